@@ -1,0 +1,102 @@
+//! Reasoning effort levels: the names every API shares, their order, and checks of a chosen
+//! level against what a model accepts.
+//!
+//! Invariant: levels are compared by their rank in [`EFFORT_LEVELS`] (lowest first); a list of
+//! levels that passes [`normalize_efforts`] holds known names only, once each, in that order.
+
+use super::ModelInfo;
+
+/// Every reasoning effort level any API accepts, lowest first.
+pub const EFFORT_LEVELS: [&str; 7] = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
+
+/// Rank of an effort level in [`EFFORT_LEVELS`].
+fn effort_rank(level: &str) -> Option<usize> {
+    EFFORT_LEVELS.iter().position(|l| *l == level)
+}
+
+/// Check level names, drop nothing silently (repeats are an error), sort lowest first.
+pub(super) fn normalize_efforts(levels: Vec<String>) -> Result<Vec<String>, String> {
+    let mut ranked = Vec::with_capacity(levels.len());
+    for level in levels {
+        let Some(rank) = effort_rank(&level) else {
+            return Err(format!(
+                "unknown effort level {level:?} in `efforts`; known levels: {}",
+                EFFORT_LEVELS.join(", ")
+            ));
+        };
+        if ranked.iter().any(|(r, _)| *r == rank) {
+            return Err(format!("effort level {level:?} appears twice in `efforts`"));
+        }
+        ranked.push((rank, level));
+    }
+    ranked.sort_by_key(|(rank, _)| *rank);
+    Ok(ranked.into_iter().map(|(_, level)| level).collect())
+}
+
+/// Check `effort` against what `model` accepts. Unknown models accept any known level name.
+/// The error says which levels would do.
+pub fn validate_effort(model: Option<&ModelInfo>, effort: &str) -> Result<(), String> {
+    match model {
+        Some(m) if m.efforts.iter().any(|e| e == effort) => Ok(()),
+        Some(m) if m.efforts.is_empty() => Err(format!(
+            "{} takes no reasoning effort (asked for `{effort}`); leave the effort unset",
+            m.id
+        )),
+        Some(m) => Err(format!(
+            "`{effort}` is not a reasoning effort {} accepts; it accepts: {}",
+            m.id,
+            m.efforts.join(", ")
+        )),
+        None if effort_rank(effort).is_some() => Ok(()),
+        None => Err(format!(
+            "unknown reasoning effort `{effort}`; known levels: {}",
+            EFFORT_LEVELS.join(", ")
+        )),
+    }
+}
+
+/// The level of `model` closest to `wanted` (ties go to the lower level): what to send when
+/// the person switches to a model whose levels differ. `None` when the model takes no effort
+/// or `wanted` is not a level name.
+pub fn nearest_effort(model: &ModelInfo, wanted: &str) -> Option<String> {
+    let target = effort_rank(wanted)?;
+    model
+        .efforts
+        .iter()
+        .filter_map(|e| effort_rank(e).map(|r| (r.abs_diff(target), r, e)))
+        .min_by_key(|(distance, rank, _)| (*distance, *rank))
+        .map(|(_, _, e)| e.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn effort_validation_and_clamping() {
+        let c = builtin();
+        let o3 = c.find_model("o3-mini");
+        assert!(validate_effort(o3, "high").is_ok());
+        let err = validate_effort(o3, "minimal").unwrap_err();
+        assert!(
+            err.contains("o3-mini") && err.contains("low, medium, high"),
+            "{err}"
+        );
+        assert!(
+            validate_effort(c.find_model("o1-mini"), "low")
+                .unwrap_err()
+                .contains("no reasoning effort")
+        );
+        assert!(validate_effort(None, "xhigh").is_ok());
+        assert!(
+            validate_effort(None, "turbo")
+                .unwrap_err()
+                .contains("none, minimal, low")
+        );
+        let gpt5 = c.find_model("gpt-5").unwrap();
+        assert_eq!(nearest_effort(gpt5, "none").as_deref(), Some("minimal"));
+        assert_eq!(nearest_effort(gpt5, "xhigh").as_deref(), Some("high"));
+        assert_eq!(nearest_effort(c.find_model("gpt-4o").unwrap(), "low"), None);
+    }
+}

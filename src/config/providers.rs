@@ -1,0 +1,238 @@
+//! Providers: the built-in ones, the config file's overrides, and turning one into an
+//! [`Endpoint`] — base URL, API key (from an environment variable or `api_key_cmd`) and the
+//! hint shown when a key is missing.
+//!
+//! Invariants:
+//! - an API key lives only in the `Endpoint` it was read into; it is never printed, logged or
+//!   put in an error message, and neither is anything `api_key_cmd` prints;
+//! - `api_key_cmd` runs only for the provider actually used, with `sh -c`, stdin closed;
+//! - a provider name never contains `/` (it would make `provider/model` ambiguous).
+
+use super::ConfigError;
+use super::file::LoadedFile;
+use crate::api::{ApiKind, Endpoint};
+use std::process::{Command, Stdio};
+
+/// The base URL of OpenAI itself.
+pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// A provider a model can be reached at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provider {
+    pub name: String,
+    pub api: ApiKind,
+    /// Base URL without the trailing slash.
+    pub base_url: String,
+    /// Environment variable that overrides `base_url` (`OPENAI_BASE_URL` for `openai`).
+    pub base_url_env: Option<String>,
+    /// Whether the config file set `base_url`.
+    pub base_url_configured: bool,
+    /// Environment variable holding the key.
+    pub api_key_env: Option<String>,
+    /// Shell command printing the key, run only when this provider is used.
+    pub api_key_cmd: Option<String>,
+    /// Extra headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// A local server: no key needed, every model costs 0.
+    pub local: bool,
+}
+
+impl Provider {
+    fn builtin(name: &str, api: ApiKind, base_url: &str, key_env: Option<&str>, local: bool) -> Provider {
+        Provider {
+            name: name.to_string(),
+            api,
+            base_url: base_url.to_string(),
+            base_url_env: None,
+            base_url_configured: false,
+            api_key_env: key_env.map(str::to_string),
+            api_key_cmd: None,
+            headers: Vec::new(),
+            local,
+        }
+    }
+
+    /// Whether a request to this provider needs a key.
+    fn needs_key(&self) -> bool {
+        !self.local && (self.api_key_env.is_some() || self.api_key_cmd.is_some())
+    }
+}
+
+/// The providers known without any configuration.
+pub fn builtin_providers() -> Vec<Provider> {
+    let mut openai = Provider::builtin("openai", ApiKind::Chat, OPENAI_BASE_URL, Some("OPENAI_API_KEY"), false);
+    openai.base_url_env = Some("OPENAI_BASE_URL".to_string());
+    let mut openrouter =
+        Provider::builtin("openrouter", ApiKind::Chat, "https://openrouter.ai/api/v1", Some("OPENROUTER_API_KEY"), false);
+    openrouter.headers.push(("X-Title".to_string(), "thinkbench".to_string()));
+    vec![
+        openai,
+        Provider::builtin("deepseek", ApiKind::Chat, "https://api.deepseek.com", Some("DEEPSEEK_API_KEY"), false),
+        openrouter,
+        Provider::builtin("ollama", ApiKind::Chat, "http://127.0.0.1:11434/v1", None, true),
+        Provider::builtin("llamacpp", ApiKind::Chat, "http://127.0.0.1:8080/v1", None, true),
+        Provider::builtin("anthropic", ApiKind::Anthropic, "https://api.anthropic.com/v1", Some("ANTHROPIC_API_KEY"), false),
+    ]
+}
+
+/// The built-in providers with the config file's `[providers.NAME]` tables applied.
+pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, ConfigError> {
+    let mut providers = builtin_providers();
+    for (name, table) in &file.config.providers {
+        let span = table.span();
+        let table = table.get_ref();
+        if name.is_empty() || name.contains('/') || name.chars().any(char::is_whitespace) {
+            return Err(file.error_at(span, format!("provider name {name:?} must be a single word without `/`")));
+        }
+        let index = match providers.iter().position(|p| p.name == *name) {
+            Some(i) => i,
+            None => {
+                let Some(base_url) = &table.base_url else {
+                    return Err(file.error_at(span, format!("provider `{name}` is not built in, so it needs `base_url`")));
+                };
+                let mut new = Provider::builtin(name, ApiKind::Chat, base_url, None, false);
+                new.base_url_configured = true;
+                providers.push(new);
+                providers.len() - 1
+            }
+        };
+        let p = &mut providers[index];
+        if let Some(api) = table.api {
+            p.api = api;
+        }
+        if let Some(url) = &table.base_url {
+            p.base_url = check_base_url(url).map_err(|e| file.error_at(span.clone(), e))?;
+            p.base_url_configured = true;
+        }
+        for (field, value) in [("api_key_env", &table.api_key_env), ("api_key_cmd", &table.api_key_cmd)] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(file.error_at(span.clone(), format!("`{field}` of provider `{name}` is empty")));
+            }
+        }
+        if let Some(key_env) = &table.api_key_env {
+            p.api_key_env = Some(key_env.clone());
+        }
+        if let Some(cmd) = &table.api_key_cmd {
+            p.api_key_cmd = Some(cmd.clone());
+        }
+        for (key, value) in table.headers.iter().flatten() {
+            check_header(key, value).map_err(|e| file.error_at(span.clone(), e))?;
+            p.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+            p.headers.push((key.clone(), value.clone()));
+        }
+        if let Some(local) = table.local {
+            p.local = local;
+        }
+    }
+    Ok(providers)
+}
+
+/// A base URL as given: must be http(s); the trailing `/` is dropped.
+pub(super) fn check_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("base URL {url:?} must start with http:// or https://"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(format!("header name {name:?} is not a valid HTTP header name"));
+    }
+    if value.contains(['\r', '\n']) {
+        return Err(format!("the value of header `{name}` contains a line break"));
+    }
+    Ok(())
+}
+
+/// How to reach the chosen provider, and whether the person needs telling how to set it up.
+pub(super) struct Connection {
+    pub endpoint: Endpoint,
+    pub setup_hint: Option<String>,
+}
+
+/// Build the endpoint of `provider`: `base_flag` (from `--base-url`) beats the provider's base
+/// URL environment variable, which beats the config file, which beats the built-in default.
+pub(super) fn connect(
+    provider: &Provider,
+    api: ApiKind,
+    base_flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &LoadedFile,
+) -> Result<Connection, ConfigError> {
+    let env_value = |name: &str| env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let from_env = provider.base_url_env.as_deref().and_then(|name| Some((name, env_value(name)?)));
+    let base_url = match (base_flag, &from_env) {
+        (Some(flag), _) => check_base_url(flag).map_err(|e| ConfigError::Invalid(format!("--base-url: {e}")))?,
+        (None, Some((name, url))) => check_base_url(url).map_err(|e| ConfigError::Invalid(format!("{name}: {e}")))?,
+        (None, None) => provider.base_url.clone(),
+    };
+    let base_overridden = base_flag.is_some() || from_env.is_some() || provider.base_url_configured;
+
+    let mut api_key = provider.api_key_env.as_deref().and_then(env_value);
+    let mut key_hint = provider.api_key_env.clone();
+    if api_key.is_none()
+        && let Some(cmd) = &provider.api_key_cmd
+    {
+        api_key = Some(run_key_cmd(&provider.name, cmd, file)?);
+        key_hint = Some(format!("api_key_cmd of provider {}", provider.name));
+    }
+    let setup_hint = match (&api_key, &provider.api_key_env) {
+        (None, Some(var)) if provider.needs_key() && !base_overridden => Some(setup_hint(&provider.name, var, file)),
+        _ => None,
+    };
+    let endpoint = Endpoint {
+        provider: provider.name.clone(),
+        api,
+        base_url,
+        api_key,
+        key_hint,
+        headers: provider.headers.clone(),
+    };
+    Ok(Connection { endpoint, setup_hint })
+}
+
+/// Run `cmd` with `sh -c`; its trimmed stdout is the key. Its output never appears in errors.
+fn run_key_cmd(provider: &str, cmd: &str, file: &LoadedFile) -> Result<String, ConfigError> {
+    let failed = |detail: String| ConfigError::KeyCommand {
+        provider: provider.to_string(),
+        path: file.path.clone(),
+        detail,
+    };
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| failed(format!("could not be started with sh -c: {e}")))?;
+    if !output.status.success() {
+        return Err(failed(match output.status.code() {
+            Some(code) => format!("exited with status {code}"),
+            None => format!("was stopped ({})", output.status),
+        }));
+    }
+    let key = String::from_utf8(output.stdout).map_err(|_| failed("printed something that is not text".to_string()))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(failed("printed nothing".to_string()));
+    }
+    Ok(key.to_string())
+}
+
+/// What to tell a person who has no key for `provider` yet.
+fn setup_hint(provider: &str, key_var: &str, file: &LoadedFile) -> String {
+    format!(
+        "No API key for {provider}: set {key_var} in your environment, e.g.\n\
+         \x20 export {key_var}=...\n\
+         or set `api_key_cmd` under [providers.{provider}] in {config}.\n\
+         Or use a local server instead:\n\
+         \x20 thinkbench -m ollama/MODEL                                  (Ollama)\n\
+         \x20 OPENAI_BASE_URL=http://127.0.0.1:11434/v1 thinkbench -m llama3.2   (Ollama)\n\
+         \x20 thinkbench --base-url http://127.0.0.1:8080/v1 -m MODEL     (llama.cpp)",
+        config = file.path.display()
+    )
+}

@@ -1,0 +1,336 @@
+//! The provider-neutral conversation: what was asked, what came back, and what it cost.
+//!
+//! A [`Turn`] is the one record the TUI, `ask --json`, (later) the store and the meter read.
+//! Invariants:
+//! - a turn's model, provider, effort and price are those of the model that answered it,
+//!   fixed when the turn starts; switching model later never rewrites history;
+//! - `apply` accepts events in any order the wire may produce and never panics; once a turn
+//!   is no longer `Streaming`, further events are ignored (a cancelled turn stays cancelled);
+//! - times are milliseconds since the request was sent, measured by the caller's clock.
+
+use crate::api::{ApiError, ApiKind, ChatRequest, FinishReason, Message, Role, StreamEvent, ToolCall};
+use crate::usage::{self, Price, Usage};
+
+/// Where a turn stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TurnState {
+    Streaming,
+    Done,
+    /// The person cancelled it; what arrived stays.
+    Cancelled,
+    /// The request or stream failed; what arrived stays.
+    Failed(ApiError),
+}
+
+/// Milliseconds since the request was sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub first_reasoning_ms: Option<u64>,
+    pub first_text_ms: Option<u64>,
+    pub done_ms: Option<u64>,
+}
+
+/// The model settings a turn was sent with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TurnSpec {
+    pub provider: String,
+    pub model: String,
+    pub api: ApiKind,
+    pub effort: Option<String>,
+    pub max_output_tokens: Option<u64>,
+    /// Price of this model when the turn was sent; `None` when unknown.
+    pub price: Option<Price>,
+    /// True for models that reason before answering (shows "reasoning…" while silent).
+    pub reasoning_model: bool,
+}
+
+/// One exchange: the person's prompt and the model's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turn {
+    pub id: u64,
+    pub prompt: String,
+    pub spec: TurnSpec,
+    /// Shared reasoning text (without `<think>` tags); empty when the server shares none.
+    pub reasoning: String,
+    pub answer: String,
+    pub tool_calls: Vec<ToolCall>,
+    /// Usage as the server reported it, if it did.
+    pub reported_usage: Option<Usage>,
+    /// Estimated prompt tokens of the request (used when the server reports no usage).
+    pub prompt_estimate: u64,
+    pub timings: Timings,
+    pub finish_reason: Option<FinishReason>,
+    pub state: TurnState,
+}
+
+impl Turn {
+    pub fn new(id: u64, prompt: String, spec: TurnSpec, prompt_estimate: u64) -> Turn {
+        Turn {
+            id,
+            prompt,
+            spec,
+            reasoning: String::new(),
+            answer: String::new(),
+            tool_calls: Vec::new(),
+            reported_usage: None,
+            prompt_estimate,
+            timings: Timings::default(),
+            finish_reason: None,
+            state: TurnState::Streaming,
+        }
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        self.state == TurnState::Streaming
+    }
+
+    /// Fold one wire event into the turn, `at_ms` after the request was sent.
+    pub fn apply(&mut self, event: StreamEvent, at_ms: u64) {
+        if !self.is_streaming() {
+            return;
+        }
+        match event {
+            StreamEvent::ReasoningDelta(text) => {
+                if !text.is_empty() {
+                    self.timings.first_reasoning_ms.get_or_insert(at_ms);
+                    self.reasoning.push_str(&text);
+                }
+            }
+            StreamEvent::TextDelta(text) => {
+                if !text.is_empty() {
+                    self.timings.first_text_ms.get_or_insert(at_ms);
+                    self.answer.push_str(&text);
+                }
+            }
+            StreamEvent::ToolCall(call) => self.tool_calls.push(call),
+            StreamEvent::Usage(u) => self.reported_usage = Some(u),
+            StreamEvent::RateLimit(_) => {}
+            StreamEvent::Finished(reason) => {
+                self.finish_reason = Some(reason);
+                self.timings.done_ms = Some(at_ms);
+                self.state = TurnState::Done;
+            }
+            StreamEvent::Failed(err) => {
+                self.timings.done_ms = Some(at_ms);
+                self.state = TurnState::Failed(err);
+            }
+        }
+    }
+
+    /// The person cancelled the turn `at_ms` after it was sent.
+    pub fn cancel(&mut self, at_ms: u64) {
+        if self.is_streaming() {
+            self.timings.done_ms = Some(at_ms);
+            self.state = TurnState::Cancelled;
+        }
+    }
+
+    /// Usage to show and bill: the server's when it reported any, else an estimate
+    /// (`estimated: true`) from the prompt estimate and the text that arrived.
+    pub fn usage(&self) -> Usage {
+        if let Some(u) = self.reported_usage {
+            return u;
+        }
+        let reasoning = usage::estimate_tokens(&self.reasoning);
+        let tools: String = self.tool_calls.iter().map(|c| format!("{}{}", c.name, c.arguments)).collect();
+        let output = reasoning + usage::estimate_tokens(&self.answer) + usage::estimate_tokens(&tools);
+        Usage { input: self.prompt_estimate, output, reasoning, estimated: true, ..Default::default() }
+    }
+
+    /// Cost of the turn in USD, `None` when the model's price is unknown.
+    pub fn cost(&self) -> Option<f64> {
+        usage::cost(self.spec.price.as_ref(), &self.usage())
+    }
+
+    /// Time to the first token of any kind (reasoning or answer).
+    pub fn first_token_ms(&self) -> Option<u64> {
+        match (self.timings.first_reasoning_ms, self.timings.first_text_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Output tokens per second, from the first token to the end.
+    pub fn tokens_per_second(&self) -> Option<f64> {
+        let first = self.first_token_ms()?;
+        let done = self.timings.done_ms?;
+        let span = done.checked_sub(first)?;
+        let output = self.usage().output;
+        if span == 0 || output == 0 {
+            return None;
+        }
+        Some(output as f64 * 1000.0 / span as f64)
+    }
+
+    /// The one-line summary shown under a finished answer and printed by `ask`:
+    /// `model · effort · in 1,234 (cached 1,000) · reasoning 4,096 · out 310 · $0.0213 ·
+    /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`.
+    pub fn usage_line(&self) -> String {
+        let u = self.usage();
+        let est = if u.estimated { "~" } else { "" };
+        let mut parts = vec![self.spec.model.clone()];
+        if let Some(effort) = &self.spec.effort {
+            parts.push(effort.clone());
+        }
+        let mut input = format!("in {est}{}", usage::thousands(u.input));
+        if u.cached_input > 0 {
+            input.push_str(&format!(" (cached {})", usage::thousands(u.cached_input)));
+        }
+        parts.push(input);
+        if u.reasoning > 0 || self.spec.reasoning_model {
+            parts.push(format!("reasoning {est}{}", usage::thousands(u.reasoning)));
+        }
+        parts.push(format!("out {est}{}", usage::thousands(u.visible_output())));
+        let cost = self.cost();
+        parts.push(match cost {
+            Some(_) => format!("{est}{}", usage::dollars(cost)),
+            None => "$? (price unknown)".to_string(),
+        });
+        if let Some(ms) = self.first_token_ms() {
+            parts.push(format!("1st token {}", usage::seconds(ms)));
+        }
+        if let Some(tps) = self.tokens_per_second() {
+            parts.push(format!("{est}{tps:.0} tok/s"));
+        }
+        parts.join(" · ")
+    }
+
+    /// How long the model reasoned in the open: from sending to the first answer token
+    /// (or to the end, when no answer came).
+    pub fn thinking_ms(&self, now_ms: u64) -> u64 {
+        self.timings.first_text_ms.or(self.timings.done_ms).unwrap_or(now_ms)
+    }
+}
+
+/// The history of one session, oldest turn first.
+#[derive(Clone, Debug, Default)]
+pub struct Conversation {
+    pub turns: Vec<Turn>,
+    next_id: u64,
+}
+
+impl Conversation {
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Messages to send before a new prompt: earlier turns' prompts and answers, never
+    /// their reasoning. Failed or empty answers are left out so the history stays
+    /// alternating user/assistant.
+    pub fn history(&self) -> Vec<Message> {
+        let mut messages = Vec::new();
+        for turn in &self.turns {
+            if turn.is_streaming() || turn.answer.trim().is_empty() {
+                continue;
+            }
+            messages.push(Message { role: Role::User, content: turn.prompt.clone() });
+            messages.push(Message { role: Role::Assistant, content: turn.answer.clone() });
+        }
+        messages
+    }
+
+    /// Total cost of the conversation; `None` if any turn's price is unknown.
+    pub fn total_cost(&self) -> Option<f64> {
+        self.turns.iter().map(Turn::cost).sum()
+    }
+
+    /// Sum of the costs that are known, and whether some were unknown.
+    pub fn known_cost(&self) -> (f64, bool) {
+        let mut total = 0.0;
+        let mut unknown = false;
+        for turn in &self.turns {
+            match turn.cost() {
+                Some(c) => total += c,
+                None => unknown = true,
+            }
+        }
+        (total, unknown)
+    }
+}
+
+/// Estimated prompt tokens of a request: every message plus the chat format overhead.
+pub fn estimate_request_tokens(request: &ChatRequest) -> u64 {
+    let system = request.system.as_deref().map(usage::estimate_tokens).map(|n| n + usage::MESSAGE_OVERHEAD_TOKENS);
+    let messages: u64 =
+        request.messages.iter().map(|m| usage::estimate_tokens(&m.content) + usage::MESSAGE_OVERHEAD_TOKENS).sum();
+    system.unwrap_or(0) + messages + 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> TurnSpec {
+        TurnSpec {
+            provider: "openai".into(),
+            model: "o3-mini".into(),
+            api: ApiKind::Chat,
+            effort: Some("high".into()),
+            max_output_tokens: None,
+            price: Some(Price { input: 1.10, cached_input: Some(0.55), output: 4.40 }),
+            reasoning_model: true,
+        }
+    }
+
+    #[test]
+    fn a_turn_collects_text_usage_and_timings() {
+        let mut t = Turn::new(1, "hi".into(), spec(), 10);
+        t.apply(StreamEvent::TextDelta(String::new()), 5);
+        t.apply(StreamEvent::TextDelta("Hel".into()), 5210);
+        t.apply(StreamEvent::TextDelta("lo".into()), 5300);
+        let u = Usage { input: 13, output: 238, reasoning: 192, ..Default::default() };
+        t.apply(StreamEvent::Usage(u), 5400);
+        t.apply(StreamEvent::Finished(FinishReason::Stop), 5417);
+        t.apply(StreamEvent::TextDelta("late".into()), 6000);
+        assert_eq!(t.answer, "Hello");
+        assert_eq!(t.first_token_ms(), Some(5210));
+        assert_eq!(t.timings.done_ms, Some(5417));
+        assert_eq!(t.state, TurnState::Done);
+        assert!((t.cost().unwrap_or_default() - 0.0010615).abs() < 1e-12);
+        assert!(!t.usage().estimated);
+        assert_eq!(
+            t.usage_line(),
+            "o3-mini · high · in 13 · reasoning 192 · out 46 · $0.00106 · 1st token 5.2 s · 1146 tok/s"
+        );
+    }
+
+    #[test]
+    fn without_reported_usage_the_turn_estimates() {
+        let mut t = Turn::new(1, "hi".into(), spec(), 10);
+        t.apply(StreamEvent::ReasoningDelta("Let me think about it.".into()), 100);
+        t.apply(StreamEvent::TextDelta("Paris.".into()), 200);
+        t.cancel(300);
+        t.apply(StreamEvent::Finished(FinishReason::Stop), 400);
+        let u = t.usage();
+        assert!(u.estimated);
+        assert_eq!(u.input, 10);
+        assert!(u.reasoning > 0 && u.output > u.reasoning);
+        assert_eq!(t.state, TurnState::Cancelled);
+        assert_eq!(t.thinking_ms(1000), 200);
+    }
+
+    #[test]
+    fn unknown_price_is_unknown_cost() {
+        let mut s = spec();
+        s.price = None;
+        let t = Turn::new(1, "hi".into(), s, 10);
+        assert_eq!(t.cost(), None);
+    }
+
+    #[test]
+    fn history_skips_reasoning_and_empty_answers() {
+        let mut c = Conversation::default();
+        let mut t = Turn::new(c.next_id(), "q1".into(), spec(), 1);
+        t.apply(StreamEvent::ReasoningDelta("secret".into()), 1);
+        t.apply(StreamEvent::TextDelta("a1".into()), 2);
+        t.apply(StreamEvent::Finished(FinishReason::Stop), 3);
+        c.turns.push(t);
+        let mut t = Turn::new(c.next_id(), "q2".into(), spec(), 1);
+        t.apply(StreamEvent::Failed(ApiError::message("boom")), 3);
+        c.turns.push(t);
+        let h = c.history();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].content, "a1");
+    }
+}

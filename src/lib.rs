@@ -1,0 +1,15 @@
+//! thinkbench: a terminal workbench for chatting with reasoning models.
+//!
+//! Layout: `api` speaks the wire protocols and knows nothing of the UI; `catalog` knows the
+//! models (limits, prices, request quirks); `config` resolves file + env + flags into one
+//! `Settings`; `conversation` holds the provider-neutral history; `ask` is the headless mode;
+//! `tui` is the full-screen interface (state/update/view apart, effects as data).
+
+pub mod api;
+pub mod ask;
+pub mod catalog;
+pub mod config;
+pub mod conversation;
+pub mod session;
+pub mod tui;
+pub mod usage;

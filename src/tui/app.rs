@@ -1,0 +1,582 @@
+//! The TUI's state and its `update`: events in, effects out.
+//!
+//! Invariants:
+//! - `update` does no I/O, awaits nothing and reads no clock: time arrives as an argument,
+//!   so every behaviour can be driven from a test and snapshotted;
+//! - effects are data ([`Effect`]); the runtime in `tui/mod.rs` performs them;
+//! - nothing the person typed is lost: a sent prompt stays in the prompt history (Up recalls
+//!   it), and a draft is never cleared by anything but sending it;
+//! - `prepare` brings the render caches up to date for a width; it only re-lays-out the turn
+//!   that changed (or everything once after a resize), so a frame costs O(visible rows + tail).
+
+use super::keymap::{self, Action};
+use super::markdown::StreamingMarkdown;
+use super::theme::Theme;
+use crate::api::{ChatRequest, FinishReason, StreamEvent};
+use crate::conversation::{Turn, TurnState};
+use crate::session::Session;
+use crate::usage;
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use ratatui::text::{Line, Span};
+use ratatui_textarea::TextArea;
+use std::time::{Duration, Instant};
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// A wire event of turn `turn_id`, received at `at`.
+    Stream { turn_id: u64, event: StreamEvent, at: Instant },
+    /// Time passed (only sent while something animates).
+    Tick,
+}
+
+/// Something the runtime must do.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    StartTurn { turn_id: u64, request: ChatRequest },
+    Cancel(u64),
+    Quit,
+}
+
+/// How long a first Ctrl+C waits for the second.
+const QUIT_WINDOW: Duration = Duration::from_secs(3);
+/// Rows one mouse-wheel notch scrolls.
+const WHEEL_ROWS: usize = 3;
+
+/// Per-turn render state: the markdown of the answer and of the thinking text, and the
+/// small header/footer lines around them.
+#[derive(Clone, Debug, Default)]
+pub struct TurnView {
+    pub answer: StreamingMarkdown,
+    pub thinking: StreamingMarkdown,
+    /// The person's choice for the thinking section; `None` follows the default
+    /// (open while streaming, collapsed after).
+    pub thinking_open: Option<bool>,
+    pub header: Vec<Line<'static>>,
+    pub footer: Vec<Line<'static>>,
+    /// The state `header`/`footer` were built for; `None` forces a rebuild.
+    built: Option<(u16, bool)>,
+    dirty: bool,
+}
+
+impl TurnView {
+    fn thinking_visible(&self, turn: &Turn) -> bool {
+        self.thinking_open.unwrap_or(turn.is_streaming())
+    }
+
+    /// Rows of the thinking section's body currently shown.
+    fn thinking_rows(&self, turn: &Turn) -> usize {
+        if self.thinking_visible(turn) { self.thinking.line_count() } else { 0 }
+    }
+
+    /// Total rows this turn occupies.
+    pub fn height(&self, turn: &Turn) -> usize {
+        self.header.len() + self.thinking_rows(turn) + self.answer.line_count() + self.footer.len()
+    }
+
+    /// Row `i` of this turn, borrowed from the caches.
+    pub fn line(&self, turn: &Turn, mut i: usize) -> Option<&Line<'static>> {
+        if i < self.header.len() {
+            return self.header.get(i);
+        }
+        i -= self.header.len();
+        let thinking = self.thinking_rows(turn);
+        if i < thinking {
+            return self.thinking.line(i);
+        }
+        i -= thinking;
+        if i < self.answer.line_count() {
+            return self.answer.line(i);
+        }
+        i -= self.answer.line_count();
+        self.footer.get(i)
+    }
+}
+
+pub struct App {
+    pub session: Session,
+    pub theme: Theme,
+    pub views: Vec<TurnView>,
+    pub composer: TextArea<'static>,
+    /// Prompts sent (and drafts set aside), oldest first.
+    pub prompt_history: Vec<String>,
+    /// Index into `prompt_history` while recalling with Up/Down.
+    recall: Option<usize>,
+    /// The draft that was in the composer when recalling started.
+    stashed_draft: String,
+    /// The turn being streamed, and when it was sent.
+    pub active: Option<(u64, Instant)>,
+    /// `None` follows the live bottom; `Some(row)` pins the top row of the view.
+    pub scroll_top: Option<usize>,
+    /// A one-line notice in the status bar.
+    pub notice: Option<String>,
+    quit_armed_at: Option<Instant>,
+    pub should_quit: bool,
+    /// A hint shown in an empty conversation (no key configured, ...).
+    pub setup_hint: Option<String>,
+    /// Terminal size from the last resize.
+    pub size: (u16, u16),
+    /// Rows of the conversation pane at the last `prepare`.
+    pub view_rows: usize,
+    /// Sum of all turn heights at the last `prepare`.
+    pub total_rows: usize,
+    /// The time of the last event, for elapsed-time displays.
+    pub now: Instant,
+    laid_out_width: u16,
+}
+
+impl App {
+    pub fn new(session: Session, theme: Theme, now: Instant) -> App {
+        let setup_hint = session.settings.setup_hint.clone();
+        let mut app = App {
+            session,
+            theme,
+            views: Vec::new(),
+            composer: TextArea::default(),
+            prompt_history: Vec::new(),
+            recall: None,
+            stashed_draft: String::new(),
+            active: None,
+            scroll_top: None,
+            notice: None,
+            quit_armed_at: None,
+            should_quit: false,
+            setup_hint,
+            size: (80, 24),
+            view_rows: 0,
+            total_rows: 0,
+            now,
+            laid_out_width: 0,
+        };
+        app.style_composer();
+        app
+    }
+
+    fn style_composer(&mut self) {
+        self.composer.set_cursor_line_style(ratatui::style::Style::default());
+        self.composer.set_placeholder_text("Ask anything  (Enter sends · Alt+Enter newline)");
+        self.composer.set_placeholder_style(self.theme.usage);
+        self.composer.set_style(self.theme.user);
+        self.composer.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// The composer's text.
+    pub fn draft(&self) -> String {
+        self.composer.lines().join("\n")
+    }
+
+    fn set_draft(&mut self, text: &str) {
+        let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+        self.composer = TextArea::new(lines);
+        self.style_composer();
+        self.composer.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        self.composer.move_cursor(ratatui_textarea::CursorMove::End);
+    }
+
+    /// Handle one event at time `now`.
+    pub fn update(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        self.now = now;
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, now),
+            Event::Key(_) => Vec::new(),
+            Event::Paste(text) => {
+                let text = text.replace("\r\n", "\n").replace('\r', "\n");
+                self.recall = None;
+                self.composer.insert_str(text);
+                Vec::new()
+            }
+            Event::Mouse(m) => {
+                match m.kind {
+                    MouseEventKind::ScrollUp => self.scroll_up(WHEEL_ROWS),
+                    MouseEventKind::ScrollDown => self.scroll_down(WHEEL_ROWS),
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Event::Stream { turn_id, event, at } => {
+                self.on_stream(turn_id, event, at);
+                Vec::new()
+            }
+            Event::Tick => Vec::new(),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
+        let action = keymap::action(&key);
+        if action != Action::Interrupt {
+            self.quit_armed_at = None;
+            if self.notice.as_deref() == Some(QUIT_NOTICE) {
+                self.notice = None;
+            }
+        }
+        match action {
+            Action::Send => return self.send(now),
+            Action::Newline => {
+                self.composer.insert_newline();
+            }
+            Action::HistoryPrev => {
+                if self.composer.is_empty() || self.recall.is_some() {
+                    self.recall_prev();
+                } else {
+                    self.composer.input(key);
+                }
+            }
+            Action::HistoryNext => {
+                if self.recall.is_some() {
+                    self.recall_next();
+                } else {
+                    self.composer.input(key);
+                }
+            }
+            Action::Cancel => return self.cancel(now),
+            Action::Interrupt => {
+                let armed = self.quit_armed_at.is_some_and(|t| now.saturating_duration_since(t) <= QUIT_WINDOW);
+                if armed {
+                    return self.quit(now);
+                }
+                self.quit_armed_at = Some(now);
+                self.notice = Some(QUIT_NOTICE.to_string());
+            }
+            Action::Quit => return self.quit(now),
+            Action::ToggleThinking => self.toggle_thinking(),
+            Action::PageUp => self.scroll_up(self.page()),
+            Action::PageDown => self.scroll_down(self.page()),
+            Action::Top => self.scroll_top = Some(0),
+            Action::Bottom => {
+                if self.scroll_top.is_some() {
+                    self.scroll_top = None;
+                } else {
+                    self.composer.input(key);
+                }
+            }
+            Action::Edit => {
+                self.recall = None;
+                self.composer.input(key);
+            }
+        }
+        Vec::new()
+    }
+
+    fn send(&mut self, now: Instant) -> Vec<Effect> {
+        let prompt = self.draft();
+        if prompt.trim().is_empty() {
+            return Vec::new();
+        }
+        if self.is_streaming() {
+            self.notice = Some("an answer is still streaming: Esc cancels it".to_string());
+            return Vec::new();
+        }
+        self.recall = None;
+        self.stashed_draft.clear();
+        if self.prompt_history.last() != Some(&prompt) {
+            self.prompt_history.push(prompt.clone());
+        }
+        self.set_draft("");
+        self.notice = None;
+        self.setup_hint = None;
+        self.scroll_top = None;
+        let (turn_id, request) = self.session.start_turn(prompt);
+        self.views.push(TurnView { dirty: true, ..TurnView::default() });
+        self.active = Some((turn_id, now));
+        vec![Effect::StartTurn { turn_id, request }]
+    }
+
+    fn cancel(&mut self, now: Instant) -> Vec<Effect> {
+        let Some((turn_id, sent)) = self.active.take() else {
+            return Vec::new();
+        };
+        let at = ms_between(sent, now);
+        if let Some(turn) = self.session.turn_mut(turn_id) {
+            turn.cancel(at);
+        }
+        self.mark_dirty(turn_id);
+        vec![Effect::Cancel(turn_id)]
+    }
+
+    fn quit(&mut self, now: Instant) -> Vec<Effect> {
+        let mut effects = self.cancel(now);
+        self.should_quit = true;
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    fn recall_prev(&mut self) {
+        if self.prompt_history.is_empty() {
+            return;
+        }
+        let idx = match self.recall {
+            None => {
+                self.stashed_draft = self.draft();
+                self.prompt_history.len() - 1
+            }
+            Some(i) => i.saturating_sub(1),
+        };
+        self.recall = Some(idx);
+        let text = self.prompt_history[idx].clone();
+        self.set_draft(&text);
+    }
+
+    fn recall_next(&mut self) {
+        let Some(i) = self.recall else { return };
+        if i + 1 < self.prompt_history.len() {
+            self.recall = Some(i + 1);
+            let text = self.prompt_history[i + 1].clone();
+            self.set_draft(&text);
+        } else {
+            self.recall = None;
+            let draft = std::mem::take(&mut self.stashed_draft);
+            self.set_draft(&draft);
+        }
+    }
+
+    fn toggle_thinking(&mut self) {
+        let turns = &self.session.conversation.turns;
+        let Some(idx) = turns.iter().rposition(|t| !t.reasoning.is_empty()) else {
+            self.notice = Some("no thinking to show in this conversation".to_string());
+            return;
+        };
+        let turn = &turns[idx];
+        if let Some(view) = self.views.get_mut(idx) {
+            let open = view.thinking_visible(turn);
+            view.thinking_open = Some(!open);
+            view.built = None;
+        }
+    }
+
+    fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) {
+        let Some((active_id, sent)) = self.active else { return };
+        if active_id != turn_id {
+            return;
+        }
+        let terminal = event.is_terminal();
+        let at_ms = ms_between(sent, at);
+        let idx = self.session.conversation.turns.iter().rposition(|t| t.id == turn_id);
+        let Some(idx) = idx else { return };
+        if let (StreamEvent::TextDelta(text), Some(view)) = (&event, self.views.get_mut(idx)) {
+            view.answer.push(text);
+        }
+        if let (StreamEvent::ReasoningDelta(text), Some(view)) = (&event, self.views.get_mut(idx)) {
+            view.thinking.push(text);
+        }
+        self.session.conversation.turns[idx].apply(event, at_ms);
+        if let Some(view) = self.views.get_mut(idx) {
+            view.dirty = true;
+        }
+        if terminal {
+            self.active = None;
+        }
+    }
+
+    fn mark_dirty(&mut self, turn_id: u64) {
+        if let Some(idx) = self.session.conversation.turns.iter().rposition(|t| t.id == turn_id)
+            && let Some(view) = self.views.get_mut(idx)
+        {
+            view.dirty = true;
+            view.built = None;
+        }
+    }
+
+    fn page(&self) -> usize {
+        self.view_rows.saturating_sub(2).max(1)
+    }
+
+    fn bottom_top(&self) -> usize {
+        self.total_rows.saturating_sub(self.view_rows)
+    }
+
+    fn scroll_up(&mut self, rows: usize) {
+        let top = self.scroll_top.unwrap_or_else(|| self.bottom_top());
+        self.scroll_top = Some(top.saturating_sub(rows));
+    }
+
+    fn scroll_down(&mut self, rows: usize) {
+        if let Some(top) = self.scroll_top {
+            let top = top + rows;
+            self.scroll_top = if top >= self.bottom_top() { None } else { Some(top) };
+        }
+    }
+
+    /// The first row of the conversation shown.
+    pub fn first_visible_row(&self) -> usize {
+        match self.scroll_top {
+            Some(top) => top.min(self.bottom_top()),
+            None => self.bottom_top(),
+        }
+    }
+
+    /// Bring the render caches up to date for a conversation pane of `width` x `rows`.
+    pub fn prepare(&mut self, width: u16, rows: u16) {
+        let resized = width != self.laid_out_width;
+        self.laid_out_width = width;
+        self.view_rows = rows as usize;
+        let now = self.now;
+        let active = self.active;
+        let mut code_number = 1;
+        let mut total = 0;
+        for (turn, view) in self.session.conversation.turns.iter().zip(self.views.iter_mut()) {
+            let streaming = turn.is_streaming();
+            if resized || view.dirty || streaming {
+                view.answer.layout(width, &self.theme, code_number);
+                view.thinking.layout(width, &self.theme, 0);
+                view.dirty = false;
+            }
+            if resized || streaming || view.built != Some((width, view.thinking_visible(turn))) {
+                let sent = active.filter(|(id, _)| *id == turn.id).map(|(_, t)| t);
+                let elapsed = sent.map(|t| ms_between(t, now)).unwrap_or(0);
+                view.header = header_lines(turn, view, &self.theme, elapsed);
+                view.footer = footer_lines(turn, &self.theme, elapsed, width);
+                view.built = Some((width, view.thinking_visible(turn)));
+            }
+            code_number += view.answer.code_blocks().len();
+            total += view.height(turn);
+        }
+        self.total_rows = total;
+    }
+}
+
+const QUIT_NOTICE: &str = "press Ctrl+C again to quit";
+
+fn ms_between(from: Instant, to: Instant) -> u64 {
+    to.saturating_duration_since(from).as_millis() as u64
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner frame for an elapsed time (deterministic, so snapshots are stable).
+pub fn spinner(elapsed_ms: u64) -> &'static str {
+    SPINNER[(elapsed_ms / 100) as usize % SPINNER.len()]
+}
+
+/// The person's prompt and, when the model shares reasoning, the thinking section's title.
+fn header_lines(turn: &Turn, view: &TurnView, theme: &Theme, elapsed_ms: u64) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled("▌ You", theme.user.add_modifier(ratatui::style::Modifier::BOLD)))];
+    for line in turn.prompt.split('\n') {
+        lines.push(Line::from(vec![Span::styled("▌ ", theme.user), Span::styled(line.to_string(), theme.user)]));
+    }
+    lines.push(Line::default());
+    if !turn.reasoning.is_empty() {
+        let open = view.thinking_visible(turn);
+        let arrow = if open { "▾" } else { "▸" };
+        let still_thinking = turn.is_streaming() && turn.timings.first_text_ms.is_none();
+        let title = if still_thinking {
+            format!("{arrow} {} thinking… {}", spinner(elapsed_ms), usage::seconds(elapsed_ms))
+        } else {
+            format!("{arrow} thought for {}", usage::seconds(turn.thinking_ms(elapsed_ms)))
+        };
+        let hint = if open { "  (Tab hides)" } else { "  (Tab shows)" };
+        lines.push(Line::from(vec![
+            Span::styled(title, theme.thinking),
+            Span::styled(hint, theme.usage),
+        ]));
+    }
+    lines
+}
+
+/// What follows the answer: the live spinner, tool calls, the end state, the usage line.
+fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if turn.is_streaming() {
+        if turn.answer.is_empty() && turn.reasoning.is_empty() {
+            let what = if turn.spec.reasoning_model { "reasoning…" } else { "waiting for the first token…" };
+            lines.push(Line::from(Span::styled(
+                format!("{} {what} {}", spinner(elapsed_ms), usage::seconds(elapsed_ms)),
+                theme.accent,
+            )));
+        } else if !turn.answer.is_empty() {
+            lines.push(Line::from(Span::styled(spinner(elapsed_ms).to_string(), theme.accent)));
+        }
+        lines.push(Line::default());
+        return lines;
+    }
+    for call in &turn.tool_calls {
+        lines.push(Line::from(Span::styled(
+            format!("⚙ the model asked to call `{}({})`", call.name, call.arguments),
+            theme.accent,
+        )));
+    }
+    match &turn.state {
+        TurnState::Cancelled => lines.push(Line::from(Span::styled("⊘ cancelled", theme.error))),
+        TurnState::Failed(err) => {
+            let text = format!("✗ {err}");
+            for chunk in wrap_plain(&text, width) {
+                lines.push(Line::from(Span::styled(chunk, theme.error)));
+            }
+            lines.push(Line::from(Span::styled("  (Up recalls your prompt)", theme.usage)));
+        }
+        _ => {}
+    }
+    match &turn.finish_reason {
+        Some(FinishReason::Length) if turn.answer.trim().is_empty() => {
+            let u = turn.usage();
+            let budget = turn.spec.max_output_tokens.unwrap_or(u.output);
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "⚠ all {} output tokens went to reasoning; no answer was produced; billed {}",
+                    usage::thousands(budget),
+                    usage::dollars(turn.cost())
+                ),
+                theme.error,
+            )));
+        }
+        Some(FinishReason::Length) => {
+            lines.push(Line::from(Span::styled("⚠ stopped at the output token limit (length)", theme.error)))
+        }
+        Some(FinishReason::ContentFilter) => {
+            lines.push(Line::from(Span::styled("⚠ stopped by the content filter", theme.error)))
+        }
+        Some(FinishReason::Other(reason)) => {
+            lines.push(Line::from(Span::styled(format!("⚠ finish reason: {reason}"), theme.error)))
+        }
+        _ => {}
+    }
+    for chunk in wrap_plain(&turn.usage_line(), width) {
+        lines.push(Line::from(Span::styled(chunk, theme.usage)));
+    }
+    lines.push(Line::default());
+    lines
+}
+
+/// Wrap plain text to `width` columns on spaces (hard-breaking long words).
+pub fn wrap_plain(text: &str, width: u16) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let width = (width as usize).max(1);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        let mut line_w = 0;
+        for word in para.split(' ') {
+            let word_w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+            if line_w > 0 && line_w + 1 + word_w > width {
+                out.push(std::mem::take(&mut line));
+                line_w = 0;
+            }
+            if line_w > 0 {
+                line.push(' ');
+                line_w += 1;
+            }
+            for ch in word.chars() {
+                let w = ch.width().unwrap_or(0);
+                if line_w + w > width && line_w > 0 {
+                    out.push(std::mem::take(&mut line));
+                    line_w = 0;
+                }
+                line.push(ch);
+                line_w += w;
+            }
+        }
+        out.push(line);
+    }
+    out
+}

@@ -1,0 +1,167 @@
+//! The full-screen interface: terminal setup and restore (also after a panic), and the event
+//! loop that feeds `App::update` and performs its effects.
+//!
+//! Invariants: the terminal is restored on every exit path (normal, error, panic); a frame
+//! is drawn only when something changed, at most ~60 times a second; when idle nothing wakes
+//! up (the spinner tick runs only while a turn streams).
+
+pub mod app;
+pub mod highlight;
+pub mod keymap;
+pub mod markdown;
+pub mod theme;
+pub mod view;
+
+use crate::api;
+use crate::session::Session;
+use app::{App, Effect, Event};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event as TermEvent,
+    EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+};
+use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::collections::HashMap;
+use std::io::{self, Stdout};
+use std::time::{Duration, Instant};
+use theme::Theme;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Shortest time between two frames (~60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+/// How often the spinner and elapsed times refresh while a turn streams.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Run the TUI until the person quits.
+pub async fn run(session: Session, theme: Theme) -> anyhow::Result<()> {
+    install_panic_hook();
+    let mut terminal = setup()?;
+    let result = event_loop(&mut terminal, session, theme).await;
+    restore();
+    result
+}
+
+fn setup() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste, EnableMouseCapture)?;
+    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
+        // Lets terminals that can tell Shift+Enter from Enter say so.
+        let _ = execute!(out, PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES));
+    }
+    let terminal = Terminal::new(CrosstermBackend::new(out))?;
+    Ok(terminal)
+}
+
+/// Put the terminal back as we found it. Safe to call more than once.
+fn restore() {
+    let mut out = io::stdout();
+    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
+        let _ = execute!(out, PopKeyboardEnhancementFlags);
+    }
+    let _ = execute!(out, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = disable_raw_mode();
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+async fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    session: Session,
+    theme: Theme,
+) -> anyhow::Result<()> {
+    let endpoint = session.settings.endpoint.clone();
+    let client = api::client();
+    let mut app = App::new(session, theme, Instant::now());
+    let size = terminal.size()?;
+    app.update(Event::Resize(size.width, size.height), Instant::now());
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let mut term_events = EventStream::new();
+    let mut tasks: HashMap<u64, JoinHandle<()>> = HashMap::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+
+    loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            let area = terminal.size()?;
+            let area = ratatui::layout::Rect::new(0, 0, area.width, area.height);
+            terminal.draw(view::prepare_and_render(&mut app, area))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
+        let event = tokio::select! {
+            ev = term_events.next() => match ev {
+                Some(Ok(ev)) => match translate(ev) {
+                    Some(ev) => ev,
+                    None => continue,
+                },
+                Some(Err(err)) => return Err(err.into()),
+                None => break,
+            },
+            Some(ev) = rx.recv() => ev,
+            _ = tick.tick(), if app.is_streaming() => Event::Tick,
+            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+        };
+        let mut effects = app.update(event, Instant::now());
+        // Coalesce a burst of stream deltas into one frame.
+        while let Ok(ev) = rx.try_recv() {
+            effects.extend(app.update(ev, Instant::now()));
+        }
+        dirty = true;
+        for effect in effects {
+            match effect {
+                Effect::StartTurn { turn_id, request } => {
+                    let tx = tx.clone();
+                    let client = client.clone();
+                    let endpoint = endpoint.clone();
+                    let handle = tokio::spawn(async move {
+                        let mut emit = |event: api::StreamEvent| {
+                            let _ = tx.send(Event::Stream { turn_id, event, at: Instant::now() });
+                        };
+                        api::run_turn(&client, &endpoint, &request, &mut emit).await;
+                    });
+                    tasks.insert(turn_id, handle);
+                }
+                Effect::Cancel(turn_id) => {
+                    if let Some(handle) = tasks.remove(&turn_id) {
+                        handle.abort();
+                    }
+                }
+                Effect::Quit => {}
+            }
+        }
+        tasks.retain(|_, h| !h.is_finished());
+        if app.should_quit {
+            break;
+        }
+    }
+    for (_, handle) in tasks {
+        handle.abort();
+    }
+    Ok(())
+}
+
+/// Terminal events the app cares about.
+fn translate(ev: TermEvent) -> Option<Event> {
+    match ev {
+        TermEvent::Key(k) => Some(Event::Key(k)),
+        TermEvent::Paste(s) => Some(Event::Paste(s)),
+        TermEvent::Mouse(m) => Some(Event::Mouse(m)),
+        TermEvent::Resize(w, h) => Some(Event::Resize(w, h)),
+        TermEvent::FocusGained | TermEvent::FocusLost => None,
+    }
+}

@@ -1,0 +1,60 @@
+//! Drawing. Every function here takes `&App` and draws; none mutates state.
+//!
+//! Layout, top to bottom: the conversation (with a scrollbar when it overflows), the
+//! composer, and one status line. Every size down to 1x1 draws without panicking: each
+//! area is clipped by ratatui and all arithmetic here saturates.
+
+mod conversation;
+mod status;
+
+use super::app::App;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, Borders};
+
+/// The three panes for a terminal area.
+pub struct Areas {
+    pub conversation: Rect,
+    pub composer: Rect,
+    pub status: Rect,
+}
+
+/// Split `area` into the panes; the composer grows with its text up to a third of the height.
+pub fn areas(app: &App, area: Rect) -> Areas {
+    let text_rows = app.composer.lines().len() as u16;
+    let max_composer = (area.height / 3).max(3);
+    let composer = (text_rows + 1).clamp(2, max_composer).min(area.height.saturating_sub(1));
+    let [conversation, composer, status] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(composer), Constraint::Length(1)]).areas(area);
+    Areas { conversation, composer, status }
+}
+
+/// Width of the text inside the conversation pane (one column of margin, one for the scrollbar).
+pub fn conversation_text_area(area: Rect) -> Rect {
+    Rect { x: area.x.saturating_add(1), width: area.width.saturating_sub(2), ..area }
+}
+
+/// Draw the whole UI. Call `App::prepare` with `conversation_text_area(areas(..).conversation)`
+/// first so the caches match.
+pub fn render(app: &App, frame: &mut Frame) {
+    let a = areas(app, frame.area());
+    conversation::render(app, frame, a.conversation);
+    render_composer(app, frame, a.composer);
+    status::render(app, frame, a.status);
+}
+
+/// Size the caches for the current frame area, then draw. The runtime and tests use this.
+pub fn prepare_and_render(app: &mut App, terminal_area: Rect) -> impl FnOnce(&mut Frame) + '_ {
+    let a = areas(app, terminal_area);
+    let text = conversation_text_area(a.conversation);
+    app.prepare(text.width, text.height);
+    move |frame: &mut Frame| render(app, frame)
+}
+
+fn render_composer(app: &App, frame: &mut Frame, area: Rect) {
+    let title = if app.is_streaming() { " streaming · Esc cancels " } else { " message " };
+    let block = Block::default().borders(Borders::TOP).border_style(app.theme.border).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(&app.composer, inner);
+}

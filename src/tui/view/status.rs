@@ -1,0 +1,64 @@
+//! The status line: provider, model, effort, session cost on the left; a notice or the key
+//! hints on the right, cut to fit.
+
+use super::super::app::App;
+use super::super::keymap::HINTS;
+use crate::usage;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let s = &app.session.settings;
+    let mut left = format!(" {} · {}", s.endpoint.provider, s.model);
+    if let Some(effort) = &s.effort {
+        left.push_str(&format!(" · effort {effort}"));
+    }
+    let (cost, unknown) = app.session.conversation.known_cost();
+    let cost = if unknown {
+        if cost > 0.0 { format!("{}+?", usage::dollars(Some(cost))) } else { "$?".to_string() }
+    } else {
+        usage::dollars(Some(cost))
+    };
+    left.push_str(&format!(" · session {cost} "));
+    let right = match &app.notice {
+        Some(n) => format!("{n} "),
+        None => {
+            let mut hints = String::new();
+            for (key, what) in HINTS {
+                hints.push_str(&format!("{key} {what} · "));
+            }
+            let hints = hints.trim_end_matches(" · ").to_string();
+            format!("{hints} ")
+        }
+    };
+    let width = area.width as usize;
+    let left_w = left.width();
+    let mut spans = vec![Span::styled(left, app.theme.status)];
+    let room = width.saturating_sub(left_w);
+    if room > 0 {
+        let right = fit(&right, room);
+        let pad = room.saturating_sub(right.width());
+        spans.push(Span::styled(" ".repeat(pad), app.theme.status));
+        let style = if app.notice.is_some() { app.theme.accent.patch(app.theme.status) } else { app.theme.status };
+        spans.push(Span::styled(right, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(app.theme.status), area);
+}
+
+/// Cut `text` from the left so it fits in `room` columns (hints are least important last).
+fn fit(text: &str, room: usize) -> String {
+    if text.width() <= room {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for ch in text.chars() {
+        if (out.as_str().width() + unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0)) > room {
+            break;
+        }
+        out.push(ch);
+    }
+    out
+}

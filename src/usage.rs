@@ -1,0 +1,159 @@
+//! Token usage arithmetic, cost, token estimation and the number formats the UI prints.
+//!
+//! Invariants:
+//! - `Usage::output` counts everything billed as output, hidden reasoning included;
+//!   `reasoning <= output` is not trusted from the wire, so `visible_output` saturates.
+//! - A cost is only ever computed from a known price; an unknown price gives `None`,
+//!   which every caller shows as `?` (or `null` in JSON), never as `$0`.
+
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// Tokens of one turn, as the server reported them (or as estimated, see `estimated`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Prompt tokens, cached ones included.
+    pub input: u64,
+    /// The part of `input` served from the prompt cache.
+    pub cached_input: u64,
+    /// Tokens written to a prompt cache (Anthropic); 0 elsewhere.
+    pub cache_write: u64,
+    /// Everything billed as output, reasoning included.
+    pub output: u64,
+    /// The hidden reasoning part of `output`.
+    pub reasoning: u64,
+    /// True when the numbers are our estimate because the server sent none.
+    pub estimated: bool,
+}
+
+impl Usage {
+    /// Output tokens the person can see: `output - reasoning`.
+    pub fn visible_output(&self) -> u64 {
+        self.output.saturating_sub(self.reasoning)
+    }
+}
+
+/// Prices in USD per one million tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    pub input: f64,
+    /// Price of cached input; when a model has none, cached input bills as `input`.
+    pub cached_input: Option<f64>,
+    pub output: f64,
+}
+
+impl Price {
+    /// Cost in USD of `usage` at this price:
+    /// `(input - cached) * in + cached * cached_in + output * out`, per million.
+    pub fn cost(&self, usage: &Usage) -> f64 {
+        let cached = usage.cached_input.min(usage.input);
+        let uncached = usage.input - cached;
+        let cached_price = self.cached_input.unwrap_or(self.input);
+        (uncached as f64 * self.input + cached as f64 * cached_price + usage.output as f64 * self.output)
+            / 1_000_000.0
+    }
+}
+
+/// Cost of `usage` at `price`, `None` when the price is unknown.
+pub fn cost(price: Option<&Price>, usage: &Usage) -> Option<f64> {
+    price.map(|p| p.cost(usage))
+}
+
+fn bpe() -> Option<&'static tiktoken_rs::CoreBPE> {
+    static BPE: OnceLock<Option<tiktoken_rs::CoreBPE>> = OnceLock::new();
+    BPE.get_or_init(|| tiktoken_rs::o200k_base().ok()).as_ref()
+}
+
+/// Estimated token count of `text` with the `o200k_base` encoding (OpenAI's current one).
+/// For other model families this is an approximation within a few percent for prose.
+/// Falls back to ~4 bytes per token if the encoding cannot be loaded.
+pub fn estimate_tokens(text: &str) -> u64 {
+    if text.is_empty() {
+        return 0;
+    }
+    match bpe() {
+        Some(bpe) => bpe.encode_ordinary(text).len() as u64,
+        None => (text.len() as u64).div_ceil(4),
+    }
+}
+
+/// Per-message overhead of the chat format (role markers), as OpenAI documents it.
+pub const MESSAGE_OVERHEAD_TOKENS: u64 = 4;
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Dollars with enough precision to see a cheap turn: `$0.0213`, `$1.42`, `$0.000041`.
+/// `None` prints as `$?`.
+pub fn dollars(cost: Option<f64>) -> String {
+    match cost {
+        None => "$?".to_string(),
+        Some(c) if c == 0.0 => "$0".to_string(),
+        Some(c) if c >= 1.0 => format!("${c:.2}"),
+        Some(c) if c >= 0.01 => format!("${c:.4}"),
+        Some(c) => {
+            // Keep three significant digits for tiny amounts.
+            let digits = (-c.log10()).floor() as usize + 3;
+            format!("${c:.digits$}")
+        }
+    }
+}
+
+/// Seconds with one decimal: `8.1 s`.
+pub fn seconds(ms: u64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_follows_the_formula() {
+        let price = Price { input: 1.10, cached_input: Some(0.55), output: 4.40 };
+        let usage = Usage { input: 13, output: 238, reasoning: 192, ..Default::default() };
+        let c = price.cost(&usage);
+        assert!((c - 0.0010615).abs() < 1e-12, "{c}");
+        let usage = Usage { input: 2_000_000, cached_input: 1_000_000, output: 1_000_000, ..Default::default() };
+        assert!((price.cost(&usage) - (1.10 + 0.55 + 4.40)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn missing_cached_price_bills_cached_as_input() {
+        let price = Price { input: 150.0, cached_input: None, output: 600.0 };
+        let usage = Usage { input: 1_000_000, cached_input: 500_000, ..Default::default() };
+        assert!((price.cost(&usage) - 150.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(dollars(None), "$?");
+        assert_eq!(dollars(Some(0.0)), "$0");
+        assert_eq!(dollars(Some(0.0213)), "$0.0213");
+        assert_eq!(dollars(Some(1.4249)), "$1.42");
+        assert_eq!(dollars(Some(0.0010615)), "$0.00106");
+        assert_eq!(seconds(8_149), "8.1 s");
+        assert_eq!(Usage { output: 5, reasoning: 9, ..Default::default() }.visible_output(), 0);
+    }
+
+    #[test]
+    fn estimates_tokens() {
+        assert_eq!(estimate_tokens(""), 0);
+        let n = estimate_tokens("The capital of Mexico is Mexico City.");
+        assert!((6..=12).contains(&n), "{n}");
+    }
+}

@@ -1,0 +1,216 @@
+//! The TUI driven through `App::update`, drawn on ratatui's TestBackend and snapshotted.
+//! Time is injected, so every elapsed time and spinner frame is deterministic.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::{Duration, Instant};
+use thinkbench::api::{ApiError, FinishReason, StreamEvent};
+use thinkbench::config::{self, CommonArgs, Paths};
+use thinkbench::session::Session;
+use thinkbench::tui::app::{App, Effect, Event};
+use thinkbench::tui::theme::Theme;
+use thinkbench::tui::view;
+use thinkbench::usage::Usage;
+
+struct Harness {
+    app: App,
+    t0: Instant,
+    _home: tempfile::TempDir,
+}
+
+fn settings(env: &[(&str, &str)], args: CommonArgs) -> (config::Settings, tempfile::TempDir) {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths { config_dir: home.path().to_path_buf(), data_dir: home.path().to_path_buf() };
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let lookup = move |k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    (config::resolve(&args, &lookup, &paths).unwrap(), home)
+}
+
+fn harness_with(env: &[(&str, &str)], model: &str, effort: Option<&str>) -> Harness {
+    let args = CommonArgs { model: Some(model.to_string()), effort: effort.map(str::to_string), ..Default::default() };
+    let (settings, home) = settings(env, args);
+    let t0 = Instant::now();
+    let app = App::new(Session::new(settings), Theme::builtin("dark").unwrap(), t0);
+    Harness { app, t0, _home: home }
+}
+
+fn harness(model: &str) -> Harness {
+    harness_with(&[("OPENAI_API_KEY", "sk-test"), ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")], model, None)
+}
+
+impl Harness {
+    fn at(&self, ms: u64) -> Instant {
+        self.t0 + Duration::from_millis(ms)
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers, ms: u64) -> Vec<Effect> {
+        let now = self.at(ms);
+        self.app.update(Event::Key(KeyEvent::new(code, mods)), now)
+    }
+
+    fn type_text(&mut self, text: &str, ms: u64) {
+        for ch in text.chars() {
+            self.key(KeyCode::Char(ch), KeyModifiers::NONE, ms);
+        }
+    }
+
+    /// Type a prompt and press Enter; returns the started turn's id.
+    fn send(&mut self, prompt: &str, ms: u64) -> u64 {
+        self.app.update(Event::Paste(prompt.to_string()), self.at(ms));
+        let effects = self.key(KeyCode::Enter, KeyModifiers::NONE, ms);
+        match effects.as_slice() {
+            [Effect::StartTurn { turn_id, .. }] => *turn_id,
+            other => panic!("expected StartTurn, got {other:?}"),
+        }
+    }
+
+    fn stream(&mut self, turn_id: u64, event: StreamEvent, ms: u64) {
+        let at = self.at(ms);
+        self.app.update(Event::Stream { turn_id, event, at }, at);
+    }
+
+    fn draw(&mut self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        terminal.draw(view::prepare_and_render(&mut self.app, area)).unwrap();
+        terminal
+    }
+}
+
+const ANSWER: &str = "## Plan\n\nUse a **binary heap** with `O(log n)` pushes:\n\n1. Push every item\n   - keep the *smallest* on top\n   - pop in order\n2. Done\n\n| op | cost |\n|:---|---:|\n| push | log n |\n| pop | log n |\n\n```rust\nfn main() {\n    let x = 42;\n}\n```\n\nSee [the docs](https://doc.rust-lang.org/std/collections/struct.BinaryHeap.html).\n";
+
+fn usage(input: u64, cached: u64, output: u64, reasoning: u64) -> Usage {
+    Usage { input, cached_input: cached, output, reasoning, ..Default::default() }
+}
+
+#[test]
+fn start_screen_without_a_key_explains_how_to_connect() {
+    let (settings, _home) = settings(&[], CommonArgs::default());
+    let mut app = App::new(Session::new(settings), Theme::builtin("dark").unwrap(), Instant::now());
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    terminal.draw(view::prepare_and_render(&mut app, ratatui::layout::Rect::new(0, 0, 100, 24))).unwrap();
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn finished_exchange_with_markdown_code_and_table() {
+    let mut h = harness("o3-mini");
+    let id = h.send("How do I keep items sorted?", 0);
+    h.stream(id, StreamEvent::TextDelta(ANSWER.to_string()), 8100);
+    h.stream(id, StreamEvent::Usage(usage(1234, 1000, 4406, 4096)), 9000);
+    h.stream(id, StreamEvent::Finished(FinishReason::Stop), 9000);
+    insta::assert_snapshot!(h.draw(100, 40).backend());
+}
+
+#[test]
+fn streaming_turn_with_thinking_open_then_collapsed() {
+    let mut h = harness_with(
+        &[("DEEPSEEK_API_KEY", "sk-test")],
+        "deepseek/deepseek-reasoner",
+        None,
+    );
+    let id = h.send("Is 1009 prime?", 0);
+    h.stream(id, StreamEvent::ReasoningDelta("Check divisors up to 31.\n\n1009 is odd; not divisible by 3, 7, 11, 13.".into()), 400);
+    h.stream(id, StreamEvent::ReasoningDelta(" Nor 17, 19, 23, 29, 31.".into()), 5200);
+    h.stream(id, StreamEvent::TextDelta("Yes — **1009 is prime**".into()), 6400);
+    let t = h.at(7000);
+    h.app.update(Event::Tick, t);
+    insta::assert_snapshot!("thinking_open", h.draw(80, 20).backend());
+    h.key(KeyCode::Tab, KeyModifiers::NONE, 7000);
+    insta::assert_snapshot!("thinking_collapsed", h.draw(80, 20).backend());
+}
+
+#[test]
+fn hidden_reasoning_shows_a_spinner_with_elapsed_time() {
+    let mut h = harness("o3-mini");
+    h.send("Prove it.", 0);
+    let t = h.at(8200);
+    h.app.update(Event::Tick, t);
+    let terminal = h.draw(60, 10);
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("reasoning… 8.2 s"), "{screen}");
+}
+
+#[test]
+fn cancelled_turn_keeps_its_partial_answer() {
+    let mut h = harness("gpt-4o");
+    let id = h.send("Tell me a long story", 0);
+    h.stream(id, StreamEvent::TextDelta("Once upon a time, a".into()), 900);
+    let effects = h.key(KeyCode::Esc, KeyModifiers::NONE, 1500);
+    assert_eq!(effects, vec![Effect::Cancel(id)]);
+    // A late delta from the aborted stream must not change the cancelled turn.
+    h.stream(id, StreamEvent::TextDelta(" dragon".into()), 1600);
+    assert!(!h.app.is_streaming());
+    insta::assert_snapshot!(h.draw(80, 14).backend());
+}
+
+#[test]
+fn error_turn_shows_status_type_code_and_keeps_the_prompt() {
+    let mut h = harness("gpt-4o");
+    let id = h.send("hello there", 0);
+    let err = ApiError {
+        status: Some(401),
+        kind: Some("invalid_request_error".into()),
+        code: Some("invalid_api_key".into()),
+        message: "the API key was rejected: set OPENAI_API_KEY (Incorrect API key provided: sk-test.)".into(),
+        retryable: false,
+    };
+    h.stream(id, StreamEvent::Failed(err), 300);
+    insta::assert_snapshot!(h.draw(80, 14).backend());
+    // Up at the empty composer brings the prompt back.
+    h.key(KeyCode::Up, KeyModifiers::NONE, 400);
+    assert_eq!(h.app.draft(), "hello there");
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let mut h = harness("o3-mini");
+    let id = h.send("hi", 0);
+    h.stream(id, StreamEvent::TextDelta(ANSWER.into()), 100);
+    for (w, hgt) in [(10, 3), (1, 1), (3, 2), (20, 4), (0, 0)] {
+        let _ = h.draw(w, hgt);
+    }
+    insta::assert_snapshot!(h.draw(10, 3).backend());
+}
+
+#[test]
+fn composer_keys_newline_recall_and_quit() {
+    let mut h = harness("gpt-4o");
+    h.type_text("line one", 0);
+    h.key(KeyCode::Enter, KeyModifiers::ALT, 0);
+    h.type_text("line two", 0);
+    assert_eq!(h.app.draft(), "line one\nline two");
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    assert!(matches!(effects.as_slice(), [Effect::StartTurn { request, .. }] if request.messages.last().map(|m| m.content.as_str()) == Some("line one\nline two")));
+    assert_eq!(h.app.draft(), "");
+    // Sending while streaming does not lose the draft.
+    h.type_text("next", 0);
+    assert!(h.key(KeyCode::Enter, KeyModifiers::NONE, 0).is_empty());
+    assert_eq!(h.app.draft(), "next");
+    // Ctrl+C once warns; twice quits (cancelling the stream).
+    assert!(h.key(KeyCode::Char('c'), KeyModifiers::CONTROL, 10).is_empty());
+    let effects = h.key(KeyCode::Char('c'), KeyModifiers::CONTROL, 20);
+    assert_eq!(effects.last(), Some(&Effect::Quit));
+    assert!(h.app.should_quit);
+}
+
+#[test]
+fn scrolling_stops_following_and_end_resumes() {
+    let mut h = harness("gpt-4o");
+    let id = h.send("count", 0);
+    let long: String = (1..=100).map(|i| format!("line {i}\n\n")).collect();
+    h.stream(id, StreamEvent::TextDelta(long), 100);
+    let _ = h.draw(60, 20);
+    assert_eq!(h.app.scroll_top, None);
+    h.key(KeyCode::PageUp, KeyModifiers::NONE, 200);
+    let pinned = h.app.scroll_top.expect("scrolled up");
+    h.stream(id, StreamEvent::TextDelta("more\n\nand more\n\n".into()), 300);
+    let screen = format!("{}", h.draw(60, 20).backend());
+    assert_eq!(h.app.first_visible_row(), pinned, "the view stays put while new text arrives");
+    assert!(screen.contains("End: back to live"));
+    h.key(KeyCode::End, KeyModifiers::NONE, 400);
+    assert_eq!(h.app.scroll_top, None);
+    let screen = format!("{}", h.draw(60, 20).backend());
+    assert!(screen.contains("and more"), "{screen}");
+}
