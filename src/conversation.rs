@@ -291,7 +291,7 @@ mod tests {
         assert!(!t.usage().estimated);
         assert_eq!(
             t.usage_line(),
-            "o3-mini · high · in 13 · reasoning 192 · out 46 · $0.00106 · 1st token 5.2 s · 1146 tok/s"
+            "o3-mini · high · in 13 · reasoning 192 · out 46 · $0.00106 · 1st token 5.2 s · 1150 tok/s"
         );
     }
 

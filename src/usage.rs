@@ -85,7 +85,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -98,13 +98,14 @@ pub fn thousands(n: u64) -> String {
 pub fn dollars(cost: Option<f64>) -> String {
     match cost {
         None => "$?".to_string(),
-        Some(c) if c == 0.0 => "$0".to_string(),
+        Some(0.0) => "$0".to_string(),
         Some(c) if c >= 1.0 => format!("${c:.2}"),
         Some(c) if c >= 0.01 => format!("${c:.4}"),
         Some(c) => {
             // Keep three significant digits for tiny amounts.
             let digits = (-c.log10()).floor() as usize + 3;
-            format!("${c:.digits$}")
+            let text = format!("{c:.digits$}");
+            format!("${}", text.trim_end_matches('0'))
         }
     }
 }
@@ -146,6 +147,7 @@ mod tests {
         assert_eq!(dollars(Some(0.0213)), "$0.0213");
         assert_eq!(dollars(Some(1.4249)), "$1.42");
         assert_eq!(dollars(Some(0.0010615)), "$0.00106");
+        assert_eq!(dollars(Some(0.00009)), "$0.00009");
         assert_eq!(seconds(8_149), "8.1 s");
         assert_eq!(Usage { output: 5, reasoning: 9, ..Default::default() }.visible_output(), 0);
     }

@@ -39,7 +39,10 @@ pub async fn run_turn(
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
     let stream = request.quirks.can_stream;
-    let url = format!("{}/chat/completions", endpoint.base_url.trim_end_matches('/'));
+    let url = format!(
+        "{}/chat/completions",
+        endpoint.base_url.trim_end_matches('/')
+    );
     let mut builder = client.post(&url).json(&build_body(request, stream));
     if let Some(key) = endpoint.api_key.as_deref().filter(|k| !k.is_empty()) {
         builder = builder.bearer_auth(key);
@@ -49,7 +52,12 @@ pub async fn run_turn(
     }
     let response = match builder.send().await {
         Ok(response) => response,
-        Err(err) => return emit(StreamEvent::Failed(errors::send_error(&err, &endpoint.base_url))),
+        Err(err) => {
+            return emit(StreamEvent::Failed(errors::send_error(
+                &err,
+                &endpoint.base_url,
+            )));
+        }
     };
     if let Some(info) = rate_limit(response.headers()) {
         emit(StreamEvent::RateLimit(info));
@@ -60,7 +68,11 @@ pub async fn run_turn(
         let err = errors::with_hint(parse_error_body(status.as_u16(), &body), endpoint, &url);
         return emit(StreamEvent::Failed(err));
     }
-    let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let is_sse = content_type.contains("text/event-stream");
     // Some servers ignore `stream`; go by what was sent back.
     if is_sse || (stream && !content_type.contains("json")) {
@@ -92,7 +104,9 @@ where
             }
             Ok(event) => parser.feed_data(&event.data),
             Err(EventStreamError::Transport(err)) => parser.interrupted(body_error(&err)),
-            Err(err) => parser.fail(ApiError::message(format!("malformed data from the server: {err}"))),
+            Err(err) => parser.fail(ApiError::message(format!(
+                "malformed data from the server: {err}"
+            ))),
         };
         out.into_iter().for_each(&mut *emit);
         if parser.is_done() {
@@ -105,7 +119,11 @@ where
 /// The error for a body that broke off while being read.
 fn body_error(err: &(dyn std::error::Error + 'static)) -> ApiError {
     let message = format!("{CLOSED_EARLY} ({})", errors::root_cause(err));
-    ApiError { message, retryable: true, ..Default::default() }
+    ApiError {
+        message,
+        retryable: true,
+        ..Default::default()
+    }
 }
 
 /// Up to `limit` bytes of the body as text; whatever arrived if the body breaks off.
@@ -123,7 +141,12 @@ async fn read_limited(mut response: reqwest::Response, limit: usize) -> String {
 
 /// Rate-limit state from OpenAI's `x-ratelimit-*` response headers, when any is present.
 pub fn rate_limit(headers: &HeaderMap) -> Option<RateLimitInfo> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string());
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().to_string())
+    };
     let number = |name: &str| text(name).and_then(|s| s.parse::<u64>().ok());
     let info = RateLimitInfo {
         remaining_requests: number("x-ratelimit-remaining-requests"),

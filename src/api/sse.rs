@@ -48,7 +48,11 @@ where
     S: Stream<Item = Result<B, E>>,
     B: AsRef<[u8]>,
 {
-    let state = TailState { body: Box::pin(body), last_byte: None, ended: false };
+    let state = TailState {
+        body: Box::pin(body),
+        last_byte: None,
+        ended: false,
+    };
     stream::unfold(state, |mut st| async move {
         if st.ended {
             return None;
@@ -83,14 +87,24 @@ mod tests {
         let mut out = Vec::new();
         let mut events = Box::pin(events(stream::iter(chunks)));
         while let Some(item) = events.next().await {
-            out.push(item.map(|e| e.data).unwrap_or_else(|e| format!("error: {e}")));
+            out.push(
+                item.map(|e| e.data)
+                    .unwrap_or_else(|e| format!("error: {e}")),
+            );
         }
         out
     }
 
     #[tokio::test]
     async fn splits_comments_and_line_ends() {
-        let got = datas(&["da", "ta: {\"a\"", ":1}\r", "\n\r\n: keep-alive\n\n", "data: [DONE]\n\n"]).await;
+        let got = datas(&[
+            "da",
+            "ta: {\"a\"",
+            ":1}\r",
+            "\n\r\n: keep-alive\n\n",
+            "data: [DONE]\n\n",
+        ])
+        .await;
         assert_eq!(got, ["{\"a\":1}", "[DONE]"]);
     }
 
@@ -98,7 +112,8 @@ mod tests {
     async fn multibyte_characters_split_across_reads() {
         let text = "data: \u{00b0}C\n\n";
         let bytes = text.as_bytes();
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(bytes[..7].to_vec()), Ok(bytes[7..].to_vec())];
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+            vec![Ok(bytes[..7].to_vec()), Ok(bytes[7..].to_vec())];
         let mut events = Box::pin(events(stream::iter(chunks)));
         let first = events.next().await.map(|r| r.map(|e| e.data).ok());
         assert_eq!(first, Some(Some("\u{00b0}C".to_string())));

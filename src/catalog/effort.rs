@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn effort_validation_and_clamping() {
-        let c = builtin();
+        let c = Catalog::builtin();
         let o3 = c.find_model("o3-mini");
         assert!(validate_effort(o3, "high").is_ok());
         let err = validate_effort(o3, "minimal").unwrap_err();

@@ -58,9 +58,17 @@ impl LoadedFile {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(LoadedFile { path: path.to_path_buf(), ..Default::default() });
+                return Ok(LoadedFile {
+                    path: path.to_path_buf(),
+                    ..Default::default()
+                });
             }
-            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
         };
         LoadedFile::parse(path, text)
     }
@@ -68,7 +76,11 @@ impl LoadedFile {
     /// Parse `text` as the contents of `path`.
     pub fn parse(path: &Path, text: String) -> Result<LoadedFile, ConfigError> {
         match toml::from_str::<FileConfig>(&text) {
-            Ok(config) => Ok(LoadedFile { path: path.to_path_buf(), text, config }),
+            Ok(config) => Ok(LoadedFile {
+                path: path.to_path_buf(),
+                text,
+                config,
+            }),
             Err(err) => Err(ConfigError::At {
                 path: path.to_path_buf(),
                 line: err.span().map(|span| line_of(&text, span.start)),
@@ -79,19 +91,31 @@ impl LoadedFile {
 
     /// An error about what sits at `span` of the file.
     pub fn error_at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
-        ConfigError::At { path: self.path.clone(), line: Some(line_of(&self.text, span.start)), message: message.into() }
+        ConfigError::At {
+            path: self.path.clone(),
+            line: Some(line_of(&self.text, span.start)),
+            message: message.into(),
+        }
     }
 
     /// `path:line` of `span`, to say where a value came from.
     pub fn origin(&self, span: Range<usize>) -> String {
-        format!("{}:{}", self.path.display(), line_of(&self.text, span.start))
+        format!(
+            "{}:{}",
+            self.path.display(),
+            line_of(&self.text, span.start)
+        )
     }
 }
 
 /// 1-based line of byte offset `at` in `text`.
 fn line_of(text: &str, at: usize) -> usize {
     let end = at.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]

@@ -11,13 +11,16 @@
 use super::ConfigError;
 use super::file::LoadedFile;
 use crate::api::{ApiKind, Endpoint};
+use std::fmt;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The base URL of OpenAI itself.
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 
-/// A provider a model can be reached at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A provider a model can be reached at. Its `Debug` hides `api_key_cmd`, which may hold a
+/// secret inline.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Provider {
     pub name: String,
     pub api: ApiKind,
@@ -37,8 +40,36 @@ pub struct Provider {
     pub local: bool,
 }
 
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provider")
+            .field("name", &self.name)
+            .field("api", &self.api)
+            .field("base_url", &self.base_url)
+            .field("base_url_env", &self.base_url_env)
+            .field("base_url_configured", &self.base_url_configured)
+            .field("api_key_env", &self.api_key_env)
+            .field(
+                "api_key_cmd",
+                &self.api_key_cmd.as_ref().map(|_| "<hidden>"),
+            )
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("local", &self.local)
+            .finish()
+    }
+}
+
 impl Provider {
-    fn builtin(name: &str, api: ApiKind, base_url: &str, key_env: Option<&str>, local: bool) -> Provider {
+    fn builtin(
+        name: &str,
+        api: ApiKind,
+        base_url: &str,
+        key_env: Option<&str>,
+        local: bool,
+    ) -> Provider {
         Provider {
             name: name.to_string(),
             api,
@@ -60,18 +91,55 @@ impl Provider {
 
 /// The providers known without any configuration.
 pub fn builtin_providers() -> Vec<Provider> {
-    let mut openai = Provider::builtin("openai", ApiKind::Chat, OPENAI_BASE_URL, Some("OPENAI_API_KEY"), false);
+    let mut openai = Provider::builtin(
+        "openai",
+        ApiKind::Chat,
+        OPENAI_BASE_URL,
+        Some("OPENAI_API_KEY"),
+        false,
+    );
     openai.base_url_env = Some("OPENAI_BASE_URL".to_string());
-    let mut openrouter =
-        Provider::builtin("openrouter", ApiKind::Chat, "https://openrouter.ai/api/v1", Some("OPENROUTER_API_KEY"), false);
-    openrouter.headers.push(("X-Title".to_string(), "thinkbench".to_string()));
+    let mut openrouter = Provider::builtin(
+        "openrouter",
+        ApiKind::Chat,
+        "https://openrouter.ai/api/v1",
+        Some("OPENROUTER_API_KEY"),
+        false,
+    );
+    openrouter
+        .headers
+        .push(("X-Title".to_string(), "thinkbench".to_string()));
     vec![
         openai,
-        Provider::builtin("deepseek", ApiKind::Chat, "https://api.deepseek.com", Some("DEEPSEEK_API_KEY"), false),
+        Provider::builtin(
+            "deepseek",
+            ApiKind::Chat,
+            "https://api.deepseek.com",
+            Some("DEEPSEEK_API_KEY"),
+            false,
+        ),
         openrouter,
-        Provider::builtin("ollama", ApiKind::Chat, "http://127.0.0.1:11434/v1", None, true),
-        Provider::builtin("llamacpp", ApiKind::Chat, "http://127.0.0.1:8080/v1", None, true),
-        Provider::builtin("anthropic", ApiKind::Anthropic, "https://api.anthropic.com/v1", Some("ANTHROPIC_API_KEY"), false),
+        Provider::builtin(
+            "ollama",
+            ApiKind::Chat,
+            "http://127.0.0.1:11434/v1",
+            None,
+            true,
+        ),
+        Provider::builtin(
+            "llamacpp",
+            ApiKind::Chat,
+            "http://127.0.0.1:8080/v1",
+            None,
+            true,
+        ),
+        Provider::builtin(
+            "anthropic",
+            ApiKind::Anthropic,
+            "https://api.anthropic.com/v1",
+            Some("ANTHROPIC_API_KEY"),
+            false,
+        ),
     ]
 }
 
@@ -82,13 +150,19 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
         let span = table.span();
         let table = table.get_ref();
         if name.is_empty() || name.contains('/') || name.chars().any(char::is_whitespace) {
-            return Err(file.error_at(span, format!("provider name {name:?} must be a single word without `/`")));
+            return Err(file.error_at(
+                span,
+                format!("provider name {name:?} must be a single word without `/`"),
+            ));
         }
         let index = match providers.iter().position(|p| p.name == *name) {
             Some(i) => i,
             None => {
                 let Some(base_url) = &table.base_url else {
-                    return Err(file.error_at(span, format!("provider `{name}` is not built in, so it needs `base_url`")));
+                    return Err(file.error_at(
+                        span,
+                        format!("provider `{name}` is not built in, so it needs `base_url`"),
+                    ));
                 };
                 let mut new = Provider::builtin(name, ApiKind::Chat, base_url, None, false);
                 new.base_url_configured = true;
@@ -104,9 +178,15 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
             p.base_url = check_base_url(url).map_err(|e| file.error_at(span.clone(), e))?;
             p.base_url_configured = true;
         }
-        for (field, value) in [("api_key_env", &table.api_key_env), ("api_key_cmd", &table.api_key_cmd)] {
+        for (field, value) in [
+            ("api_key_env", &table.api_key_env),
+            ("api_key_cmd", &table.api_key_cmd),
+        ] {
             if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-                return Err(file.error_at(span.clone(), format!("`{field}` of provider `{name}` is empty")));
+                return Err(file.error_at(
+                    span.clone(),
+                    format!("`{field}` of provider `{name}` is empty"),
+                ));
             }
         }
         if let Some(key_env) = &table.api_key_env {
@@ -131,7 +211,9 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
 pub(super) fn check_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(format!("base URL {url:?} must start with http:// or https://"));
+        return Err(format!(
+            "base URL {url:?} must start with http:// or https://"
+        ));
     }
     Ok(url.trim_end_matches('/').to_string())
 }
@@ -139,10 +221,14 @@ pub(super) fn check_base_url(url: &str) -> Result<String, String> {
 fn check_header(name: &str, value: &str) -> Result<(), String> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if name.is_empty() || !name.chars().all(token) {
-        return Err(format!("header name {name:?} is not a valid HTTP header name"));
+        return Err(format!(
+            "header name {name:?} is not a valid HTTP header name"
+        ));
     }
     if value.contains(['\r', '\n']) {
-        return Err(format!("the value of header `{name}` contains a line break"));
+        return Err(format!(
+            "the value of header `{name}` contains a line break"
+        ));
     }
     Ok(())
 }
@@ -160,13 +246,24 @@ pub(super) fn connect(
     api: ApiKind,
     base_flag: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
-    file: &LoadedFile,
+    config_path: &Path,
 ) -> Result<Connection, ConfigError> {
-    let env_value = |name: &str| env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    let from_env = provider.base_url_env.as_deref().and_then(|name| Some((name, env_value(name)?)));
+    let env_value = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let from_env = provider
+        .base_url_env
+        .as_deref()
+        .and_then(|name| Some((name, env_value(name)?)));
     let base_url = match (base_flag, &from_env) {
-        (Some(flag), _) => check_base_url(flag).map_err(|e| ConfigError::Invalid(format!("--base-url: {e}")))?,
-        (None, Some((name, url))) => check_base_url(url).map_err(|e| ConfigError::Invalid(format!("{name}: {e}")))?,
+        (Some(flag), _) => {
+            check_base_url(flag).map_err(|e| ConfigError::Invalid(format!("--base-url: {e}")))?
+        }
+        (None, Some((name, url))) => {
+            check_base_url(url).map_err(|e| ConfigError::Invalid(format!("{name}: {e}")))?
+        }
         (None, None) => provider.base_url.clone(),
     };
     let base_overridden = base_flag.is_some() || from_env.is_some() || provider.base_url_configured;
@@ -176,11 +273,13 @@ pub(super) fn connect(
     if api_key.is_none()
         && let Some(cmd) = &provider.api_key_cmd
     {
-        api_key = Some(run_key_cmd(&provider.name, cmd, file)?);
+        api_key = Some(run_key_cmd(&provider.name, cmd, config_path)?);
         key_hint = Some(format!("api_key_cmd of provider {}", provider.name));
     }
     let setup_hint = match (&api_key, &provider.api_key_env) {
-        (None, Some(var)) if provider.needs_key() && !base_overridden => Some(setup_hint(&provider.name, var, file)),
+        (None, Some(var)) if provider.needs_key() && !base_overridden => {
+            Some(setup_hint(&provider.name, var))
+        }
         _ => None,
     };
     let endpoint = Endpoint {
@@ -191,14 +290,17 @@ pub(super) fn connect(
         key_hint,
         headers: provider.headers.clone(),
     };
-    Ok(Connection { endpoint, setup_hint })
+    Ok(Connection {
+        endpoint,
+        setup_hint,
+    })
 }
 
 /// Run `cmd` with `sh -c`; its trimmed stdout is the key. Its output never appears in errors.
-fn run_key_cmd(provider: &str, cmd: &str, file: &LoadedFile) -> Result<String, ConfigError> {
+fn run_key_cmd(provider: &str, cmd: &str, config_path: &Path) -> Result<String, ConfigError> {
     let failed = |detail: String| ConfigError::KeyCommand {
         provider: provider.to_string(),
-        path: file.path.clone(),
+        path: config_path.to_path_buf(),
         detail,
     };
     let output = Command::new("sh")
@@ -215,7 +317,8 @@ fn run_key_cmd(provider: &str, cmd: &str, file: &LoadedFile) -> Result<String, C
             None => format!("was stopped ({})", output.status),
         }));
     }
-    let key = String::from_utf8(output.stdout).map_err(|_| failed("printed something that is not text".to_string()))?;
+    let key = String::from_utf8(output.stdout)
+        .map_err(|_| failed("printed something that is not text".to_string()))?;
     let key = key.trim();
     if key.is_empty() {
         return Err(failed("printed nothing".to_string()));
@@ -223,16 +326,16 @@ fn run_key_cmd(provider: &str, cmd: &str, file: &LoadedFile) -> Result<String, C
     Ok(key.to_string())
 }
 
-/// What to tell a person who has no key for `provider` yet.
-fn setup_hint(provider: &str, key_var: &str, file: &LoadedFile) -> String {
+/// What to tell a person who has no key for `provider` yet. No paths in it: the text is the
+/// same on every machine.
+fn setup_hint(provider: &str, key_var: &str) -> String {
     format!(
         "No API key for {provider}: set {key_var} in your environment, e.g.\n\
          \x20 export {key_var}=...\n\
-         or set `api_key_cmd` under [providers.{provider}] in {config}.\n\
+         or set `api_key_cmd` under [providers.{provider}] in config.toml.\n\
          Or use a local server instead:\n\
-         \x20 thinkbench -m ollama/MODEL                                  (Ollama)\n\
+         \x20 thinkbench -m ollama/MODEL                                         (Ollama)\n\
          \x20 OPENAI_BASE_URL=http://127.0.0.1:11434/v1 thinkbench -m llama3.2   (Ollama)\n\
-         \x20 thinkbench --base-url http://127.0.0.1:8080/v1 -m MODEL     (llama.cpp)",
-        config = file.path.display()
+         \x20 thinkbench --base-url http://127.0.0.1:8080/v1 -m MODEL            (llama.cpp)"
     )
 }

@@ -61,6 +61,7 @@ pub struct TurnView {
     /// The state `header`/`footer` were built for; `None` forces a rebuild.
     built: Option<(u16, bool)>,
     dirty: bool,
+    blank: Line<'static>,
 }
 
 impl TurnView {
@@ -68,9 +69,10 @@ impl TurnView {
         self.thinking_open.unwrap_or(turn.is_streaming())
     }
 
-    /// Rows of the thinking section's body currently shown.
+    /// Rows of the thinking section's body currently shown (with a blank row after it).
     fn thinking_rows(&self, turn: &Turn) -> usize {
-        if self.thinking_visible(turn) { self.thinking.line_count() } else { 0 }
+        let body = self.thinking.line_count();
+        if self.thinking_visible(turn) && body > 0 { body + 1 } else { 0 }
     }
 
     /// Total rows this turn occupies.
@@ -86,7 +88,7 @@ impl TurnView {
         i -= self.header.len();
         let thinking = self.thinking_rows(turn);
         if i < thinking {
-            return self.thinking.line(i);
+            return self.thinking.line(i).or(Some(&self.blank));
         }
         i -= thinking;
         if i < self.answer.line_count() {

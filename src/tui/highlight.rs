@@ -1,1 +1,443 @@
-//! Syntax highlighting (placeholder; being written).
+//! Syntax highlighting of code blocks: syntect with two-face's extended grammars and themes,
+//! mapped to ratatui spans.
+//!
+//! The syntax and theme sets cost tens of milliseconds to load, so each is loaded lazily, once
+//! per process. Finished blocks are highlighted once: results are kept in a bounded cache keyed
+//! by a hash of (code, language, syntax theme, colour mode). A block that is still streaming is
+//! highlighted with an [`IncrementalHighlighter`], which resumes from the parser state after the
+//! last complete line instead of starting over.
+//!
+//! Invariants: output has one `Line` per source line (a final line without `\n` counts); spans
+//! never contain `\n`, `\r` or tabs (tabs become 4 spaces, other control characters `�`); only
+//! foreground colours and bold/italic/underline are taken from the syntax theme, never its
+//! background; with `theme.no_color` the lines are plain text in the `code_frame` style.
+//! Highlighting a text incrementally gives exactly the lines highlighting it at once gives.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use syntect::easy::HighlightLines;
+use syntect::highlighting::{
+    FontStyle, HighlightState, Highlighter, Style as SynStyle, Theme as SynTheme, ThemeSet,
+};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
+
+use super::theme::Theme;
+
+/// How many finished blocks the cache keeps.
+const CACHE_ENTRIES: usize = 512;
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(two_face::syntax::extra_newlines)
+}
+
+fn extra_themes() -> &'static two_face::theme::LazyThemeSet {
+    static SET: OnceLock<two_face::theme::LazyThemeSet> = OnceLock::new();
+    SET.get_or_init(|| two_face::theme::extra().into())
+}
+
+fn default_themes() -> &'static ThemeSet {
+    static SET: OnceLock<ThemeSet> = OnceLock::new();
+    SET.get_or_init(ThemeSet::load_defaults)
+}
+
+fn syntect_theme(name: &str) -> Option<&'static SynTheme> {
+    extra_themes()
+        .get(name)
+        .or_else(|| default_themes().themes.get(name))
+}
+
+/// Whether a syntax theme of that name exists (cheap: does not decode any theme).
+pub fn has_syntax_theme(name: &str) -> bool {
+    two_face::theme::EmbeddedLazyThemeSet::theme_names()
+        .iter()
+        .any(|t| t.as_name() == name)
+        || default_themes().themes.contains_key(name)
+}
+
+/// Every syntax theme name, sorted case-insensitively.
+pub fn syntax_theme_names() -> Vec<String> {
+    let mut names: Vec<String> = two_face::theme::EmbeddedLazyThemeSet::theme_names()
+        .iter()
+        .map(|t| t.as_name().to_string())
+        .chain(default_themes().themes.keys().cloned())
+        .collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    names.dedup();
+    names
+}
+
+/// Common fence labels that are neither a syntax name nor a file extension.
+const ALIASES: &[(&str, &str)] = &[
+    ("shell", "sh"),
+    ("console", "sh"),
+    ("shellsession", "sh"),
+    ("zsh", "sh"),
+    ("golang", "go"),
+    ("c++", "cpp"),
+    ("objc", "m"),
+    ("jsonc", "json"),
+    ("json5", "json"),
+    ("docker", "Dockerfile"),
+    ("proto", "proto"),
+    ("patch", "diff"),
+    ("terraform", "tf"),
+    ("hcl", "tf"),
+    ("text", "txt"),
+    ("plaintext", "txt"),
+    ("plain", "txt"),
+];
+
+/// The grammar for a fence label: by token (extension, then name, case-insensitively), then
+/// aliases, falling back to plain text.
+pub fn find_syntax(lang: &str) -> &'static SyntaxReference {
+    let ss = syntaxes();
+    let lang = lang.trim();
+    if lang.is_empty() {
+        return ss.find_syntax_plain_text();
+    }
+    let lower = lang.to_lowercase();
+    ss.find_syntax_by_token(lang)
+        .or_else(|| ss.find_syntax_by_token(&lower))
+        .or_else(|| {
+            ss.syntaxes()
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(lang))
+        })
+        .or_else(|| {
+            ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == lower)
+                .and_then(|(_, token)| ss.find_syntax_by_token(token))
+        })
+        .unwrap_or_else(|| ss.find_syntax_plain_text())
+}
+
+/// Highlights a code block into one `Line` per source line. Cached: the same block with the
+/// same theme is highlighted only once.
+pub fn highlight(code: &str, lang: &str, theme: &Theme) -> Vec<Line<'static>> {
+    highlight_shared(code, lang, theme).as_ref().clone()
+}
+
+/// Like [`highlight`], without copying the cached lines.
+pub fn highlight_shared(code: &str, lang: &str, theme: &Theme) -> Arc<Vec<Line<'static>>> {
+    if theme.no_color {
+        return Arc::new(plain_lines(code, theme.code_frame));
+    }
+    let key = {
+        let mut h = DefaultHasher::new();
+        (code, lang, &theme.syntax_theme).hash(&mut h);
+        h.finish()
+    };
+    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        return hit;
+    }
+    let lines = Arc::new(highlight_uncached(code, lang, theme));
+    cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, Arc::clone(&lines));
+    lines
+}
+
+fn highlight_uncached(code: &str, lang: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(syn_theme) = syntect_theme(&theme.syntax_theme) else {
+        return plain_lines(code, theme.code_frame);
+    };
+    let mut state = LineState::new(find_syntax(lang), syn_theme);
+    source_lines(code)
+        .map(|line| state.highlight(line, syn_theme))
+        .collect()
+}
+
+/// Plain, unhighlighted lines in one style.
+fn plain_lines(code: &str, style: Style) -> Vec<Line<'static>> {
+    source_lines(code)
+        .map(|line| Line::from(Span::styled(clean(line), style)))
+        .collect()
+}
+
+/// The lines of a block, each with its `\n` if it has one.
+fn source_lines(code: &str) -> impl Iterator<Item = &str> {
+    code.split_inclusive('\n')
+}
+
+/// The syntect parser and highlighter state between two lines.
+#[derive(Clone, Debug)]
+struct LineState {
+    parse: ParseState,
+    highlight: HighlightState,
+}
+
+impl LineState {
+    fn new(syntax: &SyntaxReference, theme: &SynTheme) -> Self {
+        LineState {
+            parse: ParseState::new(syntax),
+            highlight: HighlightState::new(&Highlighter::new(theme), ScopeStack::new()),
+        }
+    }
+
+    /// Highlights one line (with or without its `\n`), advancing the state.
+    fn highlight(&mut self, line: &str, theme: &SynTheme) -> Line<'static> {
+        // The grammars expect every line to end in a newline, the last one included.
+        let owned;
+        let line = if line.ends_with('\n') {
+            line
+        } else {
+            owned = format!("{line}\n");
+            &owned
+        };
+        let mut hl = HighlightLines::from_state(theme, self.highlight.clone(), self.parse.clone());
+        let result = hl.highlight_line(line, syntaxes());
+        let (highlight, parse) = hl.state();
+        self.highlight = highlight;
+        self.parse = parse;
+        match result {
+            Ok(regions) => {
+                let spans: Vec<Span<'static>> = regions
+                    .into_iter()
+                    .filter_map(|(style, text)| {
+                        let text = clean(text);
+                        (!text.is_empty()).then(|| Span::styled(text, convert(style)))
+                    })
+                    .collect();
+                Line::from(spans)
+            }
+            Err(_) => Line::from(clean(line)),
+        }
+    }
+}
+
+/// Drops the line ending, expands tabs, and makes other control characters visible.
+fn clean(text: &str) -> String {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("    "),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A syntect style as a ratatui style: foreground and font style only. Colours with alpha 0
+/// encode a terminal palette index and alpha 1 the terminal's default colour (the `ansi` and
+/// `base16` themes use this convention).
+fn convert(style: SynStyle) -> Style {
+    let mut out = Style::new();
+    let c = style.foreground;
+    match c.a {
+        0 => {
+            out = out.fg(match c.r {
+                0 => Color::Black,
+                1 => Color::Red,
+                2 => Color::Green,
+                3 => Color::Yellow,
+                4 => Color::Blue,
+                5 => Color::Magenta,
+                6 => Color::Cyan,
+                7 => Color::Gray,
+                n => Color::Indexed(n),
+            })
+        }
+        1 => {}
+        _ => out = out.fg(Color::Rgb(c.r, c.g, c.b)),
+    }
+    if style.font_style.contains(FontStyle::BOLD) {
+        out = out.add_modifier(Modifier::BOLD);
+    }
+    if style.font_style.contains(FontStyle::ITALIC) {
+        out = out.add_modifier(Modifier::ITALIC);
+    }
+    if style.font_style.contains(FontStyle::UNDERLINE) {
+        out = out.add_modifier(Modifier::UNDERLINED);
+    }
+    out
+}
+
+// ---- the cache ---------------------------------------------------------------------------------
+
+#[derive(Default)]
+struct Cache {
+    map: HashMap<u64, Arc<Vec<Line<'static>>>>,
+    order: VecDeque<u64>,
+}
+
+impl Cache {
+    fn get(&self, key: u64) -> Option<Arc<Vec<Line<'static>>>> {
+        self.map.get(&key).cloned()
+    }
+
+    fn insert(&mut self, key: u64, lines: Arc<Vec<Line<'static>>>) {
+        if self.map.insert(key, lines).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > CACHE_ENTRIES {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+}
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+// ---- incremental highlighting ------------------------------------------------------------------
+
+/// Highlights a block that grows at its end (a code fence still streaming): lines already
+/// complete are highlighted once; each call highlights only the new complete lines and the
+/// unfinished last one. Feeding it anything that does not extend the previous text (or another
+/// language or theme) simply starts over.
+#[derive(Clone, Debug, Default)]
+pub struct IncrementalHighlighter {
+    memo: Option<Memo>,
+}
+
+#[derive(Clone, Debug)]
+struct Memo {
+    key: u64,
+    /// The complete lines highlighted so far.
+    done: String,
+    lines: Vec<Line<'static>>,
+    state: LineState,
+}
+
+impl IncrementalHighlighter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The same lines [`highlight`] gives for `code`, reusing the work of the previous call.
+    pub fn highlight(&mut self, code: &str, lang: &str, theme: &Theme) -> Vec<Line<'static>> {
+        if theme.no_color {
+            return plain_lines(code, theme.code_frame);
+        }
+        let Some(syn_theme) = syntect_theme(&theme.syntax_theme) else {
+            return plain_lines(code, theme.code_frame);
+        };
+        let key = {
+            let mut h = DefaultHasher::new();
+            (lang, &theme.syntax_theme).hash(&mut h);
+            h.finish()
+        };
+        let reusable = self
+            .memo
+            .as_ref()
+            .is_some_and(|m| m.key == key && code.starts_with(m.done.as_str()));
+        let memo = match &mut self.memo {
+            Some(memo) if reusable => memo,
+            slot => slot.insert(Memo {
+                key,
+                done: String::new(),
+                lines: Vec::new(),
+                state: LineState::new(find_syntax(lang), syn_theme),
+            }),
+        };
+        let rest = code.get(memo.done.len()..).unwrap_or_default();
+        let complete = rest.rfind('\n').map_or(0, |i| i + 1);
+        let (new_lines, partial) = rest.split_at(complete);
+        for line in source_lines(new_lines) {
+            let highlighted = memo.state.highlight(line, syn_theme);
+            memo.lines.push(highlighted);
+        }
+        memo.done.push_str(new_lines);
+        let mut out = memo.lines.clone();
+        if !partial.is_empty() {
+            out.push(memo.state.clone().highlight(partial, syn_theme));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn languages_resolve_by_token_name_and_alias() {
+        for (lang, name) in [
+            ("rust", "Rust"),
+            ("rs", "Rust"),
+            ("RUST", "Rust"),
+            ("toml", "TOML"),
+            ("ts", "TypeScript"),
+            ("typescript", "TypeScript"),
+            ("py", "Python"),
+            ("sh", "Bourne Again Shell (bash)"),
+            ("shell", "Bourne Again Shell (bash)"),
+            ("Dockerfile", "Dockerfile"),
+            ("", "Plain Text"),
+            ("no-such-language", "Plain Text"),
+        ] {
+            assert_eq!(find_syntax(lang).name, name, "{lang}");
+        }
+    }
+
+    #[test]
+    fn keywords_get_colour_and_text_is_kept() {
+        let theme = Theme::default();
+        let lines = highlight("fn main() {\n\tlet x = 1;\n}\n", "rust", &theme);
+        assert_eq!(text(&lines), ["fn main() {", "    let x = 1;", "}"]);
+        let fn_span = &lines[0].spans[0];
+        assert_eq!(fn_span.content, "fn");
+        assert!(matches!(fn_span.style.fg, Some(Color::Rgb(..))));
+        assert_eq!(fn_span.style.bg, None);
+        assert!(lines.iter().flat_map(|l| &l.spans).all(|s| !s.content.contains('\n')));
+    }
+
+    #[test]
+    fn no_color_gives_plain_lines() {
+        let theme = Theme::default().no_color();
+        let lines = highlight("fn main() {}\n", "rust", &theme);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].spans.len(), 1);
+        assert_eq!(lines[0].spans[0].style.fg, None);
+    }
+
+    #[test]
+    fn ansi_theme_uses_palette_colours() {
+        let theme = Theme::builtin("high-contrast").unwrap();
+        let lines = highlight("fn main() {}\n", "rust", &theme);
+        assert!(
+            lines[0]
+                .spans
+                .iter()
+                .all(|s| !matches!(s.style.fg, Some(Color::Rgb(..))))
+        );
+    }
+
+    #[test]
+    fn incremental_equals_whole() {
+        let theme = Theme::default();
+        let code = "/* a\n comment */\nfn main() {\n    let s = \"str\";\n}\n// end";
+        let whole = highlight(code, "rust", &theme);
+        let mut inc = IncrementalHighlighter::new();
+        for end in 0..=code.len() {
+            let part = &code[..end];
+            assert_eq!(inc.highlight(part, "rust", &theme), highlight(part, "rust", &theme));
+        }
+        assert_eq!(inc.highlight(code, "rust", &theme), whole);
+        // A different text starts over.
+        assert_eq!(
+            inc.highlight("let y = 2;\n", "rust", &theme),
+            highlight("let y = 2;\n", "rust", &theme)
+        );
+    }
+}

@@ -1,6 +1,30 @@
-//! UI themes (placeholder; being written).
-use ratatui::style::Style;
+//! UI themes: a named set of ratatui styles, one per role (user text, thinking text, borders,
+//! headings, …), plus the name of the syntect theme used to colour code blocks.
+//!
+//! Themes are TOML files. The built-in ones (`themes/*.toml`) are compiled in; a directory of
+//! user `*.toml` files can add more or replace a built-in one by name. Parsing is strict: an
+//! unknown key, colour, modifier or syntax theme is an error that names the file, the line and
+//! the offending value, never a silent fallback.
+//!
+//! Invariants: a `Theme` obtained from this module always names a syntax theme that exists;
+//! `Theme::no_color` leaves no foreground, background or underline colour in any style (only
+//! modifiers), and sets `no_color` so code is not colour-highlighted either
+//! (<https://no-color.org>).
 
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+use toml::Spanned;
+
+use super::highlight;
+
+/// A resolved UI theme. Build one with [`Theme::builtin`], [`Theme::load`] or
+/// [`Theme::from_toml`]; `Theme::default()` is the built-in `dark` theme.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
     pub name: String,
@@ -20,4 +44,551 @@ pub struct Theme {
     pub accent: Style,
     pub syntax_theme: String,
     pub no_color: bool,
+}
+
+/// Why a theme could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ThemeError {
+    /// The theme text is malformed: `file:line:column: message`.
+    #[error("{file}{}: {message}", position(*line, *column))]
+    Invalid {
+        file: String,
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+    },
+    /// No theme has that name.
+    #[error("unknown theme \"{name}\"; available themes: {}", available.join(", "))]
+    Unknown { name: String, available: Vec<String> },
+    /// A user theme file or directory could not be read.
+    #[error("cannot read {}: {message}", path.display())]
+    Io { path: PathBuf, message: String },
+}
+
+fn position(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    }
+}
+
+/// The built-in themes, in the order they are listed to the user.
+const BUILTIN: &[(&str, &str)] = &[
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+];
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme::builtin("dark").unwrap_or_else(Theme::plain)
+    }
+}
+
+impl Theme {
+    /// A theme with no styling at all (used only if a built-in theme failed to parse, which the
+    /// unit tests rule out).
+    fn plain() -> Theme {
+        Theme {
+            name: "plain".into(),
+            user: Style::new().add_modifier(Modifier::BOLD),
+            assistant: Style::new(),
+            thinking: Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC),
+            code_frame: Style::new(),
+            usage: Style::new(),
+            status: Style::new(),
+            error: Style::new().add_modifier(Modifier::BOLD),
+            selection: Style::new().add_modifier(Modifier::REVERSED),
+            heading: Style::new().add_modifier(Modifier::BOLD),
+            link: Style::new().add_modifier(Modifier::UNDERLINED),
+            inline_code: Style::new(),
+            quote: Style::new().add_modifier(Modifier::ITALIC),
+            border: Style::new(),
+            accent: Style::new(),
+            syntax_theme: "ansi".into(),
+            no_color: false,
+        }
+    }
+
+    /// The names of the compiled-in themes.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// A compiled-in theme by name.
+    pub fn builtin(name: &str) -> Option<Theme> {
+        let (file, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+        Theme::from_toml(text, &format!("themes/{file}.toml")).ok()
+    }
+
+    /// Parses a theme file. `source_name` names the file in error messages; its file stem is the
+    /// theme's name when the file declares none.
+    pub fn from_toml(text: &str, source_name: &str) -> Result<Theme, ThemeError> {
+        let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
+            let (line, column) = match span {
+                Some(span) => {
+                    let (l, c) = line_col(text, span.start);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            ThemeError::Invalid {
+                file: source_name.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: RawTheme =
+            toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
+
+        let mut theme = match &raw.extends {
+            Some(base) => Theme::builtin(base.get_ref()).ok_or_else(|| {
+                invalid(
+                    Some(base.span()),
+                    format!(
+                        "cannot extend unknown built-in theme \"{}\"; built-in themes: {}",
+                        base.get_ref(),
+                        Theme::builtin_names().join(", ")
+                    ),
+                )
+            })?,
+            None => Theme {
+                syntax_theme: String::new(),
+                ..Theme::plain()
+            },
+        };
+        theme.name = match raw.name {
+            Some(name) => name,
+            None => Path::new(source_name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| source_name.to_string()),
+        };
+        match raw.syntax_theme {
+            Some(syntax) => {
+                if !highlight::has_syntax_theme(syntax.get_ref()) {
+                    return Err(invalid(
+                        Some(syntax.span()),
+                        format!(
+                            "unknown syntax theme \"{}\"; available: {}",
+                            syntax.get_ref(),
+                            highlight::syntax_theme_names().join(", ")
+                        ),
+                    ));
+                }
+                theme.syntax_theme = syntax.into_inner();
+            }
+            None if raw.extends.is_none() => {
+                return Err(invalid(
+                    None,
+                    "missing `syntax_theme` (or `extends = \"<built-in theme>\"`)".into(),
+                ));
+            }
+            None => {}
+        }
+        raw.styles.apply(&mut theme);
+        Ok(theme)
+    }
+
+    /// Resolves a theme by name: user files in `user_themes_dir` (each `*.toml`, named by its
+    /// `name` key or file stem) first, then the built-in ones. With `no_color`, the result has
+    /// its colours stripped (see [`Theme::no_color`]).
+    pub fn load(
+        name: &str,
+        user_themes_dir: Option<&Path>,
+        no_color: bool,
+    ) -> Result<Theme, ThemeError> {
+        let user = read_user_themes(user_themes_dir)?;
+        let mut first_error = None;
+        for (stem, parsed) in &user {
+            match parsed {
+                Ok(theme) if theme.name == name => return Ok(finish(theme.clone(), no_color)),
+                Err(e) if stem == name => return Err(e.clone()),
+                Err(e) if first_error.is_none() => first_error = Some(e.clone()),
+                _ => {}
+            }
+        }
+        if let Some(theme) = Theme::builtin(name) {
+            return Ok(finish(theme, no_color));
+        }
+        // A broken user file is the likeliest reason a name was not found.
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        Err(ThemeError::Unknown {
+            name: name.to_string(),
+            available: available_names(&user),
+        })
+    }
+
+    /// Every theme name `load` would accept with this directory: built-ins, then user themes.
+    pub fn available(user_themes_dir: Option<&Path>) -> Result<Vec<String>, ThemeError> {
+        Ok(available_names(&read_user_themes(user_themes_dir)?))
+    }
+
+    /// The same theme without colours (<https://no-color.org>): every style keeps its modifiers
+    /// but loses fg/bg/underline colours; a selection that relied on its background becomes
+    /// reversed so it stays visible; code is not colour-highlighted.
+    pub fn no_color(mut self) -> Theme {
+        let keeps_visible = self.selection.bg.is_some();
+        for style in self.styles_mut() {
+            *style = strip(*style);
+        }
+        if keeps_visible {
+            self.selection = self.selection.add_modifier(Modifier::REVERSED);
+        }
+        self.no_color = true;
+        self
+    }
+
+    /// Every style by role name, for listings and debugging.
+    pub fn roles(&self) -> BTreeMap<&'static str, Style> {
+        BTreeMap::from([
+            ("user", self.user),
+            ("assistant", self.assistant),
+            ("thinking", self.thinking),
+            ("code_frame", self.code_frame),
+            ("usage", self.usage),
+            ("status", self.status),
+            ("error", self.error),
+            ("selection", self.selection),
+            ("heading", self.heading),
+            ("link", self.link),
+            ("inline_code", self.inline_code),
+            ("quote", self.quote),
+            ("border", self.border),
+            ("accent", self.accent),
+        ])
+    }
+
+    fn styles_mut(&mut self) -> [&mut Style; 14] {
+        [
+            &mut self.user,
+            &mut self.assistant,
+            &mut self.thinking,
+            &mut self.code_frame,
+            &mut self.usage,
+            &mut self.status,
+            &mut self.error,
+            &mut self.selection,
+            &mut self.heading,
+            &mut self.link,
+            &mut self.inline_code,
+            &mut self.quote,
+            &mut self.border,
+            &mut self.accent,
+        ]
+    }
+}
+
+fn finish(theme: Theme, no_color: bool) -> Theme {
+    if no_color { theme.no_color() } else { theme }
+}
+
+fn strip(style: Style) -> Style {
+    Style {
+        fg: None,
+        bg: None,
+        underline_color: None,
+        ..style
+    }
+}
+
+type UserThemes = Vec<(String, Result<Theme, ThemeError>)>;
+
+/// Parses every `*.toml` in the directory, sorted by file name. A missing directory holds no
+/// themes; an unreadable one is an error.
+fn read_user_themes(dir: Option<&Path>) -> Result<UserThemes, ThemeError> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let io = |path: &Path, e: std::io::Error| ThemeError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let path = entry.map_err(|e| io(dir, e))?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut themes = Vec::new();
+    for path in paths {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = std::fs::read_to_string(&path)
+            .map_err(|e| io(&path, e))
+            .and_then(|text| Theme::from_toml(&text, &path.display().to_string()));
+        themes.push((stem, parsed));
+    }
+    Ok(themes)
+}
+
+fn available_names(user: &UserThemes) -> Vec<String> {
+    let mut names: Vec<String> = Theme::builtin_names().into_iter().map(String::from).collect();
+    for (stem, parsed) in user {
+        let name = match parsed {
+            Ok(theme) => theme.name.clone(),
+            Err(_) => stem.clone(),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+// ---- the file format -------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    name: Option<String>,
+    extends: Option<Spanned<String>>,
+    syntax_theme: Option<Spanned<String>>,
+    #[serde(default)]
+    styles: RawStyles,
+}
+
+macro_rules! roles {
+    ($($role:ident),* $(,)?) => {
+        #[derive(Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawStyles {
+            $($role: Option<RawStyle>,)*
+        }
+
+        impl RawStyles {
+            /// Replaces each role the file names; roles it leaves out keep the base style.
+            fn apply(self, theme: &mut Theme) {
+                $(if let Some(raw) = self.$role {
+                    theme.$role = raw.to_style();
+                })*
+            }
+        }
+    };
+}
+
+roles!(
+    user,
+    assistant,
+    thinking,
+    code_frame,
+    usage,
+    status,
+    error,
+    selection,
+    heading,
+    link,
+    inline_code,
+    quote,
+    border,
+    accent,
+);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStyle {
+    fg: Option<ColorSpec>,
+    bg: Option<ColorSpec>,
+    #[serde(default)]
+    modifiers: Vec<ModifierSpec>,
+}
+
+impl RawStyle {
+    fn to_style(&self) -> Style {
+        let mut style = Style::new();
+        if let Some(ColorSpec(c)) = self.fg {
+            style = style.fg(c);
+        }
+        if let Some(ColorSpec(c)) = self.bg {
+            style = style.bg(c);
+        }
+        self.modifiers
+            .iter()
+            .fold(style, |s, ModifierSpec(m)| s.add_modifier(*m))
+    }
+}
+
+struct ColorSpec(Color);
+
+impl<'de> Deserialize<'de> for ColorSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Color::from_str(text.trim()).map(ColorSpec).map_err(|_| {
+            de::Error::custom(format!(
+                "unknown colour \"{text}\" (use a name like \"cyan\" or \"light-blue\", \
+                 \"#rrggbb\", or a palette index 0-255)"
+            ))
+        })
+    }
+}
+
+struct ModifierSpec(Modifier);
+
+const MODIFIERS: &[(&str, Modifier)] = &[
+    ("bold", Modifier::BOLD),
+    ("dim", Modifier::DIM),
+    ("italic", Modifier::ITALIC),
+    ("underlined", Modifier::UNDERLINED),
+    ("underline", Modifier::UNDERLINED),
+    ("reversed", Modifier::REVERSED),
+    ("reverse", Modifier::REVERSED),
+    ("crossed-out", Modifier::CROSSED_OUT),
+    ("strikethrough", Modifier::CROSSED_OUT),
+    ("slow-blink", Modifier::SLOW_BLINK),
+    ("rapid-blink", Modifier::RAPID_BLINK),
+    ("hidden", Modifier::HIDDEN),
+];
+
+impl<'de> Deserialize<'de> for ModifierSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let key = text.trim().to_lowercase().replace(['_', ' '], "-");
+        MODIFIERS
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, m)| ModifierSpec(*m))
+            .ok_or_else(|| {
+                de::Error::custom(format!(
+                    "unknown modifier \"{text}\" (expected one of: bold, dim, italic, \
+                     underlined, reversed, crossed-out, slow-blink, rapid-blink, hidden)"
+                ))
+            })
+    }
+}
+
+impl fmt::Display for Theme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_parse() {
+        for name in Theme::builtin_names() {
+            let text = BUILTIN.iter().find(|(n, _)| *n == name).unwrap().1;
+            let theme = Theme::from_toml(text, name).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(theme.name, name);
+            assert!(!theme.no_color);
+        }
+        let dark = Theme::default();
+        assert_eq!(dark.name, "dark");
+        assert_eq!(dark.syntax_theme, "OneHalfDark");
+        assert_eq!(dark.link.fg, Some(Color::Cyan));
+        assert!(dark.heading.add_modifier.contains(Modifier::BOLD));
+        assert_eq!(Theme::builtin("light").unwrap().selection.bg, Some(Color::Rgb(0xad, 0xd6, 0xff)));
+    }
+
+    #[test]
+    fn unknown_key_names_the_line() {
+        let text = "name = \"x\"\nsyntax_theme = \"Nord\"\n[styles]\nuser = { fg = \"red\" }\nheadline = {}\n";
+        let err = Theme::from_toml(text, "mine.toml").unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("mine.toml:5:"), "{shown}");
+        assert!(shown.contains("headline"), "{shown}");
+
+        let err = Theme::from_toml("syntax_theme = \"Nord\"\ncolour = 1\n", "a.toml").unwrap_err();
+        assert!(err.to_string().starts_with("a.toml:2:"), "{err}");
+
+        let err = Theme::from_toml(
+            "syntax_theme = \"Nord\"\n[styles]\nuser = { foreground = \"red\" }\n",
+            "b.toml",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("b.toml:3:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_colour_is_named() {
+        let text = "syntax_theme = \"Nord\"\n[styles]\nlink = { fg = \"blurple\" }\n";
+        let err = Theme::from_toml(text, "c.toml").unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("c.toml:3:"), "{shown}");
+        assert!(shown.contains("unknown colour \"blurple\""), "{shown}");
+
+        let text = "syntax_theme = \"Nord\"\n[styles]\nlink = { modifiers = [\"blinky\"] }\n";
+        let shown = Theme::from_toml(text, "d.toml").unwrap_err().to_string();
+        assert!(shown.contains("unknown modifier \"blinky\""), "{shown}");
+    }
+
+    #[test]
+    fn unknown_syntax_theme_is_an_error() {
+        let shown = Theme::from_toml("name = \"x\"\nsyntax_theme = \"Nope\"\n", "e.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(shown.starts_with("e.toml:2:"), "{shown}");
+        assert!(shown.contains("unknown syntax theme \"Nope\""), "{shown}");
+        assert!(shown.contains("OneHalfDark"), "{shown}");
+        assert!(Theme::from_toml("name = \"x\"\n", "f.toml").is_err());
+    }
+
+    #[test]
+    fn extends_a_builtin() {
+        let text = "name = \"mine\"\nextends = \"dark\"\n[styles]\nlink = { fg = \"#ff0000\" }\n";
+        let theme = Theme::from_toml(text, "mine.toml").unwrap();
+        assert_eq!(theme.link, Style::new().fg(Color::Rgb(255, 0, 0)));
+        assert_eq!(theme.heading, Theme::default().heading);
+        assert_eq!(theme.syntax_theme, "OneHalfDark");
+        assert!(Theme::from_toml("extends = \"nah\"\n", "g.toml").is_err());
+    }
+
+    #[test]
+    fn no_color_strips_colours_keeps_modifiers() {
+        let theme = Theme::default().no_color();
+        assert!(theme.no_color);
+        for (role, style) in theme.roles() {
+            assert_eq!((style.fg, style.bg), (None, None), "{role}");
+        }
+        assert!(theme.heading.add_modifier.contains(Modifier::BOLD));
+        assert!(theme.thinking.add_modifier.contains(Modifier::ITALIC));
+        assert!(theme.selection.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn load_prefers_user_files_and_lists_names_when_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("dark.toml"),
+            "extends = \"dark\"\n[styles]\nuser = { fg = \"red\" }\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("solar.toml"), "syntax_theme = \"Solarized (dark)\"\n")
+            .unwrap();
+        let dark = Theme::load("dark", Some(dir.path()), false).unwrap();
+        assert_eq!(dark.user.fg, Some(Color::Red));
+        let solar = Theme::load("solar", Some(dir.path()), true).unwrap();
+        assert!(solar.no_color);
+        let err = Theme::load("nope", Some(dir.path()), false).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("dark, light, high-contrast, solar"), "{shown}");
+        assert_eq!(Theme::load("light", None, false).unwrap().name, "light");
+
+        std::fs::write(dir.path().join("broken.toml"), "syntax_theme = 3\n").unwrap();
+        let err = Theme::load("broken", Some(dir.path()), false).unwrap_err();
+        assert!(err.to_string().contains("broken.toml:1:"), "{err}");
+    }
 }

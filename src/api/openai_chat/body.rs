@@ -16,8 +16,12 @@ pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
     let mut fold = None;
     match (system, quirks.instruction_role) {
         (None, _) => {}
-        (Some(s), InstructionRole::System) => messages.push(json!({"role": "system", "content": s})),
-        (Some(s), InstructionRole::Developer) => messages.push(json!({"role": "developer", "content": s})),
+        (Some(s), InstructionRole::System) => {
+            messages.push(json!({"role": "system", "content": s}))
+        }
+        (Some(s), InstructionRole::Developer) => {
+            messages.push(json!({"role": "developer", "content": s}))
+        }
         (Some(s), InstructionRole::FoldIntoUser) => fold = Some(s),
     }
     for m in &req.messages {
@@ -71,9 +75,18 @@ mod tests {
             model: "o3-mini".into(),
             system: Some("Be brief.".into()),
             messages: vec![
-                Message { role: Role::User, content: "q1".into() },
-                Message { role: Role::Assistant, content: "a1".into() },
-                Message { role: Role::User, content: "q2".into() },
+                Message {
+                    role: Role::User,
+                    content: "q1".into(),
+                },
+                Message {
+                    role: Role::Assistant,
+                    content: "a1".into(),
+                },
+                Message {
+                    role: Role::User,
+                    content: "q2".into(),
+                },
             ],
             effort: Some("high".into()),
             max_output_tokens: Some(4000),
@@ -131,7 +144,10 @@ mod tests {
 
     #[test]
     fn compatible_server_defaults() {
-        let mut req = request(RequestQuirks { stream_usage: false, ..RequestQuirks::default() });
+        let mut req = request(RequestQuirks {
+            stream_usage: false,
+            ..RequestQuirks::default()
+        });
         req.effort = None;
         req.max_output_tokens = None;
         req.system = None;
@@ -150,15 +166,24 @@ mod tests {
         req.system = Some("S".into());
         req.max_output_tokens = Some(10);
         let body = build_body(&req, false);
-        assert_eq!(body["messages"][0], json!({"role": "system", "content": "S"}));
+        assert_eq!(
+            body["messages"][0],
+            json!({"role": "system", "content": "S"})
+        );
         assert_eq!(body["max_tokens"], json!(10));
         assert!(body.get("stream").is_none() && body.get("temperature").is_none());
     }
 
     #[test]
     fn fold_without_user_message() {
-        let mut req = request(RequestQuirks { instruction_role: InstructionRole::FoldIntoUser, ..Default::default() });
+        let mut req = request(RequestQuirks {
+            instruction_role: InstructionRole::FoldIntoUser,
+            ..Default::default()
+        });
         req.messages.clear();
-        assert_eq!(build_body(&req, false)["messages"], json!([{"role": "user", "content": "Be brief."}]));
+        assert_eq!(
+            build_body(&req, false)["messages"],
+            json!([{"role": "user", "content": "Be brief."}])
+        );
     }
 }

@@ -61,7 +61,10 @@ fn json_error(v: &Value) -> Option<ApiError> {
     match o.get("detail")? {
         Value::String(s) => Some(ApiError::message(s.clone())),
         Value::Array(items) => {
-            let msgs: Vec<&str> = items.iter().filter_map(|i| i.get("msg").and_then(Value::as_str)).collect();
+            let msgs: Vec<&str> = items
+                .iter()
+                .filter_map(|i| i.get("msg").and_then(Value::as_str))
+                .collect();
             (!msgs.is_empty()).then(|| ApiError::message(msgs.join("; ")))
         }
         _ => None,
@@ -85,7 +88,10 @@ pub fn with_hint(mut err: ApiError, endpoint: &Endpoint, url: &str) -> ApiError 
         Some(401) => {
             let hint = match endpoint.key_hint.as_deref() {
                 Some(var) => format!("the API key was rejected: set {var}"),
-                None => format!("the API key was rejected: configure a key for {}", endpoint.provider),
+                None => format!(
+                    "the API key was rejected: configure a key for {}",
+                    endpoint.provider
+                ),
             };
             err.message = format!("{hint} ({})", err.message);
         }
@@ -101,7 +107,10 @@ pub fn with_hint(mut err: ApiError, endpoint: &Endpoint, url: &str) -> ApiError 
 pub fn send_error(err: &reqwest::Error, base_url: &str) -> ApiError {
     let cause = root_cause(err);
     let (message, retryable) = if err.is_builder() {
-        (format!("could not build the request for {base_url}: {cause}"), false)
+        (
+            format!("could not build the request for {base_url}: {cause}"),
+            false,
+        )
     } else if err.is_timeout() {
         (format!("timed out connecting to {base_url}"), true)
     } else if err.is_connect() {
@@ -109,7 +118,11 @@ pub fn send_error(err: &reqwest::Error, base_url: &str) -> ApiError {
     } else {
         (format!("the request to {base_url} failed: {cause}"), true)
     };
-    ApiError { message, retryable, ..Default::default() }
+    ApiError {
+        message,
+        retryable,
+        ..Default::default()
+    }
 }
 
 /// The innermost cause of `err`, in lower case words without the OS error number.
@@ -162,9 +175,15 @@ mod tests {
 
     #[test]
     fn rate_limits_retry_but_quota_does_not() {
-        let e = parse_error_body(429, r#"{"error":{"message":"slow down","type":"tokens","code":"rate_limit_exceeded"}}"#);
+        let e = parse_error_body(
+            429,
+            r#"{"error":{"message":"slow down","type":"tokens","code":"rate_limit_exceeded"}}"#,
+        );
         assert!(e.retryable);
-        let e = parse_error_body(429, r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#);
+        let e = parse_error_body(
+            429,
+            r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#,
+        );
         assert!(!e.retryable);
         for s in [408, 409, 500, 502, 503, 529] {
             assert!(parse_error_body(s, "").retryable, "{s}");
@@ -176,20 +195,46 @@ mod tests {
 
     #[test]
     fn other_shapes() {
-        assert_eq!(parse_error_body(404, r#"{"error":"model 'x' not found"}"#).message, "model 'x' not found");
-        let e = parse_error_body(400, r#"{"object":"error","message":"too long","type":"BadRequestError","param":null,"code":400}"#);
-        assert_eq!((e.message.as_str(), e.code.as_deref()), ("too long", Some("400")));
-        let e = parse_error_body(400, r#"[{"error":{"code":400,"message":"bad key","status":"INVALID_ARGUMENT"}}]"#);
+        assert_eq!(
+            parse_error_body(404, r#"{"error":"model 'x' not found"}"#).message,
+            "model 'x' not found"
+        );
+        let e = parse_error_body(
+            400,
+            r#"{"object":"error","message":"too long","type":"BadRequestError","param":null,"code":400}"#,
+        );
+        assert_eq!(
+            (e.message.as_str(), e.code.as_deref()),
+            ("too long", Some("400"))
+        );
+        let e = parse_error_body(
+            400,
+            r#"[{"error":{"code":400,"message":"bad key","status":"INVALID_ARGUMENT"}}]"#,
+        );
         assert_eq!(e.message, "bad key");
-        let e = parse_error_body(422, r#"{"detail":[{"loc":["body"],"msg":"field required","type":"missing"}]}"#);
+        let e = parse_error_body(
+            422,
+            r#"{"detail":[{"loc":["body"],"msg":"field required","type":"missing"}]}"#,
+        );
         assert_eq!(e.message, "field required");
-        assert_eq!(parse_error_body(400, r#"{"message":"flat","code":"x"}"#).code.as_deref(), Some("x"));
-        assert_eq!(parse_error_body(500, r#"{"weird":true}"#).message, r#"{"weird":true}"#);
+        assert_eq!(
+            parse_error_body(400, r#"{"message":"flat","code":"x"}"#)
+                .code
+                .as_deref(),
+            Some("x")
+        );
+        assert_eq!(
+            parse_error_body(500, r#"{"weird":true}"#).message,
+            r#"{"weird":true}"#
+        );
     }
 
     #[test]
     fn non_json_bodies() {
-        assert_eq!(parse_error_body(502, "  upstream timed out \n").message, "upstream timed out");
+        assert_eq!(
+            parse_error_body(502, "  upstream timed out \n").message,
+            "upstream timed out"
+        );
         let html = "<html><head><TITLE>502 Bad Gateway</TITLE></head><body>nginx</body></html>";
         assert_eq!(parse_error_body(502, html).message, "502 Bad Gateway");
         assert_eq!(parse_error_body(503, "").message, "Service Unavailable");
@@ -208,10 +253,24 @@ mod tests {
             key_hint: Some("OPENAI_API_KEY".into()),
             headers: Vec::new(),
         };
-        let e = with_hint(parse_error_body(401, r#"{"error":{"message":"Incorrect API key"}}"#), &endpoint, "u");
-        assert_eq!(e.message, "the API key was rejected: set OPENAI_API_KEY (Incorrect API key)");
-        let e = with_hint(parse_error_body(404, ""), &endpoint, "http://x/v1/chat/completions");
-        assert_eq!(e.message, "Not Found at http://x/v1/chat/completions: is the base URL right?");
+        let e = with_hint(
+            parse_error_body(401, r#"{"error":{"message":"Incorrect API key"}}"#),
+            &endpoint,
+            "u",
+        );
+        assert_eq!(
+            e.message,
+            "the API key was rejected: set OPENAI_API_KEY (Incorrect API key)"
+        );
+        let e = with_hint(
+            parse_error_body(404, ""),
+            &endpoint,
+            "http://x/v1/chat/completions",
+        );
+        assert_eq!(
+            e.message,
+            "Not Found at http://x/v1/chat/completions: is the base URL right?"
+        );
         let body = r#"{"error":{"message":"The model `o9` does not exist","type":"invalid_request_error","code":"model_not_found"}}"#;
         let e = with_hint(parse_error_body(404, body), &endpoint, "u");
         assert_eq!(e.message, "The model `o9` does not exist");

@@ -19,7 +19,9 @@ pub fn parse_response(body: &str) -> Vec<StreamEvent> {
         return vec![StreamEvent::Failed(err)];
     }
     let Some(choice) = value.get("choices").and_then(|c| c.get(0)) else {
-        return vec![StreamEvent::Failed(ApiError::message("the server's answer had no choices"))];
+        return vec![StreamEvent::Failed(ApiError::message(
+            "the server's answer had no choices",
+        ))];
     };
     let mut out = Vec::new();
     let empty = Value::Null;
@@ -38,14 +40,22 @@ pub fn parse_response(body: &str) -> Vec<StreamEvent> {
     if let Some(usage) = value.get("usage").and_then(wire::usage) {
         out.push(StreamEvent::Usage(usage));
     }
-    let calls = message.get("tool_calls").and_then(Value::as_array).into_iter().flatten();
-    let calls = calls.filter_map(|c| c.get("function")).chain(message.get("function_call").filter(|f| f.is_object()));
+    let calls = message
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    let calls = calls
+        .filter_map(|c| c.get("function"))
+        .chain(message.get("function_call").filter(|f| f.is_object()));
     out.extend(calls.map(wire::function).map(StreamEvent::ToolCall));
-    let reason = wire::text_field(choice, "finish_reason").map(FinishReason::parse).unwrap_or(FinishReason::Stop);
+    let reason = wire::text_field(choice, "finish_reason")
+        .map(FinishReason::parse)
+        .unwrap_or(FinishReason::Stop);
     out.push(match reason {
-        FinishReason::Other(r) if r == "error" => {
-            StreamEvent::Failed(ApiError::message("the server stopped the answer with an error"))
-        }
+        FinishReason::Other(r) if r == "error" => StreamEvent::Failed(ApiError::message(
+            "the server stopped the answer with an error",
+        )),
         reason => StreamEvent::Finished(reason),
     });
     out
@@ -64,7 +74,13 @@ mod tests {
             "message":{"role":"assistant","content":"Paris.","reasoning_content":"Hmm."}}],
             "usage":{"prompt_tokens":9,"completion_tokens":20,"completion_tokens_details":{"reasoning_tokens":18},
             "prompt_tokens_details":{"cached_tokens":8}}}"#;
-        let u = Usage { input: 9, cached_input: 8, output: 20, reasoning: 18, ..Default::default() };
+        let u = Usage {
+            input: 9,
+            cached_input: 8,
+            output: 20,
+            reasoning: 18,
+            ..Default::default()
+        };
         assert_eq!(
             parse_response(body),
             [
@@ -81,7 +97,10 @@ mod tests {
         let body = r#"{"choices":[{"message":{"content":"<think>\nwhy\n</think>\n\nok","tool_calls":[
             {"id":"1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},
             "finish_reason":"tool_calls"}]}"#;
-        let call = ToolCall { name: "f".into(), arguments: r#"{"a":1}"#.into() };
+        let call = ToolCall {
+            name: "f".into(),
+            arguments: r#"{"a":1}"#.into(),
+        };
         assert_eq!(
             parse_response(body),
             [
@@ -95,14 +114,22 @@ mod tests {
 
     #[test]
     fn null_content_and_missing_finish_reason() {
-        let body = r#"{"choices":[{"message":{"role":"assistant","content":null,"reasoning":"r"}}]}"#;
-        assert_eq!(parse_response(body), [ReasoningDelta("r".into()), Finished(FinishReason::Stop)]);
+        let body =
+            r#"{"choices":[{"message":{"role":"assistant","content":null,"reasoning":"r"}}]}"#;
+        assert_eq!(
+            parse_response(body),
+            [ReasoningDelta("r".into()), Finished(FinishReason::Stop)]
+        );
     }
 
     #[test]
     fn failures() {
-        assert!(matches!(&parse_response("<html>")[..], [Failed(e)] if e.message.contains("malformed")));
-        assert!(matches!(&parse_response(r#"{"choices":[]}"#)[..], [Failed(e)] if e.message.contains("no choices")));
+        assert!(
+            matches!(&parse_response("<html>")[..], [Failed(e)] if e.message.contains("malformed"))
+        );
+        assert!(
+            matches!(&parse_response(r#"{"choices":[]}"#)[..], [Failed(e)] if e.message.contains("no choices"))
+        );
         let err = r#"{"error":{"message":"nope","type":"invalid_request_error"}}"#;
         assert!(matches!(&parse_response(err)[..], [Failed(e)] if e.message == "nope"));
     }

@@ -60,7 +60,10 @@ impl ChunkParser {
         let mut out = Vec::new();
         if let Some(choices) = value.get("choices").and_then(Value::as_array) {
             for (position, choice) in choices.iter().enumerate() {
-                let index = choice.get("index").and_then(wire::num).unwrap_or(position as u64);
+                let index = choice
+                    .get("index")
+                    .and_then(wire::num)
+                    .unwrap_or(position as u64);
                 if index == 0 {
                     self.choice(choice, &mut out);
                 }
@@ -82,14 +85,27 @@ impl ChunkParser {
         let reason = match self.finish.take() {
             Some(reason) => reason,
             None if saw_done => FinishReason::Stop,
-            None => return self.fail(ApiError { retryable: true, ..ApiError::message(CLOSED_EARLY) }),
+            None => {
+                return self.fail(ApiError {
+                    retryable: true,
+                    ..ApiError::message(CLOSED_EARLY)
+                });
+            }
         };
         if reason == FinishReason::Other("error".into()) {
-            return self.fail(ApiError::message("the server stopped the answer with an error"));
+            return self.fail(ApiError::message(
+                "the server stopped the answer with an error",
+            ));
         }
         let mut out = self.release();
-        let tools = std::mem::take(&mut self.tools).into_values().chain(self.function_call.take());
-        out.extend(tools.filter(|t| !t.name.is_empty() || !t.arguments.is_empty()).map(StreamEvent::ToolCall));
+        let tools = std::mem::take(&mut self.tools)
+            .into_values()
+            .chain(self.function_call.take());
+        out.extend(
+            tools
+                .filter(|t| !t.name.is_empty() || !t.arguments.is_empty())
+                .map(StreamEvent::ToolCall),
+        );
         out.push(StreamEvent::Finished(reason));
         out
     }
@@ -97,7 +113,11 @@ impl ChunkParser {
     /// The body broke off with `error`. If the server had already said why it stopped, the
     /// answer is complete and finishes normally; otherwise the turn fails with `error`.
     pub fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
-        if self.finish.is_some() { self.finish(false) } else { self.fail(error) }
+        if self.finish.is_some() {
+            self.finish(false)
+        } else {
+            self.fail(error)
+        }
     }
 
     /// End the stream with `error` (held text is released first).
@@ -131,13 +151,19 @@ impl ChunkParser {
             }
             if let Some(calls) = delta.get("tool_calls").and_then(Value::as_array) {
                 for (position, call) in calls.iter().enumerate() {
-                    let index = call.get("index").and_then(wire::num).unwrap_or(position as u64);
+                    let index = call
+                        .get("index")
+                        .and_then(wire::num)
+                        .unwrap_or(position as u64);
                     let part = call.get("function").map(wire::function).unwrap_or_default();
                     merge(self.tools.entry(index).or_default(), part);
                 }
             }
             if let Some(f) = delta.get("function_call").filter(|f| f.is_object()) {
-                merge(self.function_call.get_or_insert_with(ToolCall::default), wire::function(f));
+                merge(
+                    self.function_call.get_or_insert_with(ToolCall::default),
+                    wire::function(f),
+                );
             }
         }
         if let Some(reason) = wire::text_field(choice, "finish_reason") {
@@ -156,7 +182,10 @@ fn merge(call: &mut ToolCall, part: ToolCall) {
 
 /// The error for a payload that is not a JSON object.
 pub fn malformed(data: &str) -> ApiError {
-    ApiError::message(format!("malformed data from the server: {}", wire::excerpt(data, 80)))
+    ApiError::message(format!(
+        "malformed data from the server: {}",
+        wire::excerpt(data, 80)
+    ))
 }
 
 #[cfg(test)]
@@ -184,9 +213,29 @@ mod tests {
     #[test]
     fn usage_after_finish_comes_before_finished() {
         let usage = r#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"completion_tokens_details":{"reasoning_tokens":4}}}"#;
-        let got = run(&[&delta(r#"{"content":"Hi"}"#), &finish("stop"), usage, "[DONE]"], false);
-        let u = Usage { input: 3, output: 5, reasoning: 4, ..Default::default() };
-        assert_eq!(got, [TextDelta("Hi".into()), Usage(u), Finished(FinishReason::Stop)]);
+        let got = run(
+            &[
+                &delta(r#"{"content":"Hi"}"#),
+                &finish("stop"),
+                usage,
+                "[DONE]",
+            ],
+            false,
+        );
+        let u = Usage {
+            input: 3,
+            output: 5,
+            reasoning: 4,
+            ..Default::default()
+        };
+        assert_eq!(
+            got,
+            [
+                TextDelta("Hi".into()),
+                Usage(u),
+                Finished(FinishReason::Stop)
+            ]
+        );
     }
 
     #[test]
@@ -203,27 +252,54 @@ mod tests {
             &[
                 &delta(r#"{"role":"assistant","content":null,"reasoning_content":"a"}"#),
                 &delta(r#"{"reasoning":"b","content":""}"#),
-                &delta(r#"{"reasoning":"c","reasoning_details":[{"type":"reasoning.text","text":"c"}]}"#),
+                &delta(
+                    r#"{"reasoning":"c","reasoning_details":[{"type":"reasoning.text","text":"c"}]}"#,
+                ),
                 &delta(r#"{"reasoning_details":[{"type":"reasoning.summary","summary":"d"}]}"#),
-                &delta(r#"{"content":[{"type":"thinking","thinking":[{"type":"text","text":"e"}]},{"type":"text","text":"f"}]}"#),
+                &delta(
+                    r#"{"content":[{"type":"thinking","thinking":[{"type":"text","text":"e"}]},{"type":"text","text":"f"}]}"#,
+                ),
                 &finish("stop"),
             ],
             true,
         );
         let expected = ["a", "b", "c", "d", "e"].map(|s| ReasoningDelta(s.into()));
         assert_eq!(got[..5], expected);
-        assert_eq!(got[5..], [TextDelta("f".into()), Finished(FinishReason::Stop)]);
+        assert_eq!(
+            got[5..],
+            [TextDelta("f".into()), Finished(FinishReason::Stop)]
+        );
     }
 
     #[test]
     fn think_tags_in_content() {
-        let got = run(&[&delta(r#"{"content":"<thi"}"#), &delta(r#"{"content":"nk>why</think>ok"}"#), "[DONE]"], false);
-        assert_eq!(got, [ReasoningDelta("why".into()), TextDelta("ok".into()), Finished(FinishReason::Stop)]);
+        let got = run(
+            &[
+                &delta(r#"{"content":"<thi"}"#),
+                &delta(r#"{"content":"nk>why</think>ok"}"#),
+                "[DONE]",
+            ],
+            false,
+        );
+        assert_eq!(
+            got,
+            [
+                ReasoningDelta("why".into()),
+                TextDelta("ok".into()),
+                Finished(FinishReason::Stop)
+            ]
+        );
     }
 
     #[test]
     fn azure_prompt_filter_chunk_is_ignored() {
-        let got = run(&[r#"{"choices":[],"prompt_filter_results":[{"prompt_index":0}]}"#, "[DONE]"], false);
+        let got = run(
+            &[
+                r#"{"choices":[],"prompt_filter_results":[{"prompt_index":0}]}"#,
+                "[DONE]",
+            ],
+            false,
+        );
         assert_eq!(got, [Finished(FinishReason::Stop)]);
     }
 
@@ -231,8 +307,12 @@ mod tests {
     fn tool_calls_are_assembled_by_index() {
         let got = run(
             &[
-                &delta(r#"{"tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"weather","arguments":""}}]}"#),
-                &delta(r#"{"tool_calls":[{"index":1,"function":{"name":"time","arguments":"{}"}}]}"#),
+                &delta(
+                    r#"{"tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"weather","arguments":""}}]}"#,
+                ),
+                &delta(
+                    r#"{"tool_calls":[{"index":1,"function":{"name":"time","arguments":"{}"}}]}"#,
+                ),
                 &delta(r#"{"tool_calls":[{"index":0,"function":{"arguments":"{\"loc"}}]}"#),
                 &delta(r#"{"tool_calls":[{"index":0,"function":{"arguments":"\":\"Rome\"}"}}]}"#),
                 &delta(r#"{"function_call":{"name":"old","arguments":"{"}}"#),
@@ -241,7 +321,12 @@ mod tests {
             ],
             true,
         );
-        let call = |n: &str, a: &str| ToolCall(crate::api::ToolCall { name: n.into(), arguments: a.into() });
+        let call = |n: &str, a: &str| {
+            ToolCall(crate::api::ToolCall {
+                name: n.into(),
+                arguments: a.into(),
+            })
+        };
         assert_eq!(
             got,
             [
@@ -255,32 +340,76 @@ mod tests {
 
     #[test]
     fn mid_stream_errors() {
-        let got = run(&[&delta(r#"{"content":"par"}"#), r#"{"error":{"message":"overloaded","type":"server_error","code":null}}"#, &delta(r#"{"content":"late"}"#)], true);
+        let got = run(
+            &[
+                &delta(r#"{"content":"par"}"#),
+                r#"{"error":{"message":"overloaded","type":"server_error","code":null}}"#,
+                &delta(r#"{"content":"late"}"#),
+            ],
+            true,
+        );
         assert_eq!(got.len(), 2);
-        let Failed(e) = &got[1] else { panic!("{got:?}") };
-        assert_eq!((e.message.as_str(), e.kind.as_deref(), e.retryable), ("overloaded", Some("server_error"), true));
-        let got = run(&[r#"{"object":"error","message":"context too long","type":"BadRequestError","code":400}"#], false);
-        let [Failed(e)] = &got[..] else { panic!("{got:?}") };
-        assert_eq!((e.message.as_str(), e.code.as_deref()), ("context too long", Some("400")));
+        let Failed(e) = &got[1] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            (e.message.as_str(), e.kind.as_deref(), e.retryable),
+            ("overloaded", Some("server_error"), true)
+        );
+        let got = run(
+            &[
+                r#"{"object":"error","message":"context too long","type":"BadRequestError","code":400}"#,
+            ],
+            false,
+        );
+        let [Failed(e)] = &got[..] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            (e.message.as_str(), e.code.as_deref()),
+            ("context too long", Some("400"))
+        );
     }
 
     #[test]
     fn malformed_payloads_fail() {
         for bad in ["{\"choices\":[", "garbage", "42", "[1,2]"] {
-            let got = run(&[&delta(r#"{"content":"a"}"#), bad, &delta(r#"{"content":"b"}"#)], true);
-            let [TextDelta(_), Failed(e)] = &got[..] else { panic!("{bad}: {got:?}") };
-            assert!(e.message.starts_with("malformed data from the server: "), "{}", e.message);
+            let got = run(
+                &[
+                    &delta(r#"{"content":"a"}"#),
+                    bad,
+                    &delta(r#"{"content":"b"}"#),
+                ],
+                true,
+            );
+            let [TextDelta(_), Failed(e)] = &got[..] else {
+                panic!("{bad}: {got:?}")
+            };
+            assert!(
+                e.message.starts_with("malformed data from the server: "),
+                "{}",
+                e.message
+            );
         }
     }
 
     #[test]
     fn end_without_done() {
         let got = run(&[&delta(r#"{"content":"a"}"#)], false);
-        let [TextDelta(_), Failed(e)] = &got[..] else { panic!("{got:?}") };
+        let [TextDelta(_), Failed(e)] = &got[..] else {
+            panic!("{got:?}")
+        };
         assert!(e.retryable && e.message == CLOSED_EARLY);
         let got = run(&[&delta(r#"{"content":"a"}"#), &finish("length")], false);
         assert_eq!(got[1], Finished(FinishReason::Length));
-        let got = run(&[&finish("content_filter"), "[DONE]", &delta(r#"{"content":"x"}"#)], false);
+        let got = run(
+            &[
+                &finish("content_filter"),
+                "[DONE]",
+                &delta(r#"{"content":"x"}"#),
+            ],
+            false,
+        );
         assert_eq!(got, [Finished(FinishReason::ContentFilter)]);
     }
 
@@ -288,7 +417,10 @@ mod tests {
     fn interrupted_after_finish_is_finished() {
         let mut p = ChunkParser::new();
         assert!(p.feed_data(&finish("stop")).is_empty());
-        assert_eq!(p.interrupted(ApiError::message("reset")), [Finished(FinishReason::Stop)]);
+        assert_eq!(
+            p.interrupted(ApiError::message("reset")),
+            [Finished(FinishReason::Stop)]
+        );
         assert!(p.feed_data("[DONE]").is_empty() && p.finish(true).is_empty() && p.is_done());
     }
 

@@ -8,9 +8,12 @@ use reqwest::header::HeaderValue;
 
 /// Run `read_stream` over `pieces` (each one read), optionally ending with a transport error.
 async fn events_of(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
-    let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> = pieces.iter().map(|p| Ok(p.to_vec())).collect();
+    let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        pieces.iter().map(|p| Ok(p.to_vec())).collect();
     if broken {
-        chunks.push(Err(std::io::Error::from(std::io::ErrorKind::ConnectionReset)));
+        chunks.push(Err(std::io::Error::from(
+            std::io::ErrorKind::ConnectionReset,
+        )));
     }
     let mut out = Vec::new();
     read_stream(stream::iter(chunks), &mut |e| out.push(e)).await;
@@ -20,7 +23,16 @@ async fn events_of(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
 }
 
 fn text_of(events: &[StreamEvent]) -> String {
-    events.iter().filter_map(|e| if let StreamEvent::TextDelta(t) = e { Some(t.as_str()) } else { None }).collect()
+    events
+        .iter()
+        .filter_map(|e| {
+            if let StreamEvent::TextDelta(t) = e {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 const STREAM: &str = concat!(
@@ -41,7 +53,12 @@ fn expected() -> Vec<StreamEvent> {
         StreamEvent::ReasoningDelta("Think.".into()),
         StreamEvent::TextDelta("Hello, ".into()),
         StreamEvent::TextDelta("w\u{00f6}rld".into()),
-        StreamEvent::Usage(Usage { input: 7, output: 9, reasoning: 4, ..Default::default() }),
+        StreamEvent::Usage(Usage {
+            input: 7,
+            output: 9,
+            reasoning: 4,
+            ..Default::default()
+        }),
         StreamEvent::Finished(FinishReason::Stop),
     ]
 }
@@ -56,7 +73,11 @@ async fn stream_split_at_every_size() {
     let bytes = STREAM.as_bytes();
     for size in 1..40 {
         let pieces: Vec<&[u8]> = bytes.chunks(size).collect();
-        assert_eq!(events_of(&pieces, false).await, expected(), "pieces of {size}");
+        assert_eq!(
+            events_of(&pieces, false).await,
+            expected(),
+            "pieces of {size}"
+        );
     }
 }
 
@@ -64,14 +85,21 @@ async fn stream_split_at_every_size() {
 async fn stream_split_mid_line_at_every_point() {
     let bytes = STREAM.as_bytes();
     for at in 1..bytes.len() {
-        assert_eq!(events_of(&[&bytes[..at], &bytes[at..]], false).await, expected(), "split at {at}");
+        assert_eq!(
+            events_of(&[&bytes[..at], &bytes[at..]], false).await,
+            expected(),
+            "split at {at}"
+        );
     }
 }
 
 #[tokio::test]
 async fn missing_done_after_finish_is_fine() {
     let without_done = STREAM.trim_end_matches("data: [DONE]\n\n");
-    assert_eq!(events_of(&[without_done.as_bytes()], false).await, expected());
+    assert_eq!(
+        events_of(&[without_done.as_bytes()], false).await,
+        expected()
+    );
 }
 
 #[tokio::test]
@@ -81,22 +109,44 @@ async fn missing_usage_is_fine() {
         false,
     )
     .await;
-    assert_eq!(got, [StreamEvent::TextDelta("a".into()), StreamEvent::Finished(FinishReason::Stop)]);
+    assert_eq!(
+        got,
+        [
+            StreamEvent::TextDelta("a".into()),
+            StreamEvent::Finished(FinishReason::Stop)
+        ]
+    );
 }
 
 #[tokio::test]
 async fn cut_before_finish_keeps_text_and_fails_retryably() {
-    let got = events_of(&[b"data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\ndata: {\"choi"], false).await;
+    let got = events_of(
+        &[b"data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\ndata: {\"choi"],
+        false,
+    )
+    .await;
     assert_eq!(text_of(&got), "par");
-    let Some(StreamEvent::Failed(e)) = got.last() else { panic!("{got:?}") };
+    let Some(StreamEvent::Failed(e)) = got.last() else {
+        panic!("{got:?}")
+    };
     assert_eq!((e.message.as_str(), e.retryable), (CLOSED_EARLY, true));
 }
 
 #[tokio::test]
 async fn transport_error_mid_stream() {
-    let got = events_of(&[b"data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\n"], true).await;
-    let Some(StreamEvent::Failed(e)) = got.last() else { panic!("{got:?}") };
-    assert!(e.retryable && e.message.contains("closed before the answer finished"), "{}", e.message);
+    let got = events_of(
+        &[b"data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\n"],
+        true,
+    )
+    .await;
+    let Some(StreamEvent::Failed(e)) = got.last() else {
+        panic!("{got:?}")
+    };
+    assert!(
+        e.retryable && e.message.contains("closed before the answer finished"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("connection reset"), "{}", e.message);
 }
 
@@ -112,7 +162,9 @@ async fn garbage_line_fails_and_later_events_are_dropped() {
     )
     .await;
     assert_eq!(text_of(&got), "a");
-    assert!(matches!(got.last(), Some(StreamEvent::Failed(e)) if e.message.contains("<html>oops</html>")));
+    assert!(
+        matches!(got.last(), Some(StreamEvent::Failed(e)) if e.message.contains("<html>oops</html>"))
+    );
 }
 
 #[tokio::test]
@@ -120,13 +172,25 @@ async fn non_data_lines_are_ignored() {
     let got =
         events_of(&[b"id: 1\nretry: 10\nfoo\ndata: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"], false)
             .await;
-    assert_eq!(got, [StreamEvent::TextDelta("a".into()), StreamEvent::Finished(FinishReason::Stop)]);
+    assert_eq!(
+        got,
+        [
+            StreamEvent::TextDelta("a".into()),
+            StreamEvent::Finished(FinishReason::Stop)
+        ]
+    );
 }
 
 #[tokio::test]
 async fn error_events() {
-    let got = events_of(&[b"data: {\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}}\n\n"], false).await;
-    assert!(matches!(&got[..], [StreamEvent::Failed(e)] if e.message == "Overloaded" && e.retryable));
+    let got = events_of(
+        &[b"data: {\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}}\n\n"],
+        false,
+    )
+    .await;
+    assert!(
+        matches!(&got[..], [StreamEvent::Failed(e)] if e.message == "Overloaded" && e.retryable)
+    );
     let got = events_of(&[b"event: error\ndata: upstream went away\n\n"], false).await;
     assert!(matches!(&got[..], [StreamEvent::Failed(e)] if e.message == "upstream went away"));
 }
@@ -154,8 +218,14 @@ async fn think_tags_split_across_reads() {
 fn rate_limit_headers() {
     let mut h = HeaderMap::new();
     assert_eq!(rate_limit(&h), None);
-    h.insert("x-ratelimit-remaining-requests", HeaderValue::from_static("59"));
-    h.insert("x-ratelimit-remaining-tokens", HeaderValue::from_static("149984"));
+    h.insert(
+        "x-ratelimit-remaining-requests",
+        HeaderValue::from_static("59"),
+    );
+    h.insert(
+        "x-ratelimit-remaining-tokens",
+        HeaderValue::from_static("149984"),
+    );
     h.insert("x-ratelimit-reset-tokens", HeaderValue::from_static("6ms"));
     let info = rate_limit(&h);
     assert_eq!(

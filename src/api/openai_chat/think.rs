@@ -66,7 +66,11 @@ impl ThinkSplitter {
             State::ThinkLead | State::AnswerLead => {
                 let trimmed = piece.trim_start();
                 if !trimmed.is_empty() {
-                    self.state = if self.state == State::ThinkLead { State::Think } else { State::Text };
+                    self.state = if self.state == State::ThinkLead {
+                        State::Think
+                    } else {
+                        State::Text
+                    };
                     self.push(trimmed, out);
                 }
             }
@@ -164,7 +168,10 @@ mod tests {
 
     #[test]
     fn split_open_tag() {
-        assert_eq!(split(&["<thi", "nk>", "hmm", "</th", "ink>", "ok"]), ("hmm".into(), "ok".into()));
+        assert_eq!(
+            split(&["<thi", "nk>", "hmm", "</th", "ink>", "ok"]),
+            ("hmm".into(), "ok".into())
+        );
     }
 
     #[test]
@@ -175,15 +182,24 @@ mod tests {
 
     #[test]
     fn lookalikes_are_text() {
-        assert_eq!(split(&["<thi", "s is html>"]), (String::new(), "<this is html>".into()));
+        assert_eq!(
+            split(&["<thi", "s is html>"]),
+            (String::new(), "<this is html>".into())
+        );
         assert_eq!(split(&["<t"]), (String::new(), "<t".into()));
         assert_eq!(split(&["\n"]), (String::new(), "\n".into()));
-        assert_eq!(split(&["<think>a</thinking> b"]), ("a</thinking> b".into(), String::new()));
+        assert_eq!(
+            split(&["<think>a</thinking> b"]),
+            ("a</thinking> b".into(), String::new())
+        );
     }
 
     #[test]
     fn unclosed_block_stays_reasoning() {
-        assert_eq!(split(&["<think>still going</th"]), ("still going</th".into(), String::new()));
+        assert_eq!(
+            split(&["<think>still going</th"]),
+            ("still going</th".into(), String::new())
+        );
     }
 
     #[test]
@@ -194,7 +210,10 @@ mod tests {
         s.push("two <", &mut out);
         assert_eq!(
             out,
-            [StreamEvent::ReasoningDelta("one ".into()), StreamEvent::ReasoningDelta("two ".into())]
+            [
+                StreamEvent::ReasoningDelta("one ".into()),
+                StreamEvent::ReasoningDelta("two ".into())
+            ]
         );
     }
 

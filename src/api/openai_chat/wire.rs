@@ -10,7 +10,11 @@ use serde_json::Value;
 
 /// A non-negative integer, also when a server sends it as a float.
 pub fn num(v: &Value) -> Option<u64> {
-    v.as_u64().or_else(|| v.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
+    v.as_u64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f as u64)
+    })
 }
 
 /// A string, or a number written as one (vLLM sends numeric error codes).
@@ -30,7 +34,10 @@ pub fn text_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 /// Usage from a `usage` object; `None` for `null` or an object without token counts.
 pub fn usage(v: &Value) -> Option<Usage> {
     let o = v.as_object()?;
-    if !["prompt_tokens", "completion_tokens", "total_tokens"].iter().any(|k| o.contains_key(*k)) {
+    if !["prompt_tokens", "completion_tokens", "total_tokens"]
+        .iter()
+        .any(|k| o.contains_key(*k))
+    {
         return None;
     }
     let field = |k: &str| o.get(k).and_then(num);
@@ -68,23 +75,40 @@ pub fn error_in(v: &Value) -> Option<ApiError> {
 fn error_object(e: &Value) -> ApiError {
     let kind = str_or_num(e.get("type")).filter(|t| t != "error");
     let code = str_or_num(e.get("code"));
-    let message = text_field(e, "message").map(str::to_string).unwrap_or_else(|| {
-        kind.clone().or_else(|| code.clone()).unwrap_or_else(|| "the server reported an error".to_string())
-    });
+    let message = text_field(e, "message")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            kind.clone()
+                .or_else(|| code.clone())
+                .unwrap_or_else(|| "the server reported an error".to_string())
+        });
     let retryable = stream_error_retryable(kind.as_deref(), code.as_deref());
-    ApiError { status: None, kind, code, message, retryable }
+    ApiError {
+        status: None,
+        kind,
+        code,
+        message,
+        retryable,
+    }
 }
 
 /// Whether an error reported inside a 200 response may go away on a retry.
 fn stream_error_retryable(kind: Option<&str>, code: Option<&str>) -> bool {
-    if [kind, code].iter().flatten().any(|s| *s == "insufficient_quota") {
+    if [kind, code]
+        .iter()
+        .flatten()
+        .any(|s| *s == "insufficient_quota")
+    {
         return false;
     }
     if let Some(status) = code.and_then(|c| c.parse::<u16>().ok()) {
         return super::errors::retryable_status(status);
     }
     [kind, code].iter().flatten().any(|s| {
-        s.contains("server_error") || s.contains("overloaded") || s.contains("rate_limit") || *s == "timeout"
+        s.contains("server_error")
+            || s.contains("overloaded")
+            || s.contains("rate_limit")
+            || *s == "timeout"
     })
 }
 
@@ -129,7 +153,10 @@ fn content_part(part: &Value) -> Option<Content> {
         Some("thinking") => {
             let thinking = match part.get("thinking")? {
                 Value::String(s) => s.clone(),
-                Value::Array(items) => items.iter().filter_map(|i| i.get("text")?.as_str()).collect(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.get("text")?.as_str())
+                    .collect(),
                 _ => return None,
             };
             (!thinking.is_empty()).then_some(Content::Thinking(thinking))
@@ -141,7 +168,11 @@ fn content_part(part: &Value) -> Option<Content> {
 /// A tool call's `function` object: `name` and `arguments` (a string, or an object some
 /// servers send instead).
 pub fn function(f: &Value) -> ToolCall {
-    let name = f.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = f
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let arguments = match f.get("arguments") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
@@ -169,25 +200,48 @@ mod tests {
         let u = usage(&json!({"prompt_tokens": 87, "completion_tokens": 2,
             "prompt_tokens_details": null, "prompt_cache_hit_tokens": 80,
             "completion_tokens_details": {"reasoning_tokens": 2}}));
-        assert_eq!(u, Some(Usage { input: 87, cached_input: 80, output: 2, reasoning: 2, ..Default::default() }));
-        let u = usage(&json!({"prompt_tokens": 10, "prompt_tokens_details": {"cached_tokens": 4},
-            "prompt_cache_hit_tokens": 9}));
+        assert_eq!(
+            u,
+            Some(Usage {
+                input: 87,
+                cached_input: 80,
+                output: 2,
+                reasoning: 2,
+                ..Default::default()
+            })
+        );
+        let u = usage(
+            &json!({"prompt_tokens": 10, "prompt_tokens_details": {"cached_tokens": 4},
+            "prompt_cache_hit_tokens": 9}),
+        );
         assert_eq!(u.map(|u| (u.cached_input, u.output)), Some((4, 0)));
         assert_eq!(usage(&json!(null)), None);
         assert_eq!(usage(&json!({})), None);
-        assert_eq!(usage(&json!({"total_tokens": 3.0})).map(|u| u.input), Some(0));
+        assert_eq!(
+            usage(&json!({"total_tokens": 3.0})).map(|u| u.input),
+            Some(0)
+        );
     }
 
     #[test]
     fn error_shapes() {
-        let e = error_in(&json!({"error": {"message": "m", "type": "t", "code": "c", "param": null}}));
-        assert_eq!(e.map(|e| (e.message, e.kind, e.code)), Some(("m".into(), Some("t".into()), Some("c".into()))));
-        let e = error_in(&json!({"object": "error", "message": "bad", "type": "BadRequestError", "code": 400}));
+        let e =
+            error_in(&json!({"error": {"message": "m", "type": "t", "code": "c", "param": null}}));
+        assert_eq!(
+            e.map(|e| (e.message, e.kind, e.code)),
+            Some(("m".into(), Some("t".into()), Some("c".into())))
+        );
+        let e = error_in(
+            &json!({"object": "error", "message": "bad", "type": "BadRequestError", "code": 400}),
+        );
         assert_eq!(e.as_ref().map(|e| e.code.as_deref()), Some(Some("400")));
         assert_eq!(e.map(|e| e.retryable), Some(false));
         let e = error_in(&json!({"error": {"message": "busy", "type": "server_error"}}));
         assert_eq!(e.map(|e| e.retryable), Some(true));
-        assert_eq!(error_in(&json!({"error": "boom"})).map(|e| e.message), Some("boom".into()));
+        assert_eq!(
+            error_in(&json!({"error": "boom"})).map(|e| e.message),
+            Some("boom".into())
+        );
         assert_eq!(error_in(&json!({"error": null, "choices": []})), None);
         assert_eq!(error_in(&json!([1])), None);
     }

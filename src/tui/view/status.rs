@@ -22,7 +22,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         usage::dollars(Some(cost))
     };
-    left.push_str(&format!(" · session {cost} "));
+    left.push_str(&format!(" · session {cost} │ "));
     let right = match &app.notice {
         Some(n) => format!("{n} "),
         None => {

@@ -1,0 +1,428 @@
+//! Configuration: the config file, the environment and the command-line flags, resolved into
+//! one [`Settings`] that the TUI and `ask` both start from.
+//!
+//! Precedence, for every setting: flags > environment > config file > built-in defaults.
+//! Environment variables read: `THINKBENCH_HOME` (where config and data live),
+//! `THINKBENCH_MODEL`, `THINKBENCH_EFFORT`, `THINKBENCH_THEME`, `OPENAI_BASE_URL`, and each
+//! provider's key variable (`OPENAI_API_KEY`, `DEEPSEEK_API_KEY`, …).
+//!
+//! Invariants:
+//! - resolution never panics and never silently replaces something the person wrote with a
+//!   default: a malformed file, an unknown key, a bad effort or an unsupported API is an error
+//!   that says where it came from (file and line, flag or variable) and what is wrong;
+//! - the environment is injected (`env`), so resolution reads nothing but the config file and,
+//!   for the provider in use only, its `api_key_cmd`;
+//! - API keys stay inside `Settings::endpoint`, whose `Debug` redacts them.
+
+mod file;
+mod providers;
+
+pub use providers::{OPENAI_BASE_URL, Provider, builtin_providers};
+
+use crate::api::{ApiKind, Endpoint, RequestQuirks};
+use crate::catalog::{self, Catalog, ModelInfo};
+use crate::usage::Price;
+use file::LoadedFile;
+use std::path::{Path, PathBuf};
+
+/// The theme used when none is chosen.
+pub const DEFAULT_THEME: &str = "dark";
+/// The model used when none is chosen anywhere.
+pub const DEFAULT_MODEL: &str = "gpt-5-mini";
+/// The provider of bare model names the catalog does not know, and of any bare model name
+/// when `--base-url` is given.
+pub const DEFAULT_PROVIDER: &str = "openai";
+
+/// Why the configuration cannot be resolved. Every message says where the problem is.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Something wrong in the config file, at `line` when known.
+    #[error("{}: {message}", location(path, *line))]
+    At {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot find the home directory ({0}); set THINKBENCH_HOME to the directory to use")]
+    NoHome(String),
+    /// `api_key_cmd` failed; its output is never part of the message.
+    #[error("api_key_cmd of provider `{provider}` (in {}) {detail}", path.display())]
+    KeyCommand {
+        provider: String,
+        path: PathBuf,
+        detail: String,
+    },
+    /// A bad flag or environment value, or a choice this build cannot serve.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn location(path: &Path, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+fn parse_api_kind(s: &str) -> Result<ApiKind, String> {
+    ApiKind::parse(s)
+        .ok_or_else(|| format!("`{s}` is not an API; use chat, responses or anthropic"))
+}
+
+/// Flags shared by the TUI and `ask`.
+#[derive(clap::Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommonArgs {
+    /// Model, optionally prefixed by its provider: o3-mini, deepseek/deepseek-reasoner,
+    /// ollama/llama3.2, openrouter/openai/o3 [env: THINKBENCH_MODEL; default: gpt-5-mini]
+    #[arg(short = 'm', long, value_name = "[PROVIDER/]MODEL")]
+    pub model: Option<String>,
+    /// Reasoning effort: none, minimal, low, medium, high, xhigh or max, as the model accepts
+    /// [env: THINKBENCH_EFFORT]
+    #[arg(short = 'e', long, value_name = "LEVEL")]
+    pub effort: Option<String>,
+    /// Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Wire protocol to speak
+    #[arg(long, value_name = "chat|responses|anthropic", value_parser = parse_api_kind)]
+    pub api: Option<ApiKind>,
+    /// Output budget per turn, hidden reasoning included
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_output_tokens: Option<u64>,
+    /// System instructions for the conversation
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// UI theme name [env: THINKBENCH_THEME]
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+}
+
+impl CommonArgs {
+    /// Each flag from `self`, else from `fallback` (flags given after a subcommand win over
+    /// the same flags given before it).
+    pub fn or(&self, fallback: &CommonArgs) -> CommonArgs {
+        let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        CommonArgs {
+            model: pick(&self.model, &fallback.model),
+            effort: pick(&self.effort, &fallback.effort),
+            base_url: pick(&self.base_url, &fallback.base_url),
+            api: self.api.or(fallback.api),
+            max_output_tokens: self.max_output_tokens.or(fallback.max_output_tokens),
+            system: pick(&self.system, &fallback.system),
+            theme: pick(&self.theme, &fallback.theme),
+        }
+    }
+}
+
+/// Where thinkbench keeps its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paths {
+    /// `config.toml` and `themes/` live here.
+    pub config_dir: PathBuf,
+    /// Saved sessions live here.
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// `$THINKBENCH_HOME` for both when set, else the XDG config and data directories
+    /// (`~/.config/thinkbench`, `~/.local/share/thinkbench`).
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Paths, ConfigError> {
+        if let Some(home) = env("THINKBENCH_HOME").filter(|h| !h.is_empty()) {
+            return Ok(Paths::at(home));
+        }
+        use etcetera::BaseStrategy;
+        let base =
+            etcetera::choose_base_strategy().map_err(|e| ConfigError::NoHome(e.to_string()))?;
+        Ok(Paths {
+            config_dir: base.config_dir().join("thinkbench"),
+            data_dir: base.data_dir().join("thinkbench"),
+        })
+    }
+
+    /// Both directories at `home`.
+    pub fn at(home: impl Into<PathBuf>) -> Paths {
+        let home = home.into();
+        Paths {
+            config_dir: home.clone(),
+            data_dir: home,
+        }
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
+    pub fn themes_dir(&self) -> PathBuf {
+        self.config_dir.join("themes")
+    }
+}
+
+/// Everything a session starts from, resolved.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub endpoint: Endpoint,
+    pub model: String,
+    /// What the catalog knows about `model` on this provider; `None` for unknown models.
+    pub model_info: Option<ModelInfo>,
+    pub effort: Option<String>,
+    pub max_output_tokens: Option<u64>,
+    pub system: Option<String>,
+    pub theme: String,
+    /// The built-in catalog with the config file's `[[models]]` applied.
+    pub catalog: Catalog,
+    pub paths: Paths,
+    /// The provider is a local server: every turn costs 0.
+    pub local: bool,
+    /// How to get going, when the provider needs a key and none is set.
+    pub setup_hint: Option<String>,
+    /// Every provider known (built-in plus config), for switching models.
+    pub providers: Vec<Provider>,
+}
+
+impl Settings {
+    /// The request quirks of the current model (safe guesses for an unknown one).
+    pub fn quirks(&self) -> RequestQuirks {
+        match &self.model_info {
+            Some(info) => info.quirks(),
+            None => self.catalog.quirks_for(
+                &self.endpoint.provider,
+                &self.model,
+                self.is_openai_itself(),
+            ),
+        }
+    }
+
+    /// The price of the current model: zero on a local server, `None` when unknown.
+    pub fn price(&self) -> Option<Price> {
+        if self.local {
+            return Some(Price {
+                input: 0.0,
+                cached_input: Some(0.0),
+                output: 0.0,
+            });
+        }
+        self.model_info.as_ref().and_then(|m| m.price)
+    }
+
+    /// Whether requests go to OpenAI's own servers.
+    pub fn is_openai_itself(&self) -> bool {
+        self.endpoint.base_url.starts_with("https://api.openai.com")
+    }
+
+    /// The same settings with another model (`[provider/]model`, as for `-m`, except that a
+    /// bare id the catalog does not know stays on the current provider). On the same provider
+    /// the endpoint is kept (base URL overrides included); another provider is connected
+    /// afresh. The effort carries over when the new model accepts it, else the
+    /// nearest level it accepts, else its default.
+    pub fn switch_model(
+        &self,
+        spec: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let (provider_name, model) = parse_model_spec(
+            spec,
+            &self.providers,
+            &self.catalog,
+            &self.endpoint.provider,
+            false,
+        )
+        .map_err(ConfigError::Invalid)?;
+        let provider = find_provider(&self.providers, &provider_name)?;
+        let model_info = self.catalog.lookup(&provider_name, &model).cloned();
+        let (endpoint, setup_hint) = if provider_name == self.endpoint.provider {
+            (self.endpoint.clone(), self.setup_hint.clone())
+        } else {
+            let api = model_info.as_ref().map_or(provider.api, |m| m.api);
+            check_supported(api)?;
+            let conn = providers::connect(provider, api, None, env, &self.paths.config_file())?;
+            (conn.endpoint, conn.setup_hint)
+        };
+        let effort = match (&self.effort, &model_info) {
+            (Some(e), None) => Some(e.clone()),
+            (Some(e), Some(info)) if info.efforts.contains(e) => Some(e.clone()),
+            (Some(e), Some(info)) => {
+                catalog::nearest_effort(info, e).or_else(|| info.default_effort.clone())
+            }
+            (None, info) => info.as_ref().and_then(|m| m.default_effort.clone()),
+        };
+        Ok(Settings {
+            endpoint,
+            model,
+            model_info,
+            effort,
+            setup_hint,
+            local: provider.local,
+            ..self.clone()
+        })
+    }
+}
+
+fn find_provider<'a>(providers: &'a [Provider], name: &str) -> Result<&'a Provider, ConfigError> {
+    providers
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| ConfigError::Invalid(format!("unknown provider `{name}`")))
+}
+
+fn check_supported(api: ApiKind) -> Result<(), ConfigError> {
+    if api.is_supported() {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "the {api} API is not supported yet; use --api chat"
+        )))
+    }
+}
+
+/// Split `[provider/]model`. The part before the first `/` is a provider only when it names
+/// one; otherwise the whole string is the model id (OpenRouter ids contain slashes). A bare
+/// id the catalog knows selects the catalog's provider, unless a base URL was given; any
+/// other bare id goes to `fallback_provider`.
+pub fn parse_model_spec(
+    spec: &str,
+    providers: &[Provider],
+    catalog: &Catalog,
+    fallback_provider: &str,
+    base_url_given: bool,
+) -> Result<(String, String), String> {
+    let spec = spec.trim();
+    if let Some((prefix, rest)) = spec.split_once('/')
+        && providers.iter().any(|p| p.name == prefix)
+    {
+        if rest.is_empty() {
+            return Err(format!(
+                "model `{spec}` names provider `{prefix}` but no model after the `/`"
+            ));
+        }
+        return Ok((prefix.to_string(), rest.to_string()));
+    }
+    if spec.is_empty() {
+        return Err("the model name is empty".to_string());
+    }
+    let provider = match catalog.find_model(spec) {
+        Some(info) if !base_url_given => info.provider.clone(),
+        _ => fallback_provider.to_string(),
+    };
+    Ok((provider, spec.to_string()))
+}
+
+/// Resolve flags, environment and config file (at `paths.config_file()`) into [`Settings`].
+pub fn resolve(
+    args: &CommonArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    paths: &Paths,
+) -> Result<Settings, ConfigError> {
+    let env_var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let file = LoadedFile::load(&paths.config_file())?;
+    let cfg = &file.config;
+    let providers = providers::configured_providers(&file)?;
+
+    let mut catalog = Catalog::builtin();
+    for p in &providers {
+        catalog.set_local(&p.name, p.local);
+    }
+    for entry in &cfg.models {
+        let span = entry.span();
+        let entry = entry.get_ref().clone();
+        let (provider, id) = (entry.provider.clone(), entry.id.clone());
+        if !providers.iter().any(|p| p.name == provider) {
+            return Err(file.error_at(span, format!("model `{id}`: unknown provider `{provider}`")));
+        }
+        let base = catalog.lookup_exact(&provider, &id).cloned();
+        let info = entry
+            .build(base.as_ref())
+            .map_err(|e| file.error_at(span, format!("model `{provider}/{id}`: {e}")))?;
+        catalog.merge(vec![info]);
+    }
+
+    // Model and provider.
+    let (spec, spec_origin) = match (&args.model, env_var("THINKBENCH_MODEL"), &cfg.model) {
+        (Some(m), _, _) => (m.clone(), "--model".to_string()),
+        (None, Some(m), _) => (m, "THINKBENCH_MODEL".to_string()),
+        (None, None, Some(m)) => (m.get_ref().clone(), file.origin(m.span())),
+        (None, None, None) => (DEFAULT_MODEL.to_string(), "default".to_string()),
+    };
+    let (provider_name, model) = parse_model_spec(
+        &spec,
+        &providers,
+        &catalog,
+        DEFAULT_PROVIDER,
+        args.base_url.is_some(),
+    )
+    .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
+    let provider = find_provider(&providers, &provider_name)?;
+    let model_info = catalog.lookup(&provider_name, &model).cloned();
+
+    let api = args
+        .api
+        .or(model_info.as_ref().map(|m| m.api))
+        .unwrap_or(provider.api);
+    check_supported(api)?;
+
+    // Effort: a flag must fit the model; a preference from the environment or the file must
+    // fit too, but is dropped for a model that takes no effort at all.
+    let effort = match (&args.effort, env_var("THINKBENCH_EFFORT"), &cfg.effort) {
+        (Some(e), _, _) => Some((e.trim().to_string(), "--effort".to_string(), true)),
+        (None, Some(e), _) => Some((e.trim().to_string(), "THINKBENCH_EFFORT".to_string(), false)),
+        (None, None, Some(e)) => {
+            Some((e.get_ref().trim().to_string(), file.origin(e.span()), false))
+        }
+        (None, None, None) => None,
+    };
+    let effort = match effort {
+        None => model_info.as_ref().and_then(|m| m.default_effort.clone()),
+        Some((_, _, false)) if model_info.as_ref().is_some_and(|m| m.efforts.is_empty()) => None,
+        Some((level, origin, _)) => {
+            catalog::validate_effort(model_info.as_ref(), &level)
+                .map_err(|e| ConfigError::Invalid(format!("{origin}: {e}")))?;
+            Some(level)
+        }
+    };
+
+    let max_output_tokens = match (args.max_output_tokens, &cfg.max_output_tokens) {
+        (Some(0), _) => {
+            return Err(ConfigError::Invalid(
+                "--max-output-tokens must be at least 1".to_string(),
+            ));
+        }
+        (Some(n), _) => Some(n),
+        (None, Some(n)) if *n.get_ref() == 0 => {
+            return Err(file.error_at(n.span(), "`max_output_tokens` must be at least 1"));
+        }
+        (None, Some(n)) => Some(*n.get_ref()),
+        (None, None) => None,
+    };
+    let system = args
+        .system
+        .clone()
+        .or_else(|| cfg.system.clone())
+        .filter(|s| !s.trim().is_empty());
+    let theme = args
+        .theme
+        .clone()
+        .or_else(|| env_var("THINKBENCH_THEME"))
+        .or_else(|| cfg.theme.clone())
+        .unwrap_or_else(|| DEFAULT_THEME.to_string());
+
+    // Last, so that `api_key_cmd` runs only once everything else is known to be fine.
+    let conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
+    Ok(Settings {
+        local: provider.local,
+        endpoint: conn.endpoint,
+        setup_hint: conn.setup_hint,
+        model,
+        model_info,
+        effort,
+        max_output_tokens,
+        system,
+        theme,
+        catalog,
+        paths: paths.clone(),
+        providers,
+    })
+}

@@ -1,0 +1,341 @@
+//! Markdown → ratatui lines, pre-wrapped to a width, with an incremental variant for text that
+//! is still streaming in.
+//!
+//! [`render`] lays out a whole document: headings, emphasis, lists (nested, numbered, task
+//! lists), block quotes, links, rules, tables, and code blocks — framed, syntax-highlighted,
+//! numbered in document order and reported in [`Rendered::code_blocks`] with their raw text.
+//!
+//! [`StreamingMarkdown`] holds text that grows by deltas. Its lines are split in two: a
+//! committed prefix — every top-level block followed by the start of another one whose first
+//! line is complete; CommonMark closes blocks line by line, so later text cannot change them —
+//! rendered once per width and never parsed again, and the open tail (normally the last block),
+//! re-rendered on `layout` only if text arrived. A code block still streaming resumes its
+//! highlighting where it stopped. So streaming costs O(text) overall, not O(text²).
+//!
+//! Invariants: after `layout(w, theme, n)`, the lines and code blocks equal
+//! `render(source, w, theme, n)` (respectively `render_thinking`) exactly, however the text was
+//! split into deltas — one known exception: a link label defined twice with different
+//! destinations, once before and once after a commit point. All lines are owned (`'static`);
+//! no line is wider than the width (a width of 0 counts as 1).
+
+mod code;
+mod render;
+mod table;
+mod wrap;
+
+use std::collections::HashMap;
+
+use pulldown_cmark::Parser;
+use ratatui::text::Line;
+
+use self::render::{RefMap, RefUse, Start, normalize_label, parser_options, render_chunk};
+use super::highlight::IncrementalHighlighter;
+use super::theme::Theme;
+
+/// A code block of a rendered document, for copying.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeBlock {
+    /// Its number, shown in the frame label (`[3] rust`).
+    pub number: usize,
+    /// The language of the fence (first word of its info string); empty if none.
+    pub lang: String,
+    /// The raw code, as written between the fences.
+    pub code: String,
+}
+
+/// A rendered document.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    pub lines: Vec<Line<'static>>,
+    pub code_blocks: Vec<CodeBlock>,
+}
+
+/// Renders a whole document to lines at most `width` columns wide; code blocks are numbered from
+/// `first_code_number`.
+pub fn render(src: &str, width: u16, theme: &Theme, first_code_number: usize) -> Rendered {
+    render_mode(src, width, theme, first_code_number, false)
+}
+
+/// Renders reasoning text: like [`render`], but every span carries the theme's thinking style
+/// and code blocks are neither numbered nor reported.
+pub fn render_thinking(src: &str, width: u16, theme: &Theme) -> Rendered {
+    render_mode(src, width, theme, 1, true)
+}
+
+fn render_mode(src: &str, width: u16, theme: &Theme, first: usize, thinking: bool) -> Rendered {
+    let start = Start {
+        width: usize::from(width.max(1)),
+        theme,
+        thinking,
+        next_code: first,
+        prior_output: false,
+        refdefs: None,
+    };
+    let out = render_chunk(src, &start, None);
+    Rendered {
+        lines: out.lines,
+        code_blocks: out.code_blocks,
+    }
+}
+
+/// Markdown text arriving in deltas, laid out incrementally (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub struct StreamingMarkdown {
+    src: String,
+    thinking: bool,
+    layout: Option<LayoutKey>,
+    /// Bytes of `src` whose lines are in `committed`.
+    committed_len: usize,
+    committed: Vec<Line<'static>>,
+    tail: Vec<Line<'static>>,
+    /// Code blocks: the committed ones, then the tail's.
+    blocks: Vec<CodeBlock>,
+    committed_blocks: usize,
+    tail_dirty: bool,
+    /// Link definitions in the committed text (the first of a label wins).
+    defs: RefMap,
+    /// References in the committed lines whose definition is not committed, and the destination
+    /// they were rendered with (`None`: shown unresolved). If what the whole text defines for
+    /// one of these labels changes, the committed lines are redone.
+    depends: HashMap<String, Option<String>>,
+    memo: IncrementalHighlighter,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct LayoutKey {
+    width: u16,
+    first: usize,
+    theme: Theme,
+}
+
+impl StreamingMarkdown {
+    /// An empty answer text.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty reasoning text: rendered like [`render_thinking`].
+    pub fn thinking() -> Self {
+        StreamingMarkdown {
+            thinking: true,
+            ..Self::default()
+        }
+    }
+
+    /// Appends text. Nothing is laid out until the next [`layout`](Self::layout).
+    pub fn push(&mut self, delta: &str) {
+        if !delta.is_empty() {
+            self.src.push_str(delta);
+            self.tail_dirty = true;
+        }
+    }
+
+    /// All the text so far.
+    pub fn source(&self) -> &str {
+        &self.src
+    }
+
+    /// Brings the lines up to date: re-renders only the open tail, or everything once when the
+    /// width, theme or first code number changed.
+    pub fn layout(&mut self, width: u16, theme: &Theme, first_code_number: usize) {
+        let same = self.layout.as_ref().is_some_and(|k| {
+            k.width == width && k.first == first_code_number && k.theme == *theme
+        });
+        if !same {
+            self.layout = Some(LayoutKey {
+                width,
+                first: first_code_number,
+                theme: theme.clone(),
+            });
+            self.relayout(true);
+        } else if self.tail_dirty {
+            self.render_tail(true);
+        }
+    }
+
+    /// Number of lines (as of the last `layout`).
+    pub fn line_count(&self) -> usize {
+        self.committed.len() + self.tail.len()
+    }
+
+    /// Line `i`, in O(1).
+    pub fn line(&self, i: usize) -> Option<&Line<'static>> {
+        match i.checked_sub(self.committed.len()) {
+            None => self.committed.get(i),
+            Some(j) => self.tail.get(j),
+        }
+    }
+
+    /// All lines, in order.
+    pub fn lines(&self) -> impl Iterator<Item = &Line<'static>> {
+        self.committed.iter().chain(&self.tail)
+    }
+
+    /// The code blocks so far (none in thinking mode).
+    pub fn code_blocks(&self) -> &[CodeBlock] {
+        &self.blocks
+    }
+
+    fn start<'a>(&self, key: &'a LayoutKey, refdefs: &'a RefMap, tail: bool) -> Start<'a> {
+        Start {
+            width: usize::from(key.width.max(1)),
+            theme: &key.theme,
+            thinking: self.thinking,
+            next_code: key.first + if tail { self.committed_blocks } else { 0 },
+            prior_output: tail && !self.committed.is_empty(),
+            refdefs: Some(refdefs),
+        }
+    }
+
+    /// Renders the committed text again (as one chunk), then the tail.
+    fn relayout(&mut self, may_repeat: bool) {
+        let Some(key) = self.layout.take() else {
+            return;
+        };
+        let (prefix, tail) = self.src.split_at(self.committed_len);
+        // References in the committed text may point at definitions after it.
+        let tail_defs: RefMap = Parser::new_ext(tail, parser_options())
+            .reference_definitions()
+            .iter()
+            .map(|(label, def)| {
+                let title = def.title.as_deref().unwrap_or_default().to_string();
+                (normalize_label(label), (def.dest.to_string(), title))
+            })
+            .collect();
+        let out = render_chunk(prefix, &self.start(&key, &tail_defs, false), None);
+        self.committed = out.lines;
+        self.blocks = out.code_blocks;
+        self.committed_blocks = self.blocks.len();
+        self.defs.clear();
+        for (_, label, dest, title) in out.refdefs {
+            self.defs.entry(label).or_insert((dest, title));
+        }
+        self.depends.clear();
+        for (_, label, resolution) in out.refs {
+            match resolution {
+                RefUse::Native(_) => {}
+                RefUse::Borrowed(dest) => {
+                    self.depends.insert(label, Some(dest));
+                }
+                RefUse::Broken => {
+                    self.depends.insert(label, None);
+                }
+            }
+        }
+        self.layout = Some(key);
+        self.render_tail(may_repeat);
+    }
+
+    /// Re-renders the tail and commits every block of it that can no longer change.
+    fn render_tail(&mut self, may_repeat: bool) {
+        let Some(key) = self.layout.take() else {
+            return;
+        };
+        let tail = &self.src[self.committed_len..];
+        let start = self.start(&key, &self.defs, true);
+        let mut out = render_chunk(tail, &start, Some(&mut self.memo));
+        self.tail_dirty = false;
+
+        let split = out
+            .tops
+            .iter()
+            .rev()
+            .find(|t| t.offset > 0 && tail.get(t.offset..).is_some_and(|s| s.contains('\n')))
+            .copied();
+        let mut stale = false;
+        self.blocks.truncate(self.committed_blocks);
+        if let Some(split) = split {
+            for (offset, label, dest, title) in &out.refdefs {
+                if *offset < split.offset {
+                    self.defs
+                        .entry(label.clone())
+                        .or_insert((dest.clone(), title.clone()));
+                }
+            }
+            for (offset, label, resolution) in &out.refs {
+                if *offset >= split.offset {
+                    continue;
+                }
+                let applied = match resolution {
+                    RefUse::Native(dest) if !self.defs.contains_key(label) => Some(dest.clone()),
+                    RefUse::Broken => None,
+                    _ => continue,
+                };
+                if let Some(previous) = self.depends.insert(label.clone(), applied.clone()) {
+                    stale |= previous != applied;
+                }
+            }
+            let rest = out.lines.split_off(split.line);
+            self.committed.append(&mut out.lines);
+            out.lines = rest;
+            self.committed_blocks += split.code;
+            self.committed_len += split.offset;
+        }
+        self.blocks.append(&mut out.code_blocks);
+        self.tail = out.lines;
+
+        // Has a definition appeared (or vanished) that the committed lines depend on?
+        if !self.depends.is_empty() {
+            let mut tail_defs: HashMap<&str, &str> = HashMap::new();
+            for (_, label, dest, _) in &out.refdefs {
+                tail_defs.entry(label.as_str()).or_insert(dest.as_str());
+            }
+            stale |= self.depends.iter().any(|(label, applied)| {
+                let now = self
+                    .defs
+                    .get(label)
+                    .map(|(dest, _)| dest.as_str())
+                    .or_else(|| tail_defs.get(label.as_str()).copied());
+                now != applied.as_deref()
+            });
+        }
+        self.layout = Some(key);
+        if stale && may_repeat {
+            self.relayout(false);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn blocks_are_separated_by_one_blank_line() {
+        let r = render("# Title\n\npara one\n\n- a\n- b\n\n> quote", 40, &Theme::default(), 1);
+        assert_eq!(
+            text(&r.lines),
+            ["# Title", "", "para one", "", "• a", "• b", "", "│ quote"]
+        );
+    }
+
+    #[test]
+    fn streaming_commits_finished_blocks() {
+        let theme = Theme::default();
+        let mut md = StreamingMarkdown::new();
+        md.push("first paragraph\n\nsecond\n\nthi");
+        md.layout(40, &theme, 1);
+        assert_eq!(md.committed.len(), 3);
+        assert_eq!(md.committed_len, "first paragraph\n\nsecond\n\n".len());
+        assert_eq!(md.line_count(), 5);
+        assert_eq!(md.line(4).map(|l| l.to_string()), Some("thi".into()));
+    }
+
+    #[test]
+    fn late_reference_definitions_relink_committed_text() {
+        let theme = Theme::default();
+        let src = "See [the docs].\n\nMore text.\n\n[the docs]: https://example.com\n";
+        let mut md = StreamingMarkdown::new();
+        for c in src.chars() {
+            md.push(&c.to_string());
+            md.layout(60, &theme, 1);
+        }
+        let whole = render(src, 60, &theme, 1);
+        assert_eq!(text(&md.lines().cloned().collect::<Vec<_>>()), text(&whole.lines));
+        assert!(text(&whole.lines)[0].contains("(https://example.com)"));
+    }
+}

@@ -1,0 +1,272 @@
+//! A fake OpenAI-compatible HTTP server on 127.0.0.1, for integration tests and manual runs.
+//!
+//! It speaks just enough HTTP/1.1 by hand: it reads the request line, the headers and a
+//! `Content-Length` body, records the request, and answers with `Connection: close` (SSE
+//! bodies end when the connection closes, written piece by piece with a flush after each).
+//! Invariants: every request to a non-`/models` path consumes the next [`Reply`] of the
+//! script, and the last reply repeats; `GET …/models` answers a fixed list and consumes
+//! nothing; every request is recorded before its answer is written, so a test that got an
+//! answer can always see the request; nothing here panics on what a client sends.
+#![allow(dead_code)]
+
+#[path = "replies.rs"]
+mod replies;
+
+#[allow(unused_imports)] // not every user needs every builder
+pub use replies::{MODEL, ReasoningField, Reply, chunk, fixtures_dir, huge_text, pieces};
+
+use replies::plan;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// One request the server received.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body as JSON (`Null` when empty or not JSON).
+    pub body: Value,
+    pub raw_body: String,
+}
+
+impl Request {
+    /// The first header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    script: Vec<Reply>,
+    next: usize,
+    requests: Vec<Request>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A running fake server; it stops accepting when dropped.
+pub struct FakeServer {
+    addr: SocketAddr,
+    shared: Arc<Mutex<Shared>>,
+    task: JoinHandle<()>,
+}
+
+impl FakeServer {
+    /// Start on a free port of 127.0.0.1, answering with `script`.
+    pub async fn start(script: Vec<Reply>) -> FakeServer {
+        match FakeServer::start_on("127.0.0.1:0", script).await {
+            Ok(server) => server,
+            Err(e) => panic!("cannot listen on 127.0.0.1: {e}"),
+        }
+    }
+
+    /// Start on `addr` (e.g. `127.0.0.1:8090`).
+    pub async fn start_on(addr: &str, script: Vec<Reply>) -> std::io::Result<FakeServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Mutex::new(Shared {
+            script,
+            ..Shared::default()
+        }));
+        let state = shared.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(serve(socket, state.clone()));
+            }
+        });
+        Ok(FakeServer { addr, shared, task })
+    }
+
+    /// `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<Request> {
+        lock(&self.shared).requests.clone()
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve(mut socket: TcpStream, shared: Arc<Mutex<Shared>>) {
+    let _ = socket.set_nodelay(true);
+    let Ok(Some(request)) = read_request(&mut socket).await else {
+        return;
+    };
+    let reply = {
+        let mut state = lock(&shared);
+        let is_models =
+            request.method == "GET" && request.path.trim_end_matches('/').ends_with("/models");
+        state.requests.push(request);
+        if is_models {
+            models_reply()
+        } else if state.script.is_empty() {
+            Reply::Http {
+                status: 500,
+                headers: Vec::new(),
+                body: "the fake server has no reply scripted".into(),
+            }
+        } else {
+            let at = state.next.min(state.script.len() - 1);
+            state.next += 1;
+            state.script[at].clone()
+        }
+    };
+    let _ = write_reply(&mut socket, reply, Vec::new()).await;
+    let _ = socket.shutdown().await;
+}
+
+fn models_reply() -> Reply {
+    let model = |id: &str| json!({"id": id, "object": "model", "created": 1_700_000_000, "owned_by": "fake"});
+    Reply::Json {
+        status: 200,
+        body: json!({"object": "list", "data": [model(MODEL), model("fake-chat")]}),
+    }
+}
+
+/// Read one request; `None` when the client closed or sent something that is not HTTP.
+async fn read_request(socket: &mut TcpStream) -> std::io::Result<Option<Request>> {
+    let mut buf = Vec::new();
+    let mut tmp = [0u8; 8192];
+    let head_end = loop {
+        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        if buf.len() > 1 << 20 {
+            return Ok(None);
+        }
+        let n = socket.read(&mut tmp).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&tmp[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or_default().split(' ');
+    let (Some(method), Some(path)) = (first.next(), first.next()) else {
+        return Ok(None);
+    };
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = socket.read(&mut tmp).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&tmp[..n]);
+    }
+    let raw_body =
+        String::from_utf8_lossy(&buf[head_end..buf.len().min(head_end + length)]).into_owned();
+    let body = serde_json::from_str(&raw_body).unwrap_or(Value::Null);
+    Ok(Some(Request {
+        method: method.to_string(),
+        path: path.to_string(),
+        headers,
+        body,
+        raw_body,
+    }))
+}
+
+async fn write_reply(
+    socket: &mut TcpStream,
+    reply: Reply,
+    mut headers: Vec<(String, String)>,
+) -> std::io::Result<()> {
+    match reply {
+        Reply::Delayed { ms, reply } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            return Box::pin(write_reply(socket, *reply, headers)).await;
+        }
+        Reply::WithHeaders {
+            headers: extra,
+            reply,
+        } => {
+            headers.extend(extra);
+            return Box::pin(write_reply(socket, *reply, headers)).await;
+        }
+        Reply::Http {
+            headers: ref extra, ..
+        } => headers.extend(extra.iter().cloned()),
+        _ => {}
+    }
+    let plan = plan(reply);
+    let mut head = format!("HTTP/1.1 {} {}\r\n", plan.status, reason(plan.status));
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str(&format!("content-type: {}\r\n", plan.content_type));
+    }
+    if plan.sized {
+        let length: usize = plan.pieces.iter().map(|(_, p)| p.len()).sum();
+        head.push_str(&format!("content-length: {length}\r\n"));
+    } else {
+        head.push_str("cache-control: no-cache\r\n");
+    }
+    head.push_str("connection: close\r\n");
+    for (k, v) in &headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    socket.write_all(head.as_bytes()).await?;
+    socket.flush().await?;
+    for (delay, piece) in plan.pieces {
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        socket.write_all(&piece).await?;
+        socket.flush().await?;
+        tokio::task::yield_now().await;
+    }
+    Ok(())
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
