@@ -61,6 +61,11 @@ pub struct Turn {
     pub timings: Timings,
     pub finish_reason: Option<FinishReason>,
     pub state: TurnState,
+    /// Estimated tokens of the reasoning and answer text (tool calls included), kept up to
+    /// date per delta while streaming and recounted over the whole text once at the end,
+    /// so reading the usage never re-tokenizes the history.
+    est_reasoning: u64,
+    est_answer: u64,
 }
 
 impl Turn {
@@ -77,6 +82,8 @@ impl Turn {
             timings: Timings::default(),
             finish_reason: None,
             state: TurnState::Streaming,
+            est_reasoning: 0,
+            est_answer: 0,
         }
     }
 
@@ -93,28 +100,49 @@ impl Turn {
             StreamEvent::ReasoningDelta(text) => {
                 if !text.is_empty() {
                     self.timings.first_reasoning_ms.get_or_insert(at_ms);
+                    self.est_reasoning += usage::estimate_tokens(&text);
                     self.reasoning.push_str(&text);
                 }
             }
             StreamEvent::TextDelta(text) => {
                 if !text.is_empty() {
                     self.timings.first_text_ms.get_or_insert(at_ms);
+                    self.est_answer += usage::estimate_tokens(&text);
                     self.answer.push_str(&text);
                 }
             }
-            StreamEvent::ToolCall(call) => self.tool_calls.push(call),
+            StreamEvent::ToolCall(call) => {
+                self.est_answer += usage::estimate_tokens(&call.name) + usage::estimate_tokens(&call.arguments);
+                self.tool_calls.push(call);
+            }
             StreamEvent::Usage(u) => self.reported_usage = Some(u),
             StreamEvent::RateLimit(_) => {}
             StreamEvent::Finished(reason) => {
                 self.finish_reason = Some(reason);
                 self.timings.done_ms = Some(at_ms);
                 self.state = TurnState::Done;
+                self.recount_estimate();
             }
             StreamEvent::Failed(err) => {
                 self.timings.done_ms = Some(at_ms);
                 self.state = TurnState::Failed(err);
+                self.recount_estimate();
             }
         }
+    }
+
+    /// Count the whole text once, now that it is complete (deltas may split tokens).
+    fn recount_estimate(&mut self) {
+        if self.reported_usage.is_some() {
+            return;
+        }
+        self.est_reasoning = usage::estimate_tokens(&self.reasoning);
+        let tools: u64 = self
+            .tool_calls
+            .iter()
+            .map(|c| usage::estimate_tokens(&c.name) + usage::estimate_tokens(&c.arguments))
+            .sum();
+        self.est_answer = usage::estimate_tokens(&self.answer) + tools;
     }
 
     /// The person cancelled the turn `at_ms` after it was sent.
@@ -122,6 +150,7 @@ impl Turn {
         if self.is_streaming() {
             self.timings.done_ms = Some(at_ms);
             self.state = TurnState::Cancelled;
+            self.recount_estimate();
         }
     }
 
@@ -131,10 +160,13 @@ impl Turn {
         if let Some(u) = self.reported_usage {
             return u;
         }
-        let reasoning = usage::estimate_tokens(&self.reasoning);
-        let tools: String = self.tool_calls.iter().map(|c| format!("{}{}", c.name, c.arguments)).collect();
-        let output = reasoning + usage::estimate_tokens(&self.answer) + usage::estimate_tokens(&tools);
-        Usage { input: self.prompt_estimate, output, reasoning, estimated: true, ..Default::default() }
+        Usage {
+            input: self.prompt_estimate,
+            output: self.est_reasoning + self.est_answer,
+            reasoning: self.est_reasoning,
+            estimated: true,
+            ..Default::default()
+        }
     }
 
     /// Cost of the turn in USD, `None` when the model's price is unknown.

@@ -337,6 +337,27 @@ async fn html_bad_gateway() {
 }
 
 #[tokio::test]
+async fn a_web_page_instead_of_the_api() {
+    let body = "<!doctype html><html><head><title>Open WebUI</title></head></html>".to_string();
+    let headers = vec![(
+        "content-type".to_string(),
+        "text/html; charset=utf-8".to_string(),
+    )];
+    let (o, server) = turn_with(Reply::Http {
+        status: 200,
+        headers,
+        body,
+    })
+    .await;
+    let e = o.error.unwrap();
+    let url = format!("{}/chat/completions", server.base_url());
+    assert_eq!(
+        e.message,
+        format!("{url} answered with a web page, not the API (Open WebUI): is the base URL right?")
+    );
+}
+
+#[tokio::test]
 async fn cut_mid_stream_keeps_the_text() {
     let events = vec![
         chunk::role(),

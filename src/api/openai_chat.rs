@@ -72,7 +72,19 @@ pub async fn run_turn(
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.contains("text/html") {
+        // A web page where an API should be: the base URL points somewhere else.
+        let page = read_limited(response, ERROR_BODY_LIMIT).await;
+        let mut err = parse_error_body(status.as_u16(), &page);
+        err.message = format!(
+            "{url} answered with a web page, not the API ({}): is the base URL right?",
+            err.message
+        );
+        (err.status, err.retryable) = (None, false);
+        return emit(StreamEvent::Failed(err));
+    }
     let is_sse = content_type.contains("text/event-stream");
     // Some servers ignore `stream`; go by what was sent back.
     if is_sse || (stream && !content_type.contains("json")) {

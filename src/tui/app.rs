@@ -129,6 +129,13 @@ pub struct App {
     /// The time of the last event, for elapsed-time displays.
     pub now: Instant,
     laid_out_width: u16,
+    /// Index of the first turn whose layout may be out of date; turns before it are clean,
+    /// so `prepare` starts there (after a resize, at 0).
+    first_stale: usize,
+    /// The first row of each turn, for turns laid out so far.
+    row_starts: Vec<usize>,
+    /// The number of the first code block of each turn.
+    code_starts: Vec<usize>,
 }
 
 impl App {
@@ -153,6 +160,9 @@ impl App {
             total_rows: 0,
             now,
             laid_out_width: 0,
+            first_stale: 0,
+            row_starts: Vec::new(),
+            code_starts: Vec::new(),
         };
         app.style_composer();
         app
@@ -291,6 +301,7 @@ impl App {
         self.scroll_top = None;
         let (turn_id, request) = self.session.start_turn(prompt);
         self.views.push(TurnView { dirty: true, ..TurnView::default() });
+        self.touch(self.views.len() - 1);
         self.active = Some((turn_id, now));
         vec![Effect::StartTurn { turn_id, request }]
     }
@@ -355,6 +366,12 @@ impl App {
             view.thinking_open = Some(!open);
             view.built = None;
         }
+        self.touch(idx);
+    }
+
+    /// Turn `idx` changed: lay it out (and everything after it) again at the next `prepare`.
+    fn touch(&mut self, idx: usize) {
+        self.first_stale = self.first_stale.min(idx);
     }
 
     fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) {
@@ -376,6 +393,7 @@ impl App {
         if let Some(view) = self.views.get_mut(idx) {
             view.dirty = true;
         }
+        self.touch(idx);
         if terminal {
             self.active = None;
         }
@@ -387,6 +405,7 @@ impl App {
         {
             view.dirty = true;
             view.built = None;
+            self.first_stale = self.first_stale.min(idx);
         }
     }
 
@@ -419,15 +438,31 @@ impl App {
     }
 
     /// Bring the render caches up to date for a conversation pane of `width` x `rows`.
+    /// Only turns from the first changed one on are visited (all of them after a resize).
     pub fn prepare(&mut self, width: u16, rows: u16) {
         let resized = width != self.laid_out_width;
         self.laid_out_width = width;
         self.view_rows = rows as usize;
         let now = self.now;
         let active = self.active;
-        let mut code_number = 1;
-        let mut total = 0;
-        for (turn, view) in self.session.conversation.turns.iter().zip(self.views.iter_mut()) {
+        let turns = &self.session.conversation.turns;
+        let mut start = if resized { 0 } else { self.first_stale };
+        if let Some((id, _)) = active
+            && let Some(idx) = turns.iter().rposition(|t| t.id == id)
+        {
+            start = start.min(idx);
+        }
+        let start = start.min(self.row_starts.len()).min(turns.len());
+        self.row_starts.truncate(start);
+        self.code_starts.truncate(start);
+        let (mut total, mut code_number) = match start.checked_sub(1) {
+            Some(prev) => (
+                self.row_starts[prev] + self.views[prev].height(&turns[prev]),
+                self.code_starts[prev] + self.views[prev].answer.code_blocks().len(),
+            ),
+            None => (0, 1),
+        };
+        for (turn, view) in turns.iter().zip(self.views.iter_mut()).skip(start) {
             let streaming = turn.is_streaming();
             if resized || view.dirty || streaming {
                 view.answer.layout(width, &self.theme, code_number);
@@ -441,10 +476,19 @@ impl App {
                 view.footer = footer_lines(turn, &self.theme, elapsed, width);
                 view.built = Some((width, view.thinking_visible(turn)));
             }
+            self.row_starts.push(total);
+            self.code_starts.push(code_number);
             code_number += view.answer.code_blocks().len();
             total += view.height(turn);
         }
         self.total_rows = total;
+        self.first_stale = turns.len();
+    }
+
+    /// The turn shown at conversation row `row`, and the row it starts at.
+    pub fn turn_at_row(&self, row: usize) -> Option<(usize, usize)> {
+        let idx = self.row_starts.partition_point(|&start| start <= row).checked_sub(1)?;
+        Some((idx, self.row_starts[idx]))
     }
 }
 

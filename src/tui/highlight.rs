@@ -128,11 +128,7 @@ pub fn highlight_shared(code: &str, lang: &str, theme: &Theme) -> Arc<Vec<Line<'
     if theme.no_color {
         return Arc::new(plain_lines(code, theme.code_frame));
     }
-    let key = {
-        let mut h = DefaultHasher::new();
-        (code, lang, &theme.syntax_theme).hash(&mut h);
-        h.finish()
-    };
+    let key = cache_key(code, lang, theme);
     if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(key) {
         return hit;
     }
@@ -142,6 +138,18 @@ pub fn highlight_shared(code: &str, lang: &str, theme: &Theme) -> Arc<Vec<Line<'
         .unwrap_or_else(|e| e.into_inner())
         .insert(key, Arc::clone(&lines));
     lines
+}
+
+fn cache_key(code: &str, lang: &str, theme: &Theme) -> u64 {
+    let mut h = DefaultHasher::new();
+    (code, lang, &theme.syntax_theme).hash(&mut h);
+    h.finish()
+}
+
+fn memo_key(lang: &str, theme: &Theme) -> u64 {
+    let mut h = DefaultHasher::new();
+    (lang, &theme.syntax_theme).hash(&mut h);
+    h.finish()
 }
 
 fn highlight_uncached(code: &str, lang: &str, theme: &Theme) -> Vec<Line<'static>> {
@@ -328,11 +336,7 @@ impl IncrementalHighlighter {
         let Some(syn_theme) = syntect_theme(&theme.syntax_theme) else {
             return plain_lines(code, theme.code_frame);
         };
-        let key = {
-            let mut h = DefaultHasher::new();
-            (lang, &theme.syntax_theme).hash(&mut h);
-            h.finish()
-        };
+        let key = memo_key(lang, theme);
         let reusable = self
             .memo
             .as_ref()
@@ -359,6 +363,27 @@ impl IncrementalHighlighter {
             out.push(memo.state.clone().highlight(partial, syn_theme));
         }
         out
+    }
+
+    /// The lines of `code` if it is exactly the complete text highlighted so far (a block that
+    /// just closed). They go into the shared cache too, so [`highlight_shared`] of the same
+    /// block costs nothing later.
+    pub fn finished(
+        &self,
+        code: &str,
+        lang: &str,
+        theme: &Theme,
+    ) -> Option<Arc<Vec<Line<'static>>>> {
+        let memo = self.memo.as_ref()?;
+        if theme.no_color || memo.key != memo_key(lang, theme) || memo.done != code {
+            return None;
+        }
+        let lines = Arc::new(memo.lines.clone());
+        cache()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(cache_key(code, lang, theme), Arc::clone(&lines));
+        Some(lines)
     }
 }
 
@@ -434,6 +459,11 @@ mod tests {
             assert_eq!(inc.highlight(part, "rust", &theme), highlight(part, "rust", &theme));
         }
         assert_eq!(inc.highlight(code, "rust", &theme), whole);
+        assert!(inc.finished(code, "rust", &theme).is_none(), "last line is incomplete");
+        let closed = format!("{code}\n");
+        inc.highlight(&closed, "rust", &theme);
+        let finished = inc.finished(&closed, "rust", &theme).unwrap();
+        assert_eq!(*finished, highlight(&closed, "rust", &theme));
         // A different text starts over.
         assert_eq!(
             inc.highlight("let y = 2;\n", "rust", &theme),

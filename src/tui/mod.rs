@@ -38,6 +38,8 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// Run the TUI until the person quits.
 pub async fn run(session: Session, theme: Theme) -> anyhow::Result<()> {
+    // Load the tokenizer off the UI thread, so the first send does not stall a frame.
+    std::thread::spawn(|| crate::usage::estimate_tokens("warm up"));
     install_panic_hook();
     let mut terminal = setup()?;
     let result = event_loop(&mut terminal, session, theme).await;

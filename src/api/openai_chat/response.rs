@@ -52,11 +52,9 @@ pub fn parse_response(body: &str) -> Vec<StreamEvent> {
     let reason = wire::text_field(choice, "finish_reason")
         .map(FinishReason::parse)
         .unwrap_or(FinishReason::Stop);
-    out.push(match reason {
-        FinishReason::Other(r) if r == "error" => StreamEvent::Failed(ApiError::message(
-            "the server stopped the answer with an error",
-        )),
-        reason => StreamEvent::Finished(reason),
+    out.push(match wire::finish_error(&reason) {
+        Some(err) => StreamEvent::Failed(err),
+        None => StreamEvent::Finished(reason),
     });
     out
 }

@@ -27,6 +27,8 @@ pub struct ChunkParser {
     tools: BTreeMap<u64, ToolCall>,
     /// The legacy `function_call`, fragments joined.
     function_call: Option<ToolCall>,
+    /// The usage last reported.
+    usage: Option<crate::usage::Usage>,
     finish: Option<FinishReason>,
     done: bool,
 }
@@ -69,7 +71,11 @@ impl ChunkParser {
                 }
             }
         }
-        if let Some(usage) = value.get("usage").and_then(wire::usage) {
+        // Some servers repeat the usage on every chunk; report each change once.
+        if let Some(usage) = value.get("usage").and_then(wire::usage)
+            && self.usage != Some(usage)
+        {
+            self.usage = Some(usage);
             out.push(StreamEvent::Usage(usage));
         }
         out
@@ -92,10 +98,8 @@ impl ChunkParser {
                 });
             }
         };
-        if reason == FinishReason::Other("error".into()) {
-            return self.fail(ApiError::message(
-                "the server stopped the answer with an error",
-            ));
+        if let Some(err) = wire::finish_error(&reason) {
+            return self.fail(err);
         }
         let mut out = self.release();
         let tools = std::mem::take(&mut self.tools)
@@ -236,6 +240,13 @@ mod tests {
                 Finished(FinishReason::Stop)
             ]
         );
+    }
+
+    #[test]
+    fn repeated_usage_is_reported_once() {
+        let chunk = r#"{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#;
+        let got = run(&[chunk, chunk, "[DONE]"], false);
+        assert_eq!(got.len(), 2, "{got:?}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Invariants: every function here takes any `serde_json::Value` without panicking, ignores
 //! fields it does not know, and treats a missing number as 0 and a missing string as absent.
 
-use crate::api::{ApiError, ToolCall};
+use crate::api::{ApiError, FinishReason, ToolCall};
 use crate::usage::Usage;
 use serde_json::Value;
 
@@ -110,6 +110,12 @@ fn stream_error_retryable(kind: Option<&str>, code: Option<&str>) -> bool {
             || s.contains("rate_limit")
             || *s == "timeout"
     })
+}
+
+/// The failure a finish reason stands for: OpenRouter ends a broken answer with `error`.
+pub fn finish_error(reason: &FinishReason) -> Option<ApiError> {
+    (reason.as_str() == "error")
+        .then(|| ApiError::message("the server stopped the answer with an error"))
 }
 
 /// Reasoning text of a delta or message, preferring `reasoning_content`, then `reasoning`,

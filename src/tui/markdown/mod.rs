@@ -28,7 +28,9 @@ use std::collections::HashMap;
 use pulldown_cmark::Parser;
 use ratatui::text::Line;
 
-use self::render::{RefMap, RefUse, Start, normalize_label, parser_options, render_chunk};
+use self::render::{
+    RefMap, RefUse, Start, TopBlock, normalize_label, parser_options, render_chunk,
+};
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
 
@@ -236,12 +238,7 @@ impl StreamingMarkdown {
         let mut out = render_chunk(tail, &start, Some(&mut self.memo));
         self.tail_dirty = false;
 
-        let split = out
-            .tops
-            .iter()
-            .rev()
-            .find(|t| t.offset > 0 && tail.get(t.offset..).is_some_and(|s| s.contains('\n')))
-            .copied();
+        let split = commit_point(tail, &out.tops);
         let mut stale = false;
         self.blocks.truncate(self.committed_blocks);
         if let Some(split) = split {
@@ -296,6 +293,32 @@ impl StreamingMarkdown {
     }
 }
 
+/// Where the tail can be cut: the start of the line of the last top-level block whose first
+/// line is complete, provided only whitespace separates it from the block before it — or, if
+/// link definitions do (they print nothing, so the parser reports no block for them), a blank
+/// line follows them: until then, a definition and the lines after it may still turn out to
+/// be one paragraph. Block starts may point past indentation, hence the cut at the line start.
+fn commit_point(tail: &str, tops: &[TopBlock]) -> Option<TopBlock> {
+    (0..tops.len()).rev().find_map(|i| {
+        let top = tops[i];
+        let line_start = tail
+            .get(..top.offset)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |n| n + 1);
+        let complete = tail.get(line_start..).is_some_and(|s| s.contains('\n'));
+        let gap_start = if i == 0 { 0 } else { tops[i - 1].end };
+        let gap = tail.get(gap_start.min(line_start)..line_start).unwrap_or_default();
+        let separated = match gap.rfind(|c: char| !c.is_whitespace()) {
+            None => true,
+            Some(last) => gap[last..].matches('\n').count() >= 2,
+        };
+        (line_start > 0 && complete && separated).then_some(TopBlock {
+            offset: line_start,
+            ..top
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,10 +342,16 @@ mod tests {
         let mut md = StreamingMarkdown::new();
         md.push("first paragraph\n\nsecond\n\nthi");
         md.layout(40, &theme, 1);
-        assert_eq!(md.committed.len(), 3);
-        assert_eq!(md.committed_len, "first paragraph\n\nsecond\n\n".len());
+        // "thi" could still become anything, so "second" stays open with it.
+        assert_eq!(md.committed.len(), 1);
+        assert_eq!(md.committed_len, "first paragraph\n\n".len());
         assert_eq!(md.line_count(), 5);
         assert_eq!(md.line(4).map(|l| l.to_string()), Some("thi".into()));
+        md.push("rd\n");
+        md.layout(40, &theme, 1);
+        assert_eq!(md.committed.len(), 3);
+        assert_eq!(md.committed_len, "first paragraph\n\nsecond\n\n".len());
+        assert_eq!(md.tail.len(), 2);
     }
 
     #[test]

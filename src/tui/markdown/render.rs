@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{
     Alignment, BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser,
@@ -72,6 +73,8 @@ pub(crate) struct TopBlock {
     pub line: usize,
     /// Code blocks reported before it.
     pub code: usize,
+    /// Byte offset where it ends.
+    pub end: usize,
 }
 
 /// How a reference link or image in the chunk was resolved.
@@ -343,6 +346,7 @@ impl<'a, 'm> Renderer<'a, 'm> {
                     offset: range.start,
                     line: self.out.lines.len(),
                     code: self.out.code_blocks.len(),
+                    end: range.end,
                 });
             }
             match event {
@@ -352,6 +356,11 @@ impl<'a, 'm> Renderer<'a, 'm> {
                 }
                 Event::End(tag) => {
                     self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0
+                        && let Some(top) = self.out.tops.last_mut()
+                    {
+                        top.end = top.end.max(range.end);
+                    }
                     self.end_tag(*tag);
                 }
                 Event::Text(text) => {
@@ -656,9 +665,12 @@ impl<'a, 'm> Renderer<'a, 'm> {
         };
         // A block running to the end of the chunk may still be growing.
         let streaming = self.src.get(code.range.end..).is_none_or(|s| s.trim().is_empty());
-        let lines = match (&mut self.memo, streaming) {
-            (Some(memo), true) => std::sync::Arc::new(memo.highlight(&code.text, &code.lang, self.theme)),
-            _ => highlight_shared(&code.text, &code.lang, self.theme),
+        let lines = match &mut self.memo {
+            Some(memo) if streaming => Arc::new(memo.highlight(&code.text, &code.lang, self.theme)),
+            Some(memo) => memo
+                .finished(&code.text, &code.lang, self.theme)
+                .unwrap_or_else(|| highlight_shared(&code.text, &code.lang, self.theme)),
+            None => highlight_shared(&code.text, &code.lang, self.theme),
         };
         let style = FrameStyle {
             border: self.theme.code_frame,

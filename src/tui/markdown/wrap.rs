@@ -24,7 +24,23 @@ pub(crate) enum Piece {
 
 /// Display width of a string.
 pub(crate) fn width_of(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        s.len()
+    } else {
+        UnicodeWidthStr::width(s)
+    }
+}
+
+/// Spaces to slice from instead of allocating.
+const SPACES: &str = "                                                                ";
+
+/// Appends `n` spaces.
+fn push_spaces(spans: &mut Vec<Span<'static>>, mut n: usize, style: Style) {
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        push_span(spans, &SPACES[..k], style);
+        n -= k;
+    }
 }
 
 /// Display width of a line's spans.
@@ -106,7 +122,7 @@ pub(crate) fn wrap(pieces: &[Piece], width: usize) -> Vec<Vec<Span<'static>>> {
 }
 
 #[derive(Default)]
-struct Wrapper {
+struct Wrapper<'p> {
     width: usize,
     lines: Vec<Vec<Span<'static>>>,
     line: Vec<Span<'static>>,
@@ -115,11 +131,11 @@ struct Wrapper {
     space: Vec<(usize, Style)>,
     space_w: usize,
     /// The word being collected (may span several styles).
-    word: Vec<(String, Style)>,
+    word: Vec<(&'p str, Style)>,
     word_w: usize,
 }
 
-impl Wrapper {
+impl<'p> Wrapper<'p> {
     fn new_line(&mut self) {
         self.lines.push(std::mem::take(&mut self.line));
         self.line_w = 0;
@@ -135,23 +151,20 @@ impl Wrapper {
         self.space_w += n;
     }
 
-    fn push_word(&mut self, text: &str, style: Style) {
+    fn push_word(&mut self, text: &'p str, style: Style) {
         self.word_w += width_of(text);
-        match self.word.last_mut() {
-            Some((last, s)) if *s == style => last.push_str(text),
-            _ => self.word.push((text.to_string(), style)),
-        }
+        self.word.push((text, style));
     }
 
     fn end_word(&mut self) {
         if self.word.is_empty() {
             return;
         }
-        let word = std::mem::take(&mut self.word);
+        let mut word = std::mem::take(&mut self.word);
         let word_w = std::mem::take(&mut self.word_w);
         if !self.line.is_empty() && self.line_w + self.space_w + word_w <= self.width {
-            for (n, style) in std::mem::take(&mut self.space) {
-                push_span(&mut self.line, &" ".repeat(n), style);
+            for &(n, style) in &self.space {
+                push_spaces(&mut self.line, n, style);
             }
             self.line_w += self.space_w;
         } else if !self.line.is_empty() {
@@ -164,10 +177,17 @@ impl Wrapper {
                 push_span(&mut self.line, text, *style);
             }
             self.line_w += word_w;
-            return;
+        } else {
+            self.break_word(&word);
         }
-        // Longer than a line: break it wherever the line is full.
-        for (text, style) in &word {
+        // Keep the buffer's capacity for the next word.
+        word.clear();
+        self.word = word;
+    }
+
+    /// Places a word longer than a line, breaking it wherever the line is full.
+    fn break_word(&mut self, word: &[(&'p str, Style)]) {
+        for (text, style) in word {
             let mut start = 0;
             for (i, c) in text.char_indices() {
                 let cw = char_width(c);
@@ -240,13 +260,9 @@ pub(crate) fn pad(
         Align::Center => (gap / 2, gap - gap / 2),
     };
     let mut out = Vec::with_capacity(spans.len() + 2);
-    if left > 0 {
-        out.push(Span::styled(" ".repeat(left), style));
-    }
+    push_spaces(&mut out, left, style);
     out.extend(spans);
-    if right > 0 {
-        out.push(Span::styled(" ".repeat(right), style));
-    }
+    push_spaces(&mut out, right, style);
     out
 }
 

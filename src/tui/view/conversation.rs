@@ -16,25 +16,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let rows = text_area.height as usize;
     let first = app.first_visible_row();
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
-    let mut row = 0usize;
-    for (turn, view) in app.session.conversation.turns.iter().zip(app.views.iter()) {
-        let h = view.height(turn);
-        if row + h <= first {
-            row += h;
-            continue;
-        }
-        let start = first.saturating_sub(row);
-        for i in start..h {
-            if lines.len() >= rows {
-                break;
+    if let Some((first_turn, turn_start)) = app.turn_at_row(first) {
+        let mut skip = first - turn_start;
+        let turns = app.session.conversation.turns.iter().zip(app.views.iter()).skip(first_turn);
+        'fill: for (turn, view) in turns {
+            for i in skip..view.height(turn) {
+                if lines.len() >= rows {
+                    break 'fill;
+                }
+                if let Some(line) = view.line(turn, i) {
+                    lines.push(line.clone());
+                }
             }
-            if let Some(line) = view.line(turn, i) {
-                lines.push(line.clone());
-            }
-        }
-        row += h;
-        if lines.len() >= rows {
-            break;
+            skip = 0;
         }
     }
     frame.render_widget(Paragraph::new(lines).style(app.theme.assistant), text_area);

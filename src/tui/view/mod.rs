@@ -55,6 +55,7 @@ fn render_composer(app: &App, frame: &mut Frame, area: Rect) {
     let title = if app.is_streaming() { " streaming · Esc cancels " } else { " message " };
     let block = Block::default().borders(Borders::TOP).border_style(app.theme.border).title(title);
     let inner = block.inner(area);
+    let inner = Rect { x: inner.x.saturating_add(1), width: inner.width.saturating_sub(2), ..inner };
     frame.render_widget(block, area);
     frame.render_widget(&app.composer, inner);
 }
