@@ -27,7 +27,10 @@ fn app_with_turns(n: usize) -> App {
         "OPENAI_BASE_URL" => Some("http://127.0.0.1:9/v1".to_string()),
         _ => None,
     };
-    let args = CommonArgs { model: Some("o3-mini".into()), ..Default::default() };
+    let args = CommonArgs {
+        model: Some("o3-mini".into()),
+        ..Default::default()
+    };
     let settings = match config::resolve(&args, &env, &paths) {
         Ok(s) => s,
         Err(e) => panic!("bench settings: {e}"),
@@ -39,13 +42,25 @@ fn app_with_turns(n: usize) -> App {
     for i in 0..n {
         let at = t0 + Duration::from_millis(i as u64 * 10);
         app.update(Event::Paste(format!("question {i}")), at);
-        let effects = app.update(Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter)), at);
-        let Some(thinkbench::tui::app::Effect::StartTurn { turn_id, .. }) = effects.into_iter().next() else {
+        let effects = app.update(
+            Event::Key(crossterm::event::KeyEvent::from(
+                crossterm::event::KeyCode::Enter,
+            )),
+            at,
+        );
+        let Some(thinkbench::tui::app::Effect::StartTurn { turn_id, .. }) =
+            effects.into_iter().next()
+        else {
             panic!("no turn started");
         };
         for event in [
             StreamEvent::TextDelta(ANSWER.to_string()),
-            StreamEvent::Usage(Usage { input: 100, output: 300, reasoning: 200, ..Default::default() }),
+            StreamEvent::Usage(Usage {
+                input: 100,
+                output: 300,
+                reasoning: 200,
+                ..Default::default()
+            }),
             StreamEvent::Finished(FinishReason::Stop),
         ] {
             app.update(Event::Stream { turn_id, event, at }, at);
@@ -58,7 +73,9 @@ fn app_with_turns(n: usize) -> App {
 
 fn frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame");
-    group.sample_size(30).measurement_time(Duration::from_secs(3));
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(3));
     for turns in [10usize, 2_000] {
         let mut app = app_with_turns(turns);
         let mut terminal = match Terminal::new(TestBackend::new(120, 40)) {

@@ -6,12 +6,14 @@
 //! document is deterministic. Streaming must be linear: the 2 MB time should stay within about
 //! 2.2× the 1 MB time (compare the two, or the MiB/s throughput).
 //!
-//! `frame`: drawing a frame of a long conversation (see the marked spot below).
+//! Drawing a whole frame over a long history is measured in `benches/frame.rs`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use thinkbench::tui::markdown::StreamingMarkdown;
 use thinkbench::tui::theme::Theme;
 
@@ -36,10 +38,43 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "the", "model", "reasons", "about", "tokens", "while", "streaming", "an", "answer", "with",
-    "cost", "latency", "and", "hidden", "effort", "budget", "cache", "input", "output", "per",
-    "million", "request", "server", "context", "window", "limit", "terminal", "render", "frame",
-    "quickly", "carefully", "because", "therefore", "however", "compute", "estimate", "exact",
+    "the",
+    "model",
+    "reasons",
+    "about",
+    "tokens",
+    "while",
+    "streaming",
+    "an",
+    "answer",
+    "with",
+    "cost",
+    "latency",
+    "and",
+    "hidden",
+    "effort",
+    "budget",
+    "cache",
+    "input",
+    "output",
+    "per",
+    "million",
+    "request",
+    "server",
+    "context",
+    "window",
+    "limit",
+    "terminal",
+    "render",
+    "frame",
+    "quickly",
+    "carefully",
+    "because",
+    "therefore",
+    "however",
+    "compute",
+    "estimate",
+    "exact",
 ];
 
 const RUST: &str = "fn total(usage: &Usage, price: &Price) -> f64 {\n    let fresh = usage.input - usage.cached_input;\n    // billed per million tokens\n    (fresh as f64 * price.input + usage.output as f64 * price.output) / 1e6\n}\n";
@@ -93,8 +128,13 @@ fn list(rng: &mut Rng, out: &mut String) {
 }
 
 fn code(rng: &mut Rng, out: &mut String) {
-    let (lang, body) = [("rust", RUST), ("python", PYTHON), ("toml", TOML), ("js", JS), ("sh", SH)]
-        [rng.below(5)];
+    let (lang, body) = [
+        ("rust", RUST),
+        ("python", PYTHON),
+        ("toml", TOML),
+        ("js", JS),
+        ("sh", SH),
+    ][rng.below(5)];
     out.push_str(&format!("```{lang}\n"));
     for _ in 0..1 + rng.below(3) {
         out.push_str(body);
@@ -107,7 +147,14 @@ fn table(rng: &mut Rng, out: &mut String) {
     for _ in 0..3 + rng.below(5) {
         out.push_str(&format!(
             "| {} | {}.{:02} | {}.{:02} | {} {} |\n",
-            rng.pick(&["o3", "o4-mini", "gpt-5", "gpt-5-mini", "deepseek-r1", "claude"]),
+            rng.pick(&[
+                "o3",
+                "o4-mini",
+                "gpt-5",
+                "gpt-5-mini",
+                "deepseek-r1",
+                "claude"
+            ]),
             rng.below(20),
             rng.below(100),
             rng.below(80),
@@ -174,27 +221,26 @@ fn stream(parts: &[&str], theme: &Theme) -> usize {
 fn streaming(c: &mut Criterion) {
     let theme = Theme::default();
     let mut group = c.benchmark_group("streaming");
+    // One iteration takes a few hundred milliseconds: ten flat samples are plenty.
     group
         .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(15));
+        .measurement_time(Duration::from_secs(8));
     for mib in [1usize, 2] {
         let doc = document(mib << 20);
         let parts = deltas(&doc, 4);
         group.throughput(Throughput::Bytes(doc.len() as u64));
-        group.bench_with_input(BenchmarkId::new("4-byte deltas", format!("{mib}MB")), &parts, |b, parts| {
-            b.iter(|| black_box(stream(parts, &theme)));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("4-byte deltas", format!("{mib}MB")),
+            &parts,
+            |b, parts| {
+                b.iter(|| black_box(stream(parts, &theme)));
+            },
+        );
     }
     group.finish();
 }
 
-fn frame(c: &mut Criterion) {
-    let mut group = c.benchmark_group("frame");
-    group.sample_size(10);
-    // ---- frame-render benchmark goes here: draw one frame of a long conversation ----------
-    group.finish();
-}
-
-criterion_group!(benches, streaming, frame);
+criterion_group!(benches, streaming);
 criterion_main!(benches);

@@ -28,7 +28,9 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
     let endpoint = session.settings.endpoint.clone();
     let client = api::client();
     let sent = Instant::now();
-    let Some(turn) = session.turn_mut(turn_id) else { return 1 };
+    let Some(turn) = session.turn_mut(turn_id) else {
+        return 1;
+    };
     let mut wrote_reasoning = false;
     let mut emit = |event: StreamEvent| {
         let at = sent.elapsed().as_millis() as u64;
@@ -54,7 +56,9 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
         _ = api::run_turn(&client, &endpoint, &request, &mut emit) => false,
         _ = tokio::signal::ctrl_c() => true,
     };
-    let Some(turn) = session.turn_mut(turn_id) else { return 1 };
+    let Some(turn) = session.turn_mut(turn_id) else {
+        return 1;
+    };
     if interrupted {
         turn.cancel(sent.elapsed().as_millis() as u64);
     }
@@ -78,7 +82,10 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
 
 fn report_to_stderr(turn: &Turn) {
     for call in &turn.tool_calls {
-        eprintln!("the model asked to call `{}({})`", call.name, call.arguments);
+        eprintln!(
+            "the model asked to call `{}({})`",
+            call.name, call.arguments
+        );
     }
     match &turn.state {
         TurnState::Failed(err) => eprintln!("thinkbench: {err}"),
@@ -86,7 +93,9 @@ fn report_to_stderr(turn: &Turn) {
         _ => {}
     }
     if turn.finish_reason == Some(api::FinishReason::Length) && turn.answer.trim().is_empty() {
-        eprintln!("thinkbench: all output tokens went to reasoning; no answer was produced (raise --max-output-tokens)");
+        eprintln!(
+            "thinkbench: all output tokens went to reasoning; no answer was produced (raise --max-output-tokens)"
+        );
     }
     eprintln!("{}", turn.usage_line());
 }
@@ -101,7 +110,9 @@ pub fn to_json(turn: &Turn) -> Value {
             "code": err.code,
             "message": err.message,
         }),
-        TurnState::Cancelled => json!({"status": null, "type": "cancelled", "code": null, "message": "cancelled"}),
+        TurnState::Cancelled => {
+            json!({"status": null, "type": "cancelled", "code": null, "message": "cancelled"})
+        }
         _ => Value::Null,
     };
     json!({

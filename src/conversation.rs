@@ -8,7 +8,9 @@
 //!   is no longer `Streaming`, further events are ignored (a cancelled turn stays cancelled);
 //! - times are milliseconds since the request was sent, measured by the caller's clock.
 
-use crate::api::{ApiError, ApiKind, ChatRequest, FinishReason, Message, Role, StreamEvent, ToolCall};
+use crate::api::{
+    ApiError, ApiKind, ChatRequest, FinishReason, Message, Role, StreamEvent, ToolCall,
+};
 use crate::usage::{self, Price, Usage};
 
 /// Where a turn stands.
@@ -112,7 +114,8 @@ impl Turn {
                 }
             }
             StreamEvent::ToolCall(call) => {
-                self.est_answer += usage::estimate_tokens(&call.name) + usage::estimate_tokens(&call.arguments);
+                self.est_answer +=
+                    usage::estimate_tokens(&call.name) + usage::estimate_tokens(&call.arguments);
                 self.tool_calls.push(call);
             }
             StreamEvent::Usage(u) => self.reported_usage = Some(u),
@@ -156,9 +159,14 @@ impl Turn {
 
     /// Usage to show and bill: the server's when it reported any, else an estimate
     /// (`estimated: true`) from the prompt estimate and the text that arrived.
+    /// A request that failed before anything came back (refused, unreachable) is not
+    /// billed: its usage is zero.
     pub fn usage(&self) -> Usage {
         if let Some(u) = self.reported_usage {
             return u;
+        }
+        if self.refused() {
+            return Usage::default();
         }
         Usage {
             input: self.prompt_estimate,
@@ -167,6 +175,15 @@ impl Turn {
             estimated: true,
             ..Default::default()
         }
+    }
+
+    /// True when the turn failed before the model produced anything.
+    pub fn refused(&self) -> bool {
+        matches!(self.state, TurnState::Failed(_))
+            && self.reported_usage.is_none()
+            && self.answer.is_empty()
+            && self.reasoning.is_empty()
+            && self.tool_calls.is_empty()
     }
 
     /// Cost of the turn in USD, `None` when the model's price is unknown.
@@ -198,6 +215,9 @@ impl Turn {
     /// `model · effort · in 1,234 (cached 1,000) · reasoning 4,096 · out 310 · $0.0213 ·
     /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`.
     pub fn usage_line(&self) -> String {
+        if self.refused() {
+            return format!("{} · nothing generated, nothing billed", self.spec.model);
+        }
         let u = self.usage();
         let est = if u.estimated { "~" } else { "" };
         let mut parts = vec![self.spec.model.clone()];
@@ -230,7 +250,10 @@ impl Turn {
     /// How long the model reasoned in the open: from sending to the first answer token
     /// (or to the end, when no answer came).
     pub fn thinking_ms(&self, now_ms: u64) -> u64 {
-        self.timings.first_text_ms.or(self.timings.done_ms).unwrap_or(now_ms)
+        self.timings
+            .first_text_ms
+            .or(self.timings.done_ms)
+            .unwrap_or(now_ms)
     }
 }
 
@@ -256,8 +279,14 @@ impl Conversation {
             if turn.is_streaming() || turn.answer.trim().is_empty() {
                 continue;
             }
-            messages.push(Message { role: Role::User, content: turn.prompt.clone() });
-            messages.push(Message { role: Role::Assistant, content: turn.answer.clone() });
+            messages.push(Message {
+                role: Role::User,
+                content: turn.prompt.clone(),
+            });
+            messages.push(Message {
+                role: Role::Assistant,
+                content: turn.answer.clone(),
+            });
         }
         messages
     }
@@ -283,9 +312,16 @@ impl Conversation {
 
 /// Estimated prompt tokens of a request: every message plus the chat format overhead.
 pub fn estimate_request_tokens(request: &ChatRequest) -> u64 {
-    let system = request.system.as_deref().map(usage::estimate_tokens).map(|n| n + usage::MESSAGE_OVERHEAD_TOKENS);
-    let messages: u64 =
-        request.messages.iter().map(|m| usage::estimate_tokens(&m.content) + usage::MESSAGE_OVERHEAD_TOKENS).sum();
+    let system = request
+        .system
+        .as_deref()
+        .map(usage::estimate_tokens)
+        .map(|n| n + usage::MESSAGE_OVERHEAD_TOKENS);
+    let messages: u64 = request
+        .messages
+        .iter()
+        .map(|m| usage::estimate_tokens(&m.content) + usage::MESSAGE_OVERHEAD_TOKENS)
+        .sum();
     system.unwrap_or(0) + messages + 3
 }
 
@@ -300,7 +336,11 @@ mod tests {
             api: ApiKind::Chat,
             effort: Some("high".into()),
             max_output_tokens: None,
-            price: Some(Price { input: 1.10, cached_input: Some(0.55), output: 4.40 }),
+            price: Some(Price {
+                input: 1.10,
+                cached_input: Some(0.55),
+                output: 4.40,
+            }),
             reasoning_model: true,
         }
     }
@@ -311,7 +351,12 @@ mod tests {
         t.apply(StreamEvent::TextDelta(String::new()), 5);
         t.apply(StreamEvent::TextDelta("Hel".into()), 5210);
         t.apply(StreamEvent::TextDelta("lo".into()), 5300);
-        let u = Usage { input: 13, output: 238, reasoning: 192, ..Default::default() };
+        let u = Usage {
+            input: 13,
+            output: 238,
+            reasoning: 192,
+            ..Default::default()
+        };
         t.apply(StreamEvent::Usage(u), 5400);
         t.apply(StreamEvent::Finished(FinishReason::Stop), 5417);
         t.apply(StreamEvent::TextDelta("late".into()), 6000);
@@ -330,7 +375,10 @@ mod tests {
     #[test]
     fn without_reported_usage_the_turn_estimates() {
         let mut t = Turn::new(1, "hi".into(), spec(), 10);
-        t.apply(StreamEvent::ReasoningDelta("Let me think about it.".into()), 100);
+        t.apply(
+            StreamEvent::ReasoningDelta("Let me think about it.".into()),
+            100,
+        );
         t.apply(StreamEvent::TextDelta("Paris.".into()), 200);
         t.cancel(300);
         t.apply(StreamEvent::Finished(FinishReason::Stop), 400);
@@ -340,6 +388,31 @@ mod tests {
         assert!(u.reasoning > 0 && u.output > u.reasoning);
         assert_eq!(t.state, TurnState::Cancelled);
         assert_eq!(t.thinking_ms(1000), 200);
+    }
+
+    #[test]
+    fn a_refused_request_is_not_billed() {
+        let mut t = Turn::new(1, "hi".into(), spec(), 10);
+        t.apply(
+            StreamEvent::Failed(ApiError {
+                status: Some(429),
+                ..ApiError::message("slow down")
+            }),
+            30,
+        );
+        assert!(t.refused());
+        assert_eq!(t.usage(), Usage::default());
+        assert_eq!(t.cost(), Some(0.0));
+        assert_eq!(
+            t.usage_line(),
+            "o3-mini · nothing generated, nothing billed"
+        );
+        // A failure after output started is billed (estimated) as usual.
+        let mut t = Turn::new(2, "hi".into(), spec(), 10);
+        t.apply(StreamEvent::TextDelta("partial".into()), 10);
+        t.apply(StreamEvent::Failed(ApiError::message("cut")), 30);
+        assert!(!t.refused());
+        assert!(t.usage().estimated && t.usage().output > 0);
     }
 
     #[test]

@@ -9,7 +9,11 @@ use thinkbench::session::Session;
 use thinkbench::tui::{self, theme::Theme};
 
 #[derive(Parser, Debug)]
-#[command(name = "thinkbench", version, about = "A terminal workbench for reasoning models: chat, switch, and see what every turn costs")]
+#[command(
+    name = "thinkbench",
+    version,
+    about = "A terminal workbench for reasoning models: chat, switch, and see what every turn costs"
+)]
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,
@@ -60,7 +64,11 @@ fn main() -> ExitCode {
                 Err(err) => return fail(err, 2),
             };
             let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let theme = match Theme::load(&settings.theme, Some(&paths.config_dir.join("themes")), no_color) {
+            let theme = match Theme::load(
+                &settings.theme,
+                Some(&paths.config_dir.join("themes")),
+                no_color,
+            ) {
                 Ok(t) => t,
                 Err(err) => return fail(err, 2),
             };
@@ -69,7 +77,12 @@ fn main() -> ExitCode {
                 Err(err) => fail(err, 1),
             }
         }
-        Some(Command::Ask { common, json, show_reasoning, prompt }) => {
+        Some(Command::Ask {
+            common,
+            json,
+            show_reasoning,
+            prompt,
+        }) => {
             let common = common.or(&cli.common);
             let settings = match config::resolve(&common, &env, &paths) {
                 Ok(s) => s,
@@ -79,7 +92,14 @@ fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(err) => return fail(err, 2),
             };
-            let status = runtime.block_on(ask::run(Session::new(settings), prompt, AskOptions { json, show_reasoning }));
+            let status = runtime.block_on(ask::run(
+                Session::new(settings),
+                prompt,
+                AskOptions {
+                    json,
+                    show_reasoning,
+                },
+            ));
             ExitCode::from(u8::try_from(status).unwrap_or(1))
         }
     }
@@ -95,7 +115,10 @@ fn read_prompt(arg: Option<String>) -> Result<String, String> {
                 return Err("no prompt: pass one as an argument or pipe it on stdin".to_string());
             }
             let mut buf = String::new();
-            stdin.lock().read_to_string(&mut buf).map_err(|e| format!("cannot read the prompt from stdin: {e}"))?;
+            stdin
+                .lock()
+                .read_to_string(&mut buf)
+                .map_err(|e| format!("cannot read the prompt from stdin: {e}"))?;
             buf
         }
     };

@@ -17,7 +17,10 @@ pub struct Session {
 
 impl Session {
     pub fn new(settings: Settings) -> Session {
-        Session { settings, conversation: Conversation::default() }
+        Session {
+            settings,
+            conversation: Conversation::default(),
+        }
     }
 
     /// What a turn sent now would be sent with.
@@ -30,20 +33,31 @@ impl Session {
             effort: s.effort.clone(),
             max_output_tokens: s.max_output_tokens,
             price: s.price(),
-            reasoning_model: s.model_info.as_ref().map(|m| m.reasoning).unwrap_or(s.effort.is_some()),
+            reasoning_model: s
+                .model_info
+                .as_ref()
+                .map(|m| m.reasoning)
+                .unwrap_or(s.effort.is_some()),
         }
     }
 
     /// The request for `prompt` after the current history.
     pub fn request_for(&self, prompt: &str) -> ChatRequest {
         let mut messages = self.conversation.history();
-        messages.push(Message { role: Role::User, content: prompt.to_string() });
+        messages.push(Message {
+            role: Role::User,
+            content: prompt.to_string(),
+        });
         let quirks = self.settings.quirks();
         ChatRequest {
             model: self.settings.model.clone(),
             system: self.settings.system.clone(),
             messages,
-            effort: if quirks.accepts_effort { self.settings.effort.clone() } else { None },
+            effort: if quirks.accepts_effort {
+                self.settings.effort.clone()
+            } else {
+                None
+            },
             max_output_tokens: self.settings.max_output_tokens,
             quirks,
         }
@@ -60,7 +74,11 @@ impl Session {
     }
 
     pub fn turn_mut(&mut self, id: u64) -> Option<&mut Turn> {
-        self.conversation.turns.iter_mut().rev().find(|t| t.id == id)
+        self.conversation
+            .turns
+            .iter_mut()
+            .rev()
+            .find(|t| t.id == id)
     }
 
     pub fn turn(&self, id: u64) -> Option<&Turn> {

@@ -49,7 +49,9 @@ impl Price {
         let cached = usage.cached_input.min(usage.input);
         let uncached = usage.input - cached;
         let cached_price = self.cached_input.unwrap_or(self.input);
-        (uncached as f64 * self.input + cached as f64 * cached_price + usage.output as f64 * self.output)
+        (uncached as f64 * self.input
+            + cached as f64 * cached_price
+            + usage.output as f64 * self.output)
             / 1_000_000.0
     }
 }
@@ -121,18 +123,40 @@ mod tests {
 
     #[test]
     fn cost_follows_the_formula() {
-        let price = Price { input: 1.10, cached_input: Some(0.55), output: 4.40 };
-        let usage = Usage { input: 13, output: 238, reasoning: 192, ..Default::default() };
+        let price = Price {
+            input: 1.10,
+            cached_input: Some(0.55),
+            output: 4.40,
+        };
+        let usage = Usage {
+            input: 13,
+            output: 238,
+            reasoning: 192,
+            ..Default::default()
+        };
         let c = price.cost(&usage);
         assert!((c - 0.0010615).abs() < 1e-12, "{c}");
-        let usage = Usage { input: 2_000_000, cached_input: 1_000_000, output: 1_000_000, ..Default::default() };
+        let usage = Usage {
+            input: 2_000_000,
+            cached_input: 1_000_000,
+            output: 1_000_000,
+            ..Default::default()
+        };
         assert!((price.cost(&usage) - (1.10 + 0.55 + 4.40)).abs() < 1e-9);
     }
 
     #[test]
     fn missing_cached_price_bills_cached_as_input() {
-        let price = Price { input: 150.0, cached_input: None, output: 600.0 };
-        let usage = Usage { input: 1_000_000, cached_input: 500_000, ..Default::default() };
+        let price = Price {
+            input: 150.0,
+            cached_input: None,
+            output: 600.0,
+        };
+        let usage = Usage {
+            input: 1_000_000,
+            cached_input: 500_000,
+            ..Default::default()
+        };
         assert!((price.cost(&usage) - 150.0).abs() < 1e-9);
     }
 
@@ -149,7 +173,15 @@ mod tests {
         assert_eq!(dollars(Some(0.0010615)), "$0.00106");
         assert_eq!(dollars(Some(0.00009)), "$0.00009");
         assert_eq!(seconds(8_149), "8.1 s");
-        assert_eq!(Usage { output: 5, reasoning: 9, ..Default::default() }.visible_output(), 0);
+        assert_eq!(
+            Usage {
+                output: 5,
+                reasoning: 9,
+                ..Default::default()
+            }
+            .visible_output(),
+            0
+        );
     }
 
     #[test]

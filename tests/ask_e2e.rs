@@ -18,8 +18,13 @@ async fn ask(server: &FakeServer, args: &[&str], stdin: Option<&str>) -> Output 
         .env("THINKBENCH_HOME", home.path())
         .env("OPENAI_API_KEY", "sk-test-key")
         .env("PATH", std::env::var("PATH").unwrap_or_default());
-    cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
-    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        std::process::Stdio::piped()
+    } else {
+        std::process::Stdio::null()
+    });
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     if let Some(text) = stdin {
         use tokio::io::AsyncWriteExt;
@@ -50,14 +55,33 @@ async fn streams_the_answer_to_stdout_and_usage_to_stderr() {
     let server = FakeServer::start(vec![Reply::reasoning_answer(
         "",
         "The capital of Mexico is Mexico City.",
-        Usage { input: 13, output: 238, reasoning: 192, ..Default::default() },
+        Usage {
+            input: 13,
+            output: 238,
+            reasoning: 192,
+            ..Default::default()
+        },
     )])
     .await;
-    let out = ask(&server, &["-m", "o3-mini", "-e", "high", "What is the capital of Mexico?"], None).await;
+    let out = ask(
+        &server,
+        &[
+            "-m",
+            "o3-mini",
+            "-e",
+            "high",
+            "What is the capital of Mexico?",
+        ],
+        None,
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "The capital of Mexico is Mexico City.\n");
     let err = stderr(&out);
-    assert!(err.contains("o3-mini · high · in 13 · reasoning 192 · out 46 · $0.00106"), "{err}");
+    assert!(
+        err.contains("o3-mini · high · in 13 · reasoning 192 · out 46 · $0.00106"),
+        "{err}"
+    );
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
@@ -68,7 +92,10 @@ async fn streams_the_answer_to_stdout_and_usage_to_stderr() {
     assert_eq!(req.body["reasoning_effort"], "high");
     assert_eq!(req.body["stream"], true);
     assert_eq!(req.body["stream_options"], json!({"include_usage": true}));
-    assert_eq!(req.body["messages"], json!([{"role": "user", "content": "What is the capital of Mexico?"}]));
+    assert_eq!(
+        req.body["messages"],
+        json!([{"role": "user", "content": "What is the capital of Mexico?"}])
+    );
 }
 
 #[tokio::test]
@@ -76,10 +103,20 @@ async fn json_output_has_every_field() {
     let server = FakeServer::start(vec![Reply::reasoning_answer(
         "",
         "Mexico City.",
-        Usage { input: 13, output: 238, reasoning: 192, ..Default::default() },
+        Usage {
+            input: 13,
+            output: 238,
+            reasoning: 192,
+            ..Default::default()
+        },
     )])
     .await;
-    let out = ask(&server, &["-m", "o3-mini", "-e", "high", "--json", "capital?"], None).await;
+    let out = ask(
+        &server,
+        &["-m", "o3-mini", "-e", "high", "--json", "capital?"],
+        None,
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json_out(&out);
     assert_eq!(v["provider"], "openai");
@@ -96,7 +133,10 @@ async fn json_output_has_every_field() {
     let cost = v["cost_usd"].as_f64().unwrap();
     assert!((cost - 0.0010615).abs() < 1e-12, "{cost}");
     assert!(v["timing_ms"]["first_token"].as_u64().is_some());
-    assert!(v["timing_ms"]["total"].as_u64().unwrap() >= v["timing_ms"]["first_token"].as_u64().unwrap());
+    assert!(
+        v["timing_ms"]["total"].as_u64().unwrap()
+            >= v["timing_ms"]["first_token"].as_u64().unwrap()
+    );
     assert_eq!(v["tool_calls"], json!([]));
     assert_eq!(v["error"], Value::Null);
 }
@@ -107,21 +147,53 @@ async fn reasoning_goes_to_its_own_field_and_to_stderr_on_request() {
         Reply::reasoning_answer(
             "Count the letters.",
             "Three.",
-            Usage { input: 20, output: 30, reasoning: 10, ..Default::default() },
+            Usage {
+                input: 20,
+                output: 30,
+                reasoning: 10,
+                ..Default::default()
+            },
         )
     };
     let server = FakeServer::start(vec![reply()]).await;
-    let out = ask(&server, &["-m", "some-local-model", "--json", "how many r in strawberry"], None).await;
+    let out = ask(
+        &server,
+        &[
+            "-m",
+            "some-local-model",
+            "--json",
+            "how many r in strawberry",
+        ],
+        None,
+    )
+    .await;
     let v = json_out(&out);
     assert_eq!(v["reasoning"], "Count the letters.");
     assert_eq!(v["answer"], "Three.");
-    assert_eq!(v["cost_usd"], Value::Null, "an unknown model's cost is unknown, not 0");
+    assert_eq!(
+        v["cost_usd"],
+        Value::Null,
+        "an unknown model's cost is unknown, not 0"
+    );
 
     let server = FakeServer::start(vec![reply()]).await;
-    let out = ask(&server, &["-m", "some-local-model", "--show-reasoning", "how many r"], None).await;
+    let out = ask(
+        &server,
+        &["-m", "some-local-model", "--show-reasoning", "how many r"],
+        None,
+    )
+    .await;
     assert_eq!(stdout(&out), "Three.\n");
-    assert!(stderr(&out).starts_with("Count the letters."), "{}", stderr(&out));
-    assert!(stderr(&out).contains("$? (price unknown)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("Count the letters."),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("$? (price unknown)"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test]
@@ -134,7 +206,12 @@ async fn api_error_exits_non_zero_with_the_error_object() {
     assert_eq!(v["error"]["status"], 429);
     assert_eq!(v["error"]["type"], "tokens");
     assert_eq!(v["error"]["code"], "rate_limit_exceeded");
-    assert!(v["error"]["message"].as_str().unwrap().contains("Rate limit reached"));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Rate limit reached")
+    );
 
     let server = FakeServer::start(vec![Reply::Json {
         status: 401,
@@ -146,22 +223,40 @@ async fn api_error_exits_non_zero_with_the_error_object() {
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert!(err.contains("HTTP 401"), "{err}");
-    assert!(err.contains("the API key was rejected: set OPENAI_API_KEY"), "{err}");
-    assert!(!err.contains("sk-test-key"), "the key never appears in output: {err}");
+    assert!(
+        err.contains("the API key was rejected: set OPENAI_API_KEY"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("sk-test-key"),
+        "the key never appears in output: {err}"
+    );
 }
 
 #[tokio::test]
 async fn reads_the_prompt_from_stdin_and_estimates_missing_usage() {
     let events = vec![chunk::role(), chunk::content("pong"), chunk::finish("stop")];
-    let server = FakeServer::start(vec![Reply::Sse { events, delay_ms: 0 }]).await;
-    let out = ask(&server, &["-m", "gpt-4o", "--json", "-"], Some("ping\nfrom stdin")).await;
+    let server = FakeServer::start(vec![Reply::Sse {
+        events,
+        delay_ms: 0,
+    }])
+    .await;
+    let out = ask(
+        &server,
+        &["-m", "gpt-4o", "--json", "-"],
+        Some("ping\nfrom stdin"),
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json_out(&out);
     assert_eq!(v["answer"], "pong");
     assert_eq!(v["usage"]["estimated"], true);
     assert!(v["usage"]["input_tokens"].as_u64().unwrap() > 0);
     assert_eq!(v["usage"]["output_tokens"], 1);
-    assert_eq!(server.requests()[0].body["messages"][0]["content"], "ping\nfrom stdin");
+    assert_eq!(
+        server.requests()[0].body["messages"][0]["content"],
+        "ping\nfrom stdin"
+    );
 }
 
 #[tokio::test]
@@ -169,12 +264,19 @@ async fn tool_calls_are_reported_not_answered() {
     let tool = json!({"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"weather","arguments":"{\"location\":"}}]},"finish_reason":null}]}).to_string();
     let tool2 = json!({"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Florence\"}"}}]},"finish_reason":null}]}).to_string();
     let events = vec![chunk::role(), tool, tool2, chunk::finish("tool_calls")];
-    let server = FakeServer::start(vec![Reply::Sse { events, delay_ms: 0 }]).await;
+    let server = FakeServer::start(vec![Reply::Sse {
+        events,
+        delay_ms: 0,
+    }])
+    .await;
     let out = ask(&server, &["-m", "gpt-4o", "--json", "weather?"], None).await;
     let v = json_out(&out);
     assert_eq!(v["answer"], "");
     assert_eq!(v["finish_reason"], "tool_calls");
-    assert_eq!(v["tool_calls"], json!([{"name":"weather","arguments":"{\"location\":\"Florence\"}"}]));
+    assert_eq!(
+        v["tool_calls"],
+        json!([{"name":"weather","arguments":"{\"location\":\"Florence\"}"}])
+    );
 }
 
 #[tokio::test]
@@ -182,7 +284,11 @@ async fn unsupported_api_and_bad_flags_fail_fast() {
     let server = FakeServer::start(vec![Reply::answer("never")]).await;
     let out = ask(&server, &["--api", "responses", "hi"], None).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not supported yet"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not supported yet"),
+        "{}",
+        stderr(&out)
+    );
     let out = ask(&server, &["-m", "o3-mini", "-e", "extreme", "hi"], None).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("extreme"), "{}", stderr(&out));
@@ -194,11 +300,18 @@ async fn unsupported_api_and_bad_flags_fail_fast() {
 
 #[tokio::test]
 async fn a_cut_stream_keeps_the_partial_answer_and_fails() {
-    let events = vec![chunk::role(), chunk::content("Partial "), chunk::content("answer")];
+    let events = vec![
+        chunk::role(),
+        chunk::content("Partial "),
+        chunk::content("answer"),
+    ];
     let server = FakeServer::start(vec![Reply::CutAfter { events, n: 3 }]).await;
     let out = ask(&server, &["-m", "gpt-4o", "--json", "hi"], None).await;
     assert_eq!(out.status.code(), Some(1));
     let v = json_out(&out);
     assert_eq!(v["answer"], "Partial answer");
-    assert!(v["error"]["message"].as_str().unwrap().contains("closed"), "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("closed"),
+        "{v}"
+    );
 }

@@ -149,11 +149,23 @@ fn colours_of_headings_and_keywords() {
         .unwrap();
     assert_eq!(title.style.fg, theme.heading.fg);
     assert_eq!(title.style.fg, Some(Color::LightBlue));
-    assert!(title.style.add_modifier.contains(Modifier::BOLD | Modifier::UNDERLINED));
+    assert!(
+        title
+            .style
+            .add_modifier
+            .contains(Modifier::BOLD | Modifier::UNDERLINED)
+    );
 
-    let fn_line = r.lines.iter().find(|l| l.to_string().contains("fn main")).unwrap();
+    let fn_line = r
+        .lines
+        .iter()
+        .find(|l| l.to_string().contains("fn main"))
+        .unwrap();
     let keyword = fn_line.spans.iter().find(|s| s.content == "fn").unwrap();
-    assert!(matches!(keyword.style.fg, Some(Color::Rgb(..))), "{keyword:?}");
+    assert!(
+        matches!(keyword.style.fg, Some(Color::Rgb(..))),
+        "{keyword:?}"
+    );
     let name = fn_line.spans.iter().find(|s| s.content == "main").unwrap();
     assert_ne!(keyword.style.fg, name.style.fg);
 
@@ -171,7 +183,12 @@ fn colours_of_headings_and_keywords() {
     for span in plain.lines.iter().flat_map(|l| &l.spans) {
         assert_eq!((span.style.fg, span.style.bg), (None, None), "{span:?}");
     }
-    assert!(plain.lines[0].spans[1].style.add_modifier.contains(Modifier::BOLD));
+    assert!(
+        plain.lines[0].spans[1]
+            .style
+            .add_modifier
+            .contains(Modifier::BOLD)
+    );
 }
 
 #[test]
@@ -179,10 +196,18 @@ fn thinking_text_is_patched_and_unnumbered() {
     let theme = dark();
     let r = render_thinking("Let me think.\n\n```rust\nfn x() {}\n```\n", 40, &theme);
     assert!(r.code_blocks.is_empty());
-    assert!(r.lines[2].to_string().starts_with("╭─ rust ─"), "{}", r.lines[2]);
+    assert!(
+        r.lines[2].to_string().starts_with("╭─ rust ─"),
+        "{}",
+        r.lines[2]
+    );
     for span in r.lines.iter().flat_map(|l| &l.spans) {
         assert_eq!(span.style.fg, theme.thinking.fg, "{span:?}");
-        assert!(span.style.add_modifier.contains(Modifier::ITALIC | Modifier::DIM));
+        assert!(
+            span.style
+                .add_modifier
+                .contains(Modifier::ITALIC | Modifier::DIM)
+        );
     }
 }
 
@@ -217,7 +242,12 @@ fn deltas(text: &str, step: usize) -> Vec<&str> {
     out
 }
 
-fn streamed(deltas: &[&str], thinking: bool, width: u16, theme: &Theme) -> (Vec<Line<'static>>, Vec<CodeBlock>) {
+fn streamed(
+    deltas: &[&str],
+    thinking: bool,
+    width: u16,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, Vec<CodeBlock>) {
     let mut md = if thinking {
         StreamingMarkdown::thinking()
     } else {
@@ -230,7 +260,9 @@ fn streamed(deltas: &[&str], thinking: bool, width: u16, theme: &Theme) -> (Vec<
         }
     }
     md.layout(width, theme, 4);
-    let lines = (0..md.line_count()).map(|i| md.line(i).unwrap().clone()).collect();
+    let lines = (0..md.line_count())
+        .map(|i| md.line(i).unwrap().clone())
+        .collect();
     (lines, md.code_blocks().to_vec())
 }
 
@@ -270,4 +302,118 @@ fn resizing_mid_stream_recomputes_once() {
     assert_eq!(md.code_blocks(), whole.code_blocks.as_slice());
     md.layout(41, &theme, 9);
     assert_eq!(md.code_blocks()[0].number, 9);
+}
+
+/// Tricky fragments: containers, fences, HTML blocks, link definitions (also partial ones),
+/// setext underlines, tables, CRLF, wide characters.
+const FRAGMENTS: &[&str] = &[
+    "para text",
+    "\n",
+    "\n\n",
+    "# head",
+    "## two",
+    "- item",
+    "  - nested",
+    "1. one",
+    "2) two",
+    "10. ten",
+    "> quote",
+    ">",
+    "> > deep",
+    "```",
+    "```rust",
+    "~~~",
+    "````",
+    "    indented",
+    "\tTab",
+    "---",
+    "***",
+    "===",
+    "| a | b |",
+    "|---|:-:|",
+    "| 1 | 2 |",
+    "<div>",
+    "</div>",
+    "<!--",
+    "-->",
+    "[x]: http://x.y",
+    "[x]",
+    "[X]",
+    "[link](http://l)",
+    "<http://auto>",
+    "**bold",
+    "bold**",
+    "`code`",
+    "- [ ] task",
+    "- [x] done",
+    "text  ",
+    "back\\",
+    "![img](i.png)",
+    "fn main() {}",
+    "let s = \"s\";",
+    "[y]: /y 'T'",
+    "[y]",
+    "日本語",
+    "🎉 party",
+    "<pre>",
+    "</pre>",
+    "1.",
+    "-",
+    "> ```",
+    "  ```",
+    "[a]:",
+    "/url",
+    "\r\n",
+    "<script>",
+    "</script>",
+    "[A]: <u v>",
+    "[b]: /b&amp;c",
+    "[b]",
+    "    ",
+    "> [x]: /q",
+];
+
+/// A small deterministic generator (xorshift64).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+#[test]
+fn streaming_equals_whole_render_on_random_documents() {
+    let theme = dark();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for round in 0..400 {
+        let mut doc = String::new();
+        for _ in 0..1 + rng.below(50) {
+            doc.push_str(FRAGMENTS[rng.below(FRAGMENTS.len())]);
+            doc.push_str(["", " ", "\n", "\n"][rng.below(4)]);
+        }
+        let width = [1u16, 7, 20, 50][rng.below(4)];
+        let whole = render(&doc, width, &theme, 1);
+        let mut md = StreamingMarkdown::new();
+        let mut at = 0;
+        while at < doc.len() {
+            let mut end = (at + 1 + rng.below(8)).min(doc.len());
+            while !doc.is_char_boundary(end) {
+                end += 1;
+            }
+            md.push(&doc[at..end]);
+            at = end;
+            if rng.below(3) == 0 {
+                md.layout(width, &theme, 1);
+            }
+        }
+        md.layout(width, &theme, 1);
+        let lines: Vec<Line> = md.lines().cloned().collect();
+        assert_eq!(lines, whole.lines, "round {round}, width {width}: {doc:?}");
+        assert_eq!(md.code_blocks(), whole.code_blocks.as_slice(), "{doc:?}");
+        assert_fits(&whole.lines, usize::from(width.max(2)));
+    }
 }

@@ -21,22 +21,43 @@ struct Harness {
 
 fn settings(env: &[(&str, &str)], args: CommonArgs) -> (config::Settings, tempfile::TempDir) {
     let home = tempfile::tempdir().unwrap();
-    let paths = Paths { config_dir: home.path().to_path_buf(), data_dir: home.path().to_path_buf() };
-    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let paths = Paths {
+        config_dir: home.path().to_path_buf(),
+        data_dir: home.path().to_path_buf(),
+    };
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let lookup = move |k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     (config::resolve(&args, &lookup, &paths).unwrap(), home)
 }
 
 fn harness_with(env: &[(&str, &str)], model: &str, effort: Option<&str>) -> Harness {
-    let args = CommonArgs { model: Some(model.to_string()), effort: effort.map(str::to_string), ..Default::default() };
+    let args = CommonArgs {
+        model: Some(model.to_string()),
+        effort: effort.map(str::to_string),
+        ..Default::default()
+    };
     let (settings, home) = settings(env, args);
     let t0 = Instant::now();
     let app = App::new(Session::new(settings), Theme::builtin("dark").unwrap(), t0);
-    Harness { app, t0, _home: home }
+    Harness {
+        app,
+        t0,
+        _home: home,
+    }
 }
 
 fn harness(model: &str) -> Harness {
-    harness_with(&[("OPENAI_API_KEY", "sk-test"), ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")], model, None)
+    harness_with(
+        &[
+            ("OPENAI_API_KEY", "sk-test"),
+            ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+        ],
+        model,
+        None,
+    )
 }
 
 impl Harness {
@@ -57,7 +78,8 @@ impl Harness {
 
     /// Type a prompt and press Enter; returns the started turn's id.
     fn send(&mut self, prompt: &str, ms: u64) -> u64 {
-        self.app.update(Event::Paste(prompt.to_string()), self.at(ms));
+        self.app
+            .update(Event::Paste(prompt.to_string()), self.at(ms));
         let effects = self.key(KeyCode::Enter, KeyModifiers::NONE, ms);
         match effects.as_slice() {
             [Effect::StartTurn { turn_id, .. }] => *turn_id,
@@ -73,7 +95,9 @@ impl Harness {
     fn draw(&mut self, w: u16, h: u16) -> Terminal<TestBackend> {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         let area = ratatui::layout::Rect::new(0, 0, w, h);
-        terminal.draw(view::prepare_and_render(&mut self.app, area)).unwrap();
+        terminal
+            .draw(view::prepare_and_render(&mut self.app, area))
+            .unwrap();
         terminal
     }
 }
@@ -81,15 +105,30 @@ impl Harness {
 const ANSWER: &str = "## Plan\n\nUse a **binary heap** with `O(log n)` pushes:\n\n1. Push every item\n   - keep the *smallest* on top\n   - pop in order\n2. Done\n\n| op | cost |\n|:---|---:|\n| push | log n |\n| pop | log n |\n\n```rust\nfn main() {\n    let x = 42;\n}\n```\n\nSee [the docs](https://doc.rust-lang.org/std/collections/struct.BinaryHeap.html).\n";
 
 fn usage(input: u64, cached: u64, output: u64, reasoning: u64) -> Usage {
-    Usage { input, cached_input: cached, output, reasoning, ..Default::default() }
+    Usage {
+        input,
+        cached_input: cached,
+        output,
+        reasoning,
+        ..Default::default()
+    }
 }
 
 #[test]
 fn start_screen_without_a_key_explains_how_to_connect() {
     let (settings, _home) = settings(&[], CommonArgs::default());
-    let mut app = App::new(Session::new(settings), Theme::builtin("dark").unwrap(), Instant::now());
+    let mut app = App::new(
+        Session::new(settings),
+        Theme::builtin("dark").unwrap(),
+        Instant::now(),
+    );
     let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
-    terminal.draw(view::prepare_and_render(&mut app, ratatui::layout::Rect::new(0, 0, 100, 24))).unwrap();
+    terminal
+        .draw(view::prepare_and_render(
+            &mut app,
+            ratatui::layout::Rect::new(0, 0, 100, 24),
+        ))
+        .unwrap();
     insta::assert_snapshot!(terminal.backend());
 }
 
@@ -111,9 +150,26 @@ fn streaming_turn_with_thinking_open_then_collapsed() {
         None,
     );
     let id = h.send("Is 1009 prime?", 0);
-    h.stream(id, StreamEvent::ReasoningDelta("Check divisors up to 31.\n\n1009 is odd; not divisible by 3, 7, 11, 13.".into()), 400);
-    h.stream(id, StreamEvent::ReasoningDelta(" Nor 17, 19, 23, 29, 31.".into()), 5200);
-    h.stream(id, StreamEvent::TextDelta("Yes — **1009 is prime**".into()), 6400);
+    h.stream(
+        id,
+        StreamEvent::ReasoningDelta(
+            "Check divisors up to 31.\n\n1009 is odd; not divisible by 3, 7, 11, 13.".into(),
+        ),
+        400,
+    );
+    h.stream(
+        id,
+        StreamEvent::ReasoningDelta(" Nor 17, 19, 23, 29, 31.".into()),
+        5200,
+    );
+    let t = h.at(5300);
+    h.app.update(Event::Tick, t);
+    insta::assert_snapshot!("still_thinking", h.draw(80, 12).backend());
+    h.stream(
+        id,
+        StreamEvent::TextDelta("Yes — **1009 is prime**".into()),
+        6400,
+    );
     let t = h.at(7000);
     h.app.update(Event::Tick, t);
     insta::assert_snapshot!("thinking_open", h.draw(80, 20).backend());
@@ -136,7 +192,11 @@ fn hidden_reasoning_shows_a_spinner_with_elapsed_time() {
 fn cancelled_turn_keeps_its_partial_answer() {
     let mut h = harness("gpt-4o");
     let id = h.send("Tell me a long story", 0);
-    h.stream(id, StreamEvent::TextDelta("Once upon a time, a".into()), 900);
+    h.stream(
+        id,
+        StreamEvent::TextDelta("Once upon a time, a".into()),
+        900,
+    );
     let effects = h.key(KeyCode::Esc, KeyModifiers::NONE, 1500);
     assert_eq!(effects, vec![Effect::Cancel(id)]);
     // A late delta from the aborted stream must not change the cancelled turn.
@@ -153,7 +213,9 @@ fn error_turn_shows_status_type_code_and_keeps_the_prompt() {
         status: Some(401),
         kind: Some("invalid_request_error".into()),
         code: Some("invalid_api_key".into()),
-        message: "the API key was rejected: set OPENAI_API_KEY (Incorrect API key provided: sk-test.)".into(),
+        message:
+            "the API key was rejected: set OPENAI_API_KEY (Incorrect API key provided: sk-test.)"
+                .into(),
         retryable: false,
     };
     h.stream(id, StreamEvent::Failed(err), 300);
@@ -182,14 +244,19 @@ fn composer_keys_newline_recall_and_quit() {
     h.type_text("line two", 0);
     assert_eq!(h.app.draft(), "line one\nline two");
     let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
-    assert!(matches!(effects.as_slice(), [Effect::StartTurn { request, .. }] if request.messages.last().map(|m| m.content.as_str()) == Some("line one\nline two")));
+    assert!(
+        matches!(effects.as_slice(), [Effect::StartTurn { request, .. }] if request.messages.last().map(|m| m.content.as_str()) == Some("line one\nline two"))
+    );
     assert_eq!(h.app.draft(), "");
     // Sending while streaming does not lose the draft.
     h.type_text("next", 0);
     assert!(h.key(KeyCode::Enter, KeyModifiers::NONE, 0).is_empty());
     assert_eq!(h.app.draft(), "next");
     // Ctrl+C once warns; twice quits (cancelling the stream).
-    assert!(h.key(KeyCode::Char('c'), KeyModifiers::CONTROL, 10).is_empty());
+    assert!(
+        h.key(KeyCode::Char('c'), KeyModifiers::CONTROL, 10)
+            .is_empty()
+    );
     let effects = h.key(KeyCode::Char('c'), KeyModifiers::CONTROL, 20);
     assert_eq!(effects.last(), Some(&Effect::Quit));
     assert!(h.app.should_quit);
@@ -205,9 +272,17 @@ fn scrolling_stops_following_and_end_resumes() {
     assert_eq!(h.app.scroll_top, None);
     h.key(KeyCode::PageUp, KeyModifiers::NONE, 200);
     let pinned = h.app.scroll_top.expect("scrolled up");
-    h.stream(id, StreamEvent::TextDelta("more\n\nand more\n\n".into()), 300);
+    h.stream(
+        id,
+        StreamEvent::TextDelta("more\n\nand more\n\n".into()),
+        300,
+    );
     let screen = format!("{}", h.draw(60, 20).backend());
-    assert_eq!(h.app.first_visible_row(), pinned, "the view stays put while new text arrives");
+    assert_eq!(
+        h.app.first_visible_row(),
+        pinned,
+        "the view stays put while new text arrives"
+    );
     assert!(screen.contains("End: back to live"));
     h.key(KeyCode::End, KeyModifiers::NONE, 400);
     assert_eq!(h.app.scroll_top, None);

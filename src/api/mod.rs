@@ -80,7 +80,10 @@ impl fmt::Debug for Endpoint {
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("key_hint", &self.key_hint)
-            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -222,7 +225,10 @@ pub struct ApiError {
 impl ApiError {
     /// An error with only a message (connection failures, malformed streams).
     pub fn message(message: impl Into<String>) -> ApiError {
-        ApiError { message: message.into(), ..Default::default() }
+        ApiError {
+            message: message.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -230,7 +236,10 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(status) = self.status {
             write!(f, "HTTP {status}")?;
-            let detail: Vec<&str> = [self.kind.as_deref(), self.code.as_deref()].into_iter().flatten().collect();
+            let detail: Vec<&str> = [self.kind.as_deref(), self.code.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
             if !detail.is_empty() {
                 write!(f, " ({})", detail.join(", "))?;
             }

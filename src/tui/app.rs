@@ -29,7 +29,11 @@ pub enum Event {
     Mouse(MouseEvent),
     Resize(u16, u16),
     /// A wire event of turn `turn_id`, received at `at`.
-    Stream { turn_id: u64, event: StreamEvent, at: Instant },
+    Stream {
+        turn_id: u64,
+        event: StreamEvent,
+        at: Instant,
+    },
     /// Time passed (only sent while something animates).
     Tick,
 }
@@ -72,7 +76,11 @@ impl TurnView {
     /// Rows of the thinking section's body currently shown (with a blank row after it).
     fn thinking_rows(&self, turn: &Turn) -> usize {
         let body = self.thinking.line_count();
-        if self.thinking_visible(turn) && body > 0 { body + 1 } else { 0 }
+        if self.thinking_visible(turn) && body > 0 {
+            body + 1
+        } else {
+            0
+        }
     }
 
     /// Total rows this turn occupies.
@@ -169,11 +177,14 @@ impl App {
     }
 
     fn style_composer(&mut self) {
-        self.composer.set_cursor_line_style(ratatui::style::Style::default());
-        self.composer.set_placeholder_text("Ask anything  (Enter sends · Alt+Enter newline)");
+        self.composer
+            .set_cursor_line_style(ratatui::style::Style::default());
+        self.composer
+            .set_placeholder_text("Ask anything  (Enter sends · Alt+Enter newline)");
         self.composer.set_placeholder_style(self.theme.usage);
         self.composer.set_style(self.theme.user);
-        self.composer.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        self.composer
+            .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     }
 
     pub fn is_streaming(&self) -> bool {
@@ -189,7 +200,8 @@ impl App {
         let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
         self.composer = TextArea::new(lines);
         self.style_composer();
-        self.composer.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        self.composer
+            .move_cursor(ratatui_textarea::CursorMove::Bottom);
         self.composer.move_cursor(ratatui_textarea::CursorMove::End);
     }
 
@@ -254,7 +266,9 @@ impl App {
             }
             Action::Cancel => return self.cancel(now),
             Action::Interrupt => {
-                let armed = self.quit_armed_at.is_some_and(|t| now.saturating_duration_since(t) <= QUIT_WINDOW);
+                let armed = self
+                    .quit_armed_at
+                    .is_some_and(|t| now.saturating_duration_since(t) <= QUIT_WINDOW);
                 if armed {
                     return self.quit(now);
                 }
@@ -300,7 +314,10 @@ impl App {
         self.setup_hint = None;
         self.scroll_top = None;
         let (turn_id, request) = self.session.start_turn(prompt);
-        self.views.push(TurnView { dirty: true, ..TurnView::default() });
+        self.views.push(TurnView {
+            dirty: true,
+            ..TurnView::default()
+        });
         self.touch(self.views.len() - 1);
         self.active = Some((turn_id, now));
         vec![Effect::StartTurn { turn_id, request }]
@@ -375,13 +392,20 @@ impl App {
     }
 
     fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) {
-        let Some((active_id, sent)) = self.active else { return };
+        let Some((active_id, sent)) = self.active else {
+            return;
+        };
         if active_id != turn_id {
             return;
         }
         let terminal = event.is_terminal();
         let at_ms = ms_between(sent, at);
-        let idx = self.session.conversation.turns.iter().rposition(|t| t.id == turn_id);
+        let idx = self
+            .session
+            .conversation
+            .turns
+            .iter()
+            .rposition(|t| t.id == turn_id);
         let Some(idx) = idx else { return };
         if let (StreamEvent::TextDelta(text), Some(view)) = (&event, self.views.get_mut(idx)) {
             view.answer.push(text);
@@ -400,7 +424,12 @@ impl App {
     }
 
     fn mark_dirty(&mut self, turn_id: u64) {
-        if let Some(idx) = self.session.conversation.turns.iter().rposition(|t| t.id == turn_id)
+        if let Some(idx) = self
+            .session
+            .conversation
+            .turns
+            .iter()
+            .rposition(|t| t.id == turn_id)
             && let Some(view) = self.views.get_mut(idx)
         {
             view.dirty = true;
@@ -425,7 +454,11 @@ impl App {
     fn scroll_down(&mut self, rows: usize) {
         if let Some(top) = self.scroll_top {
             let top = top + rows;
-            self.scroll_top = if top >= self.bottom_top() { None } else { Some(top) };
+            self.scroll_top = if top >= self.bottom_top() {
+                None
+            } else {
+                Some(top)
+            };
         }
     }
 
@@ -487,7 +520,10 @@ impl App {
 
     /// The turn shown at conversation row `row`, and the row it starts at.
     pub fn turn_at_row(&self, row: usize) -> Option<(usize, usize)> {
-        let idx = self.row_starts.partition_point(|&start| start <= row).checked_sub(1)?;
+        let idx = self
+            .row_starts
+            .partition_point(|&start| start <= row)
+            .checked_sub(1)?;
         Some((idx, self.row_starts[idx]))
     }
 }
@@ -506,10 +542,21 @@ pub fn spinner(elapsed_ms: u64) -> &'static str {
 }
 
 /// The person's prompt and, when the model shares reasoning, the thinking section's title.
-fn header_lines(turn: &Turn, view: &TurnView, theme: &Theme, elapsed_ms: u64) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(Span::styled("▌ You", theme.user.add_modifier(ratatui::style::Modifier::BOLD)))];
+fn header_lines(
+    turn: &Turn,
+    view: &TurnView,
+    theme: &Theme,
+    elapsed_ms: u64,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        "▌ You",
+        theme.user.add_modifier(ratatui::style::Modifier::BOLD),
+    ))];
     for line in turn.prompt.split('\n') {
-        lines.push(Line::from(vec![Span::styled("▌ ", theme.user), Span::styled(line.to_string(), theme.user)]));
+        lines.push(Line::from(vec![
+            Span::styled("▌ ", theme.user),
+            Span::styled(line.to_string(), theme.user),
+        ]));
     }
     lines.push(Line::default());
     if !turn.reasoning.is_empty() {
@@ -517,11 +564,22 @@ fn header_lines(turn: &Turn, view: &TurnView, theme: &Theme, elapsed_ms: u64) ->
         let arrow = if open { "▾" } else { "▸" };
         let still_thinking = turn.is_streaming() && turn.timings.first_text_ms.is_none();
         let title = if still_thinking {
-            format!("{arrow} {} thinking… {}", spinner(elapsed_ms), usage::seconds(elapsed_ms))
+            format!(
+                "{arrow} {} thinking… {}",
+                spinner(elapsed_ms),
+                usage::seconds(elapsed_ms)
+            )
         } else {
-            format!("{arrow} thought for {}", usage::seconds(turn.thinking_ms(elapsed_ms)))
+            format!(
+                "{arrow} thought for {}",
+                usage::seconds(turn.thinking_ms(elapsed_ms))
+            )
         };
-        let hint = if open { "  (Tab hides)" } else { "  (Tab shows)" };
+        let hint = if open {
+            "  (Tab hides)"
+        } else {
+            "  (Tab shows)"
+        };
         lines.push(Line::from(vec![
             Span::styled(title, theme.thinking),
             Span::styled(hint, theme.usage),
@@ -535,20 +593,34 @@ fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<
     let mut lines = Vec::new();
     if turn.is_streaming() {
         if turn.answer.is_empty() && turn.reasoning.is_empty() {
-            let what = if turn.spec.reasoning_model { "reasoning…" } else { "waiting for the first token…" };
+            let what = if turn.spec.reasoning_model {
+                "reasoning…"
+            } else {
+                "waiting for the first token…"
+            };
             lines.push(Line::from(Span::styled(
-                format!("{} {what} {}", spinner(elapsed_ms), usage::seconds(elapsed_ms)),
+                format!(
+                    "{} {what} {}",
+                    spinner(elapsed_ms),
+                    usage::seconds(elapsed_ms)
+                ),
                 theme.accent,
             )));
         } else if !turn.answer.is_empty() {
-            lines.push(Line::from(Span::styled(spinner(elapsed_ms).to_string(), theme.accent)));
+            lines.push(Line::from(Span::styled(
+                spinner(elapsed_ms).to_string(),
+                theme.accent,
+            )));
         }
         lines.push(Line::default());
         return lines;
     }
     for call in &turn.tool_calls {
         lines.push(Line::from(Span::styled(
-            format!("⚙ the model asked to call `{}({})`", call.name, call.arguments),
+            format!(
+                "⚙ the model asked to call `{}({})`",
+                call.name, call.arguments
+            ),
             theme.accent,
         )));
     }
@@ -559,7 +631,10 @@ fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<
             for chunk in wrap_plain(&text, width) {
                 lines.push(Line::from(Span::styled(chunk, theme.error)));
             }
-            lines.push(Line::from(Span::styled("  (Up recalls your prompt)", theme.usage)));
+            lines.push(Line::from(Span::styled(
+                "  (Up recalls your prompt)",
+                theme.usage,
+            )));
         }
         _ => {}
     }
@@ -576,15 +651,18 @@ fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<
                 theme.error,
             )));
         }
-        Some(FinishReason::Length) => {
-            lines.push(Line::from(Span::styled("⚠ stopped at the output token limit (length)", theme.error)))
-        }
-        Some(FinishReason::ContentFilter) => {
-            lines.push(Line::from(Span::styled("⚠ stopped by the content filter", theme.error)))
-        }
-        Some(FinishReason::Other(reason)) => {
-            lines.push(Line::from(Span::styled(format!("⚠ finish reason: {reason}"), theme.error)))
-        }
+        Some(FinishReason::Length) => lines.push(Line::from(Span::styled(
+            "⚠ stopped at the output token limit (length)",
+            theme.error,
+        ))),
+        Some(FinishReason::ContentFilter) => lines.push(Line::from(Span::styled(
+            "⚠ stopped by the content filter",
+            theme.error,
+        ))),
+        Some(FinishReason::Other(reason)) => lines.push(Line::from(Span::styled(
+            format!("⚠ finish reason: {reason}"),
+            theme.error,
+        ))),
         _ => {}
     }
     for chunk in wrap_plain(&turn.usage_line(), width) {

@@ -424,7 +424,12 @@ mod tests {
         assert_eq!(fn_span.content, "fn");
         assert!(matches!(fn_span.style.fg, Some(Color::Rgb(..))));
         assert_eq!(fn_span.style.bg, None);
-        assert!(lines.iter().flat_map(|l| &l.spans).all(|s| !s.content.contains('\n')));
+        assert!(
+            lines
+                .iter()
+                .flat_map(|l| &l.spans)
+                .all(|s| !s.content.contains('\n'))
+        );
     }
 
     #[test]
@@ -456,10 +461,16 @@ mod tests {
         let mut inc = IncrementalHighlighter::new();
         for end in 0..=code.len() {
             let part = &code[..end];
-            assert_eq!(inc.highlight(part, "rust", &theme), highlight(part, "rust", &theme));
+            assert_eq!(
+                inc.highlight(part, "rust", &theme),
+                highlight(part, "rust", &theme)
+            );
         }
         assert_eq!(inc.highlight(code, "rust", &theme), whole);
-        assert!(inc.finished(code, "rust", &theme).is_none(), "last line is incomplete");
+        assert!(
+            inc.finished(code, "rust", &theme).is_none(),
+            "last line is incomplete"
+        );
         let closed = format!("{code}\n");
         inc.highlight(&closed, "rust", &theme);
         let finished = inc.finished(&closed, "rust", &theme).unwrap();

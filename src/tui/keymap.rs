@@ -72,11 +72,26 @@ mod tests {
 
     #[test]
     fn enter_sends_and_modified_enter_breaks_the_line() {
-        assert_eq!(action(&key(KeyCode::Enter, KeyModifiers::NONE)), Action::Send);
-        assert_eq!(action(&key(KeyCode::Enter, KeyModifiers::ALT)), Action::Newline);
-        assert_eq!(action(&key(KeyCode::Enter, KeyModifiers::SHIFT)), Action::Newline);
-        assert_eq!(action(&key(KeyCode::Char('j'), KeyModifiers::CONTROL)), Action::Newline);
-        assert_eq!(action(&key(KeyCode::Char('a'), KeyModifiers::CONTROL)), Action::Edit);
+        assert_eq!(
+            action(&key(KeyCode::Enter, KeyModifiers::NONE)),
+            Action::Send
+        );
+        assert_eq!(
+            action(&key(KeyCode::Enter, KeyModifiers::ALT)),
+            Action::Newline
+        );
+        assert_eq!(
+            action(&key(KeyCode::Enter, KeyModifiers::SHIFT)),
+            Action::Newline
+        );
+        assert_eq!(
+            action(&key(KeyCode::Char('j'), KeyModifiers::CONTROL)),
+            Action::Newline
+        );
+        assert_eq!(
+            action(&key(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+            Action::Edit
+        );
         assert_eq!(action(&key(KeyCode::Up, KeyModifiers::SHIFT)), Action::Edit);
     }
 }

@@ -16,11 +16,14 @@ use crate::api;
 use crate::session::Session;
 use app::{App, Effect, Event};
 use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event as TermEvent,
-    EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event as TermEvent, EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags,
+    PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -50,10 +53,18 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<()> {
 fn setup() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode()?;
     let mut out = io::stdout();
-    execute!(out, EnterAlternateScreen, EnableBracketedPaste, EnableMouseCapture)?;
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableMouseCapture
+    )?;
     if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
         // Lets terminals that can tell Shift+Enter from Enter say so.
-        let _ = execute!(out, PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES));
+        let _ = execute!(
+            out,
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        );
     }
     let terminal = Terminal::new(CrosstermBackend::new(out))?;
     Ok(terminal)
@@ -65,7 +76,13 @@ fn restore() {
     if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
         let _ = execute!(out, PopKeyboardEnhancementFlags);
     }
-    let _ = execute!(out, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
     let _ = disable_raw_mode();
 }
 
@@ -132,7 +149,11 @@ async fn event_loop(
                     let endpoint = endpoint.clone();
                     let handle = tokio::spawn(async move {
                         let mut emit = |event: api::StreamEvent| {
-                            let _ = tx.send(Event::Stream { turn_id, event, at: Instant::now() });
+                            let _ = tx.send(Event::Stream {
+                                turn_id,
+                                event,
+                                at: Instant::now(),
+                            });
                         };
                         api::run_turn(&client, &endpoint, &request, &mut emit).await;
                     });

@@ -14,14 +14,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::sync::OnceLock;
 
-use ratatui::style::{Color, Modifier, Style};
-use serde::Deserialize;
-use serde::de::{self, Deserializer};
-use toml::Spanned;
+use ratatui::style::{Modifier, Style};
 
+use self::format::RawTheme;
 use super::highlight;
+
+mod format;
 
 /// A resolved UI theme. Build one with [`Theme::builtin`], [`Theme::load`] or
 /// [`Theme::from_toml`]; `Theme::default()` is the built-in `dark` theme.
@@ -59,7 +59,10 @@ pub enum ThemeError {
     },
     /// No theme has that name.
     #[error("unknown theme \"{name}\"; available themes: {}", available.join(", "))]
-    Unknown { name: String, available: Vec<String> },
+    Unknown {
+        name: String,
+        available: Vec<String>,
+    },
     /// A user theme file or directory could not be read.
     #[error("cannot read {}: {message}", path.display())]
     Io { path: PathBuf, message: String },
@@ -77,7 +80,10 @@ fn position(line: Option<usize>, column: Option<usize>) -> String {
 const BUILTIN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 impl Default for Theme {
@@ -116,10 +122,17 @@ impl Theme {
         BUILTIN.iter().map(|(name, _)| *name).collect()
     }
 
-    /// A compiled-in theme by name.
+    /// A compiled-in theme by name (parsed once per process).
     pub fn builtin(name: &str) -> Option<Theme> {
-        let (file, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
-        Theme::from_toml(text, &format!("themes/{file}.toml")).ok()
+        static PARSED: OnceLock<Vec<Option<Theme>>> = OnceLock::new();
+        let parsed = PARSED.get_or_init(|| {
+            BUILTIN
+                .iter()
+                .map(|(file, text)| Theme::from_toml(text, &format!("themes/{file}.toml")).ok())
+                .collect()
+        });
+        let index = BUILTIN.iter().position(|(n, _)| *n == name)?;
+        parsed.get(index)?.clone()
     }
 
     /// Parses a theme file. `source_name` names the file in error messages; its file stem is the
@@ -334,7 +347,10 @@ fn read_user_themes(dir: Option<&Path>) -> Result<UserThemes, ThemeError> {
 }
 
 fn available_names(user: &UserThemes) -> Vec<String> {
-    let mut names: Vec<String> = Theme::builtin_names().into_iter().map(String::from).collect();
+    let mut names: Vec<String> = Theme::builtin_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
     for (stem, parsed) in user {
         let name = match parsed {
             Ok(theme) => theme.name.clone(),
@@ -357,126 +373,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-// ---- the file format -------------------------------------------------------------------------
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTheme {
-    name: Option<String>,
-    extends: Option<Spanned<String>>,
-    syntax_theme: Option<Spanned<String>>,
-    #[serde(default)]
-    styles: RawStyles,
-}
-
-macro_rules! roles {
-    ($($role:ident),* $(,)?) => {
-        #[derive(Default, Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct RawStyles {
-            $($role: Option<RawStyle>,)*
-        }
-
-        impl RawStyles {
-            /// Replaces each role the file names; roles it leaves out keep the base style.
-            fn apply(self, theme: &mut Theme) {
-                $(if let Some(raw) = self.$role {
-                    theme.$role = raw.to_style();
-                })*
-            }
-        }
-    };
-}
-
-roles!(
-    user,
-    assistant,
-    thinking,
-    code_frame,
-    usage,
-    status,
-    error,
-    selection,
-    heading,
-    link,
-    inline_code,
-    quote,
-    border,
-    accent,
-);
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStyle {
-    fg: Option<ColorSpec>,
-    bg: Option<ColorSpec>,
-    #[serde(default)]
-    modifiers: Vec<ModifierSpec>,
-}
-
-impl RawStyle {
-    fn to_style(&self) -> Style {
-        let mut style = Style::new();
-        if let Some(ColorSpec(c)) = self.fg {
-            style = style.fg(c);
-        }
-        if let Some(ColorSpec(c)) = self.bg {
-            style = style.bg(c);
-        }
-        self.modifiers
-            .iter()
-            .fold(style, |s, ModifierSpec(m)| s.add_modifier(*m))
-    }
-}
-
-struct ColorSpec(Color);
-
-impl<'de> Deserialize<'de> for ColorSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Color::from_str(text.trim()).map(ColorSpec).map_err(|_| {
-            de::Error::custom(format!(
-                "unknown colour \"{text}\" (use a name like \"cyan\" or \"light-blue\", \
-                 \"#rrggbb\", or a palette index 0-255)"
-            ))
-        })
-    }
-}
-
-struct ModifierSpec(Modifier);
-
-const MODIFIERS: &[(&str, Modifier)] = &[
-    ("bold", Modifier::BOLD),
-    ("dim", Modifier::DIM),
-    ("italic", Modifier::ITALIC),
-    ("underlined", Modifier::UNDERLINED),
-    ("underline", Modifier::UNDERLINED),
-    ("reversed", Modifier::REVERSED),
-    ("reverse", Modifier::REVERSED),
-    ("crossed-out", Modifier::CROSSED_OUT),
-    ("strikethrough", Modifier::CROSSED_OUT),
-    ("slow-blink", Modifier::SLOW_BLINK),
-    ("rapid-blink", Modifier::RAPID_BLINK),
-    ("hidden", Modifier::HIDDEN),
-];
-
-impl<'de> Deserialize<'de> for ModifierSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        let key = text.trim().to_lowercase().replace(['_', ' '], "-");
-        MODIFIERS
-            .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(_, m)| ModifierSpec(*m))
-            .ok_or_else(|| {
-                de::Error::custom(format!(
-                    "unknown modifier \"{text}\" (expected one of: bold, dim, italic, \
-                     underlined, reversed, crossed-out, slow-blink, rapid-blink, hidden)"
-                ))
-            })
-    }
-}
-
 impl fmt::Display for Theme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
@@ -486,6 +382,7 @@ impl fmt::Display for Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::style::Color;
 
     #[test]
     fn builtins_parse() {
@@ -500,7 +397,10 @@ mod tests {
         assert_eq!(dark.syntax_theme, "OneHalfDark");
         assert_eq!(dark.link.fg, Some(Color::Cyan));
         assert!(dark.heading.add_modifier.contains(Modifier::BOLD));
-        assert_eq!(Theme::builtin("light").unwrap().selection.bg, Some(Color::Rgb(0xad, 0xd6, 0xff)));
+        assert_eq!(
+            Theme::builtin("light").unwrap().selection.bg,
+            Some(Color::Rgb(0xad, 0xd6, 0xff))
+        );
     }
 
     #[test]
@@ -576,15 +476,21 @@ mod tests {
             "extends = \"dark\"\n[styles]\nuser = { fg = \"red\" }\n",
         )
         .unwrap();
-        std::fs::write(dir.path().join("solar.toml"), "syntax_theme = \"Solarized (dark)\"\n")
-            .unwrap();
+        std::fs::write(
+            dir.path().join("solar.toml"),
+            "syntax_theme = \"Solarized (dark)\"\n",
+        )
+        .unwrap();
         let dark = Theme::load("dark", Some(dir.path()), false).unwrap();
         assert_eq!(dark.user.fg, Some(Color::Red));
         let solar = Theme::load("solar", Some(dir.path()), true).unwrap();
         assert!(solar.no_color);
         let err = Theme::load("nope", Some(dir.path()), false).unwrap_err();
         let shown = err.to_string();
-        assert!(shown.contains("dark, light, high-contrast, solar"), "{shown}");
+        assert!(
+            shown.contains("dark, light, high-contrast, solar"),
+            "{shown}"
+        );
         assert_eq!(Theme::load("light", None, false).unwrap().name, "light");
 
         std::fs::write(dir.path().join("broken.toml"), "syntax_theme = 3\n").unwrap();

@@ -60,6 +60,10 @@ fn top(number: Option<usize>, lang: &str, width: usize, style: &FrameStyle) -> V
         push_span(&mut spans, " ", style.border);
     }
     let used: usize = spans.iter().map(|s| width_of(&s.content)).sum();
-    push_span(&mut spans, &"─".repeat(width.saturating_sub(used)), style.border);
+    push_span(
+        &mut spans,
+        &"─".repeat(width.saturating_sub(used)),
+        style.border,
+    );
     clip(&spans, width, None).0
 }

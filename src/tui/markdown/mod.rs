@@ -6,18 +6,22 @@
 //! numbered in document order and reported in [`Rendered::code_blocks`] with their raw text.
 //!
 //! [`StreamingMarkdown`] holds text that grows by deltas. Its lines are split in two: a
-//! committed prefix — every top-level block followed by the start of another one whose first
-//! line is complete; CommonMark closes blocks line by line, so later text cannot change them —
-//! rendered once per width and never parsed again, and the open tail (normally the last block),
-//! re-rendered on `layout` only if text arrived. A code block still streaming resumes its
+//! committed prefix, rendered once per width and never parsed again, and the open tail
+//! (normally just the last block), re-rendered on `layout` only if text arrived. The tail is
+//! committed up to the start of the line of its last top-level block that (a) begins on a
+//! complete line and (b) follows a blank line, or directly follows a heading, rule, code or
+//! HTML block. CommonMark closes blocks line by line, so once such a block has begun, the ones
+//! before it cannot change any more — except through link definitions, which are tracked: the
+//! committed ones are parsed before the tail, and committed lines are redone if a definition
+//! they depend on appears or changes later. A code block still streaming resumes its
 //! highlighting where it stopped. So streaming costs O(text) overall, not O(text²).
 //!
 //! Invariants: after `layout(w, theme, n)`, the lines and code blocks equal
 //! `render(source, w, theme, n)` (respectively `render_thinking`) exactly, however the text was
-//! split into deltas — one known exception: a link label defined twice with different
-//! destinations, once before and once after a commit point. All lines are owned (`'static`);
-//! no line is wider than the width (a width of 0 counts as 1).
+//! split into deltas. All lines are owned (`'static`); no line is wider than the width (a width
+//! of 0 counts as 1; a double-width character in a 1-column width is the only overflow).
 
+mod chunk;
 mod code;
 mod render;
 mod table;
@@ -28,8 +32,8 @@ use std::collections::HashMap;
 use pulldown_cmark::Parser;
 use ratatui::text::Line;
 
-use self::render::{
-    RefMap, RefUse, Start, TopBlock, normalize_label, parser_options, render_chunk,
+use self::chunk::{
+    RefMap, RefUse, Start, TopBlock, definition_line, normalize_label, parser_options, render_chunk,
 };
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
@@ -72,6 +76,7 @@ fn render_mode(src: &str, width: u16, theme: &Theme, first: usize, thinking: boo
         next_code: first,
         prior_output: false,
         refdefs: None,
+        preamble: "",
     };
     let out = render_chunk(src, &start, None);
     Rendered {
@@ -96,6 +101,8 @@ pub struct StreamingMarkdown {
     tail_dirty: bool,
     /// Link definitions in the committed text (the first of a label wins).
     defs: RefMap,
+    /// The same definitions as markdown, parsed before the tail so they resolve its references.
+    preamble: String,
     /// References in the committed lines whose definition is not committed, and the destination
     /// they were rendered with (`None`: shown unresolved). If what the whole text defines for
     /// one of these labels changes, the committed lines are redone.
@@ -140,9 +147,10 @@ impl StreamingMarkdown {
     /// Brings the lines up to date: re-renders only the open tail, or everything once when the
     /// width, theme or first code number changed.
     pub fn layout(&mut self, width: u16, theme: &Theme, first_code_number: usize) {
-        let same = self.layout.as_ref().is_some_and(|k| {
-            k.width == width && k.first == first_code_number && k.theme == *theme
-        });
+        let same = self
+            .layout
+            .as_ref()
+            .is_some_and(|k| k.width == width && k.first == first_code_number && k.theme == *theme);
         if !same {
             self.layout = Some(LayoutKey {
                 width,
@@ -178,14 +186,25 @@ impl StreamingMarkdown {
         &self.blocks
     }
 
-    fn start<'a>(&self, key: &'a LayoutKey, refdefs: &'a RefMap, tail: bool) -> Start<'a> {
+    /// Where a chunk starts: the committed text (`tail` false) or the tail after it.
+    fn start<'a>(&'a self, key: &'a LayoutKey, tail: bool, later: &'a RefMap) -> Start<'a> {
         Start {
             width: usize::from(key.width.max(1)),
             theme: &key.theme,
             thinking: self.thinking,
             next_code: key.first + if tail { self.committed_blocks } else { 0 },
             prior_output: tail && !self.committed.is_empty(),
-            refdefs: Some(refdefs),
+            refdefs: (!tail).then_some(later),
+            preamble: if tail { &self.preamble } else { "" },
+        }
+    }
+
+    /// Records a committed definition (unless its label already has one).
+    fn define(&mut self, raw: &str, label: &str, dest: &str, title: &str) {
+        if !self.defs.contains_key(label) {
+            self.defs
+                .insert(label.to_string(), (dest.to_string(), title.to_string()));
+            self.preamble.push_str(&definition_line(raw, dest));
         }
     }
 
@@ -204,13 +223,14 @@ impl StreamingMarkdown {
                 (normalize_label(label), (def.dest.to_string(), title))
             })
             .collect();
-        let out = render_chunk(prefix, &self.start(&key, &tail_defs, false), None);
+        let out = render_chunk(prefix, &self.start(&key, false, &tail_defs), None);
         self.committed = out.lines;
         self.blocks = out.code_blocks;
         self.committed_blocks = self.blocks.len();
         self.defs.clear();
-        for (_, label, dest, title) in out.refdefs {
-            self.defs.entry(label).or_insert((dest, title));
+        self.preamble.clear();
+        for def in &out.refdefs {
+            self.define(&def.raw, &def.label, &def.dest, &def.title);
         }
         self.depends.clear();
         for (_, label, resolution) in out.refs {
@@ -233,20 +253,20 @@ impl StreamingMarkdown {
         let Some(key) = self.layout.take() else {
             return;
         };
+        let no_defs = RefMap::new();
+        let mut memo = std::mem::take(&mut self.memo);
         let tail = &self.src[self.committed_len..];
-        let start = self.start(&key, &self.defs, true);
-        let mut out = render_chunk(tail, &start, Some(&mut self.memo));
+        let mut out = render_chunk(tail, &self.start(&key, true, &no_defs), Some(&mut memo));
+        self.memo = memo;
         self.tail_dirty = false;
 
         let split = commit_point(tail, &out.tops);
         let mut stale = false;
         self.blocks.truncate(self.committed_blocks);
         if let Some(split) = split {
-            for (offset, label, dest, title) in &out.refdefs {
-                if *offset < split.offset {
-                    self.defs
-                        .entry(label.clone())
-                        .or_insert((dest.clone(), title.clone()));
+            for def in &out.refdefs {
+                if def.offset < split.offset {
+                    self.define(&def.raw, &def.label, &def.dest, &def.title);
                 }
             }
             for (offset, label, resolution) in &out.refs {
@@ -274,8 +294,10 @@ impl StreamingMarkdown {
         // Has a definition appeared (or vanished) that the committed lines depend on?
         if !self.depends.is_empty() {
             let mut tail_defs: HashMap<&str, &str> = HashMap::new();
-            for (_, label, dest, _) in &out.refdefs {
-                tail_defs.entry(label.as_str()).or_insert(dest.as_str());
+            for def in &out.refdefs {
+                tail_defs
+                    .entry(def.label.as_str())
+                    .or_insert(def.dest.as_str());
             }
             stale |= self.depends.iter().any(|(label, applied)| {
                 let now = self
@@ -294,10 +316,11 @@ impl StreamingMarkdown {
 }
 
 /// Where the tail can be cut: the start of the line of the last top-level block whose first
-/// line is complete, provided only whitespace separates it from the block before it — or, if
-/// link definitions do (they print nothing, so the parser reports no block for them), a blank
-/// line follows them: until then, a definition and the lines after it may still turn out to
-/// be one paragraph. Block starts may point past indentation, hence the cut at the line start.
+/// line is complete and which is cleanly separated from what precedes it — by a blank line, or
+/// by nothing at all after a heading, rule, code or HTML block. Link definitions print nothing,
+/// so the parser reports no block for them; until a blank line follows one, it and the lines
+/// after it may still turn out to be one paragraph. Block starts may point past indentation,
+/// hence the cut at the line start.
 fn commit_point(tail: &str, tops: &[TopBlock]) -> Option<TopBlock> {
     (0..tops.len()).rev().find_map(|i| {
         let top = tops[i];
@@ -305,14 +328,18 @@ fn commit_point(tail: &str, tops: &[TopBlock]) -> Option<TopBlock> {
             .get(..top.offset)
             .and_then(|s| s.rfind('\n'))
             .map_or(0, |n| n + 1);
-        let complete = tail.get(line_start..).is_some_and(|s| s.contains('\n'));
-        let gap_start = if i == 0 { 0 } else { tops[i - 1].end };
-        let gap = tail.get(gap_start.min(line_start)..line_start).unwrap_or_default();
-        let separated = match gap.rfind(|c: char| !c.is_whitespace()) {
-            None => true,
-            Some(last) => gap[last..].matches('\n').count() >= 2,
+        if line_start == 0 || !tail.get(line_start..).is_some_and(|s| s.contains('\n')) {
+            return None;
+        }
+        let before = tail.get(..line_start - 1).unwrap_or_default();
+        let previous_line = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
+        let after_blank = previous_line.trim().is_empty();
+        let right_after_exact = i > 0 && tops[i - 1].exact_end && {
+            let end = tops[i - 1].end.min(line_start);
+            tail.get(end..line_start)
+                .is_some_and(|gap| gap.trim().is_empty())
         };
-        (line_start > 0 && complete && separated).then_some(TopBlock {
+        (after_blank || right_after_exact).then_some(TopBlock {
             offset: line_start,
             ..top
         })
@@ -329,7 +356,12 @@ mod tests {
 
     #[test]
     fn blocks_are_separated_by_one_blank_line() {
-        let r = render("# Title\n\npara one\n\n- a\n- b\n\n> quote", 40, &Theme::default(), 1);
+        let r = render(
+            "# Title\n\npara one\n\n- a\n- b\n\n> quote",
+            40,
+            &Theme::default(),
+            1,
+        );
         assert_eq!(
             text(&r.lines),
             ["# Title", "", "para one", "", "• a", "• b", "", "│ quote"]
@@ -364,7 +396,10 @@ mod tests {
             md.layout(60, &theme, 1);
         }
         let whole = render(src, 60, &theme, 1);
-        assert_eq!(text(&md.lines().cloned().collect::<Vec<_>>()), text(&whole.lines));
+        assert_eq!(
+            text(&md.lines().cloned().collect::<Vec<_>>()),
+            text(&whole.lines)
+        );
         assert!(text(&whole.lines)[0].contains("(https://example.com)"));
     }
 }

@@ -3,144 +3,27 @@
 //! Block structure is kept as a stack of containers (block quotes, list items, headings), each
 //! contributing a prefix to every line inside it — its first line (`• `, `1. `, `## `) and the
 //! lines after it (spaces of the same width, or the quote bar). Inline content is collected as
-//! [`Piece`]s and wrapped when its block ends, at the width left after the prefixes.
-//!
-//! The renderer can continue a document: [`Start`] says whether lines were already produced
-//! before this chunk and which number the next code block gets. Rendering a document in one
-//! go or as consecutive chunks split at top-level block starts gives the same lines, provided
-//! reference-link definitions in other chunks are passed in (`refdefs`). To make such splits
-//! possible the output lists where each top-level block starts (source offset, line index and
-//! code block count), the link definitions found, and how reference links were resolved.
+//! [`Piece`]s and wrapped when its block ends, at the width left after the prefixes. This file
+//! holds the state and the line machinery; `tags` handles each kind of block and span.
 //!
 //! Invariants: exactly one blank line separates consecutive blocks (none between the items of
 //! a tight list); no line is wider than the width unless a prefix alone already is (then it is
 //! cut to the width); with `thinking`, every span is patched with the thinking style and code
 //! blocks are neither numbered nor reported.
 
-use std::collections::HashMap;
-use std::ops::Range;
-use std::sync::Arc;
+mod tags;
 
-use pulldown_cmark::{
-    Alignment, BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser,
-    Tag, TagEnd,
-};
-use ratatui::style::{Modifier, Style};
+use std::ops::Range;
+
+use pulldown_cmark::{Alignment, Event, Tag};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::CodeBlock;
-use super::code::{FrameStyle, frame};
+use super::chunk::{Output, Start, TopBlock};
 use super::table;
 use super::wrap::{Piece, clip, sanitize, spans_width, wrap};
-use crate::tui::highlight::{IncrementalHighlighter, highlight_shared};
+use crate::tui::highlight::IncrementalHighlighter;
 use crate::tui::theme::Theme;
-
-/// Reference-link definitions by normalized label: destination and title.
-pub(crate) type RefMap = HashMap<String, (String, String)>;
-
-pub(crate) fn parser_options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
-}
-
-/// A link label as pulldown-cmark matches it: case-insensitive, whitespace collapsed.
-pub(crate) fn normalize_label(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-/// How this chunk continues the document.
-pub(crate) struct Start<'a> {
-    pub width: usize,
-    pub theme: &'a Theme,
-    pub thinking: bool,
-    /// The number the next code block gets.
-    pub next_code: usize,
-    /// Whether earlier chunks produced lines (so the first block needs a blank line before it).
-    pub prior_output: bool,
-    /// Definitions from other chunks, used for references this chunk cannot resolve itself.
-    pub refdefs: Option<&'a RefMap>,
-}
-
-/// Where a top-level block begins.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct TopBlock {
-    /// Byte offset in the chunk.
-    pub offset: usize,
-    /// Lines produced before it (the separating blank line belongs to it).
-    pub line: usize,
-    /// Code blocks reported before it.
-    pub code: usize,
-    /// Byte offset where it ends.
-    pub end: usize,
-}
-
-/// How a reference link or image in the chunk was resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum RefUse {
-    /// By a definition inside the chunk.
-    Native(String),
-    /// By `Start::refdefs`.
-    Borrowed(String),
-    /// Not at all (shown as plain text).
-    Broken,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct Output {
-    pub lines: Vec<Line<'static>>,
-    pub code_blocks: Vec<CodeBlock>,
-    pub tops: Vec<TopBlock>,
-    /// (offset, label, destination, title) of each definition in the chunk, in source order.
-    pub refdefs: Vec<(usize, String, String, String)>,
-    /// (offset, label, resolution) of each reference link.
-    pub refs: Vec<(usize, String, RefUse)>,
-}
-
-/// Renders one chunk of a document. `memo` (if any) highlights a code block that runs to the
-/// end of the chunk — the one still streaming.
-pub(crate) fn render_chunk(
-    src: &str,
-    start: &Start<'_>,
-    memo: Option<&mut IncrementalHighlighter>,
-) -> Output {
-    let mut broken: Vec<(usize, String, bool)> = Vec::new();
-    let (events, refdefs) = {
-        let callback = |link: BrokenLink<'_>| {
-            let label = normalize_label(&link.reference);
-            let found = start.refdefs.and_then(|m| m.get(&label));
-            broken.push((link.span.start, label, found.is_some()));
-            found.map(|(dest, title)| (CowStr::from(dest.clone()), CowStr::from(title.clone())))
-        };
-        let parser =
-            Parser::new_with_broken_link_callback(src, parser_options(), Some(callback));
-        let mut iter = parser.into_offset_iter();
-        let events: Vec<(Event<'_>, Range<usize>)> = iter.by_ref().collect();
-        let mut defs: Vec<(usize, String, String, String)> = iter
-            .reference_definitions()
-            .iter()
-            .map(|(label, def)| {
-                let title = def.title.as_deref().unwrap_or_default().to_string();
-                (def.span.start, normalize_label(label), def.dest.to_string(), title)
-            })
-            .collect();
-        defs.sort();
-        (events, defs)
-    };
-    let mut r = Renderer::new(src, start, memo);
-    r.run(&events);
-    let mut out = r.out;
-    out.refdefs = refdefs;
-    for (offset, label, found) in broken {
-        if !found {
-            out.refs.push((offset, label, RefUse::Broken));
-        }
-    }
-    out.refs.sort_by_key(|r| r.0);
-    out
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -175,7 +58,7 @@ struct TableState {
     header_rows: usize,
 }
 
-struct Renderer<'a, 'm> {
+pub(crate) struct Renderer<'a, 'm> {
     src: &'a str,
     start: &'a Start<'a>,
     theme: &'a Theme,
@@ -198,7 +81,7 @@ struct Renderer<'a, 'm> {
 }
 
 impl<'a, 'm> Renderer<'a, 'm> {
-    fn new(
+    pub(crate) fn new(
         src: &'a str,
         start: &'a Start<'a>,
         memo: Option<&'m mut IncrementalHighlighter>,
@@ -338,7 +221,8 @@ impl<'a, 'm> Renderer<'a, 'm> {
         }
     }
 
-    fn run(&mut self, events: &[(Event<'_>, Range<usize>)]) {
+    /// Renders the events of a parsed chunk.
+    pub(crate) fn run(mut self, events: &[(Event<'_>, Range<usize>)]) -> Output {
         for (i, (event, range)) in events.iter().enumerate() {
             let top_level = self.depth == 0;
             if top_level && matches!(event, Event::Start(_) | Event::Rule | Event::Html(_)) {
@@ -347,6 +231,13 @@ impl<'a, 'm> Renderer<'a, 'm> {
                     line: self.out.lines.len(),
                     code: self.out.code_blocks.len(),
                     end: range.end,
+                    exact_end: matches!(
+                        event,
+                        Event::Rule
+                            | Event::Start(
+                                Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock
+                            )
+                    ),
                 });
             }
             match event {
@@ -407,322 +298,14 @@ impl<'a, 'm> Renderer<'a, 'm> {
                 }
                 Event::TaskListMarker(done) => {
                     let mark = if *done { "[x] " } else { "[ ] " };
-                    self.inline
-                        .push(Piece::Text(mark.into(), self.style().patch(self.theme.accent)));
+                    self.inline.push(Piece::Text(
+                        mark.into(),
+                        self.style().patch(self.theme.accent),
+                    ));
                 }
             }
         }
         self.flush_inline();
+        self.out
     }
-
-    fn start_tag(&mut self, tag: &Tag<'_>, range: &Range<usize>, after: &[(Event<'_>, Range<usize>)]) {
-        match tag {
-            Tag::Paragraph | Tag::HtmlBlock => self.block_start(),
-            Tag::Heading { level, .. } => {
-                self.block_start();
-                let n = heading_level(*level);
-                let marker = format!("{} ", "#".repeat(n));
-                let blank = " ".repeat(marker.len());
-                self.containers.push(Container {
-                    kind: Kind::Heading,
-                    first: vec![Span::styled(marker, self.theme.heading)],
-                    rest: vec![Span::raw(blank)],
-                    used: false,
-                });
-                let extra = match n {
-                    1 => Modifier::BOLD | Modifier::UNDERLINED,
-                    2 => Modifier::BOLD,
-                    3 => Modifier::BOLD | Modifier::ITALIC,
-                    _ => Modifier::ITALIC,
-                };
-                let heading = self.theme.heading;
-                self.push_style(|s| s.patch(heading).add_modifier(extra));
-            }
-            Tag::BlockQuote(_) => {
-                self.block_start();
-                let bar = vec![Span::styled("│ ", self.theme.quote)];
-                self.containers.push(Container {
-                    kind: Kind::Quote,
-                    first: bar.clone(),
-                    rest: bar,
-                    used: false,
-                });
-                let quote = self.theme.quote;
-                self.push_style(|s| s.patch(quote));
-            }
-            Tag::CodeBlock(kind) => {
-                self.block_start();
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => fence_lang(info),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                self.code = Some(CodeState {
-                    lang,
-                    text: String::new(),
-                    range: range.clone(),
-                });
-            }
-            Tag::List(first) => {
-                self.block_start();
-                self.lists.push(List {
-                    next: *first,
-                    tight: is_tight(after),
-                });
-            }
-            Tag::Item => {
-                self.flush_inline();
-                let depth = self.lists.len().saturating_sub(1);
-                let marker = match self.lists.last_mut() {
-                    Some(List { next: Some(n), tight }) => {
-                        let marker = format!("{n}. ");
-                        *n += 1;
-                        if *tight {
-                            self.pending_blank = false;
-                        }
-                        marker
-                    }
-                    Some(List { next: None, tight }) => {
-                        if *tight {
-                            self.pending_blank = false;
-                        }
-                        format!("{} ", ["•", "◦", "▪"][depth % 3])
-                    }
-                    None => "• ".to_string(),
-                };
-                let blank = " ".repeat(marker.chars().count());
-                self.containers.push(Container {
-                    kind: Kind::Item,
-                    first: vec![Span::styled(marker, self.theme.accent)],
-                    rest: vec![Span::raw(blank)],
-                    used: false,
-                });
-            }
-            Tag::Table(aligns) => {
-                self.block_start();
-                self.table = Some(TableState {
-                    aligns: aligns.clone(),
-                    ..TableState::default()
-                });
-            }
-            Tag::TableHead | Tag::TableRow | Tag::TableCell => {}
-            Tag::Emphasis => self.push_style(|s| s.add_modifier(Modifier::ITALIC)),
-            Tag::Strong => self.push_style(|s| s.add_modifier(Modifier::BOLD)),
-            Tag::Strikethrough => self.push_style(|s| s.add_modifier(Modifier::CROSSED_OUT)),
-            Tag::Superscript | Tag::Subscript => self.push_style(|s| s),
-            Tag::Link {
-                link_type,
-                dest_url,
-                id,
-                ..
-            } => {
-                self.note_reference(*link_type, id, dest_url, range);
-                let link = self.theme.link;
-                self.push_style(|s| s.patch(link));
-                self.links.push((dest_url.to_string(), String::new()));
-            }
-            Tag::Image {
-                link_type,
-                dest_url,
-                id,
-                ..
-            } => {
-                self.note_reference(*link_type, id, dest_url, range);
-                self.image_depth += 1;
-                if self.image_depth == 1 {
-                    self.image = Some((dest_url.to_string(), String::new()));
-                }
-            }
-            Tag::FootnoteDefinition(_)
-            | Tag::DefinitionList
-            | Tag::DefinitionListTitle
-            | Tag::DefinitionListDefinition
-            | Tag::MetadataBlock(_) => self.block_start(),
-        }
-    }
-
-    fn end_tag(&mut self, tag: TagEnd) {
-        match tag {
-            TagEnd::Paragraph | TagEnd::HtmlBlock => self.block_end(),
-            TagEnd::Heading(_) => {
-                self.flush_inline();
-                self.containers.pop();
-                self.pop_style();
-                self.pending_blank = true;
-            }
-            TagEnd::BlockQuote(_) => {
-                self.flush_inline();
-                self.containers.pop();
-                self.pop_style();
-                self.pending_blank = true;
-            }
-            TagEnd::CodeBlock => {
-                if let Some(code) = self.code.take() {
-                    self.code_block(code);
-                }
-                self.pending_blank = true;
-            }
-            TagEnd::List(_) => {
-                self.flush_inline();
-                self.lists.pop();
-                self.pending_blank = true;
-            }
-            TagEnd::Item => {
-                self.flush_inline();
-                if self.containers.last().is_some_and(|c| !c.used) {
-                    self.emit(Vec::new());
-                }
-                self.containers.pop();
-            }
-            TagEnd::TableCell => {
-                let cell = std::mem::take(&mut self.inline);
-                if let Some(t) = &mut self.table {
-                    t.row.push(cell);
-                }
-            }
-            TagEnd::TableHead | TagEnd::TableRow => {
-                if let Some(t) = &mut self.table {
-                    let row = std::mem::take(&mut t.row);
-                    t.rows.push(row);
-                    if tag == TagEnd::TableHead {
-                        t.header_rows = t.rows.len();
-                    }
-                }
-            }
-            TagEnd::Table => {
-                if let Some(t) = self.table.take() {
-                    let lines =
-                        table::layout(&t.aligns, &t.rows, t.header_rows, self.avail(), self.theme.border);
-                    for line in lines {
-                        self.emit(line);
-                    }
-                }
-                self.pending_blank = true;
-            }
-            TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript => self.pop_style(),
-            TagEnd::Link => {
-                self.pop_style();
-                if let Some((url, text)) = self.links.pop() {
-                    let same = url == text
-                        || url.strip_prefix("mailto:") == Some(text.as_str())
-                        || url.is_empty();
-                    if !same {
-                        let style = Style {
-                            fg: self.theme.link.fg,
-                            ..self.style().add_modifier(Modifier::DIM)
-                        };
-                        self.text(&format!(" ({url})"), style);
-                    }
-                }
-            }
-            TagEnd::Image => {
-                self.image_depth = self.image_depth.saturating_sub(1);
-                if self.image_depth == 0
-                    && let Some((url, alt)) = self.image.take()
-                {
-                    let alt = if alt.trim().is_empty() { url } else { alt };
-                    self.text(&format!("[image: {alt}]"), self.style().patch(self.theme.link));
-                }
-            }
-            TagEnd::FootnoteDefinition
-            | TagEnd::DefinitionList
-            | TagEnd::DefinitionListTitle
-            | TagEnd::DefinitionListDefinition
-            | TagEnd::MetadataBlock(_) => self.block_end(),
-        }
-    }
-
-    /// Records how a reference-style link was resolved (for chunked rendering).
-    fn note_reference(&mut self, kind: LinkType, id: &str, dest: &str, range: &Range<usize>) {
-        let label = normalize_label(id);
-        let resolution = match kind {
-            LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
-                RefUse::Native(dest.to_string())
-            }
-            LinkType::ReferenceUnknown
-            | LinkType::CollapsedUnknown
-            | LinkType::ShortcutUnknown => RefUse::Borrowed(dest.to_string()),
-            _ => return,
-        };
-        self.out.refs.push((range.start, label, resolution));
-    }
-
-    fn code_block(&mut self, code: CodeState) {
-        let number = if self.start.thinking {
-            None
-        } else {
-            let n = self.next_code;
-            self.next_code += 1;
-            self.out.code_blocks.push(CodeBlock {
-                number: n,
-                lang: code.lang.clone(),
-                code: code.text.clone(),
-            });
-            Some(n)
-        };
-        // A block running to the end of the chunk may still be growing.
-        let streaming = self.src.get(code.range.end..).is_none_or(|s| s.trim().is_empty());
-        let lines = match &mut self.memo {
-            Some(memo) if streaming => Arc::new(memo.highlight(&code.text, &code.lang, self.theme)),
-            Some(memo) => memo
-                .finished(&code.text, &code.lang, self.theme)
-                .unwrap_or_else(|| highlight_shared(&code.text, &code.lang, self.theme)),
-            None => highlight_shared(&code.text, &code.lang, self.theme),
-        };
-        let style = FrameStyle {
-            border: self.theme.code_frame,
-            number: self.theme.code_frame.patch(self.theme.accent),
-        };
-        for line in frame(&lines, number, &code.lang, self.avail(), &style) {
-            self.emit(line);
-        }
-    }
-}
-
-fn heading_level(level: HeadingLevel) -> usize {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
-    }
-}
-
-/// The language of a fence info string: its first word (`rust,ignore` → `rust`,
-/// `{.python}` → `python`).
-fn fence_lang(info: &str) -> String {
-    let info = info.trim().trim_start_matches(['{', '.']);
-    let lang = info
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '}')
-        .next()
-        .unwrap_or_default();
-    sanitize(lang).into_owned()
-}
-
-/// Whether the list whose events follow is tight: no item holds a paragraph directly.
-fn is_tight(after: &[(Event<'_>, Range<usize>)]) -> bool {
-    let mut depth = 0usize;
-    for (event, _) in after {
-        match event {
-            Event::Start(tag) => {
-                if depth == 1 && matches!(tag, Tag::Paragraph) {
-                    return false;
-                }
-                depth += 1;
-            }
-            Event::End(_) => {
-                if depth == 0 {
-                    break;
-                }
-                depth -= 1;
-            }
-            _ => {}
-        }
-    }
-    true
 }

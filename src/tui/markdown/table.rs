@@ -170,8 +170,13 @@ mod tests {
             vec![cell("x"), cell("a rather long description of the thing")],
         ];
         for width in 0..60 {
-            for line in layout(&[Alignment::None, Alignment::Right], &rows, 1, width, Style::new())
-            {
+            for line in layout(
+                &[Alignment::None, Alignment::Right],
+                &rows,
+                1,
+                width,
+                Style::new(),
+            ) {
                 let w: usize = line.iter().map(|s| width_of(&s.content)).sum();
                 assert!(w <= width, "{width}: {line:?}");
             }

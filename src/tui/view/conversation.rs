@@ -18,7 +18,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
     if let Some((first_turn, turn_start)) = app.turn_at_row(first) {
         let mut skip = first - turn_start;
-        let turns = app.session.conversation.turns.iter().zip(app.views.iter()).skip(first_turn);
+        let turns = app
+            .session
+            .conversation
+            .turns
+            .iter()
+            .zip(app.views.iter())
+            .skip(first_turn);
         'fill: for (turn, view) in turns {
             for i in skip..view.height(turn) {
                 if lines.len() >= rows {
@@ -74,10 +80,16 @@ fn render_welcome(app: &App, frame: &mut Frame, area: Rect) {
         None => {
             let s = &app.session.settings;
             lines.push(Line::from(Span::styled(
-                format!("Connected to {} at {} — model {}.", s.endpoint.provider, s.endpoint.base_url, s.model),
+                format!(
+                    "Connected to {} at {} — model {}.",
+                    s.endpoint.provider, s.endpoint.base_url, s.model
+                ),
                 t.assistant,
             )));
-            lines.push(Line::from(Span::styled("Type a message below and press Enter.", t.assistant)));
+            lines.push(Line::from(Span::styled(
+                "Type a message below and press Enter.",
+                t.assistant,
+            )));
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);

@@ -23,15 +23,29 @@ pub struct Areas {
 pub fn areas(app: &App, area: Rect) -> Areas {
     let text_rows = app.composer.lines().len() as u16;
     let max_composer = (area.height / 3).max(3);
-    let composer = (text_rows + 1).clamp(2, max_composer).min(area.height.saturating_sub(1));
-    let [conversation, composer, status] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(composer), Constraint::Length(1)]).areas(area);
-    Areas { conversation, composer, status }
+    let composer = (text_rows + 1)
+        .clamp(2, max_composer)
+        .min(area.height.saturating_sub(1));
+    let [conversation, composer, status] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(composer),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Areas {
+        conversation,
+        composer,
+        status,
+    }
 }
 
 /// Width of the text inside the conversation pane (one column of margin, one for the scrollbar).
 pub fn conversation_text_area(area: Rect) -> Rect {
-    Rect { x: area.x.saturating_add(1), width: area.width.saturating_sub(2), ..area }
+    Rect {
+        x: area.x.saturating_add(1),
+        width: area.width.saturating_sub(2),
+        ..area
+    }
 }
 
 /// Draw the whole UI. Call `App::prepare` with `conversation_text_area(areas(..).conversation)`
@@ -52,10 +66,21 @@ pub fn prepare_and_render(app: &mut App, terminal_area: Rect) -> impl FnOnce(&mu
 }
 
 fn render_composer(app: &App, frame: &mut Frame, area: Rect) {
-    let title = if app.is_streaming() { " streaming · Esc cancels " } else { " message " };
-    let block = Block::default().borders(Borders::TOP).border_style(app.theme.border).title(title);
+    let title = if app.is_streaming() {
+        " streaming · Esc cancels "
+    } else {
+        " message "
+    };
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(app.theme.border)
+        .title(title);
     let inner = block.inner(area);
-    let inner = Rect { x: inner.x.saturating_add(1), width: inner.width.saturating_sub(2), ..inner };
+    let inner = Rect {
+        x: inner.x.saturating_add(1),
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
     frame.render_widget(block, area);
     frame.render_widget(&app.composer, inner);
 }

@@ -18,7 +18,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let (cost, unknown) = app.session.conversation.known_cost();
     let cost = if unknown {
-        if cost > 0.0 { format!("{}+?", usage::dollars(Some(cost))) } else { "$?".to_string() }
+        if cost > 0.0 {
+            format!("{}+?", usage::dollars(Some(cost)))
+        } else {
+            "$?".to_string()
+        }
     } else {
         usage::dollars(Some(cost))
     };
@@ -42,10 +46,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let right = fit(&right, room);
         let pad = room.saturating_sub(right.width());
         spans.push(Span::styled(" ".repeat(pad), app.theme.status));
-        let style = if app.notice.is_some() { app.theme.accent.patch(app.theme.status) } else { app.theme.status };
+        let style = if app.notice.is_some() {
+            app.theme.accent.patch(app.theme.status)
+        } else {
+            app.theme.status
+        };
         spans.push(Span::styled(right, style));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(app.theme.status), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(app.theme.status),
+        area,
+    );
 }
 
 /// Cut `text` from the left so it fits in `room` columns (hints are least important last).

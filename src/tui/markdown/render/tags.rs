@@ -1,0 +1,352 @@
+//! How each kind of markdown block and span is rendered: headings, quotes, lists, tables,
+//! code blocks, emphasis, links and images — the `Start`/`End` tag handlers of [`Renderer`].
+//!
+//! Invariants: every `Start` pushes exactly what the matching `End` pops (styles, containers,
+//! lists), so a document cut off mid-block leaves the renderer consistent; code blocks are
+//! numbered in document order, only outside thinking mode.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Tag, TagEnd};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
+
+use super::{CodeState, Container, Kind, List, Renderer, TableState, table};
+use crate::tui::highlight::highlight_shared;
+use crate::tui::markdown::CodeBlock;
+use crate::tui::markdown::chunk::{RefUse, normalize_label};
+use crate::tui::markdown::code::{FrameStyle, frame};
+use crate::tui::markdown::wrap::sanitize;
+
+impl Renderer<'_, '_> {
+    pub(super) fn start_tag(
+        &mut self,
+        tag: &Tag<'_>,
+        range: &Range<usize>,
+        after: &[(Event<'_>, Range<usize>)],
+    ) {
+        match tag {
+            Tag::Paragraph | Tag::HtmlBlock => self.block_start(),
+            Tag::Heading { level, .. } => {
+                self.block_start();
+                let n = heading_level(*level);
+                let marker = format!("{} ", "#".repeat(n));
+                let blank = " ".repeat(marker.len());
+                self.containers.push(Container {
+                    kind: Kind::Heading,
+                    first: vec![Span::styled(marker, self.theme.heading)],
+                    rest: vec![Span::raw(blank)],
+                    used: false,
+                });
+                let extra = match n {
+                    1 => Modifier::BOLD | Modifier::UNDERLINED,
+                    2 => Modifier::BOLD,
+                    3 => Modifier::BOLD | Modifier::ITALIC,
+                    _ => Modifier::ITALIC,
+                };
+                let heading = self.theme.heading;
+                self.push_style(|s| s.patch(heading).add_modifier(extra));
+            }
+            Tag::BlockQuote(_) => {
+                self.block_start();
+                let bar = vec![Span::styled("│ ", self.theme.quote)];
+                self.containers.push(Container {
+                    kind: Kind::Quote,
+                    first: bar.clone(),
+                    rest: bar,
+                    used: false,
+                });
+                let quote = self.theme.quote;
+                self.push_style(|s| s.patch(quote));
+            }
+            Tag::CodeBlock(kind) => {
+                self.block_start();
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => fence_lang(info),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some(CodeState {
+                    lang,
+                    text: String::new(),
+                    range: range.clone(),
+                });
+            }
+            Tag::List(first) => {
+                self.block_start();
+                self.lists.push(List {
+                    next: *first,
+                    tight: is_tight(after),
+                });
+            }
+            Tag::Item => {
+                self.flush_inline();
+                let depth = self.lists.len().saturating_sub(1);
+                let (marker, tight) = match self.lists.last_mut() {
+                    Some(List {
+                        next: Some(n),
+                        tight,
+                    }) => {
+                        let marker = format!("{n}. ");
+                        *n += 1;
+                        (marker, *tight)
+                    }
+                    Some(List { next: None, tight }) => {
+                        (format!("{} ", ["•", "◦", "▪"][depth % 3]), *tight)
+                    }
+                    None => ("• ".to_string(), true),
+                };
+                // Loose items are separated by a blank line, tight ones by none — even when
+                // the item is empty or starts with something other than a paragraph.
+                if !tight && self.pending_blank && self.has_output {
+                    self.blank();
+                }
+                self.pending_blank = false;
+                let blank = " ".repeat(marker.chars().count());
+                self.containers.push(Container {
+                    kind: Kind::Item,
+                    first: vec![Span::styled(marker, self.theme.accent)],
+                    rest: vec![Span::raw(blank)],
+                    used: false,
+                });
+            }
+            Tag::Table(aligns) => {
+                self.block_start();
+                self.table = Some(TableState {
+                    aligns: aligns.clone(),
+                    ..TableState::default()
+                });
+            }
+            Tag::TableHead | Tag::TableRow | Tag::TableCell => {}
+            Tag::Emphasis => self.push_style(|s| s.add_modifier(Modifier::ITALIC)),
+            Tag::Strong => self.push_style(|s| s.add_modifier(Modifier::BOLD)),
+            Tag::Strikethrough => self.push_style(|s| s.add_modifier(Modifier::CROSSED_OUT)),
+            Tag::Superscript | Tag::Subscript => self.push_style(|s| s),
+            Tag::Link {
+                link_type,
+                dest_url,
+                id,
+                ..
+            } => {
+                self.note_reference(*link_type, id, dest_url, range);
+                let link = self.theme.link;
+                self.push_style(|s| s.patch(link));
+                self.links.push((dest_url.to_string(), String::new()));
+            }
+            Tag::Image {
+                link_type,
+                dest_url,
+                id,
+                ..
+            } => {
+                self.note_reference(*link_type, id, dest_url, range);
+                self.image_depth += 1;
+                if self.image_depth == 1 {
+                    self.image = Some((dest_url.to_string(), String::new()));
+                }
+            }
+            Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_) => self.block_start(),
+        }
+    }
+
+    pub(super) fn end_tag(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph | TagEnd::HtmlBlock => self.block_end(),
+            TagEnd::Heading(_) => {
+                self.flush_inline();
+                self.containers.pop();
+                self.pop_style();
+                self.pending_blank = true;
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush_inline();
+                self.containers.pop();
+                self.pop_style();
+                self.pending_blank = true;
+            }
+            TagEnd::CodeBlock => {
+                if let Some(code) = self.code.take() {
+                    self.code_block(code);
+                }
+                self.pending_blank = true;
+            }
+            TagEnd::List(_) => {
+                self.flush_inline();
+                self.lists.pop();
+                self.pending_blank = true;
+            }
+            TagEnd::Item => {
+                self.flush_inline();
+                if self.containers.last().is_some_and(|c| !c.used) {
+                    self.emit(Vec::new());
+                }
+                self.containers.pop();
+            }
+            TagEnd::TableCell => {
+                let cell = std::mem::take(&mut self.inline);
+                if let Some(t) = &mut self.table {
+                    t.row.push(cell);
+                }
+            }
+            TagEnd::TableHead | TagEnd::TableRow => {
+                if let Some(t) = &mut self.table {
+                    let row = std::mem::take(&mut t.row);
+                    t.rows.push(row);
+                    if tag == TagEnd::TableHead {
+                        t.header_rows = t.rows.len();
+                    }
+                }
+            }
+            TagEnd::Table => {
+                if let Some(t) = self.table.take() {
+                    let lines = table::layout(
+                        &t.aligns,
+                        &t.rows,
+                        t.header_rows,
+                        self.avail(),
+                        self.theme.border,
+                    );
+                    for line in lines {
+                        self.emit(line);
+                    }
+                }
+                self.pending_blank = true;
+            }
+            TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript => self.pop_style(),
+            TagEnd::Link => {
+                self.pop_style();
+                if let Some((url, text)) = self.links.pop() {
+                    let same = url == text
+                        || url.strip_prefix("mailto:") == Some(text.as_str())
+                        || url.is_empty();
+                    if !same {
+                        let style = Style {
+                            fg: self.theme.link.fg,
+                            ..self.style().add_modifier(Modifier::DIM)
+                        };
+                        self.text(&format!(" ({url})"), style);
+                    }
+                }
+            }
+            TagEnd::Image => {
+                self.image_depth = self.image_depth.saturating_sub(1);
+                if self.image_depth == 0
+                    && let Some((url, alt)) = self.image.take()
+                {
+                    let alt = if alt.trim().is_empty() { url } else { alt };
+                    self.text(
+                        &format!("[image: {alt}]"),
+                        self.style().patch(self.theme.link),
+                    );
+                }
+            }
+            TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+            | TagEnd::MetadataBlock(_) => self.block_end(),
+        }
+    }
+
+    /// Records how a reference-style link was resolved (for chunked rendering).
+    fn note_reference(&mut self, kind: LinkType, id: &str, dest: &str, range: &Range<usize>) {
+        let label = normalize_label(id);
+        let resolution = match kind {
+            LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                RefUse::Native(dest.to_string())
+            }
+            LinkType::ReferenceUnknown | LinkType::CollapsedUnknown | LinkType::ShortcutUnknown => {
+                RefUse::Borrowed(dest.to_string())
+            }
+            _ => return,
+        };
+        self.out.refs.push((range.start, label, resolution));
+    }
+
+    fn code_block(&mut self, code: CodeState) {
+        let number = if self.start.thinking {
+            None
+        } else {
+            let n = self.next_code;
+            self.next_code += 1;
+            self.out.code_blocks.push(CodeBlock {
+                number: n,
+                lang: code.lang.clone(),
+                code: code.text.clone(),
+            });
+            Some(n)
+        };
+        // A block running to the end of the chunk may still be growing.
+        let streaming = self
+            .src
+            .get(code.range.end..)
+            .is_none_or(|s| s.trim().is_empty());
+        let lines = match &mut self.memo {
+            Some(memo) if streaming => Arc::new(memo.highlight(&code.text, &code.lang, self.theme)),
+            Some(memo) => memo
+                .finished(&code.text, &code.lang, self.theme)
+                .unwrap_or_else(|| highlight_shared(&code.text, &code.lang, self.theme)),
+            None => highlight_shared(&code.text, &code.lang, self.theme),
+        };
+        let style = FrameStyle {
+            border: self.theme.code_frame,
+            number: self.theme.code_frame.patch(self.theme.accent),
+        };
+        for line in frame(&lines, number, &code.lang, self.avail(), &style) {
+            self.emit(line);
+        }
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> usize {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// The language of a fence info string: its first word (`rust,ignore` → `rust`,
+/// `{.python}` → `python`).
+fn fence_lang(info: &str) -> String {
+    let info = info.trim().trim_start_matches(['{', '.']);
+    let lang = info
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '}')
+        .next()
+        .unwrap_or_default();
+    sanitize(lang).into_owned()
+}
+
+/// Whether the list whose events follow is tight: no item holds a paragraph directly.
+fn is_tight(after: &[(Event<'_>, Range<usize>)]) -> bool {
+    let mut depth = 0usize;
+    for (event, _) in after {
+        match event {
+            Event::Start(tag) => {
+                if depth == 1 && matches!(tag, Tag::Paragraph) {
+                    return false;
+                }
+                depth += 1;
+            }
+            Event::End(_) => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    true
+}
