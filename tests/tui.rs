@@ -1,6 +1,8 @@
 //! The TUI driven through `App::update`, drawn on ratatui's TestBackend and snapshotted.
 //! Time is injected, so every elapsed time and spinner frame is deterministic.
 
+mod support;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -288,4 +290,66 @@ fn scrolling_stops_following_and_end_resumes() {
     assert_eq!(h.app.scroll_top, None);
     let screen = format!("{}", h.draw(60, 20).backend());
     assert!(screen.contains("and more"), "{screen}");
+}
+
+/// The app's effects carried out the way the runtime does, against the fake server:
+/// two turns, the second sending the first answer back but never its reasoning.
+#[tokio::test]
+async fn turns_against_the_fake_server_carry_history_without_reasoning() {
+    use support::fake_server::{FakeServer, Reply};
+    let server = FakeServer::start(vec![
+        Reply::reasoning_answer(
+            "The user greets me.",
+            "Hello! How can I help?",
+            Usage {
+                input: 20,
+                output: 30,
+                reasoning: 10,
+                ..Default::default()
+            },
+        ),
+        Reply::answer("Sure: **42**."),
+    ])
+    .await;
+    let url = server.base_url();
+    let mut h = harness_with(
+        &[("OPENAI_API_KEY", "sk-test"), ("OPENAI_BASE_URL", &url)],
+        "o3-mini",
+        Some("low"),
+    );
+    let endpoint = h.app.session.settings.endpoint.clone();
+    let client = thinkbench::api::client();
+    for (i, prompt) in ["hi", "and the answer?"].into_iter().enumerate() {
+        h.app.update(Event::Paste(prompt.into()), h.at(0));
+        let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+        let [Effect::StartTurn { turn_id, request }] = effects.as_slice() else {
+            panic!("expected StartTurn, got {effects:?}");
+        };
+        let mut events = Vec::new();
+        thinkbench::api::run_turn(&client, &endpoint, request, &mut |e| events.push(e)).await;
+        for (n, event) in events.into_iter().enumerate() {
+            h.stream(*turn_id, event, 1000 * (i as u64 + 1) + n as u64);
+        }
+        assert!(!h.app.is_streaming());
+    }
+    let bodies: Vec<_> = server.requests().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(bodies[1]["reasoning_effort"], "low");
+    assert_eq!(
+        bodies[1]["messages"],
+        serde_json::json!([
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "Hello! How can I help?"},
+            {"role": "user", "content": "and the answer?"},
+        ])
+    );
+    let turns = &h.app.session.conversation.turns;
+    assert_eq!(turns[0].reasoning, "The user greets me.");
+    assert_eq!(turns[1].answer, "Sure: **42**.");
+    let screen = format!("{}", h.draw(80, 24).backend());
+    assert!(screen.contains("Sure: 42."), "{screen}");
+    assert!(
+        screen.contains("o3-mini · low · in 20 · reasoning 10 · out 20"),
+        "{screen}"
+    );
 }
