@@ -136,8 +136,11 @@ async fn event_loop(
             _ = tokio::time::sleep_until(next_frame), if dirty => continue,
         };
         let mut effects = app.update(event, Instant::now());
-        // Coalesce a burst of stream deltas into one frame.
-        while let Ok(ev) = rx.try_recv() {
+        // Coalesce a burst of stream deltas into one frame, but never starve the screen or
+        // the keyboard when a server streams faster than we draw.
+        let burst_start = Instant::now();
+        while burst_start.elapsed() < FRAME {
+            let Ok(ev) = rx.try_recv() else { break };
             effects.extend(app.update(ev, Instant::now()));
         }
         dirty = true;
