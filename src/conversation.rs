@@ -242,7 +242,7 @@ impl Turn {
             parts.push(format!("1st token {}", usage::seconds(ms)));
         }
         if let Some(tps) = self.tokens_per_second() {
-            parts.push(format!("{est}{tps:.0} tok/s"));
+            parts.push(format!("{est}{} tok/s", usage::thousands(tps.round() as u64)));
         }
         parts.join(" · ")
     }
@@ -368,7 +368,7 @@ mod tests {
         assert!(!t.usage().estimated);
         assert_eq!(
             t.usage_line(),
-            "o3-mini · high · in 13 · reasoning 192 · out 46 · $0.00106 · 1st token 5.2 s · 1150 tok/s"
+            "o3-mini · high · in 13 · reasoning 192 · out 46 · $0.00106 · 1st token 5.2 s · 1,150 tok/s"
         );
     }
 
