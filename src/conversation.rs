@@ -242,7 +242,10 @@ impl Turn {
             parts.push(format!("1st token {}", usage::seconds(ms)));
         }
         if let Some(tps) = self.tokens_per_second() {
-            parts.push(format!("{est}{} tok/s", usage::thousands(tps.round() as u64)));
+            parts.push(format!(
+                "{est}{} tok/s",
+                usage::thousands(tps.round() as u64)
+            ));
         }
         parts.join(" · ")
     }

@@ -139,7 +139,11 @@ fn finished_exchange_with_markdown_code_and_table() {
     let mut h = harness("o3-mini");
     let id = h.send("How do I keep items sorted?", 0);
     h.stream(id, StreamEvent::TextDelta(ANSWER.to_string()), 8100);
-    h.stream(id, StreamEvent::Usage(usage(1234, 1000, 4406, 4096)), 115000);
+    h.stream(
+        id,
+        StreamEvent::Usage(usage(1234, 1000, 4406, 4096)),
+        115000,
+    );
     h.stream(id, StreamEvent::Finished(FinishReason::Stop), 115000);
     insta::assert_snapshot!(h.draw(100, 40).backend());
 }

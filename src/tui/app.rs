@@ -665,11 +665,35 @@ fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<
         ))),
         _ => {}
     }
-    for chunk in wrap_plain(&turn.usage_line(), width) {
+    for chunk in wrap_fields(&turn.usage_line(), " · ", width) {
         lines.push(Line::from(Span::styled(chunk, theme.usage)));
     }
     lines.push(Line::default());
     lines
+}
+
+/// Wrap a `sep`-separated list of fields to `width` columns, breaking between fields
+/// (and inside a field only when it alone is wider than the line).
+pub fn wrap_fields(text: &str, sep: &str, width: u16) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for field in text.split(sep) {
+        if current.is_empty() {
+            current = field.to_string();
+        } else if current.width() + sep.width() + field.width() <= width as usize {
+            current.push_str(sep);
+            current.push_str(field);
+        } else {
+            lines.push(std::mem::take(&mut current));
+            current = field.to_string();
+        }
+    }
+    lines.push(current);
+    lines
+        .iter()
+        .flat_map(|line| wrap_plain(line, width))
+        .collect()
 }
 
 /// Wrap plain text to `width` columns on spaces (hard-breaking long words).
@@ -703,4 +727,21 @@ pub fn wrap_plain(text: &str, width: u16) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_between_fields_first() {
+        let line = "o3-mini · high · in 13 · out 46 · $0.00106";
+        assert_eq!(
+            wrap_fields(line, " · ", 25),
+            ["o3-mini · high · in 13", "out 46 · $0.00106"]
+        );
+        assert_eq!(wrap_fields("abcdefgh", " · ", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap_plain("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap_plain("", 0), [""]);
+    }
 }
