@@ -124,6 +124,7 @@ impl Turn {
                 self.finish_reason = Some(reason);
                 self.timings.done_ms = Some(at_ms);
                 self.state = TurnState::Done;
+                self.split_unopened_think();
                 self.recount_estimate();
             }
             StreamEvent::Failed(err) => {
@@ -132,6 +133,27 @@ impl Turn {
                 self.recount_estimate();
             }
         }
+    }
+
+    /// Some chat templates open `<think>` inside the prompt, so the model's content is its
+    /// reasoning, a bare `</think>`, then the answer. Once the answer is complete, move that
+    /// reasoning where it belongs. Only when no reasoning was shared otherwise and the answer
+    /// never opens a `<think>` itself (then the tag is part of what the model is saying).
+    fn split_unopened_think(&mut self) {
+        const CLOSE: &str = "</think>";
+        if !self.reasoning.is_empty() || self.answer.contains("<think>") {
+            return;
+        }
+        let Some(pos) = self.answer.find(CLOSE) else {
+            return;
+        };
+        let reasoning = self.answer[..pos].trim();
+        if reasoning.is_empty() {
+            return;
+        }
+        self.reasoning = reasoning.to_string();
+        self.answer = self.answer[pos + CLOSE.len()..].trim_start().to_string();
+        self.timings.first_reasoning_ms = self.timings.first_text_ms;
     }
 
     /// Count the whole text once, now that it is complete (deltas may split tokens).
@@ -416,6 +438,25 @@ mod tests {
         t.apply(StreamEvent::Failed(ApiError::message("cut")), 30);
         assert!(!t.refused());
         assert!(t.usage().estimated && t.usage().output > 0);
+    }
+
+    #[test]
+    fn reasoning_before_a_bare_closing_think_tag_moves_to_reasoning() {
+        let mut t = Turn::new(1, "hi".into(), spec(), 10);
+        t.apply(
+            StreamEvent::TextDelta("Okay, the user says hi.\n".into()),
+            100,
+        );
+        t.apply(StreamEvent::TextDelta("</think>\n\nHello!".into()), 200);
+        t.apply(StreamEvent::Finished(FinishReason::Stop), 300);
+        assert_eq!(t.reasoning, "Okay, the user says hi.");
+        assert_eq!(t.answer, "Hello!");
+        // An answer that talks about the tags is left alone.
+        let mut t = Turn::new(2, "hi".into(), spec(), 10);
+        let text = "Wrap it as <think>…</think> in the template.";
+        t.apply(StreamEvent::TextDelta(text.into()), 100);
+        t.apply(StreamEvent::Finished(FinishReason::Stop), 300);
+        assert_eq!((t.reasoning.as_str(), t.answer.as_str()), ("", text));
     }
 
     #[test]

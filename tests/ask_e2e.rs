@@ -315,3 +315,47 @@ async fn a_cut_stream_keeps_the_partial_answer_and_fails() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_keeps_what_arrived_and_exits_130() {
+    use tokio::io::AsyncReadExt;
+    let server = FakeServer::start(vec![Reply::SlowDrip {
+        text: "one two three four five six seven eight nine ten".into(),
+        per_token_ms: 300,
+    }])
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_thinkbench"))
+        .args([
+            "ask",
+            "--base-url",
+            &server.base_url(),
+            "-m",
+            "gpt-4o",
+            "count",
+        ])
+        .env_clear()
+        .env("THINKBENCH_HOME", home.path())
+        .env("OPENAI_API_KEY", "sk-test-key")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 3];
+    stdout.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"one");
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(!rest.contains("ten"), "the answer stopped: {rest}");
+    assert!(stderr(&out).contains("cancelled"), "{}", stderr(&out));
+}

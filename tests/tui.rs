@@ -357,3 +357,24 @@ async fn turns_against_the_fake_server_carry_history_without_reasoning() {
         "{screen}"
     );
 }
+
+#[test]
+fn reasoning_before_a_bare_closing_tag_is_shown_as_thinking_once_finished() {
+    let mut h = harness("some-distilled-r1");
+    let id = h.send("hi", 0);
+    h.stream(
+        id,
+        StreamEvent::TextDelta("The user greets me.\n".into()),
+        100,
+    );
+    h.stream(id, StreamEvent::TextDelta("</think>\n\nHello!".into()), 200);
+    h.stream(id, StreamEvent::Finished(FinishReason::Stop), 300);
+    let screen = format!("{}", h.draw(60, 12).backend());
+    assert!(screen.contains("▸ thought for"), "{screen}");
+    assert!(screen.contains("Hello!"), "{screen}");
+    assert!(!screen.contains("</think>"), "{screen}");
+    assert!(
+        !screen.contains("The user greets me."),
+        "collapsed once finished: {screen}"
+    );
+}

@@ -413,9 +413,18 @@ impl App {
         if let (StreamEvent::ReasoningDelta(text), Some(view)) = (&event, self.views.get_mut(idx)) {
             view.thinking.push(text);
         }
-        self.session.conversation.turns[idx].apply(event, at_ms);
+        let turn = &mut self.session.conversation.turns[idx];
+        turn.apply(event, at_ms);
         if let Some(view) = self.views.get_mut(idx) {
             view.dirty = true;
+            if terminal && view.thinking.source() != turn.reasoning {
+                // The finished turn moved text between answer and reasoning: render anew.
+                view.answer = StreamingMarkdown::new();
+                view.answer.push(&turn.answer);
+                view.thinking = StreamingMarkdown::thinking();
+                view.thinking.push(&turn.reasoning);
+                view.built = None;
+            }
         }
         self.touch(idx);
         if terminal {
