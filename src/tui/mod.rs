@@ -86,12 +86,58 @@ fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// A panic on the UI thread restores the terminal before the message is printed. A panic in
+/// a request task is caught there and becomes that turn's error (see `spawn_turn`), so it
+/// must neither tear the screen down nor print over it.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
+    let ui_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
+        if std::thread::current().id() == ui_thread {
+            restore();
+            previous(info);
+        }
     }));
+}
+
+/// Run one turn's request in its own task, sending its events back to the loop. A panic in
+/// the wire code ends the turn with an error instead of leaving it streaming forever.
+fn spawn_turn(
+    tx: &mpsc::UnboundedSender<Event>,
+    client: &reqwest::Client,
+    endpoint: &api::Endpoint,
+    turn_id: u64,
+    request: api::ChatRequest,
+) -> JoinHandle<()> {
+    use futures_util::FutureExt;
+    let tx = tx.clone();
+    let client = client.clone();
+    let endpoint = endpoint.clone();
+    tokio::spawn(async move {
+        let events = tx.clone();
+        let mut emit = move |event: api::StreamEvent| {
+            let _ = events.send(Event::Stream {
+                turn_id,
+                event,
+                at: Instant::now(),
+            });
+        };
+        let run = api::run_turn(&client, &endpoint, &request, &mut emit);
+        if let Err(payload) = std::panic::AssertUnwindSafe(run).catch_unwind().await {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let error =
+                api::ApiError::message(format!("internal error while reading the answer: {what}"));
+            let _ = tx.send(Event::Stream {
+                turn_id,
+                event: api::StreamEvent::Failed(error),
+                at: Instant::now(),
+            });
+        }
+    })
 }
 
 async fn event_loop(
@@ -147,20 +193,10 @@ async fn event_loop(
         for effect in effects {
             match effect {
                 Effect::StartTurn { turn_id, request } => {
-                    let tx = tx.clone();
-                    let client = client.clone();
-                    let endpoint = endpoint.clone();
-                    let handle = tokio::spawn(async move {
-                        let mut emit = |event: api::StreamEvent| {
-                            let _ = tx.send(Event::Stream {
-                                turn_id,
-                                event,
-                                at: Instant::now(),
-                            });
-                        };
-                        api::run_turn(&client, &endpoint, &request, &mut emit).await;
-                    });
-                    tasks.insert(turn_id, handle);
+                    tasks.insert(
+                        turn_id,
+                        spawn_turn(&tx, &client, &endpoint, turn_id, request),
+                    );
                 }
                 Effect::Cancel(turn_id) => {
                     if let Some(handle) = tasks.remove(&turn_id) {
