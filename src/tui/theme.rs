@@ -245,12 +245,17 @@ impl Theme {
     /// but loses fg/bg/underline colours; a selection that relied on its background becomes
     /// reversed so it stays visible; code is not colour-highlighted.
     pub fn no_color(mut self) -> Theme {
-        let keeps_visible = self.selection.bg.is_some();
+        // Bars drawn with a background colour stay visible as reversed text.
+        let selection_bar = self.selection.bg.is_some();
+        let status_bar = self.status.bg.is_some();
         for style in self.styles_mut() {
             *style = strip(*style);
         }
-        if keeps_visible {
+        if selection_bar {
             self.selection = self.selection.add_modifier(Modifier::REVERSED);
+        }
+        if status_bar {
+            self.status = self.status.add_modifier(Modifier::REVERSED);
         }
         self.no_color = true;
         self
