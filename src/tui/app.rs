@@ -12,12 +12,12 @@
 use super::keymap::{self, Action};
 use super::markdown::StreamingMarkdown;
 use super::theme::Theme;
-use crate::api::{ChatRequest, FinishReason, StreamEvent};
-use crate::conversation::{Turn, TurnState};
+use super::view::turn::{footer_lines, header_lines};
+use crate::api::{ChatRequest, StreamEvent};
+use crate::conversation::Turn;
 use crate::session::Session;
-use crate::usage;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui_textarea::TextArea;
 use std::time::{Duration, Instant};
 
@@ -69,7 +69,7 @@ pub struct TurnView {
 }
 
 impl TurnView {
-    fn thinking_visible(&self, turn: &Turn) -> bool {
+    pub fn thinking_visible(&self, turn: &Turn) -> bool {
         self.thinking_open.unwrap_or(turn.is_streaming())
     }
 
@@ -541,216 +541,4 @@ const QUIT_NOTICE: &str = "press Ctrl+C again to quit";
 
 fn ms_between(from: Instant, to: Instant) -> u64 {
     to.saturating_duration_since(from).as_millis() as u64
-}
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-/// The spinner frame for an elapsed time (deterministic, so snapshots are stable).
-pub fn spinner(elapsed_ms: u64) -> &'static str {
-    SPINNER[(elapsed_ms / 100) as usize % SPINNER.len()]
-}
-
-/// The person's prompt and, when the model shares reasoning, the thinking section's title.
-fn header_lines(
-    turn: &Turn,
-    view: &TurnView,
-    theme: &Theme,
-    elapsed_ms: u64,
-) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(Span::styled(
-        "▌ You",
-        theme.user.add_modifier(ratatui::style::Modifier::BOLD),
-    ))];
-    for line in turn.prompt.split('\n') {
-        lines.push(Line::from(vec![
-            Span::styled("▌ ", theme.user),
-            Span::styled(line.to_string(), theme.user),
-        ]));
-    }
-    lines.push(Line::default());
-    if !turn.reasoning.is_empty() {
-        let open = view.thinking_visible(turn);
-        let arrow = if open { "▾" } else { "▸" };
-        let still_thinking = turn.is_streaming() && turn.timings.first_text_ms.is_none();
-        let title = if still_thinking {
-            format!(
-                "{arrow} {} thinking… {}",
-                spinner(elapsed_ms),
-                usage::seconds(elapsed_ms)
-            )
-        } else {
-            format!(
-                "{arrow} thought for {}",
-                usage::seconds(turn.thinking_ms(elapsed_ms))
-            )
-        };
-        let hint = if open {
-            "  (Tab hides)"
-        } else {
-            "  (Tab shows)"
-        };
-        lines.push(Line::from(vec![
-            Span::styled(title, theme.thinking),
-            Span::styled(hint, theme.usage),
-        ]));
-    }
-    lines
-}
-
-/// What follows the answer: the live spinner, tool calls, the end state, the usage line.
-fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    if turn.is_streaming() {
-        if turn.answer.is_empty() && turn.reasoning.is_empty() {
-            let what = if turn.spec.reasoning_model {
-                "reasoning…"
-            } else {
-                "waiting for the first token…"
-            };
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{} {what} {}",
-                    spinner(elapsed_ms),
-                    usage::seconds(elapsed_ms)
-                ),
-                theme.accent,
-            )));
-        } else if !turn.answer.is_empty() {
-            lines.push(Line::from(Span::styled(
-                spinner(elapsed_ms).to_string(),
-                theme.accent,
-            )));
-        }
-        lines.push(Line::default());
-        return lines;
-    }
-    for call in &turn.tool_calls {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "⚙ the model asked to call `{}({})`",
-                call.name, call.arguments
-            ),
-            theme.accent,
-        )));
-    }
-    match &turn.state {
-        TurnState::Cancelled => lines.push(Line::from(Span::styled("⊘ cancelled", theme.error))),
-        TurnState::Failed(err) => {
-            let text = format!("✗ {err}");
-            for chunk in wrap_plain(&text, width) {
-                lines.push(Line::from(Span::styled(chunk, theme.error)));
-            }
-            lines.push(Line::from(Span::styled(
-                "  (Up recalls your prompt)",
-                theme.usage,
-            )));
-        }
-        _ => {}
-    }
-    match &turn.finish_reason {
-        Some(FinishReason::Length) if turn.answer.trim().is_empty() => {
-            let u = turn.usage();
-            let budget = turn.spec.max_output_tokens.unwrap_or(u.output);
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "⚠ all {} output tokens went to reasoning; no answer was produced; billed {}",
-                    usage::thousands(budget),
-                    usage::dollars(turn.cost())
-                ),
-                theme.error,
-            )));
-        }
-        Some(FinishReason::Length) => lines.push(Line::from(Span::styled(
-            "⚠ stopped at the output token limit (length)",
-            theme.error,
-        ))),
-        Some(FinishReason::ContentFilter) => lines.push(Line::from(Span::styled(
-            "⚠ stopped by the content filter",
-            theme.error,
-        ))),
-        Some(FinishReason::Other(reason)) => lines.push(Line::from(Span::styled(
-            format!("⚠ finish reason: {reason}"),
-            theme.error,
-        ))),
-        _ => {}
-    }
-    for chunk in wrap_fields(&turn.usage_line(), " · ", width) {
-        lines.push(Line::from(Span::styled(chunk, theme.usage)));
-    }
-    lines.push(Line::default());
-    lines
-}
-
-/// Wrap a `sep`-separated list of fields to `width` columns, breaking between fields
-/// (and inside a field only when it alone is wider than the line).
-pub fn wrap_fields(text: &str, sep: &str, width: u16) -> Vec<String> {
-    use unicode_width::UnicodeWidthStr;
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for field in text.split(sep) {
-        if current.is_empty() {
-            current = field.to_string();
-        } else if current.width() + sep.width() + field.width() <= width as usize {
-            current.push_str(sep);
-            current.push_str(field);
-        } else {
-            lines.push(std::mem::take(&mut current));
-            current = field.to_string();
-        }
-    }
-    lines.push(current);
-    lines
-        .iter()
-        .flat_map(|line| wrap_plain(line, width))
-        .collect()
-}
-
-/// Wrap plain text to `width` columns on spaces (hard-breaking long words).
-pub fn wrap_plain(text: &str, width: u16) -> Vec<String> {
-    use unicode_width::UnicodeWidthChar;
-    let width = (width as usize).max(1);
-    let mut out = Vec::new();
-    for para in text.split('\n') {
-        let mut line = String::new();
-        let mut line_w = 0;
-        for word in para.split(' ') {
-            let word_w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
-            if line_w > 0 && line_w + 1 + word_w > width {
-                out.push(std::mem::take(&mut line));
-                line_w = 0;
-            }
-            if line_w > 0 {
-                line.push(' ');
-                line_w += 1;
-            }
-            for ch in word.chars() {
-                let w = ch.width().unwrap_or(0);
-                if line_w + w > width && line_w > 0 {
-                    out.push(std::mem::take(&mut line));
-                    line_w = 0;
-                }
-                line.push(ch);
-                line_w += w;
-            }
-        }
-        out.push(line);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wraps_between_fields_first() {
-        let line = "o3-mini · high · in 13 · out 46 · $0.00106";
-        assert_eq!(
-            wrap_fields(line, " · ", 25),
-            ["o3-mini · high · in 13", "out 46 · $0.00106"]
-        );
-        assert_eq!(wrap_fields("abcdefgh", " · ", 3), ["abc", "def", "gh"]);
-        assert_eq!(wrap_plain("one two three", 7), ["one two", "three"]);
-        assert_eq!(wrap_plain("", 0), [""]);
-    }
 }

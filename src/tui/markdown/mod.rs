@@ -346,6 +346,22 @@ fn commit_point(tail: &str, tops: &[TopBlock]) -> Option<TopBlock> {
     })
 }
 
+/// Plain text in one style, wrapped to `width` columns by the same rules as markdown prose
+/// (`\n` breaks the line). For the short notices around an answer.
+pub fn wrap_text(text: &str, style: ratatui::style::Style, width: u16) -> Vec<Line<'static>> {
+    let mut pieces = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            pieces.push(wrap::Piece::Break);
+        }
+        pieces.push(wrap::Piece::Text(line.to_string(), style));
+    }
+    wrap::wrap(&pieces, (width as usize).max(1))
+        .into_iter()
+        .map(Line::from)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

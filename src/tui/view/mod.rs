@@ -6,6 +6,7 @@
 
 mod conversation;
 mod status;
+pub mod turn;
 
 use super::app::App;
 use ratatui::Frame;

@@ -1,0 +1,196 @@
+//! The lines around a turn's markdown: the person's prompt and the thinking section's title
+//! above it; the live spinner, tool calls, end state and usage line below it.
+//!
+//! Pure functions of a turn's state and the time, so the same turn always draws the same.
+
+use super::super::app::TurnView;
+use super::super::markdown::wrap_text;
+use super::super::theme::Theme;
+use crate::api::FinishReason;
+use crate::conversation::{Turn, TurnState};
+use crate::usage;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner frame for an elapsed time (deterministic, so snapshots are stable).
+pub fn spinner(elapsed_ms: u64) -> &'static str {
+    SPINNER[(elapsed_ms / 100) as usize % SPINNER.len()]
+}
+
+/// The person's prompt and, when the model shares reasoning, the thinking section's title.
+pub fn header_lines(
+    turn: &Turn,
+    view: &TurnView,
+    theme: &Theme,
+    elapsed_ms: u64,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        "▌ You",
+        theme.user.add_modifier(ratatui::style::Modifier::BOLD),
+    ))];
+    for line in turn.prompt.split('\n') {
+        lines.push(Line::from(vec![
+            Span::styled("▌ ", theme.user),
+            Span::styled(line.to_string(), theme.user),
+        ]));
+    }
+    lines.push(Line::default());
+    if !turn.reasoning.is_empty() {
+        let open = view.thinking_visible(turn);
+        let arrow = if open { "▾" } else { "▸" };
+        let still_thinking = turn.is_streaming() && turn.timings.first_text_ms.is_none();
+        let title = if still_thinking {
+            format!(
+                "{arrow} {} thinking… {}",
+                spinner(elapsed_ms),
+                usage::seconds(elapsed_ms)
+            )
+        } else {
+            format!(
+                "{arrow} thought for {}",
+                usage::seconds(turn.thinking_ms(elapsed_ms))
+            )
+        };
+        let hint = if open {
+            "  (Tab hides)"
+        } else {
+            "  (Tab shows)"
+        };
+        lines.push(Line::from(vec![
+            Span::styled(title, theme.thinking),
+            Span::styled(hint, theme.usage),
+        ]));
+    }
+    lines
+}
+
+/// What follows the answer: the live spinner, tool calls, the end state, the usage line.
+pub fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if turn.is_streaming() {
+        if turn.answer.is_empty() && turn.reasoning.is_empty() {
+            let what = if turn.spec.reasoning_model {
+                "reasoning…"
+            } else {
+                "waiting for the first token…"
+            };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{} {what} {}",
+                    spinner(elapsed_ms),
+                    usage::seconds(elapsed_ms)
+                ),
+                theme.accent,
+            )));
+        } else if !turn.answer.is_empty() {
+            lines.push(Line::from(Span::styled(
+                spinner(elapsed_ms).to_string(),
+                theme.accent,
+            )));
+        }
+        lines.push(Line::default());
+        return lines;
+    }
+    for call in &turn.tool_calls {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "⚙ the model asked to call `{}({})`",
+                call.name, call.arguments
+            ),
+            theme.accent,
+        )));
+    }
+    match &turn.state {
+        TurnState::Cancelled => lines.push(Line::from(Span::styled("⊘ cancelled", theme.error))),
+        TurnState::Failed(err) => {
+            let text = format!("✗ {err}");
+            lines.extend(wrap_text(&text, theme.error, width));
+            lines.push(Line::from(Span::styled(
+                "  (Up recalls your prompt)",
+                theme.usage,
+            )));
+        }
+        _ => {}
+    }
+    match &turn.finish_reason {
+        Some(FinishReason::Length) if turn.answer.trim().is_empty() => {
+            let u = turn.usage();
+            let budget = turn.spec.max_output_tokens.unwrap_or(u.output);
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "⚠ all {} output tokens went to reasoning; no answer was produced; billed {}",
+                    usage::thousands(budget),
+                    usage::dollars(turn.cost())
+                ),
+                theme.error,
+            )));
+        }
+        Some(FinishReason::Length) => lines.push(Line::from(Span::styled(
+            "⚠ stopped at the output token limit (length)",
+            theme.error,
+        ))),
+        Some(FinishReason::ContentFilter) => lines.push(Line::from(Span::styled(
+            "⚠ stopped by the content filter",
+            theme.error,
+        ))),
+        Some(FinishReason::Other(reason)) => lines.push(Line::from(Span::styled(
+            format!("⚠ finish reason: {reason}"),
+            theme.error,
+        ))),
+        _ => {}
+    }
+    lines.extend(wrap_fields(&turn.usage_line(), " · ", theme.usage, width));
+    lines.push(Line::default());
+    lines
+}
+
+/// Wrap a `sep`-separated list of fields to `width` columns, breaking between fields
+/// (and inside a field only when it alone is wider than the line).
+pub fn wrap_fields(text: &str, sep: &str, style: Style, width: u16) -> Vec<Line<'static>> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for field in text.split(sep) {
+        if current.is_empty() {
+            current = field.to_string();
+        } else if current.width() + sep.width() + field.width() <= width as usize {
+            current.push_str(sep);
+            current.push_str(field);
+        } else {
+            lines.push(std::mem::take(&mut current));
+            current = field.to_string();
+        }
+    }
+    lines.push(current);
+    wrap_text(&lines.join("\n"), style, width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(lines: Vec<Line<'static>>) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn wraps_between_fields_first() {
+        let line = "o3-mini · high · in 13 · out 46 · $0.00106";
+        let s = Style::default();
+        assert_eq!(
+            texts(wrap_fields(line, " · ", s, 25)),
+            ["o3-mini · high · in 13", "out 46 · $0.00106"]
+        );
+        assert_eq!(
+            texts(wrap_fields("abcdefgh", " · ", s, 3)),
+            ["abc", "def", "gh"]
+        );
+        assert_eq!(
+            texts(wrap_text("one two three", s, 7)),
+            ["one two", "three"]
+        );
+        let _ = wrap_text("", s, 0);
+    }
+}
