@@ -197,7 +197,10 @@ fn hidden_reasoning_shows_a_spinner_with_elapsed_time() {
 #[test]
 fn cancelled_turn_keeps_its_partial_answer() {
     let mut h = harness("gpt-4o");
-    let id = h.send("Tell me a long story", 0);
+    let id = h.send(
+        "Tell me a long story\nabout a dragon who guards a library of forgotten programming languages and the one knight who reads them all",
+        0,
+    );
     h.stream(
         id,
         StreamEvent::TextDelta("Once upon a time, a".into()),

@@ -514,7 +514,7 @@ impl App {
             if resized || streaming || view.built != Some((width, view.thinking_visible(turn))) {
                 let sent = active.filter(|(id, _)| *id == turn.id).map(|(_, t)| t);
                 let elapsed = sent.map(|t| ms_between(t, now)).unwrap_or(0);
-                view.header = header_lines(turn, view, &self.theme, elapsed);
+                view.header = header_lines(turn, view, &self.theme, elapsed, width);
                 view.footer = footer_lines(turn, &self.theme, elapsed, width);
                 view.built = Some((width, view.thinking_visible(turn)));
             }

@@ -26,16 +26,17 @@ pub fn header_lines(
     view: &TurnView,
     theme: &Theme,
     elapsed_ms: u64,
+    width: u16,
 ) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
         "▌ You",
         theme.user.add_modifier(ratatui::style::Modifier::BOLD),
     ))];
-    for line in turn.prompt.split('\n') {
-        lines.push(Line::from(vec![
-            Span::styled("▌ ", theme.user),
-            Span::styled(line.to_string(), theme.user),
-        ]));
+    let prompt = turn.prompt.replace('\t', "    ");
+    for line in wrap_text(&prompt, theme.user, width.saturating_sub(2)) {
+        let mut spans = vec![Span::styled("▌ ", theme.user)];
+        spans.extend(line.spans);
+        lines.push(Line::from(spans));
     }
     lines.push(Line::default());
     if !turn.reasoning.is_empty() {
