@@ -64,6 +64,10 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
     }
     if opts.json {
         println!("{}", to_json(turn));
+        // The error goes to stderr too, so a script that only checks the status can log it.
+        if let TurnState::Failed(err) = &turn.state {
+            eprintln!("thinkbench: {err}");
+        }
     } else {
         if !turn.answer.is_empty() && !turn.answer.ends_with('\n') {
             println!();
