@@ -212,6 +212,7 @@ async fn api_error_exits_non_zero_with_the_error_object() {
             .unwrap()
             .contains("Rate limit reached")
     );
+    assert!(stderr(&out).contains("HTTP 429"), "{}", stderr(&out));
 
     let server = FakeServer::start(vec![Reply::Json {
         status: 401,
