@@ -119,7 +119,7 @@ impl Turn {
                 self.tool_calls.push(call);
             }
             StreamEvent::Usage(u) => self.reported_usage = Some(u),
-            StreamEvent::RateLimit(_) => {}
+            StreamEvent::RateLimit(_) | StreamEvent::Retrying(_) => {}
             StreamEvent::Finished(reason) => {
                 self.finish_reason = Some(reason);
                 self.timings.done_ms = Some(at_ms);
@@ -365,6 +365,7 @@ mod tests {
                 input: 1.10,
                 cached_input: Some(0.55),
                 output: 4.40,
+                cache_write: None,
             }),
             reasoning_model: true,
         }

@@ -59,6 +59,11 @@ impl Session {
                 None
             },
             max_output_tokens: self.settings.max_output_tokens,
+            model_max_output: self
+                .settings
+                .model_info
+                .as_ref()
+                .and_then(|m| m.max_output_tokens),
             quirks,
         }
     }

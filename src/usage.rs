@@ -24,6 +24,10 @@ pub struct Usage {
     pub reasoning: u64,
     /// True when the numbers are our estimate because the server sent none.
     pub estimated: bool,
+    /// True when only `reasoning` is our estimate (Anthropic counts thinking inside
+    /// `output` and reports no separate number).
+    #[serde(default)]
+    pub reasoning_estimated: bool,
 }
 
 impl Usage {
@@ -40,6 +44,9 @@ pub struct Price {
     /// Price of cached input; when a model has none, cached input bills as `input`.
     pub cached_input: Option<f64>,
     pub output: f64,
+    /// Price of tokens written to a prompt cache (Anthropic); when none, they bill as `input`.
+    #[serde(default)]
+    pub cache_write: Option<f64>,
 }
 
 impl Price {
@@ -127,6 +134,7 @@ mod tests {
             input: 1.10,
             cached_input: Some(0.55),
             output: 4.40,
+            cache_write: None,
         };
         let usage = Usage {
             input: 13,
@@ -151,6 +159,7 @@ mod tests {
             input: 150.0,
             cached_input: None,
             output: 600.0,
+            cache_write: None,
         };
         let usage = Usage {
             input: 1_000_000,

@@ -225,7 +225,7 @@ fn error_turn_shows_status_type_code_and_keeps_the_prompt() {
         message:
             "the API key was rejected: set OPENAI_API_KEY (Incorrect API key provided: sk-test.)"
                 .into(),
-        retryable: false,
+        ..Default::default()
     };
     h.stream(id, StreamEvent::Failed(err), 300);
     insta::assert_snapshot!(h.draw(80, 14).backend());

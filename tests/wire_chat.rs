@@ -137,6 +137,7 @@ fn request(quirks: RequestQuirks) -> ChatRequest {
         }],
         effort: Some("low".into()),
         max_output_tokens: Some(2048),
+        model_max_output: None,
         quirks,
     }
 }
@@ -148,6 +149,7 @@ fn reasoning_quirks() -> RequestQuirks {
         accepts_effort: true,
         can_stream: true,
         stream_usage: true,
+        ..Default::default()
     }
 }
 
@@ -397,6 +399,7 @@ async fn connection_refused_names_the_url() {
         api_key: None,
         key_hint: None,
         headers: Vec::new(),
+        max_attempts: 1,
     };
     let o = turn(&ep, &request(RequestQuirks::default())).await;
     let e = o.error.unwrap();

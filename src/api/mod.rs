@@ -7,12 +7,18 @@
 //! - exactly one terminal event, `Finished` or `Failed`, is the last event, always;
 //! - nothing here panics on anything the network sends: a malformed line is a `Failed`.
 
+pub mod anthropic;
 pub mod openai_chat;
+pub mod openai_responses;
+pub mod retry;
 pub mod sse;
 
 use crate::usage::Usage;
 use serde::Serialize;
 use std::fmt;
+
+/// Attempts per turn by default (the first included).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 
 /// Which wire protocol a provider speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -70,6 +76,11 @@ pub struct Endpoint {
     pub key_hint: Option<String>,
     /// Extra headers sent with every request.
     pub headers: Vec<(String, String)>,
+    /// Attempts per turn, the first included (failures before any output are retried).
+    pub max_attempts: u32,
+    /// End a stream that sends no byte for this long; `None` uses the default for the model
+    /// (longer for models the catalog marks slow).
+    pub idle_timeout: Option<std::time::Duration>,
 }
 
 impl fmt::Debug for Endpoint {
@@ -138,6 +149,34 @@ pub struct RequestQuirks {
     pub can_stream: bool,
     /// Send `stream_options.include_usage`.
     pub stream_usage: bool,
+    /// How reasoning effort is spelled in a Chat Completions body.
+    pub effort_field: EffortField,
+    /// How an Anthropic model is asked to think.
+    pub thinking: ThinkingStyle,
+    /// The model may stay silent for long (deep reasoning): a longer idle-stream timeout.
+    pub slow: bool,
+}
+
+/// How a Chat Completions server takes the reasoning effort.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffortField {
+    /// `"reasoning_effort": "high"` (OpenAI, Ollama, vLLM, llama.cpp).
+    #[default]
+    ReasoningEffort,
+    /// `"reasoning": {"effort": "high"}` (OpenRouter).
+    ReasoningObject,
+}
+
+/// How an Anthropic model is asked to think.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThinkingStyle {
+    /// `thinking: {type: "enabled", budget_tokens}`, the budget mapped from the effort.
+    #[default]
+    Budget,
+    /// `thinking: {type: "adaptive"}` with `output_config.effort`.
+    Adaptive,
 }
 
 impl Default for RequestQuirks {
@@ -148,6 +187,9 @@ impl Default for RequestQuirks {
             accepts_effort: true,
             can_stream: true,
             stream_usage: true,
+            effort_field: EffortField::ReasoningEffort,
+            thinking: ThinkingStyle::Budget,
+            slow: false,
         }
     }
 }
@@ -163,6 +205,8 @@ pub struct ChatRequest {
     /// Reasoning effort (`low`, `high`, ...), if one is chosen.
     pub effort: Option<String>,
     pub max_output_tokens: Option<u64>,
+    /// The model's own output limit, when known (for APIs that need a budget, e.g. Anthropic).
+    pub model_max_output: Option<u64>,
     pub quirks: RequestQuirks,
 }
 
@@ -220,6 +264,12 @@ pub struct ApiError {
     /// Whether trying again may help (408/409/429/5xx, connection drops).
     #[serde(skip)]
     pub retryable: bool,
+    /// How long the server asked us to wait (`retry-after-ms`, `retry-after`).
+    #[serde(skip)]
+    pub retry_after: Option<std::time::Duration>,
+    /// The server's explicit verdict (`x-should-retry`), which overrides `retryable`.
+    #[serde(skip)]
+    pub should_retry: Option<bool>,
 }
 
 impl ApiError {
@@ -260,6 +310,17 @@ pub struct RateLimitInfo {
     pub reset_tokens: Option<String>,
 }
 
+/// A failed attempt that will be tried again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryNotice {
+    /// The attempt about to start, counting from 1 (so the first retry is 2).
+    pub attempt: u32,
+    pub max_attempts: u32,
+    pub delay: std::time::Duration,
+    /// Why the previous attempt failed.
+    pub error: ApiError,
+}
+
 /// What a server said, one piece at a time.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StreamEvent {
@@ -273,6 +334,8 @@ pub enum StreamEvent {
     Usage(Usage),
     /// Rate-limit headers of the response.
     RateLimit(RateLimitInfo),
+    /// The attempt failed before any output; another starts after `delay`. Not terminal.
+    Retrying(RetryNotice),
     /// The model finished; terminal.
     Finished(FinishReason),
     /// The request or stream failed; terminal.
@@ -296,6 +359,7 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Run one turn against `endpoint`, calling `emit` for each event (see the module contract).
+/// Failures before any output are retried per `retry` (announced with `Retrying` events).
 /// Cancel by dropping the future (or aborting its task).
 pub async fn run_turn(
     client: &reqwest::Client,
@@ -303,10 +367,19 @@ pub async fn run_turn(
     request: &ChatRequest,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
+    retry::run(client, endpoint, request, emit).await
+}
+
+/// One attempt, in the endpoint's wire protocol, without retries.
+pub async fn run_attempt(
+    client: &reqwest::Client,
+    endpoint: &Endpoint,
+    request: &ChatRequest,
+    emit: &mut (dyn FnMut(StreamEvent) + Send),
+) {
     match endpoint.api {
         ApiKind::Chat => openai_chat::run_turn(client, endpoint, request, emit).await,
-        other => emit(StreamEvent::Failed(ApiError::message(format!(
-            "the {other} API is not supported yet; use --api chat"
-        )))),
+        ApiKind::Responses => openai_responses::run_turn(client, endpoint, request, emit).await,
+        ApiKind::Anthropic => anthropic::run_turn(client, endpoint, request, emit).await,
     }
 }

@@ -19,6 +19,9 @@ pub struct PriceEntry {
     pub input: f64,
     pub cached_input: Option<f64>,
     pub output: f64,
+    /// Price of prompt-cache writes (Anthropic); unset bills them as input.
+    #[serde(default)]
+    pub cache_write: Option<f64>,
 }
 
 /// One `[[models]]` entry as written in `models.toml` or the config file, before defaults
@@ -147,13 +150,18 @@ impl ModelEntry {
 
 fn check_price(p: PriceEntry) -> Result<Price, String> {
     let ok = |v: f64| v.is_finite() && v >= 0.0;
-    if !ok(p.input) || !ok(p.output) || !p.cached_input.is_none_or(ok) {
+    if !ok(p.input)
+        || !ok(p.output)
+        || !p.cached_input.is_none_or(ok)
+        || !p.cache_write.is_none_or(ok)
+    {
         return Err("prices must be finite numbers, 0 or more".to_string());
     }
     Ok(Price {
         input: p.input,
         cached_input: p.cached_input,
         output: p.output,
+        cache_write: p.cache_write,
     })
 }
 

@@ -59,6 +59,7 @@ impl ModelInfo {
             accepts_effort: self.accepts_effort,
             can_stream: self.can_stream,
             stream_usage: true,
+            ..Default::default()
         }
     }
 }
@@ -193,6 +194,7 @@ impl Catalog {
                 input: 0.0,
                 cached_input: Some(0.0),
                 output: 0.0,
+                cache_write: Some(0.0),
             });
         }
         self.lookup(provider, model).and_then(|m| m.price)
@@ -219,6 +221,7 @@ impl Catalog {
                 accepts_effort: true,
                 can_stream: true,
                 stream_usage: true,
+                ..Default::default()
             },
         }
     }
@@ -402,6 +405,7 @@ mod tests {
                 input: 1.0,
                 cached_input: None,
                 output: 4.0,
+                cache_write: None,
             }),
             ..Default::default()
         };

@@ -204,6 +204,7 @@ impl Settings {
                 input: 0.0,
                 cached_input: Some(0.0),
                 output: 0.0,
+                cache_write: Some(0.0),
             });
         }
         self.model_info.as_ref().and_then(|m| m.price)

@@ -289,6 +289,7 @@ pub(super) fn connect(
         api_key,
         key_hint,
         headers: provider.headers.clone(),
+        max_attempts: crate::api::DEFAULT_MAX_ATTEMPTS,
     };
     Ok(Connection {
         endpoint,

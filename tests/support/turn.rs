@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use thinkbench::api::{
-    ApiError, ApiKind, ChatRequest, Endpoint, FinishReason, RateLimitInfo, StreamEvent, ToolCall,
+    ApiError, ApiKind, ChatRequest, Endpoint, FinishReason, RateLimitInfo, RetryNotice,
+    StreamEvent, ToolCall,
 };
 use thinkbench::usage::Usage;
 
@@ -19,6 +20,8 @@ pub struct Outcome {
     pub error: Option<ApiError>,
     /// How many `TextDelta`s carried the text.
     pub text_deltas: usize,
+    /// Retries announced before the final attempt.
+    pub retries: Vec<RetryNotice>,
 }
 
 /// Fold `events` into an [`Outcome`], asserting the terminal-event contract.
@@ -42,6 +45,7 @@ pub fn outcome(events: Vec<StreamEvent>) -> Outcome {
             StreamEvent::RateLimit(r) => o.rate_limit = Some(r),
             StreamEvent::Finished(f) => o.finish = Some(f),
             StreamEvent::Failed(e) => o.error = Some(e),
+            StreamEvent::Retrying(r) => o.retries.push(r),
         }
     }
     o
@@ -56,6 +60,7 @@ pub fn chat_endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
         api_key: key.map(str::to_string),
         key_hint: Some("OPENAI_API_KEY".into()),
         headers: Vec::new(),
+        max_attempts: 1,
     }
 }
 

@@ -90,6 +90,7 @@ mod tests {
             ],
             effort: Some("high".into()),
             max_output_tokens: Some(4000),
+            model_max_output: None,
             quirks,
         }
     }
@@ -127,6 +128,7 @@ mod tests {
             accepts_effort: false,
             can_stream: false,
             stream_usage: false,
+            ..Default::default()
         };
         assert_eq!(
             build_body(&request(quirks), false),

@@ -252,6 +252,7 @@ mod tests {
             api_key: None,
             key_hint: Some("OPENAI_API_KEY".into()),
             headers: Vec::new(),
+            max_attempts: 1,
         };
         let e = with_hint(
             parse_error_body(401, r#"{"error":{"message":"Incorrect API key"}}"#),

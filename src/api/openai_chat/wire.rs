@@ -51,6 +51,7 @@ pub fn usage(v: &Value) -> Option<Usage> {
         output: field("completion_tokens").unwrap_or(0),
         reasoning: nested("completion_tokens_details", "reasoning_tokens").unwrap_or(0),
         estimated: false,
+        reasoning_estimated: false,
     })
 }
 
@@ -89,6 +90,7 @@ fn error_object(e: &Value) -> ApiError {
         code,
         message,
         retryable,
+        ..Default::default()
     }
 }
 
