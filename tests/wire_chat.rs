@@ -400,6 +400,7 @@ async fn connection_refused_names_the_url() {
         key_hint: None,
         headers: Vec::new(),
         max_attempts: 1,
+        idle_timeout: None,
     };
     let o = turn(&ep, &request(RequestQuirks::default())).await;
     let e = o.error.unwrap();

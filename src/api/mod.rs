@@ -95,6 +95,8 @@ impl fmt::Debug for Endpoint {
                 "headers",
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
             )
+            .field("max_attempts", &self.max_attempts)
+            .field("idle_timeout", &self.idle_timeout)
             .finish()
     }
 }

@@ -4,7 +4,12 @@ use reqwest::header::HeaderMap;
 
 /// Read the server's retry hints (`retry-after-ms`, `retry-after`, `x-should-retry`) into `err`.
 pub fn apply_headers(err: &mut ApiError, headers: &HeaderMap) {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         err.retry_after = Some(std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0));
     } else if let Some(s) = text("retry-after").and_then(|v| v.parse::<f64>().ok()) {

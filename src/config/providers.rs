@@ -290,6 +290,7 @@ pub(super) fn connect(
         key_hint,
         headers: provider.headers.clone(),
         max_attempts: crate::api::DEFAULT_MAX_ATTEMPTS,
+        idle_timeout: None,
     };
     Ok(Connection {
         endpoint,

@@ -61,6 +61,7 @@ pub fn chat_endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
         key_hint: Some("OPENAI_API_KEY".into()),
         headers: Vec::new(),
         max_attempts: 1,
+        idle_timeout: None,
     }
 }
 

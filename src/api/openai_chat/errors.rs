@@ -253,6 +253,7 @@ mod tests {
             key_hint: Some("OPENAI_API_KEY".into()),
             headers: Vec::new(),
             max_attempts: 1,
+            idle_timeout: None,
         };
         let e = with_hint(
             parse_error_body(401, r#"{"error":{"message":"Incorrect API key"}}"#),
