@@ -210,7 +210,11 @@ impl Turn {
 
     /// Cost of the turn in USD, `None` when the model's price is unknown.
     pub fn cost(&self) -> Option<f64> {
-        usage::cost(self.spec.price.as_ref(), &self.usage())
+        let usage = self.usage();
+        if let Some(reported) = usage.reported_cost {
+            return Some(reported);
+        }
+        usage::cost(self.spec.price.as_ref(), &usage)
     }
 
     /// Time to the first token of any kind (reasoning or answer).
@@ -250,8 +254,15 @@ impl Turn {
         if u.cached_input > 0 {
             input.push_str(&format!(" (cached {})", usage::thousands(u.cached_input)));
         }
+        if u.cache_write > 0 {
+            input.push_str(&format!(
+                " (cache write {})",
+                usage::thousands(u.cache_write)
+            ));
+        }
         parts.push(input);
         if u.reasoning > 0 || self.spec.reasoning_model {
+            let est = if u.reasoning_estimated { "~" } else { est };
             parts.push(format!("reasoning {est}{}", usage::thousands(u.reasoning)));
         }
         parts.push(format!("out {est}{}", usage::thousands(u.visible_output())));
@@ -296,12 +307,14 @@ impl Conversation {
     }
 
     /// Messages to send before a new prompt: earlier turns' prompts and answers, never
-    /// their reasoning. Failed or empty answers are left out so the history stays
-    /// alternating user/assistant.
+    /// their reasoning. Failed turns (their text may be cut anywhere) and empty answers are
+    /// left out, so the history stays alternating user/assistant. A cancelled answer stays:
+    /// the person chose to stop it where it is.
     pub fn history(&self) -> Vec<Message> {
         let mut messages = Vec::new();
         for turn in &self.turns {
-            if turn.is_streaming() || turn.answer.trim().is_empty() {
+            let failed = matches!(turn.state, TurnState::Failed(_));
+            if turn.is_streaming() || failed || turn.answer.trim().is_empty() {
                 continue;
             }
             messages.push(Message {
@@ -458,6 +471,22 @@ mod tests {
         t.apply(StreamEvent::TextDelta(text.into()), 100);
         t.apply(StreamEvent::Finished(FinishReason::Stop), 300);
         assert_eq!((t.reasoning.as_str(), t.answer.as_str()), ("", text));
+    }
+
+    #[test]
+    fn a_cost_the_server_reports_wins() {
+        let mut s = spec();
+        s.price = None;
+        let mut t = Turn::new(1, "hi".into(), s, 10);
+        let u = Usage {
+            input: 10,
+            output: 5,
+            reported_cost: Some(0.0042),
+            ..Default::default()
+        };
+        t.apply(StreamEvent::Usage(u), 10);
+        t.apply(StreamEvent::Finished(FinishReason::Stop), 20);
+        assert_eq!(t.cost(), Some(0.0042));
     }
 
     #[test]

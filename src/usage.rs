@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// Tokens of one turn, as the server reported them (or as estimated, see `estimated`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     /// Prompt tokens, cached ones included.
     pub input: u64,
@@ -28,6 +28,10 @@ pub struct Usage {
     /// `output` and reports no separate number).
     #[serde(default)]
     pub reasoning_estimated: bool,
+    /// The cost in USD the server itself reported (OpenRouter's `usage.cost`); preferred over
+    /// our own computation from catalog prices.
+    #[serde(default)]
+    pub reported_cost: Option<f64>,
 }
 
 impl Usage {

@@ -281,15 +281,11 @@ async fn tool_calls_are_reported_not_answered() {
 }
 
 #[tokio::test]
-async fn unsupported_api_and_bad_flags_fail_fast() {
+async fn bad_flags_fail_fast() {
     let server = FakeServer::start(vec![Reply::answer("never")]).await;
-    let out = ask(&server, &["--api", "responses", "hi"], None).await;
+    let out = ask(&server, &["--api", "grpc", "hi"], None).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("not supported yet"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("grpc"), "{}", stderr(&out));
     let out = ask(&server, &["-m", "o3-mini", "-e", "extreme", "hi"], None).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("extreme"), "{}", stderr(&out));

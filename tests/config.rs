@@ -79,7 +79,7 @@ fn defaults() {
     let s = case.ok(&CommonArgs::default());
     assert_eq!(pm(&s), "openai/gpt-5-mini");
     assert_eq!(s.endpoint.base_url, "https://api.openai.com/v1");
-    assert_eq!(s.endpoint.api, ApiKind::Chat);
+    assert_eq!(s.endpoint.api, ApiKind::Responses);
     assert_eq!(s.endpoint.api_key, None);
     assert_eq!(s.endpoint.key_hint.as_deref(), Some("OPENAI_API_KEY"));
     assert_eq!(s.effort.as_deref(), Some("medium"));
@@ -474,20 +474,22 @@ fn setup_hint_only_when_a_key_is_missing() {
 }
 
 #[test]
-fn unsupported_api_fails_fast() {
+fn the_api_follows_flag_provider_config_and_catalog() {
+    let api = |case: &Case, args: &CommonArgs| case.ok(args).endpoint.api;
     let case = Case::new(None, &[]);
+    // OpenAI's own server: its reasoning models speak Responses, the rest Chat Completions.
+    assert_eq!(api(&case, &model("o3-mini")), ApiKind::Responses);
+    assert_eq!(api(&case, &model("gpt-5")), ApiKind::Responses);
+    assert_eq!(api(&case, &model("gpt-4o")), ApiKind::Chat);
+    assert_eq!(api(&case, &model("o1-mini")), ApiKind::Chat);
+    assert_eq!(api(&case, &model("claude-sonnet-4-5")), ApiKind::Anthropic);
+    assert_eq!(api(&case, &model("some-new-model")), ApiKind::Chat);
+    // --api wins.
     let args = CommonArgs {
-        api: Some(ApiKind::Responses),
-        ..Default::default()
+        api: Some(ApiKind::Chat),
+        ..model("o3-mini")
     };
-    assert_eq!(
-        case.err(&args),
-        "the responses API is not supported yet; use --api chat"
-    );
-    assert!(
-        case.err(&model("claude-sonnet-4-5"))
-            .contains("the anthropic API is not supported yet")
-    );
+    assert_eq!(api(&case, &args), ApiKind::Chat);
     let args = CommonArgs {
         api: Some(ApiKind::Chat),
         ..model("claude-sonnet-4-5")
@@ -497,6 +499,38 @@ fn unsupported_api_fails_fast() {
         (s.endpoint.provider.as_str(), s.endpoint.api),
         ("anthropic", ApiKind::Chat)
     );
+    // A compatible server (base URL of one's own) speaks Chat Completions.
+    let local = Case::new(None, &[("OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")]);
+    assert_eq!(api(&local, &model("o3-mini")), ApiKind::Chat);
+    let args = CommonArgs {
+        base_url: Some("http://127.0.0.1:8080/v1".into()),
+        ..model("o3-mini")
+    };
+    assert_eq!(api(&case, &args), ApiKind::Chat);
+    // A provider's `api` in the config wins over the catalog.
+    let chat = Case::new(Some("[providers.openai]\napi = \"chat\"\n"), &[]);
+    assert_eq!(api(&chat, &model("o3-mini")), ApiKind::Chat);
+    // A [[models]] entry can move a model to another API.
+    let moved = Case::new(
+        Some("[[models]]\nid = \"gpt-4o\"\nprovider = \"openai\"\napi = \"responses\"\n"),
+        &[],
+    );
+    assert_eq!(api(&moved, &model("gpt-4o")), ApiKind::Responses);
+}
+
+#[test]
+fn openrouter_takes_effort_as_a_reasoning_object() {
+    let case = Case::new(None, &[("OPENROUTER_API_KEY", "k")]);
+    let args = CommonArgs {
+        effort: Some("high".into()),
+        ..model("openrouter/deepseek/deepseek-r1")
+    };
+    let s = case.ok(&args);
+    assert_eq!(
+        s.quirks().effort_field,
+        thinkbench::api::EffortField::ReasoningObject
+    );
+    assert_eq!(s.effort.as_deref(), Some("high"));
 }
 
 #[test]
@@ -555,5 +589,33 @@ fn switching_models_keeps_what_fits() {
         s.switch_model("o3", &env).unwrap().effort.as_deref(),
         Some("low")
     );
-    assert!(s.switch_model("claude-opus-4-5", &env).is_err());
+    let claude = s.switch_model("claude-opus-4-5", &env).unwrap();
+    assert_eq!(claude.endpoint.api, ApiKind::Anthropic);
+    // Within one provider the API follows the model too.
+    let chat = s.switch_model("gpt-4o", &env).unwrap();
+    assert_eq!(chat.endpoint.api, ApiKind::Chat);
+    assert_eq!(
+        chat.switch_model("o3", &env).unwrap().endpoint.api,
+        ApiKind::Responses
+    );
+}
+
+#[test]
+fn retries_and_idle_timeout_come_from_the_file() {
+    let case = Case::new(None, &[]);
+    let s = case.ok(&CommonArgs::default());
+    assert_eq!(
+        s.endpoint.max_attempts,
+        thinkbench::api::DEFAULT_MAX_ATTEMPTS
+    );
+    assert_eq!(s.endpoint.idle_timeout, None);
+    let case = Case::new(Some("max_attempts = 2\nidle_timeout_secs = 30\n"), &[]);
+    let s = case.ok(&CommonArgs::default());
+    assert_eq!(s.endpoint.max_attempts, 2);
+    assert_eq!(
+        s.endpoint.idle_timeout,
+        Some(std::time::Duration::from_secs(30))
+    );
+    let err = file_err("model = \"gpt-4o\"\nmax_attempts = 0\n");
+    assert!(err.contains(":2:") && err.contains("max_attempts"), "{err}");
 }

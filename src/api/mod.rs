@@ -49,11 +49,6 @@ impl ApiKind {
             _ => None,
         }
     }
-
-    /// Whether this build can talk this protocol yet.
-    pub fn is_supported(self) -> bool {
-        matches!(self, ApiKind::Chat)
-    }
 }
 
 impl fmt::Display for ApiKind {

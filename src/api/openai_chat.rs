@@ -8,11 +8,11 @@
 //! terminal event, exactly one terminal event, last, and no panic on anything received.
 
 mod body;
-mod errors;
+pub(crate) mod errors;
 mod response;
-mod stream;
+pub(crate) mod stream;
 mod think;
-mod wire;
+pub(crate) mod wire;
 
 #[cfg(test)]
 mod tests;
@@ -23,13 +23,14 @@ pub use response::parse_response;
 pub use stream::{CLOSED_EARLY, ChunkParser};
 pub use think::ThinkSplitter;
 
-use super::{ApiError, ChatRequest, Endpoint, RateLimitInfo, StreamEvent, sse};
+use super::{ApiError, ChatRequest, Endpoint, RateLimitInfo, StreamEvent, retry, sse};
 use eventsource_stream::EventStreamError;
 use futures_util::{Stream, StreamExt};
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use std::time::Duration;
 
 /// Most bytes of an error response body that are read.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Run one turn (see the module docs for the contract). Cancel by dropping the future.
 pub async fn run_turn(
@@ -50,22 +51,29 @@ pub async fn run_turn(
     for (name, value) in &endpoint.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let response = match builder.send().await {
-        Ok(response) => response,
-        Err(err) => {
+    // Every wait on the server (headers, error body, each piece of the stream) is bounded.
+    let idle = sse::idle_timeout(endpoint, request);
+    let response = match sse::within_idle(idle, builder.send()).await {
+        Some(Ok(response)) => response,
+        Some(Err(err)) => {
             return emit(StreamEvent::Failed(errors::send_error(
                 &err,
                 &endpoint.base_url,
             )));
         }
+        None => return emit(StreamEvent::Failed(sse::no_response_error(idle))),
     };
     if let Some(info) = rate_limit(response.headers()) {
         emit(StreamEvent::RateLimit(info));
     }
     let status = response.status();
     if !status.is_success() {
-        let body = read_limited(response, ERROR_BODY_LIMIT).await;
-        let err = errors::with_hint(parse_error_body(status.as_u16(), &body), endpoint, &url);
+        let headers = response.headers().clone();
+        let body = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
+            .await
+            .unwrap_or_default();
+        let mut err = errors::with_hint(parse_error_body(status.as_u16(), &body), endpoint, &url);
+        retry::apply_headers(&mut err, &headers);
         return emit(StreamEvent::Failed(err));
     }
     let content_type = response
@@ -76,7 +84,9 @@ pub async fn run_turn(
         .to_ascii_lowercase();
     if content_type.contains("text/html") {
         // A web page where an API should be: the base URL points somewhere else.
-        let page = read_limited(response, ERROR_BODY_LIMIT).await;
+        let page = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
+            .await
+            .unwrap_or_default();
         let mut err = parse_error_body(status.as_u16(), &page);
         err.message = format!(
             "{url} answered with a web page, not the API ({}): is the base URL right?",
@@ -88,11 +98,12 @@ pub async fn run_turn(
     let is_sse = content_type.contains("text/event-stream");
     // Some servers ignore `stream`; go by what was sent back.
     if is_sse || (stream && !content_type.contains("json")) {
-        read_stream(response.bytes_stream(), emit).await;
+        read_stream_within(response.bytes_stream(), idle, emit).await;
     } else {
-        match response.text().await {
-            Ok(text) => parse_response(&text).into_iter().for_each(&mut *emit),
-            Err(err) => emit(StreamEvent::Failed(body_error(&err))),
+        match sse::within_idle(idle, response.text()).await {
+            Some(Ok(text)) => parse_response(&text).into_iter().for_each(&mut *emit),
+            Some(Err(err)) => emit(StreamEvent::Failed(body_error(&err))),
+            None => emit(StreamEvent::Failed(sse::idle_error(idle))),
         }
     }
 }
@@ -105,8 +116,21 @@ where
     B: AsRef<[u8]>,
     E: std::error::Error + 'static,
 {
+    read_stream_within(body, Duration::ZERO, emit).await
+}
+
+/// [`read_stream`], failing when no byte arrives for `idle` (zero: no limit).
+pub async fn read_stream_within<S, B, E>(
+    body: S,
+    idle: Duration,
+    emit: &mut (dyn FnMut(StreamEvent) + Send),
+) where
+    S: Stream<Item = Result<B, E>>,
+    B: AsRef<[u8]>,
+    E: std::error::Error + 'static,
+{
     let mut parser = ChunkParser::new();
-    let mut events = Box::pin(sse::events(body));
+    let mut events = Box::pin(sse::events_with_idle(body, idle));
     while let Some(item) = events.next().await {
         let out = match item {
             Ok(event) if event.event == "error" => {
@@ -115,7 +139,12 @@ where
                 parser.fail(err)
             }
             Ok(event) => parser.feed_data(&event.data),
-            Err(EventStreamError::Transport(err)) => parser.interrupted(body_error(&err)),
+            Err(EventStreamError::Transport(sse::ReadError::Idle(idle))) => {
+                parser.interrupted(sse::idle_error(idle))
+            }
+            Err(EventStreamError::Transport(sse::ReadError::Body(err))) => {
+                parser.interrupted(body_error(&err))
+            }
             Err(err) => parser.fail(ApiError::message(format!(
                 "malformed data from the server: {err}"
             ))),
@@ -129,7 +158,7 @@ where
 }
 
 /// The error for a body that broke off while being read.
-fn body_error(err: &(dyn std::error::Error + 'static)) -> ApiError {
+pub(crate) fn body_error(err: &(dyn std::error::Error + 'static)) -> ApiError {
     let message = format!("{CLOSED_EARLY} ({})", errors::root_cause(err));
     ApiError {
         message,
@@ -139,7 +168,7 @@ fn body_error(err: &(dyn std::error::Error + 'static)) -> ApiError {
 }
 
 /// Up to `limit` bytes of the body as text; whatever arrived if the body breaks off.
-async fn read_limited(mut response: reqwest::Response, limit: usize) -> String {
+pub(crate) async fn read_limited(mut response: reqwest::Response, limit: usize) -> String {
     let mut bytes = Vec::new();
     while bytes.len() < limit {
         match response.chunk().await {

@@ -8,7 +8,7 @@
 
 use super::ModelInfo;
 use super::effort::normalize_efforts;
-use crate::api::{ApiKind, InstructionRole, MaxTokensField};
+use crate::api::{ApiKind, InstructionRole, MaxTokensField, ThinkingStyle};
 use crate::usage::Price;
 use serde::Deserialize;
 
@@ -43,6 +43,8 @@ pub struct ModelEntry {
     pub accepts_effort: Option<bool>,
     pub can_stream: Option<bool>,
     pub rejects_temperature: Option<bool>,
+    pub thinking: Option<ThinkingStyle>,
+    pub slow: Option<bool>,
 }
 
 impl ModelEntry {
@@ -142,6 +144,11 @@ impl ModelEntry {
                 .rejects_temperature
                 .or(base.map(|b| b.rejects_temperature))
                 .unwrap_or(reasoning),
+            thinking: self
+                .thinking
+                .or(base.map(|b| b.thinking))
+                .unwrap_or_default(),
+            slow: self.slow.or(base.map(|b| b.slow)).unwrap_or(false),
             id: self.id,
             provider: self.provider,
         })

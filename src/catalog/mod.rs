@@ -12,7 +12,9 @@
 //! - models on local providers (Ollama, llama.cpp) cost nothing: [`Catalog::price_for`] gives
 //!   a zero price for them, never an unknown one.
 
-use crate::api::{ApiKind, InstructionRole, MaxTokensField, RequestQuirks};
+use crate::api::{
+    ApiKind, EffortField, InstructionRole, MaxTokensField, RequestQuirks, ThinkingStyle,
+};
 use crate::usage::Price;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +50,10 @@ pub struct ModelInfo {
     pub can_stream: bool,
     /// Never send `temperature` / `top_p`.
     pub rejects_temperature: bool,
+    /// How an Anthropic model is asked to think (budget or adaptive).
+    pub thinking: ThinkingStyle,
+    /// It may think silently for minutes: a longer idle-stream timeout.
+    pub slow: bool,
 }
 
 impl ModelInfo {
@@ -59,6 +65,8 @@ impl ModelInfo {
             accepts_effort: self.accepts_effort,
             can_stream: self.can_stream,
             stream_usage: true,
+            thinking: self.thinking,
+            slow: self.slow,
             ..Default::default()
         }
     }
@@ -202,13 +210,22 @@ impl Catalog {
 
     /// The request quirks for `model` on `provider`. An unknown model gets the safest guess:
     /// `system` role; `max_completion_tokens` only when the server is OpenAI itself; the
-    /// effort sent when the person picks one; streaming with usage.
+    /// effort sent when the person picks one; streaming with usage. OpenRouter takes the
+    /// effort as a `reasoning` object.
     pub fn quirks_for(
         &self,
         provider: &str,
         model: &str,
         provider_is_openai: bool,
     ) -> RequestQuirks {
+        let mut quirks = self.model_quirks(provider, model, provider_is_openai);
+        if provider == "openrouter" {
+            quirks.effort_field = EffortField::ReasoningObject;
+        }
+        quirks
+    }
+
+    fn model_quirks(&self, provider: &str, model: &str, provider_is_openai: bool) -> RequestQuirks {
         match self.lookup(provider, model) {
             Some(info) => info.quirks(),
             None => RequestQuirks {
@@ -273,7 +290,14 @@ mod tests {
         ];
         for id in openai {
             let m = c.lookup("openai", id).unwrap_or_else(|| panic!("{id}"));
-            assert_eq!(m.api, ApiKind::Chat);
+            // Reasoning models that Responses serves use it (for their reasoning summaries).
+            let responses = m.reasoning && !["o1-mini", "o1-preview"].contains(&id);
+            let want = if responses {
+                ApiKind::Responses
+            } else {
+                ApiKind::Chat
+            };
+            assert_eq!(m.api, want, "{id}");
             assert_eq!(
                 m.max_tokens_field,
                 MaxTokensField::MaxCompletionTokens,

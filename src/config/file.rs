@@ -26,6 +26,10 @@ pub(super) struct FileConfig {
     pub max_output_tokens: Option<Spanned<u64>>,
     pub system: Option<String>,
     pub theme: Option<String>,
+    /// Attempts per turn, the first included (failures before any output are retried).
+    pub max_attempts: Option<Spanned<u32>>,
+    /// Seconds without a byte before a stream is ended (default 120; 600 for slow models).
+    pub idle_timeout_secs: Option<Spanned<u64>>,
     #[serde(default)]
     pub providers: BTreeMap<String, Spanned<ProviderTable>>,
     #[serde(default)]

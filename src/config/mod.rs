@@ -187,14 +187,13 @@ pub struct Settings {
 impl Settings {
     /// The request quirks of the current model (safe guesses for an unknown one).
     pub fn quirks(&self) -> RequestQuirks {
-        match &self.model_info {
-            Some(info) => info.quirks(),
-            None => self.catalog.quirks_for(
-                &self.endpoint.provider,
-                &self.model,
-                self.is_openai_itself(),
-            ),
-        }
+        // `model_info` is this catalog's entry for the model, so this is its quirks (plus the
+        // provider's own, e.g. OpenRouter's effort object), or the guess for an unknown model.
+        self.catalog.quirks_for(
+            &self.endpoint.provider,
+            &self.model,
+            self.is_openai_itself(),
+        )
     }
 
     /// The price of the current model: zero on a local server, `None` when unknown.
@@ -236,11 +235,17 @@ impl Settings {
         let provider = find_provider(&self.providers, &provider_name)?;
         let model_info = self.catalog.lookup(&provider_name, &model).cloned();
         let (endpoint, setup_hint) = if provider_name == self.endpoint.provider {
-            (self.endpoint.clone(), self.setup_hint.clone())
+            let overridden = providers::base_overridden(provider, None, env)
+                || self.endpoint.base_url != provider.base_url;
+            let mut endpoint = self.endpoint.clone();
+            endpoint.api = providers::choose_api(None, provider, model_info.as_ref(), overridden);
+            (endpoint, self.setup_hint.clone())
         } else {
-            let api = model_info.as_ref().map_or(provider.api, |m| m.api);
-            check_supported(api)?;
-            let conn = providers::connect(provider, api, None, env, &self.paths.config_file())?;
+            let overridden = providers::base_overridden(provider, None, env);
+            let api = providers::choose_api(None, provider, model_info.as_ref(), overridden);
+            let mut conn = providers::connect(provider, api, None, env, &self.paths.config_file())?;
+            conn.endpoint.max_attempts = self.endpoint.max_attempts;
+            conn.endpoint.idle_timeout = self.endpoint.idle_timeout;
             (conn.endpoint, conn.setup_hint)
         };
         let effort = match (&self.effort, &model_info) {
@@ -268,16 +273,6 @@ fn find_provider<'a>(providers: &'a [Provider], name: &str) -> Result<&'a Provid
         .iter()
         .find(|p| p.name == name)
         .ok_or_else(|| ConfigError::Invalid(format!("unknown provider `{name}`")))
-}
-
-fn check_supported(api: ApiKind) -> Result<(), ConfigError> {
-    if api.is_supported() {
-        Ok(())
-    } else {
-        Err(ConfigError::Invalid(format!(
-            "the {api} API is not supported yet; use --api chat"
-        )))
-    }
 }
 
 /// Split `[provider/]model`. The part before the first `/` is a provider only when it names
@@ -359,11 +354,8 @@ pub fn resolve(
     let provider = find_provider(&providers, &provider_name)?;
     let model_info = catalog.lookup(&provider_name, &model).cloned();
 
-    let api = args
-        .api
-        .or(model_info.as_ref().map(|m| m.api))
-        .unwrap_or(provider.api);
-    check_supported(api)?;
+    let overridden = providers::base_overridden(provider, args.base_url.as_deref(), env);
+    let api = providers::choose_api(args.api, provider, model_info.as_ref(), overridden);
 
     // Effort: a flag must fit the model; a preference from the environment or the file must
     // fit too, but is dropped for a model that takes no effort at all.
@@ -410,8 +402,25 @@ pub fn resolve(
         .or_else(|| cfg.theme.clone())
         .unwrap_or_else(|| DEFAULT_THEME.to_string());
 
+    let max_attempts = match &cfg.max_attempts {
+        Some(n) if !(1..=10).contains(n.get_ref()) => {
+            return Err(file.error_at(n.span(), "`max_attempts` must be between 1 and 10"));
+        }
+        Some(n) => *n.get_ref(),
+        None => crate::api::DEFAULT_MAX_ATTEMPTS,
+    };
+    let idle_timeout = match &cfg.idle_timeout_secs {
+        Some(n) if *n.get_ref() == 0 => {
+            return Err(file.error_at(n.span(), "`idle_timeout_secs` must be at least 1"));
+        }
+        Some(n) => Some(std::time::Duration::from_secs(*n.get_ref())),
+        None => None,
+    };
+
     // Last, so that `api_key_cmd` runs only once everything else is known to be fine.
-    let conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
+    let mut conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
+    conn.endpoint.max_attempts = max_attempts;
+    conn.endpoint.idle_timeout = idle_timeout;
     Ok(Settings {
         local: provider.local,
         endpoint: conn.endpoint,

@@ -30,6 +30,8 @@ pub struct Provider {
     pub base_url_env: Option<String>,
     /// Whether the config file set `base_url`.
     pub base_url_configured: bool,
+    /// Whether the config file set `api` (it then wins over the model's catalog entry).
+    pub api_configured: bool,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
     /// Shell command printing the key, run only when this provider is used.
@@ -76,6 +78,7 @@ impl Provider {
             base_url: base_url.to_string(),
             base_url_env: None,
             base_url_configured: false,
+            api_configured: false,
             api_key_env: key_env.map(str::to_string),
             api_key_cmd: None,
             headers: Vec::new(),
@@ -173,6 +176,7 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
         let p = &mut providers[index];
         if let Some(api) = table.api {
             p.api = api;
+            p.api_configured = true;
         }
         if let Some(url) = &table.base_url {
             p.base_url = check_base_url(url).map_err(|e| file.error_at(span.clone(), e))?;
@@ -241,6 +245,40 @@ pub(super) struct Connection {
 
 /// Build the endpoint of `provider`: `base_flag` (from `--base-url`) beats the provider's base
 /// URL environment variable, which beats the config file, which beats the built-in default.
+/// Whether requests go somewhere other than the provider's own default server: a
+/// `--base-url`, the provider's base-URL variable, or a `base_url` in the config file.
+pub(super) fn base_overridden(
+    provider: &Provider,
+    base_flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> bool {
+    let from_env = provider
+        .base_url_env
+        .as_deref()
+        .and_then(env)
+        .is_some_and(|v| !v.trim().is_empty());
+    base_flag.is_some() || from_env || provider.base_url_configured
+}
+
+/// The wire protocol for `model` on `provider`: `--api` first; then the provider's `api` when
+/// the config sets it; then, on the provider's own server, the model's catalog entry (OpenAI's
+/// reasoning models speak Responses); on a compatible server, or for an unknown model, the
+/// provider's protocol (Chat Completions for `openai`).
+pub fn choose_api(
+    flag: Option<ApiKind>,
+    provider: &Provider,
+    model: Option<&crate::catalog::ModelInfo>,
+    base_overridden: bool,
+) -> ApiKind {
+    if let Some(api) = flag {
+        return api;
+    }
+    if provider.api_configured || base_overridden {
+        return provider.api;
+    }
+    model.map_or(provider.api, |m| m.api)
+}
+
 pub(super) fn connect(
     provider: &Provider,
     api: ApiKind,
@@ -266,7 +304,7 @@ pub(super) fn connect(
         }
         (None, None) => provider.base_url.clone(),
     };
-    let base_overridden = base_flag.is_some() || from_env.is_some() || provider.base_url_configured;
+    let overridden = base_overridden(provider, base_flag, env);
 
     let mut api_key = provider.api_key_env.as_deref().and_then(env_value);
     let mut key_hint = provider.api_key_env.clone();
@@ -277,7 +315,7 @@ pub(super) fn connect(
         key_hint = Some(format!("api_key_cmd of provider {}", provider.name));
     }
     let setup_hint = match (&api_key, &provider.api_key_env) {
-        (None, Some(var)) if provider.needs_key() && !base_overridden => {
+        (None, Some(var)) if provider.needs_key() && !overridden => {
             Some(setup_hint(&provider.name, var))
         }
         _ => None,

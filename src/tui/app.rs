@@ -13,8 +13,8 @@ use super::keymap::{self, Action};
 use super::markdown::StreamingMarkdown;
 use super::theme::Theme;
 use super::view::turn::{footer_lines, header_lines};
-use crate::api::{ChatRequest, StreamEvent};
-use crate::conversation::Turn;
+use crate::api::{ChatRequest, RateLimitInfo, RetryNotice, StreamEvent};
+use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::text::Line;
@@ -136,6 +136,10 @@ pub struct App {
     pub total_rows: usize,
     /// The time of the last event, for elapsed-time displays.
     pub now: Instant,
+    /// The active turn is waiting to retry: the notice and when it arrived.
+    pub retry: Option<(RetryNotice, Instant)>,
+    /// The latest rate-limit state a server reported.
+    pub rate_limit: Option<RateLimitInfo>,
     laid_out_width: u16,
     /// Index of the first turn whose layout may be out of date; turns before it are clean,
     /// so `prepare` starts there (after a resize, at 0).
@@ -167,6 +171,8 @@ impl App {
             view_rows: 0,
             total_rows: 0,
             now,
+            retry: None,
+            rate_limit: None,
             laid_out_width: 0,
             first_stale: 0,
             row_starts: Vec::new(),
@@ -276,6 +282,7 @@ impl App {
                 self.notice = Some(QUIT_NOTICE.to_string());
             }
             Action::Quit => return self.quit(now),
+            Action::Retry => return self.retry(now),
             Action::ToggleThinking => self.toggle_thinking(),
             Action::PageUp => self.scroll_up(self.page()),
             Action::PageDown => self.scroll_down(self.page()),
@@ -310,6 +317,29 @@ impl App {
             self.prompt_history.push(prompt.clone());
         }
         self.set_draft("");
+        self.start(prompt, now)
+    }
+
+    /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn
+    /// (the old one stays, for the record, and is not sent back as history).
+    fn retry(&mut self, now: Instant) -> Vec<Effect> {
+        if self.is_streaming() {
+            return Vec::new();
+        }
+        let last = self.session.conversation.turns.last();
+        match last {
+            Some(turn) if matches!(turn.state, TurnState::Failed(_) | TurnState::Cancelled) => {
+                let prompt = turn.prompt.clone();
+                self.start(prompt, now)
+            }
+            _ => {
+                self.notice = Some("nothing to retry: the last turn did not fail".to_string());
+                Vec::new()
+            }
+        }
+    }
+
+    fn start(&mut self, prompt: String, now: Instant) -> Vec<Effect> {
         self.notice = None;
         self.setup_hint = None;
         self.scroll_top = None;
@@ -327,6 +357,7 @@ impl App {
         let Some((turn_id, sent)) = self.active.take() else {
             return Vec::new();
         };
+        self.retry = None;
         let at = ms_between(sent, now);
         if let Some(turn) = self.session.turn_mut(turn_id) {
             turn.cancel(at);
@@ -397,6 +428,15 @@ impl App {
         };
         if active_id != turn_id {
             return;
+        }
+        match &event {
+            StreamEvent::Retrying(notice) => {
+                self.retry = Some((notice.clone(), at));
+                self.mark_dirty(turn_id);
+                return;
+            }
+            StreamEvent::RateLimit(info) => self.rate_limit = Some(info.clone()),
+            _ => self.retry = None,
         }
         let terminal = event.is_terminal();
         let at_ms = ms_between(sent, at);
@@ -515,7 +555,15 @@ impl App {
                 let sent = active.filter(|(id, _)| *id == turn.id).map(|(_, t)| t);
                 let elapsed = sent.map(|t| ms_between(t, now)).unwrap_or(0);
                 view.header = header_lines(turn, view, &self.theme, elapsed, width);
-                view.footer = footer_lines(turn, &self.theme, elapsed, width);
+                let retry = self
+                    .retry
+                    .as_ref()
+                    .filter(|_| sent.is_some())
+                    .map(|(notice, at)| {
+                        let waited = now.saturating_duration_since(*at);
+                        (notice, notice.delay.saturating_sub(waited))
+                    });
+                view.footer = footer_lines(turn, &self.theme, elapsed, width, retry);
                 view.built = Some((width, view.thinking_visible(turn)));
             }
             self.row_starts.push(total);

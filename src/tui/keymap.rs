@@ -18,6 +18,8 @@ pub enum Action {
     /// Ctrl+C: quit when pressed twice.
     Interrupt,
     Quit,
+    /// Alt+R: send the last failed or cancelled turn's prompt again.
+    Retry,
     ToggleThinking,
     PageUp,
     PageDown,
@@ -39,6 +41,7 @@ pub fn action(key: &KeyEvent) -> Action {
         KeyCode::Char('j') if ctrl => Action::Newline,
         KeyCode::Char('c') if ctrl => Action::Interrupt,
         KeyCode::Char('q') if ctrl => Action::Quit,
+        KeyCode::Char('r') if alt => Action::Retry,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Tab => Action::ToggleThinking,
         KeyCode::PageUp => Action::PageUp,
@@ -93,5 +96,13 @@ mod tests {
             Action::Edit
         );
         assert_eq!(action(&key(KeyCode::Up, KeyModifiers::SHIFT)), Action::Edit);
+        assert_eq!(
+            action(&key(KeyCode::Char('r'), KeyModifiers::ALT)),
+            Action::Retry
+        );
+        assert_eq!(
+            action(&key(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+            Action::Edit
+        );
     }
 }

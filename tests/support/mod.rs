@@ -2,5 +2,7 @@
 //! server on 127.0.0.1 that speaks the real wire format and misbehaves on request, and
 //! helpers that run a turn and check what came back.
 
+pub mod anthropic;
 pub mod fake_server;
+pub mod responses;
 pub mod turn;

@@ -5,7 +5,7 @@
 //! `stream_options`) appear only when set and accepted; `temperature` and `top_p` are never
 //! sent, so a reasoning model never rejects them.
 
-use crate::api::{ChatRequest, InstructionRole, MaxTokensField, Role};
+use crate::api::{ChatRequest, EffortField, InstructionRole, MaxTokensField, Role};
 use serde_json::{Map, Value, json};
 
 /// The JSON body of `req`; `stream` asks for an SSE answer.
@@ -54,7 +54,12 @@ pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
         body.insert(field.into(), json!(n));
     }
     if let (Some(effort), true) = (req.effort.as_deref(), quirks.accepts_effort) {
-        body.insert("reasoning_effort".into(), json!(effort));
+        match quirks.effort_field {
+            EffortField::ReasoningEffort => body.insert("reasoning_effort".into(), json!(effort)),
+            EffortField::ReasoningObject => {
+                body.insert("reasoning".into(), json!({ "effort": effort }))
+            }
+        };
     }
     if stream {
         body.insert("stream".into(), json!(true));

@@ -52,6 +52,10 @@ pub fn usage(v: &Value) -> Option<Usage> {
         reasoning: nested("completion_tokens_details", "reasoning_tokens").unwrap_or(0),
         estimated: false,
         reasoning_estimated: false,
+        reported_cost: o
+            .get("cost")
+            .and_then(Value::as_f64)
+            .filter(|c| c.is_finite() && *c >= 0.0),
     })
 }
 

@@ -3,6 +3,7 @@
 
 use super::super::app::App;
 use super::super::keymap::HINTS;
+use crate::api::RateLimitInfo;
 use crate::usage;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -26,7 +27,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         usage::dollars(Some(cost))
     };
-    left.push_str(&format!(" · session {cost} │ "));
+    left.push_str(&format!(" · session {cost}"));
+    if let Some(limits) = app.rate_limit.as_ref().and_then(rate_limit_text) {
+        left.push_str(&format!(" · {limits}"));
+    }
+    left.push_str(" │ ");
     let right = match &app.notice {
         Some(n) => format!("{n} "),
         None => {
@@ -72,4 +77,23 @@ fn fit(text: &str, room: usize) -> String {
         out.push(ch);
     }
     out
+}
+
+/// `left 4,999 req · 1,999,000 tok (reset 12ms)`, from the last rate-limit headers.
+fn rate_limit_text(info: &RateLimitInfo) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(n) = info.remaining_requests {
+        parts.push(format!("{} req", usage::thousands(n)));
+    }
+    if let Some(n) = info.remaining_tokens {
+        parts.push(format!("{} tok", usage::thousands(n)));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let mut text = format!("left {}", parts.join(" · "));
+    if let Some(reset) = info.reset_tokens.as_ref().or(info.reset_requests.as_ref()) {
+        text.push_str(&format!(" (reset {reset})"));
+    }
+    Some(text)
 }

@@ -6,11 +6,12 @@
 use super::super::app::TurnView;
 use super::super::markdown::wrap_text;
 use super::super::theme::Theme;
-use crate::api::FinishReason;
+use crate::api::{FinishReason, RetryNotice};
 use crate::conversation::{Turn, TurnState};
 use crate::usage;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use std::time::Duration;
 use unicode_width::UnicodeWidthStr;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -69,10 +70,26 @@ pub fn header_lines(
 }
 
 /// What follows the answer: the live spinner, tool calls, the end state, the usage line.
-pub fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> Vec<Line<'static>> {
+pub fn footer_lines(
+    turn: &Turn,
+    theme: &Theme,
+    elapsed_ms: u64,
+    width: u16,
+    retry: Option<(&RetryNotice, Duration)>,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if turn.is_streaming() {
-        if turn.answer.is_empty() && turn.reasoning.is_empty() {
+        if let Some((notice, remaining)) = retry {
+            lines.push(Line::from(Span::styled(
+                retry_line(notice, remaining),
+                theme.accent,
+            )));
+            lines.extend(wrap_text(
+                &format!("  {}", notice.error),
+                theme.usage,
+                width,
+            ));
+        } else if turn.answer.is_empty() && turn.reasoning.is_empty() {
             let what = if turn.spec.reasoning_model {
                 "reasoning…"
             } else {
@@ -110,7 +127,7 @@ pub fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> 
             let text = format!("✗ {err}");
             lines.extend(wrap_text(&text, theme.error, width));
             lines.push(Line::from(Span::styled(
-                "  (Up recalls your prompt)",
+                "  (Alt+R retries · Up recalls your prompt)",
                 theme.usage,
             )));
         }
@@ -146,6 +163,21 @@ pub fn footer_lines(turn: &Turn, theme: &Theme, elapsed_ms: u64, width: u16) -> 
     lines.extend(wrap_fields(&turn.usage_line(), " · ", theme.usage, width));
     lines.push(Line::default());
     lines
+}
+
+/// `rate limited — retrying in 12 s (2/4) · Esc gives up`, counting down.
+pub fn retry_line(notice: &RetryNotice, remaining: Duration) -> String {
+    let what = match notice.error.status {
+        Some(429) => "rate limited".to_string(),
+        Some(status) => format!("HTTP {status}"),
+        None => "connection failed".to_string(),
+    };
+    format!(
+        "⟳ {what} — retrying in {} s ({}/{}) · Esc gives up",
+        remaining.as_secs_f64().ceil() as u64,
+        notice.attempt,
+        notice.max_attempts
+    )
 }
 
 /// Wrap a `sep`-separated list of fields to `width` columns, breaking between fields
