@@ -34,6 +34,14 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
     let mut wrote_reasoning = false;
     let mut emit = |event: StreamEvent| {
         let at = sent.elapsed().as_millis() as u64;
+        // Retries are announced on stderr in every mode (stdout stays the answer or the JSON).
+        if let StreamEvent::Retrying(notice) = &event {
+            eprintln!(
+                "thinkbench: {}: {}",
+                notice.describe(notice.delay),
+                notice.error
+            );
+        }
         if !opts.json {
             match &event {
                 StreamEvent::TextDelta(text) => {

@@ -381,3 +381,126 @@ fn reasoning_before_a_bare_closing_tag_is_shown_as_thinking_once_finished() {
         "collapsed once finished: {screen}"
     );
 }
+
+#[test]
+fn a_retry_counts_down_and_esc_gives_up() {
+    use thinkbench::api::RetryNotice;
+    let mut h = harness("gpt-4o");
+    let id = h.send("hello", 0);
+    let notice = RetryNotice {
+        attempt: 2,
+        max_attempts: 4,
+        delay: Duration::from_secs(12),
+        error: ApiError {
+            status: Some(429),
+            kind: Some("tokens".into()),
+            code: Some("rate_limit_exceeded".into()),
+            message: "Rate limit reached for gpt-4o. Please try again in 12s.".into(),
+            ..Default::default()
+        },
+    };
+    h.stream(id, StreamEvent::Retrying(notice), 300);
+    let t = h.at(3500);
+    h.app.update(Event::Tick, t);
+    insta::assert_snapshot!(h.draw(80, 12).backend());
+    let screen = format!("{}", h.draw(80, 12).backend());
+    assert!(screen.contains("retrying in 9 s (2/4)"), "{screen}");
+    // Esc gives up at once: the request is cancelled and nothing was billed.
+    let effects = h.key(KeyCode::Esc, KeyModifiers::NONE, 4000);
+    assert_eq!(effects, vec![Effect::Cancel(id)]);
+    let screen = format!("{}", h.draw(80, 12).backend());
+    assert!(!screen.contains("retrying"), "{screen}");
+    assert!(screen.contains("cancelled"), "{screen}");
+}
+
+#[test]
+fn alt_r_sends_a_failed_turn_again_without_its_partial_answer() {
+    let mut h = harness("gpt-4o");
+    let id = h.send("first", 0);
+    h.stream(id, StreamEvent::TextDelta("one".into()), 10);
+    h.stream(id, StreamEvent::Finished(FinishReason::Stop), 20);
+    let id = h.send("tell me more", 100);
+    h.stream(id, StreamEvent::TextDelta("Partial".into()), 200);
+    h.stream(
+        id,
+        StreamEvent::Failed(ApiError::message(
+            "the connection closed before the answer finished",
+        )),
+        300,
+    );
+    let screen = format!("{}", h.draw(80, 16).backend());
+    assert!(screen.contains("Alt+R retries"), "{screen}");
+    let effects = h.key(KeyCode::Char('r'), KeyModifiers::ALT, 400);
+    let [Effect::StartTurn { request, .. }] = effects.as_slice() else {
+        panic!("expected a new turn, got {effects:?}");
+    };
+    let contents: Vec<&str> = request
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
+    assert_eq!(contents, ["first", "one", "tell me more"]);
+    assert_eq!(h.app.session.conversation.turns.len(), 3);
+    // Nothing to retry after a turn that went well.
+    h.stream(3, StreamEvent::Finished(FinishReason::Stop), 500);
+    assert!(h.key(KeyCode::Char('r'), KeyModifiers::ALT, 600).is_empty());
+}
+
+#[test]
+fn a_claude_turn_with_thinking() {
+    let mut h = harness_with(
+        &[("ANTHROPIC_API_KEY", "sk-ant-test")],
+        "claude-sonnet-4-5",
+        Some("medium"),
+    );
+    let id = h.send("What's the weather in Florence?", 0);
+    h.stream(
+        id,
+        StreamEvent::ReasoningDelta(
+            "The user asks about the weather. I have no live data, so I should say so and suggest a source."
+                .into(),
+        ),
+        900,
+    );
+    h.stream(
+        id,
+        StreamEvent::TextDelta(
+            "I can't see live weather, but **Florence in June** is usually warm: 28–32 °C.".into(),
+        ),
+        4200,
+    );
+    let usage = Usage {
+        input: 1_420,
+        cached_input: 1_024,
+        cache_write: 0,
+        output: 96,
+        reasoning: 24,
+        reasoning_estimated: true,
+        ..Default::default()
+    };
+    h.stream(id, StreamEvent::Usage(usage), 5100);
+    h.stream(id, StreamEvent::Finished(FinishReason::Stop), 5100);
+    h.key(KeyCode::Tab, KeyModifiers::NONE, 5200);
+    let screen = format!("{}", h.draw(100, 14).backend());
+    assert!(screen.contains("reasoning ~24"), "{screen}");
+    insta::assert_snapshot!(h.draw(100, 14).backend());
+}
+
+#[test]
+fn rate_limits_show_in_the_status_line() {
+    use thinkbench::api::RateLimitInfo;
+    let mut h = harness("gpt-4o");
+    let id = h.send("hi", 0);
+    let info = RateLimitInfo {
+        remaining_requests: Some(4_999),
+        remaining_tokens: Some(1_999_000),
+        reset_requests: Some("12ms".into()),
+        reset_tokens: Some("6s".into()),
+    };
+    h.stream(id, StreamEvent::RateLimit(info), 10);
+    let screen = format!("{}", h.draw(140, 8).backend());
+    assert!(
+        screen.contains("left 4,999 req · 1,999,000 tok (reset 6s)"),
+        "{screen}"
+    );
+}

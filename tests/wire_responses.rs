@@ -400,3 +400,26 @@ async fn rate_limited_is_retryable_with_hints() {
     );
     assert_eq!(rl.reset_tokens.as_deref(), Some("4s"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_silent_stream_hits_the_idle_timeout() {
+    // Headers, then a minute of silence before the first event: the paused clock jumps.
+    let events = [event::created(), event::text_delta(0, "too late")];
+    let silent = Reply::Sse {
+        events: events.iter().map(|e| e.to_string()).collect(),
+        delay_ms: 60_000,
+    };
+    let server = FakeServer::start(vec![silent]).await;
+    let mut endpoint = responses_endpoint(&server.base_url(), None);
+    endpoint.idle_timeout = Some(std::time::Duration::from_secs(5));
+    let o = run_responses(&endpoint, &request()).await;
+    let e = o.error.unwrap();
+    assert!(
+        e.retryable
+            && e.message
+                .starts_with("no data from the server for 5 s; the stream was ended"),
+        "{}",
+        e.message
+    );
+    assert_eq!((o.text.as_str(), o.finish), ("", None));
+}

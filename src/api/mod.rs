@@ -318,6 +318,23 @@ pub struct RetryNotice {
     pub error: ApiError,
 }
 
+impl RetryNotice {
+    /// `rate limited — retrying in 12 s (2/4)`, with `remaining` of the delay left.
+    pub fn describe(&self, remaining: std::time::Duration) -> String {
+        let what = match self.error.status {
+            Some(429) => "rate limited".to_string(),
+            Some(status) => format!("HTTP {status}"),
+            None => "connection failed".to_string(),
+        };
+        format!(
+            "{what} — retrying in {} s ({}/{})",
+            remaining.as_secs_f64().ceil() as u64,
+            self.attempt,
+            self.max_attempts
+        )
+    }
+}
+
 /// What a server said, one piece at a time.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StreamEvent {

@@ -5,7 +5,8 @@
 //! events; [`parse_response`] reads a non-streamed answer; [`run_turn`] does the HTTP the way
 //! the Chat Completions client does (and shares its error helpers) and keeps the contract of
 //! `api::run_turn`: events in server order, usage and tool calls before the terminal event,
-//! exactly one terminal event, last, and no panic on anything received.
+//! exactly one terminal event, last, and no panic on anything received. Every wait on the
+//! server (headers, an error body, each piece of the stream) is bounded by the idle timeout.
 
 mod body;
 mod response;
@@ -24,6 +25,7 @@ use super::{ApiError, ChatRequest, Endpoint, StreamEvent, retry, sse};
 use eventsource_stream::EventStreamError;
 use futures_util::{Stream, StreamExt};
 use reqwest::header::CONTENT_TYPE;
+use std::time::Duration;
 
 /// Run one turn (see the module docs for the contract). Cancel by dropping the future.
 pub async fn run_turn(
@@ -41,9 +43,12 @@ pub async fn run_turn(
     for (name, value) in &endpoint.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let response = match builder.send().await {
-        Ok(response) => response,
-        Err(err) => return emit(StreamEvent::Failed(send_error(&err, &endpoint.base_url))),
+    // Every wait on the server (headers, error body, each piece of the stream) is bounded.
+    let idle = sse::idle_timeout(endpoint, request);
+    let response = match sse::within_idle(idle, builder.send()).await {
+        Some(Ok(response)) => response,
+        Some(Err(err)) => return emit(StreamEvent::Failed(send_error(&err, &endpoint.base_url))),
+        None => return emit(StreamEvent::Failed(sse::no_response_error(idle))),
     };
     if let Some(info) = rate_limit(response.headers()) {
         emit(StreamEvent::RateLimit(info));
@@ -51,7 +56,9 @@ pub async fn run_turn(
     let status = response.status();
     if !status.is_success() {
         let headers = response.headers().clone();
-        let body = read_limited(response, ERROR_BODY_LIMIT).await;
+        let body = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
+            .await
+            .unwrap_or_default();
         let mut err = with_hint(parse_error_body(status.as_u16(), &body), endpoint, &url);
         retry::apply_headers(&mut err, &headers);
         return emit(StreamEvent::Failed(err));
@@ -64,7 +71,9 @@ pub async fn run_turn(
         .to_ascii_lowercase();
     if content_type.contains("text/html") {
         // A web page where an API should be: the base URL points somewhere else.
-        let page = read_limited(response, ERROR_BODY_LIMIT).await;
+        let page = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
+            .await
+            .unwrap_or_default();
         let mut err = parse_error_body(status.as_u16(), &page);
         err.message = format!(
             "{url} answered with a web page, not the API ({}): is the base URL right?",
@@ -75,11 +84,12 @@ pub async fn run_turn(
     }
     // Some servers ignore `stream`; go by what was sent back.
     if content_type.contains("text/event-stream") || (stream && !content_type.contains("json")) {
-        read_stream(response.bytes_stream(), emit).await;
+        read_stream_within(response.bytes_stream(), idle, emit).await;
     } else {
-        match response.text().await {
-            Ok(text) => parse_response(&text).into_iter().for_each(&mut *emit),
-            Err(err) => emit(StreamEvent::Failed(body_error(&err))),
+        match sse::within_idle(idle, response.text()).await {
+            Some(Ok(text)) => parse_response(&text).into_iter().for_each(&mut *emit),
+            Some(Err(err)) => emit(StreamEvent::Failed(body_error(&err))),
+            None => emit(StreamEvent::Failed(sse::idle_error(idle))),
         }
     }
 }
@@ -92,12 +102,30 @@ where
     B: AsRef<[u8]>,
     E: std::error::Error + 'static,
 {
+    read_stream_within(body, Duration::ZERO, emit).await
+}
+
+/// [`read_stream`], failing when no byte arrives for `idle` (zero: no limit).
+pub async fn read_stream_within<S, B, E>(
+    body: S,
+    idle: Duration,
+    emit: &mut (dyn FnMut(StreamEvent) + Send),
+) where
+    S: Stream<Item = Result<B, E>>,
+    B: AsRef<[u8]>,
+    E: std::error::Error + 'static,
+{
     let mut parser = EventParser::new();
-    let mut events = Box::pin(sse::events(body));
+    let mut events = Box::pin(sse::events_with_idle(body, idle));
     while let Some(item) = events.next().await {
         let out = match item {
             Ok(event) => parser.feed_event(&event.event, &event.data),
-            Err(EventStreamError::Transport(err)) => parser.fail(body_error(&err)),
+            Err(EventStreamError::Transport(sse::ReadError::Idle(idle))) => {
+                parser.fail(sse::idle_error(idle))
+            }
+            Err(EventStreamError::Transport(sse::ReadError::Body(err))) => {
+                parser.fail(body_error(&err))
+            }
             Err(err) => parser.fail(ApiError::message(format!(
                 "malformed data from the server: {err}"
             ))),

@@ -238,3 +238,22 @@ fn rate_limit_headers() {
         })
     );
 }
+
+/// A delta, then silence: the idle limit ends the stream with a clear failure.
+#[tokio::test(start_paused = true)]
+async fn silence_after_output_fails_with_the_idle_message() {
+    let first = stream::iter([Ok::<_, std::io::Error>(
+        b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n".to_vec(),
+    )]);
+    let body = first.chain(stream::pending());
+    let mut out = Vec::new();
+    read_stream_within(body, Duration::from_secs(120), &mut |e| out.push(e)).await;
+    let [StreamEvent::TextDelta(_), StreamEvent::Failed(e)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        e.message,
+        "no data from the server for 120 s; the stream was ended"
+    );
+    assert!(e.retryable);
+}

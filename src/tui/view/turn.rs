@@ -165,19 +165,9 @@ pub fn footer_lines(
     lines
 }
 
-/// `rate limited — retrying in 12 s (2/4) · Esc gives up`, counting down.
+/// `⟳ rate limited — retrying in 12 s (2/4) · Esc gives up`, counting down.
 pub fn retry_line(notice: &RetryNotice, remaining: Duration) -> String {
-    let what = match notice.error.status {
-        Some(429) => "rate limited".to_string(),
-        Some(status) => format!("HTTP {status}"),
-        None => "connection failed".to_string(),
-    };
-    format!(
-        "⟳ {what} — retrying in {} s ({}/{}) · Esc gives up",
-        remaining.as_secs_f64().ceil() as u64,
-        notice.attempt,
-        notice.max_attempts
-    )
+    format!("⟳ {} · Esc gives up", notice.describe(remaining))
 }
 
 /// Wrap a `sep`-separated list of fields to `width` columns, breaking between fields
