@@ -9,6 +9,16 @@ use thinkbench::usage::Usage;
 
 /// Run `thinkbench ask` with a clean environment pointed at `server`.
 async fn ask(server: &FakeServer, args: &[&str], stdin: Option<&str>) -> Output {
+    ask_env(server, args, stdin, &[]).await
+}
+
+/// `ask` with extra environment variables.
+async fn ask_env(
+    server: &FakeServer,
+    args: &[&str],
+    stdin: Option<&str>,
+    vars: &[(&str, &str)],
+) -> Output {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_thinkbench"));
     cmd.arg("ask")
@@ -17,7 +27,8 @@ async fn ask(server: &FakeServer, args: &[&str], stdin: Option<&str>) -> Output 
         .env_clear()
         .env("THINKBENCH_HOME", home.path())
         .env("OPENAI_API_KEY", "sk-test-key")
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(vars.iter().copied());
     cmd.stdin(if stdin.is_some() {
         std::process::Stdio::piped()
     } else {
@@ -355,4 +366,105 @@ async fn ctrl_c_keeps_what_arrived_and_exits_130() {
     assert_eq!(out.status.code(), Some(130));
     assert!(!rest.contains("ten"), "the answer stopped: {rest}");
     assert!(stderr(&out).contains("cancelled"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn anthropic_json_end_to_end() {
+    use support::anthropic;
+    let events = anthropic::answer("Think it through.", "Paris.", 30, 50);
+    let server = FakeServer::start(vec![anthropic::stream(&events)]).await;
+    let out = ask_env(
+        &server,
+        &[
+            "-m",
+            "anthropic/claude-sonnet-4-5",
+            "-e",
+            "low",
+            "--json",
+            "capital of France?",
+        ],
+        None,
+        &[("ANTHROPIC_API_KEY", "sk-ant-test")],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json_out(&out);
+    assert_eq!(v["provider"], "anthropic");
+    assert_eq!(v["api"], "anthropic");
+    assert_eq!(v["effort"], "low");
+    assert_eq!(v["answer"], "Paris.");
+    assert_eq!(v["reasoning"], "Think it through.");
+    assert_eq!(v["usage"]["input_tokens"], 30);
+    assert_eq!(v["usage"]["output_tokens"], 50);
+    assert!(v["usage"]["reasoning_tokens"].as_u64().unwrap() > 0);
+    // 30 in at $3/M + 50 out at $15/M.
+    let cost = v["cost_usd"].as_f64().unwrap();
+    assert!(
+        (cost - (30.0 * 3.0 + 50.0 * 15.0) / 1e6).abs() < 1e-12,
+        "{cost}"
+    );
+    let req = &server.requests()[0];
+    assert_eq!(req.path, "/v1/messages");
+    assert_eq!(req.header("x-api-key"), Some("sk-ant-test"));
+    assert_eq!(req.header("authorization"), None);
+    assert_eq!(req.body["thinking"]["budget_tokens"], 2048);
+}
+
+#[tokio::test]
+async fn openrouter_reasoning_object_and_reported_cost() {
+    let usage =
+        json!({"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30, "cost": 0.0123});
+    let usage_chunk =
+        json!({"id":"c","object":"chat.completion.chunk","model":"x","choices":[],"usage":usage})
+            .to_string();
+    let events = vec![
+        chunk::role(),
+        chunk::content("ok"),
+        chunk::finish("stop"),
+        usage_chunk,
+    ];
+    let server = FakeServer::start(vec![Reply::Sse {
+        events,
+        delay_ms: 0,
+    }])
+    .await;
+    let out = ask_env(
+        &server,
+        &[
+            "-m",
+            "openrouter/deepseek/deepseek-r1",
+            "-e",
+            "high",
+            "--json",
+            "hi",
+        ],
+        None,
+        &[("OPENROUTER_API_KEY", "or-test")],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json_out(&out);
+    assert_eq!(v["provider"], "openrouter");
+    assert_eq!(v["cost_usd"], 0.0123, "the server's own cost wins");
+    let body = &server.requests()[0].body;
+    assert_eq!(body["reasoning"], json!({"effort": "high"}));
+    assert_eq!(body.get("reasoning_effort"), None);
+}
+
+#[tokio::test]
+async fn ollama_takes_reasoning_effort_none_and_costs_nothing() {
+    let server = FakeServer::start(vec![Reply::answer("hi")]).await;
+    let out = ask(
+        &server,
+        &["-m", "ollama/qwen3", "-e", "none", "--json", "hi"],
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json_out(&out);
+    assert_eq!(v["provider"], "ollama");
+    assert_eq!(v["cost_usd"], 0.0, "local models cost nothing");
+    let body = &server.requests()[0].body;
+    assert_eq!(body["reasoning_effort"], "none");
+    assert_eq!(server.requests()[0].header("authorization"), None);
 }
