@@ -42,6 +42,18 @@ const SCENARIOS: &[(&str, &str)] = &[
         "an answer with no usage chunk (like many local servers)",
     ),
     ("huge", "a 2 MB answer as fast as possible"),
+    (
+        "retry",
+        "a 429 asking to wait 3 s, a 503, then the markdown answer",
+    ),
+    (
+        "responses",
+        "the recorded OpenAI Responses stream (gpt-5: reasoning summary, a tool call)",
+    ),
+    (
+        "anthropic",
+        "the recorded Anthropic stream (Claude: thinking, a tool call)",
+    ),
 ];
 
 const REASONING: &str = "The user wants a tour of the config format. I should show a heading, \
@@ -154,6 +166,8 @@ fn scenario(name: &str) -> Option<Reply> {
             Reply::Sse { events, delay_ms: 33 }
         }
         "huge" => Reply::Huge { bytes: 2_000_000 },
+        "responses" => Reply::fixture_in_pieces("openai-responses-gpt5-summary.sse", 64).delayed(800),
+        "anthropic" => Reply::fixture_in_pieces("anthropic-sonnet4-thinking.sse", 64).delayed(800),
         _ => return None,
     })
 }
@@ -189,11 +203,28 @@ async fn main() -> std::process::ExitCode {
             other => name = Some(other.to_string()),
         }
     }
-    let Some(reply) = name.as_deref().and_then(scenario) else {
+    let script = match name.as_deref() {
+        // The first turn is rate limited, then meets a server error, then gets the answer.
+        Some("retry") => {
+            let limited = Reply::Json {
+                status: 429,
+                body: json!({"error": {"message": "Rate limit reached for requests per min (RPM): Limit 3.",
+                    "type": "requests", "param": null, "code": "rate_limit_exceeded"}}),
+            }
+            .with_headers(&[("retry-after", "3")]);
+            let unavailable = Reply::Json {
+                status: 503,
+                body: json!({"error": {"message": "The server is overloaded.", "type": "server_error", "param": null, "code": null}}),
+            };
+            scenario("markdown").map(|answer| vec![limited, unavailable, answer])
+        }
+        other => other.and_then(scenario).map(|reply| vec![reply]),
+    };
+    let Some(script) = script else {
         eprintln!("{}", usage_text());
         return std::process::ExitCode::from(2);
     };
-    let server = match FakeServer::start_on(&format!("127.0.0.1:{port}"), vec![reply]).await {
+    let server = match FakeServer::start_on(&format!("127.0.0.1:{port}"), script).await {
         Ok(server) => server,
         Err(e) => {
             eprintln!("cannot listen on 127.0.0.1:{port}: {e}");

@@ -468,3 +468,63 @@ async fn ollama_takes_reasoning_effort_none_and_costs_nothing() {
     assert_eq!(body["reasoning_effort"], "none");
     assert_eq!(server.requests()[0].header("authorization"), None);
 }
+
+#[tokio::test]
+async fn responses_json_end_to_end_over_the_recording() {
+    let server = FakeServer::start(vec![Reply::fixture_in_pieces(
+        "openai-responses-gpt5-summary.sse",
+        7,
+    )])
+    .await;
+    let out = ask(
+        &server,
+        &[
+            "--api",
+            "responses",
+            "-m",
+            "gpt-5",
+            "-e",
+            "high",
+            "--json",
+            "--system",
+            "Be brief.",
+            "weather in Florence?",
+        ],
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json_out(&out);
+    assert_eq!(v["api"], "responses");
+    assert_eq!(v["answer"], "");
+    assert!(
+        v["reasoning"]
+            .as_str()
+            .unwrap()
+            .starts_with("**Getting weather info**\n\n"),
+        "{v}"
+    );
+    assert_eq!(v["finish_reason"], "tool_calls");
+    assert_eq!(
+        v["tool_calls"],
+        json!([{"name": "weather", "arguments": "{\"location\":\"Florence, Italy\"}"}])
+    );
+    assert_eq!(
+        v["usage"],
+        json!({"input_tokens":63,"cached_input_tokens":0,"output_tokens":121,"reasoning_tokens":64,"estimated":false})
+    );
+    // gpt-5: 63 in at $1.25/M, 121 out at $10/M.
+    let cost = v["cost_usd"].as_f64().unwrap();
+    assert!(
+        (cost - (63.0 * 1.25 + 121.0 * 10.0) / 1e6).abs() < 1e-12,
+        "{cost}"
+    );
+    let req = &server.requests()[0];
+    assert_eq!(req.path, "/v1/responses");
+    assert_eq!(req.body["instructions"], "Be brief.");
+    assert_eq!(
+        req.body["reasoning"],
+        json!({"effort": "high", "summary": "auto"})
+    );
+    assert_eq!(req.body["store"], false);
+}

@@ -355,3 +355,41 @@ async fn a_slow_but_steady_stream_is_not_cut() {
     assert_eq!(o.text, "one two three");
     assert!(elapsed >= Duration::from_millis(30));
 }
+
+/// The retry layer is the same for every API: a 429 with `retry-after-ms`, then an answer,
+/// over OpenAI Responses and over Anthropic Messages.
+#[tokio::test(start_paused = true)]
+async fn every_api_is_retried_the_same_way() {
+    use support::{anthropic, responses};
+    use thinkbench::api::ApiKind;
+    let limited = || rate_limited().with_headers(&[("retry-after-ms", "1500")]);
+    let u = thinkbench::usage::Usage {
+        input: 5,
+        output: 7,
+        ..Default::default()
+    };
+    let responses_answer = responses::stream(&[
+        responses::event::created(),
+        responses::event::message_item(0),
+        responses::event::text_delta(0, "Hello from Responses."),
+        responses::event::completed(&u),
+    ]);
+    let anthropic_answer = anthropic::stream(&anthropic::answer("", "Hello from Claude.", 5, 7));
+    for (api, answer, text) in [
+        (
+            ApiKind::Responses,
+            responses_answer,
+            "Hello from Responses.",
+        ),
+        (ApiKind::Anthropic, anthropic_answer, "Hello from Claude."),
+    ] {
+        let server = FakeServer::start(vec![limited(), answer]).await;
+        let mut ep = endpoint(&server, 4);
+        ep.api = api;
+        let (o, _, _) = turn(&ep).await;
+        assert_eq!(o.text, text, "{api}");
+        assert_eq!(o.retries.len(), 1, "{api}");
+        assert_eq!(o.retries[0].delay, Duration::from_millis(1500), "{api}");
+        assert_eq!(server.requests().len(), 2, "{api}");
+    }
+}
