@@ -8,6 +8,7 @@
 //! - nothing here panics on anything the network sends: a malformed line is a `Failed`.
 
 pub mod anthropic;
+pub mod http;
 pub mod openai_chat;
 pub mod openai_responses;
 pub mod retry;

@@ -3,9 +3,10 @@
 //!
 //! The pieces: [`build_body`] shapes the request for the model's quirks; [`ChunkParser`]
 //! turns SSE payloads into events; [`parse_response`] reads a non-streamed answer;
-//! [`parse_error_body`] reads HTTP error bodies; [`run_turn`] does the HTTP and keeps the
-//! contract of `api::run_turn`: events in server order, usage and tool calls before the
-//! terminal event, exactly one terminal event, last, and no panic on anything received.
+//! [`parse_error_body`] reads HTTP error bodies; [`run_turn`] names the URL, key, error
+//! reading and parsers for the shared exchange (`api::http`), which keeps the contract of
+//! `api::run_turn`: events in server order, usage and tool calls before the terminal event,
+//! exactly one terminal event, last, and no panic on anything received.
 
 mod body;
 pub(crate) mod errors;
@@ -23,14 +24,10 @@ pub use response::parse_response;
 pub use stream::{CLOSED_EARLY, ChunkParser};
 pub use think::ThinkSplitter;
 
-use super::{ApiError, ChatRequest, Endpoint, RateLimitInfo, StreamEvent, retry, sse};
-use eventsource_stream::EventStreamError;
-use futures_util::{Stream, StreamExt};
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use super::{ApiError, ChatRequest, Endpoint, RateLimitInfo, StreamEvent, http, sse};
+use futures_util::Stream;
+use reqwest::header::HeaderMap;
 use std::time::Duration;
-
-/// Most bytes of an error response body that are read.
-pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Run one turn (see the module docs for the contract). Cancel by dropping the future.
 pub async fn run_turn(
@@ -39,73 +36,25 @@ pub async fn run_turn(
     request: &ChatRequest,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
-    let stream = request.quirks.can_stream;
-    let url = format!(
-        "{}/chat/completions",
-        endpoint.base_url.trim_end_matches('/')
-    );
-    let mut builder = client.post(&url).json(&build_body(request, stream));
-    if let Some(key) = endpoint.api_key.as_deref().filter(|k| !k.is_empty()) {
+    let url = http::url(endpoint, "chat/completions");
+    let body = build_body(request, request.quirks.can_stream);
+    let mut builder = client.post(&url).json(&body);
+    if let Some(key) = http::api_key(endpoint) {
         builder = builder.bearer_auth(key);
     }
-    for (name, value) in &endpoint.headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    // Every wait on the server (headers, error body, each piece of the stream) is bounded.
-    let idle = sse::idle_timeout(endpoint, request);
-    let response = match sse::within_idle(idle, builder.send()).await {
-        Some(Ok(response)) => response,
-        Some(Err(err)) => {
-            return emit(StreamEvent::Failed(errors::send_error(
-                &err,
-                &endpoint.base_url,
-            )));
-        }
-        None => return emit(StreamEvent::Failed(sse::no_response_error(idle))),
+    let wire = http::Wire {
+        parser: ChunkParser::new(),
+        rate_limit,
+        http_error,
+        streams: http::sse_or_asked,
+        parse_whole: parse_response,
     };
-    if let Some(info) = rate_limit(response.headers()) {
-        emit(StreamEvent::RateLimit(info));
-    }
-    let status = response.status();
-    if !status.is_success() {
-        let headers = response.headers().clone();
-        let body = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
-            .await
-            .unwrap_or_default();
-        let mut err = errors::with_hint(parse_error_body(status.as_u16(), &body), endpoint, &url);
-        retry::apply_headers(&mut err, &headers);
-        return emit(StreamEvent::Failed(err));
-    }
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if content_type.contains("text/html") {
-        // A web page where an API should be: the base URL points somewhere else.
-        let page = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
-            .await
-            .unwrap_or_default();
-        let mut err = parse_error_body(status.as_u16(), &page);
-        err.message = format!(
-            "{url} answered with a web page, not the API ({}): is the base URL right?",
-            err.message
-        );
-        (err.status, err.retryable) = (None, false);
-        return emit(StreamEvent::Failed(err));
-    }
-    let is_sse = content_type.contains("text/event-stream");
-    // Some servers ignore `stream`; go by what was sent back.
-    if is_sse || (stream && !content_type.contains("json")) {
-        read_stream_within(response.bytes_stream(), idle, emit).await;
-    } else {
-        match sse::within_idle(idle, response.text()).await {
-            Some(Ok(text)) => parse_response(&text).into_iter().for_each(&mut *emit),
-            Some(Err(err)) => emit(StreamEvent::Failed(body_error(&err))),
-            None => emit(StreamEvent::Failed(sse::idle_error(idle))),
-        }
-    }
+    http::exchange(builder, &url, endpoint, request, wire, emit).await;
+}
+
+/// The error an HTTP error response describes, with what the person can do about it.
+pub fn http_error(status: u16, body: &str, endpoint: &Endpoint, url: &str) -> ApiError {
+    errors::with_hint(parse_error_body(status, body), endpoint, url)
 }
 
 /// Parse an SSE body into events, ending with exactly one terminal event. Stops reading at
@@ -129,55 +78,35 @@ pub async fn read_stream_within<S, B, E>(
     B: AsRef<[u8]>,
     E: std::error::Error + 'static,
 {
-    let mut parser = ChunkParser::new();
-    let mut events = Box::pin(sse::events_with_idle(body, idle));
-    while let Some(item) = events.next().await {
-        let out = match item {
-            Ok(event) if event.event == "error" => {
-                let err = wire::error_in(&serde_json::from_str(&event.data).unwrap_or_default())
-                    .unwrap_or_else(|| ApiError::message(wire::excerpt(&event.data, 300)));
-                parser.fail(err)
-            }
-            Ok(event) => parser.feed_data(&event.data),
-            Err(EventStreamError::Transport(sse::ReadError::Idle(idle))) => {
-                parser.interrupted(sse::idle_error(idle))
-            }
-            Err(EventStreamError::Transport(sse::ReadError::Body(err))) => {
-                parser.interrupted(body_error(&err))
-            }
-            Err(err) => parser.fail(ApiError::message(format!(
-                "malformed data from the server: {err}"
-            ))),
-        };
-        out.into_iter().for_each(&mut *emit);
-        if parser.is_done() {
-            return;
-        }
-    }
-    parser.finish(false).into_iter().for_each(emit);
+    sse::read_events(body, idle, &mut ChunkParser::new(), emit).await
 }
 
-/// The error for a body that broke off while being read.
-pub(crate) fn body_error(err: &(dyn std::error::Error + 'static)) -> ApiError {
-    let message = format!("{CLOSED_EARLY} ({})", errors::root_cause(err));
-    ApiError {
-        message,
-        retryable: true,
-        ..Default::default()
-    }
-}
-
-/// Up to `limit` bytes of the body as text; whatever arrived if the body breaks off.
-pub(crate) async fn read_limited(mut response: reqwest::Response, limit: usize) -> String {
-    let mut bytes = Vec::new();
-    while bytes.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
+/// Chat Completions sends data only; an `error` event carries an error object (or text).
+impl sse::StreamParser for ChunkParser {
+    fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent> {
+        if event == "error" {
+            let err = wire::error_in(&serde_json::from_str(data).unwrap_or_default())
+                .unwrap_or_else(|| ApiError::message(wire::excerpt(data, 300)));
+            return self.fail(err);
         }
+        self.feed_data(data)
     }
-    bytes.truncate(limit);
-    String::from_utf8_lossy(&bytes).into_owned()
+
+    fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        ChunkParser::interrupted(self, error)
+    }
+
+    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        ChunkParser::fail(self, error)
+    }
+
+    fn finish(&mut self) -> Vec<StreamEvent> {
+        ChunkParser::finish(self, false)
+    }
+
+    fn is_done(&self) -> bool {
+        ChunkParser::is_done(self)
+    }
 }
 
 /// Rate-limit state from OpenAI's `x-ratelimit-*` response headers, when any is present.

@@ -2,11 +2,12 @@
 //!
 //! The pieces: [`build_body`] shapes the request (history as `input`, instructions apart,
 //! reasoning with a summary, `store: false`); [`EventParser`] turns SSE events into stream
-//! events; [`parse_response`] reads a non-streamed answer; [`run_turn`] does the HTTP the way
-//! the Chat Completions client does (and shares its error helpers) and keeps the contract of
-//! `api::run_turn`: events in server order, usage and tool calls before the terminal event,
-//! exactly one terminal event, last, and no panic on anything received. Every wait on the
-//! server (headers, an error body, each piece of the stream) is bounded by the idle timeout.
+//! events; [`parse_response`] reads a non-streamed answer; [`run_turn`] names the URL, key
+//! and parsers for the shared exchange (`api::http`, with the Chat Completions error
+//! reading), which keeps the contract of `api::run_turn`: events in server order, usage and
+//! tool calls before the terminal event, exactly one terminal event, last, and no panic on
+//! anything received. Every wait on the server (headers, an error body, each piece of the
+//! stream) is bounded by the idle timeout.
 
 mod body;
 mod response;
@@ -17,14 +18,9 @@ pub use body::build_body;
 pub use response::parse_response;
 pub use stream::EventParser;
 
-use super::openai_chat::errors::{send_error, with_hint};
-use super::openai_chat::{
-    ERROR_BODY_LIMIT, body_error, parse_error_body, rate_limit, read_limited,
-};
-use super::{ApiError, ChatRequest, Endpoint, StreamEvent, retry, sse};
-use eventsource_stream::EventStreamError;
-use futures_util::{Stream, StreamExt};
-use reqwest::header::CONTENT_TYPE;
+use super::openai_chat::{http_error, rate_limit};
+use super::{ApiError, ChatRequest, Endpoint, StreamEvent, http, sse};
+use futures_util::Stream;
 use std::time::Duration;
 
 /// Run one turn (see the module docs for the contract). Cancel by dropping the future.
@@ -34,64 +30,20 @@ pub async fn run_turn(
     request: &ChatRequest,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
-    let stream = request.quirks.can_stream;
-    let url = format!("{}/responses", endpoint.base_url.trim_end_matches('/'));
-    let mut builder = client.post(&url).json(&build_body(request, stream));
-    if let Some(key) = endpoint.api_key.as_deref().filter(|k| !k.is_empty()) {
+    let url = http::url(endpoint, "responses");
+    let body = build_body(request, request.quirks.can_stream);
+    let mut builder = client.post(&url).json(&body);
+    if let Some(key) = http::api_key(endpoint) {
         builder = builder.bearer_auth(key);
     }
-    for (name, value) in &endpoint.headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    // Every wait on the server (headers, error body, each piece of the stream) is bounded.
-    let idle = sse::idle_timeout(endpoint, request);
-    let response = match sse::within_idle(idle, builder.send()).await {
-        Some(Ok(response)) => response,
-        Some(Err(err)) => return emit(StreamEvent::Failed(send_error(&err, &endpoint.base_url))),
-        None => return emit(StreamEvent::Failed(sse::no_response_error(idle))),
+    let wire = http::Wire {
+        parser: EventParser::new(),
+        rate_limit,
+        http_error,
+        streams: http::sse_or_asked,
+        parse_whole: parse_response,
     };
-    if let Some(info) = rate_limit(response.headers()) {
-        emit(StreamEvent::RateLimit(info));
-    }
-    let status = response.status();
-    if !status.is_success() {
-        let headers = response.headers().clone();
-        let body = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
-            .await
-            .unwrap_or_default();
-        let mut err = with_hint(parse_error_body(status.as_u16(), &body), endpoint, &url);
-        retry::apply_headers(&mut err, &headers);
-        return emit(StreamEvent::Failed(err));
-    }
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if content_type.contains("text/html") {
-        // A web page where an API should be: the base URL points somewhere else.
-        let page = sse::within_idle(idle, read_limited(response, ERROR_BODY_LIMIT))
-            .await
-            .unwrap_or_default();
-        let mut err = parse_error_body(status.as_u16(), &page);
-        err.message = format!(
-            "{url} answered with a web page, not the API ({}): is the base URL right?",
-            err.message
-        );
-        (err.status, err.retryable) = (None, false);
-        return emit(StreamEvent::Failed(err));
-    }
-    // Some servers ignore `stream`; go by what was sent back.
-    if content_type.contains("text/event-stream") || (stream && !content_type.contains("json")) {
-        read_stream_within(response.bytes_stream(), idle, emit).await;
-    } else {
-        match sse::within_idle(idle, response.text()).await {
-            Some(Ok(text)) => parse_response(&text).into_iter().for_each(&mut *emit),
-            Some(Err(err)) => emit(StreamEvent::Failed(body_error(&err))),
-            None => emit(StreamEvent::Failed(sse::idle_error(idle))),
-        }
-    }
+    http::exchange(builder, &url, endpoint, request, wire, emit).await;
 }
 
 /// Parse an SSE body into events, ending with exactly one terminal event. Stops reading at
@@ -115,27 +67,26 @@ pub async fn read_stream_within<S, B, E>(
     B: AsRef<[u8]>,
     E: std::error::Error + 'static,
 {
-    let mut parser = EventParser::new();
-    let mut events = Box::pin(sse::events_with_idle(body, idle));
-    while let Some(item) = events.next().await {
-        let out = match item {
-            Ok(event) => parser.feed_event(&event.event, &event.data),
-            Err(EventStreamError::Transport(sse::ReadError::Idle(idle))) => {
-                parser.fail(sse::idle_error(idle))
-            }
-            Err(EventStreamError::Transport(sse::ReadError::Body(err))) => {
-                parser.fail(body_error(&err))
-            }
-            Err(err) => parser.fail(ApiError::message(format!(
-                "malformed data from the server: {err}"
-            ))),
-        };
-        out.into_iter().for_each(&mut *emit);
-        if parser.is_done() {
-            return;
-        }
+    sse::read_events(body, idle, &mut EventParser::new(), emit).await
+}
+
+/// A Responses stream that breaks off fails, whatever had come: the final event never came.
+impl sse::StreamParser for EventParser {
+    fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent> {
+        self.feed_event(event, data)
     }
-    parser.finish().into_iter().for_each(emit);
+
+    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        EventParser::fail(self, error)
+    }
+
+    fn finish(&mut self) -> Vec<StreamEvent> {
+        EventParser::finish(self)
+    }
+
+    fn is_done(&self) -> bool {
+        EventParser::is_done(self)
+    }
 }
 
 #[cfg(test)]

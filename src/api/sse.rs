@@ -13,8 +13,14 @@
 //! arrives for the given time (keep-alive comments count as bytes: the server is alive), and
 //! [`within_idle`] bounds any other wait (response headers, an error body) the same way. A
 //! zero duration means no limit. Time is tokio's, so tests drive it with a paused clock.
+//!
+//! Parsing: [`read_events`] is the one loop every API's stream goes through. It feeds each
+//! event to the API's [`StreamParser`], hands a silent or broken body to
+//! [`StreamParser::interrupted`] and malformed framing to [`StreamParser::fail`], stops once
+//! the parser is done, and asks it to [`finish`](StreamParser::finish) when the body ends.
 
-use crate::api::{ApiError, ChatRequest, Endpoint};
+use crate::api::http::body_error;
+use crate::api::{ApiError, ChatRequest, Endpoint, StreamEvent};
 use eventsource_stream::{Event, EventStreamError, Eventsource};
 use futures_util::{Stream, StreamExt, stream};
 use std::fmt;
@@ -110,6 +116,59 @@ pub fn seconds(d: Duration) -> String {
     } else {
         format!("{:.1} s", d.as_secs_f64())
     }
+}
+
+/// An API's incremental parser of a streamed answer: events in, [`StreamEvent`]s out, with
+/// exactly one terminal event over its life, last.
+pub trait StreamParser {
+    /// One SSE event: its name (`message` when unnamed) and its data.
+    fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent>;
+    /// The body went silent or broke off with `error` (by default: fail with it).
+    fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        self.fail(error)
+    }
+    /// End the stream with `error`.
+    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent>;
+    /// The body ended.
+    fn finish(&mut self) -> Vec<StreamEvent>;
+    /// True once the terminal event has been produced.
+    fn is_done(&self) -> bool;
+}
+
+/// Parse an SSE body with `parser`, emitting its events, ending with exactly one terminal
+/// event; fail when no byte arrives for `idle` (zero: no limit). Stops reading once the
+/// parser is done.
+pub async fn read_events<S, B, E, P>(
+    body: S,
+    idle: Duration,
+    parser: &mut P,
+    emit: &mut (dyn FnMut(StreamEvent) + Send),
+) where
+    S: Stream<Item = Result<B, E>>,
+    B: AsRef<[u8]>,
+    E: std::error::Error + 'static,
+    P: StreamParser + ?Sized,
+{
+    let mut events = Box::pin(events_with_idle(body, idle));
+    while let Some(item) = events.next().await {
+        let out = match item {
+            Ok(event) => parser.feed(&event.event, &event.data),
+            Err(EventStreamError::Transport(ReadError::Idle(idle))) => {
+                parser.interrupted(idle_error(idle))
+            }
+            Err(EventStreamError::Transport(ReadError::Body(err))) => {
+                parser.interrupted(body_error(&err))
+            }
+            Err(err) => parser.fail(ApiError::message(format!(
+                "malformed data from the server: {err}"
+            ))),
+        };
+        out.into_iter().for_each(&mut *emit);
+        if parser.is_done() {
+            return;
+        }
+    }
+    parser.finish().into_iter().for_each(emit);
 }
 
 /// A piece of the body, or the blank lines added after a body that ended on a line end.

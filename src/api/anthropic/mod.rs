@@ -3,9 +3,11 @@
 //! The pieces: [`build_body`] shapes the request (with [`thinking`] the one mapping from a
 //! reasoning effort to a thinking budget or level, and [`fit_tokens`] fitting the budget
 //! under `max_tokens`); [`MessageParser`] turns SSE events into [`StreamEvent`]s;
-//! [`parse_message`] reads a non-streamed answer; [`run_turn`] does the HTTP and keeps the
-//! contract of `api::run_turn`: events in server order, usage and tool calls before the
-//! terminal event, exactly one terminal event, last, and no panic on anything received.
+//! [`parse_message`] reads a non-streamed answer; [`http_error`] reads error bodies (529
+//! and `overloaded_error` retryable); [`run_turn`] names the URL, headers and parsers for the
+//! shared exchange (`api::http`), which keeps the contract of `api::run_turn`: events in
+//! server order, usage and tool calls before the terminal event, exactly one terminal event,
+//! last, and no panic on anything received.
 //! The key goes in `x-api-key`, never in `Authorization`, and only when one is set.
 
 mod body;
@@ -16,11 +18,10 @@ pub use body::{Thinking, build_body, fit_tokens, thinking};
 pub use response::parse_message;
 pub use stream::{MessageParser, REDACTED, stop_reason};
 
-use super::openai_chat::{self, ERROR_BODY_LIMIT, errors, parse_error_body};
-use super::{ApiError, ChatRequest, Endpoint, RateLimitInfo, StreamEvent, retry, sse};
-use eventsource_stream::EventStreamError;
-use futures_util::{Stream, StreamExt};
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use super::openai_chat::{errors, parse_error_body};
+use super::{ApiError, ChatRequest, Endpoint, RateLimitInfo, StreamEvent, http, sse};
+use futures_util::Stream;
+use reqwest::header::HeaderMap;
 use std::time::Duration;
 
 /// The API version every request names.
@@ -33,64 +34,23 @@ pub async fn run_turn(
     request: &ChatRequest,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
-    let stream = request.quirks.can_stream;
-    let url = format!("{}/messages", endpoint.base_url.trim_end_matches('/'));
+    let url = http::url(endpoint, "messages");
     let mut builder = client
         .post(&url)
         .header("anthropic-version", ANTHROPIC_VERSION)
-        .json(&build_body(request, stream));
-    if let Some(key) = endpoint.api_key.as_deref().filter(|k| !k.is_empty()) {
+        .json(&build_body(request, request.quirks.can_stream));
+    if let Some(key) = http::api_key(endpoint) {
         builder = builder.header("x-api-key", key);
     }
-    for (name, value) in &endpoint.headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    // Every wait on the server (headers, error body, each piece of the stream) is bounded.
-    let idle = sse::idle_timeout(endpoint, request);
-    let response = match sse::within_idle(idle, builder.send()).await {
-        Some(Ok(response)) => response,
-        Some(Err(err)) => {
-            let err = errors::send_error(&err, &endpoint.base_url);
-            return emit(StreamEvent::Failed(err));
-        }
-        None => return emit(StreamEvent::Failed(sse::no_response_error(idle))),
+    let wire = http::Wire {
+        parser: MessageParser::new(),
+        rate_limit,
+        http_error,
+        // Not streamed only when JSON came back (asked so, or a proxy that ignores `stream`).
+        streams: http::sse_unless_json,
+        parse_whole: parse_message,
     };
-    if let Some(info) = rate_limit(response.headers()) {
-        emit(StreamEvent::RateLimit(info));
-    }
-    let status = response.status();
-    let headers = response.headers().clone();
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !status.is_success() {
-        let body = read_body(response, idle).await;
-        let mut err = http_error(status.as_u16(), &body, endpoint, &url);
-        retry::apply_headers(&mut err, &headers);
-        return emit(StreamEvent::Failed(err));
-    }
-    if content_type.contains("text/html") {
-        // A web page where an API should be: the base URL points somewhere else.
-        let page = read_body(response, idle).await;
-        let mut err = parse_error_body(status.as_u16(), &page);
-        err.message = format!(
-            "{url} answered with a web page, not the API ({}): is the base URL right?",
-            err.message
-        );
-        (err.status, err.retryable) = (None, false);
-        return emit(StreamEvent::Failed(err));
-    }
-    if content_type.contains("json") && !content_type.contains("event-stream") {
-        // Not streamed (asked so, or a proxy that ignores `stream`): one message, read whole.
-        return match sse::within_idle(idle, response.text()).await {
-            Some(Ok(text)) => parse_message(&text).into_iter().for_each(&mut *emit),
-            Some(Err(err)) => emit(StreamEvent::Failed(openai_chat::body_error(&err))),
-            None => emit(StreamEvent::Failed(sse::idle_error(idle))),
-        };
-    }
-    read_stream(response.bytes_stream(), idle, emit).await;
+    http::exchange(builder, &url, endpoint, request, wire, emit).await;
 }
 
 /// The error an HTTP error response describes, with what the person can do about it.
@@ -101,13 +61,6 @@ pub fn http_error(status: u16, body: &str, endpoint: &Endpoint, url: &str) -> Ap
         err.retryable = true;
     }
     err
-}
-
-/// Up to the error-body limit of the body, waiting no longer than `idle` for it.
-async fn read_body(response: reqwest::Response, idle: Duration) -> String {
-    sse::within_idle(idle, openai_chat::read_limited(response, ERROR_BODY_LIMIT))
-        .await
-        .unwrap_or_default()
 }
 
 /// Parse an SSE body into events, ending with exactly one terminal event; fail when no byte
@@ -121,27 +74,30 @@ pub async fn read_stream<S, B, E>(
     B: AsRef<[u8]>,
     E: std::error::Error + 'static,
 {
-    let mut parser = MessageParser::new();
-    let mut events = Box::pin(sse::events_with_idle(body, idle));
-    while let Some(item) = events.next().await {
-        let out = match item {
-            Ok(event) => parser.feed(&event.event, &event.data),
-            Err(EventStreamError::Transport(sse::ReadError::Idle(idle))) => {
-                parser.interrupted(sse::idle_error(idle))
-            }
-            Err(EventStreamError::Transport(sse::ReadError::Body(err))) => {
-                parser.interrupted(openai_chat::body_error(&err))
-            }
-            Err(err) => parser.fail(ApiError::message(format!(
-                "malformed data from the server: {err}"
-            ))),
-        };
-        out.into_iter().for_each(&mut *emit);
-        if parser.is_done() {
-            return;
-        }
+    sse::read_events(body, idle, &mut MessageParser::new(), emit).await
+}
+
+/// The parser's own methods, for [`sse::read_events`].
+impl sse::StreamParser for MessageParser {
+    fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent> {
+        MessageParser::feed(self, event, data)
     }
-    parser.finish().into_iter().for_each(emit);
+
+    fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        MessageParser::interrupted(self, error)
+    }
+
+    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        MessageParser::fail(self, error)
+    }
+
+    fn finish(&mut self) -> Vec<StreamEvent> {
+        MessageParser::finish(self)
+    }
+
+    fn is_done(&self) -> bool {
+        MessageParser::is_done(self)
+    }
 }
 
 /// Rate-limit state from Anthropic's `anthropic-ratelimit-*` response headers, when any is

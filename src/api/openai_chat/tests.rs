@@ -3,7 +3,7 @@
 use super::*;
 use crate::api::{FinishReason, StreamEvent};
 use crate::usage::Usage;
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use reqwest::header::HeaderValue;
 
 /// Run `read_stream` over `pieces` (each one read), optionally ending with a transport error.
