@@ -22,6 +22,28 @@ pub enum TurnState {
     Cancelled,
     /// The request or stream failed; what arrived stays.
     Failed(ApiError),
+    /// thinkbench stopped (killed, crashed) while this turn streamed; found so on restart,
+    /// with the text saved up to then.
+    Interrupted,
+}
+
+impl TurnState {
+    /// The state's name as stored and exported: `streaming`, `done`, `cancelled`, `failed`,
+    /// `interrupted`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TurnState::Streaming => "streaming",
+            TurnState::Done => "done",
+            TurnState::Cancelled => "cancelled",
+            TurnState::Failed(_) => "failed",
+            TurnState::Interrupted => "interrupted",
+        }
+    }
+
+    /// Ended without a complete answer, so it can be retried and is not sent back as history.
+    pub fn is_broken(&self) -> bool {
+        matches!(self, TurnState::Failed(_) | TurnState::Interrupted)
+    }
 }
 
 /// Milliseconds since the request was sent.
@@ -87,6 +109,42 @@ impl Turn {
             est_reasoning: 0,
             est_answer: 0,
         }
+    }
+
+    /// A turn read back from storage, with every field as saved. A turn saved while it was
+    /// still streaming comes back `Interrupted`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn restored(
+        id: u64,
+        prompt: String,
+        spec: TurnSpec,
+        reasoning: String,
+        answer: String,
+        tool_calls: Vec<ToolCall>,
+        reported_usage: Option<Usage>,
+        prompt_estimate: u64,
+        timings: Timings,
+        finish_reason: Option<FinishReason>,
+        state: TurnState,
+    ) -> Turn {
+        let state = if state == TurnState::Streaming { TurnState::Interrupted } else { state };
+        let mut turn = Turn {
+            id,
+            prompt,
+            spec,
+            reasoning,
+            answer,
+            tool_calls,
+            reported_usage,
+            prompt_estimate,
+            timings,
+            finish_reason,
+            state,
+            est_reasoning: 0,
+            est_answer: 0,
+        };
+        turn.recount_estimate();
+        turn
     }
 
     pub fn is_streaming(&self) -> bool {
@@ -201,7 +259,7 @@ impl Turn {
 
     /// True when the turn failed before the model produced anything.
     pub fn refused(&self) -> bool {
-        matches!(self.state, TurnState::Failed(_))
+        self.state.is_broken()
             && self.reported_usage.is_none()
             && self.answer.is_empty()
             && self.reasoning.is_empty()
@@ -301,6 +359,12 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// A conversation read back from storage; new turns number on from the last one.
+    pub fn restored(turns: Vec<Turn>) -> Conversation {
+        let next_id = turns.iter().map(|t| t.id).max().unwrap_or(0);
+        Conversation { turns, next_id }
+    }
+
     pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
@@ -313,8 +377,7 @@ impl Conversation {
     pub fn history(&self) -> Vec<Message> {
         let mut messages = Vec::new();
         for turn in &self.turns {
-            let failed = matches!(turn.state, TurnState::Failed(_));
-            if turn.is_streaming() || failed || turn.answer.trim().is_empty() {
+            if turn.is_streaming() || turn.state.is_broken() || turn.answer.trim().is_empty() {
                 continue;
             }
             messages.push(Message {

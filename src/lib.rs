@@ -11,5 +11,6 @@ pub mod catalog;
 pub mod config;
 pub mod conversation;
 pub mod session;
+pub mod store;
 pub mod tui;
 pub mod usage;

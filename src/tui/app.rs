@@ -328,7 +328,7 @@ impl App {
         }
         let last = self.session.conversation.turns.last();
         match last {
-            Some(turn) if matches!(turn.state, TurnState::Failed(_) | TurnState::Cancelled) => {
+            Some(turn) if turn.state.is_broken() || turn.state == TurnState::Cancelled => {
                 let prompt = turn.prompt.clone();
                 self.start(prompt, now)
             }

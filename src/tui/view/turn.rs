@@ -123,6 +123,13 @@ pub fn footer_lines(
     }
     match &turn.state {
         TurnState::Cancelled => lines.push(Line::from(Span::styled("⊘ cancelled", theme.error))),
+        TurnState::Interrupted => {
+            lines.push(Line::from(Span::styled(
+                "⚠ interrupted: thinkbench stopped before the answer finished",
+                theme.error,
+            )));
+            lines.push(Line::from(Span::styled("  (Alt+R retries)", theme.usage)));
+        }
         TurnState::Failed(err) => {
             let text = format!("✗ {err}");
             lines.extend(wrap_text(&text, theme.error, width));
