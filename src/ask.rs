@@ -1,15 +1,23 @@
 //! Headless one-shot mode: `thinkbench ask`. One turn, streamed to stdout, the usage line to
 //! stderr; or, with `--json`, exactly one JSON object on stdout at the end.
 //!
+//! The turn is recorded in the session store: the prompt is committed before the request
+//! leaves, the streaming text is flushed at most every [`FLUSH_EVERY`] and once more when the
+//! turn ends however it ends, so a killed process loses at most the last half second.
+//!
 //! Invariants: stdout carries only the answer (or the one JSON object); everything else goes
-//! to stderr; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived.
+//! to stderr; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived;
+//! a store that cannot be opened or written turns persistence off with one warning naming
+//! the file, and the turn is still answered.
 
 use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::store::{Store, StoreError};
 use serde_json::{Value, json};
 use std::io::Write;
-use std::time::Instant;
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AskOptions {
@@ -22,15 +30,137 @@ pub struct AskOptions {
 /// Exit status when the person interrupted the request.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-/// Send `prompt` and report; returns the process exit status.
-pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 {
+/// A streaming turn is written to the store at most this often (and when it ends).
+pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+
+/// Which stored session the turn goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionChoice {
+    /// A new session.
+    New,
+    /// The most recently updated session (a new one when there is none).
+    Latest,
+    /// This session.
+    Id(i64),
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn persistence_off(why: impl std::fmt::Display) {
+    eprintln!("thinkbench: persistence off: {why}");
+}
+
+/// Writes one session's turns to the store; after the first failure it warns once and
+/// writes nothing more.
+pub struct Recorder {
+    store: Store,
+    session: i64,
+    last_flush: Instant,
+    on: bool,
+}
+
+impl Recorder {
+    pub fn new(store: Store, session: i64) -> Recorder {
+        Recorder {
+            store,
+            session,
+            last_flush: Instant::now(),
+            on: true,
+        }
+    }
+
+    /// The session id.
+    pub fn session(&self) -> i64 {
+        self.session
+    }
+
+    /// Write `turn` now.
+    pub fn save(&mut self, turn: &Turn) {
+        if !self.on {
+            return;
+        }
+        self.last_flush = Instant::now();
+        if let Err(err) = self.store.save_turn(self.session, turn, now_ms()) {
+            persistence_off(err);
+            self.on = false;
+        }
+    }
+
+    /// Write `turn` if the last write is at least [`FLUSH_EVERY`] old.
+    pub fn save_if_due(&mut self, turn: &Turn) {
+        if self.last_flush.elapsed() >= FLUSH_EVERY {
+            self.save(turn);
+        }
+    }
+}
+
+/// Open the store at `db` and pick the session to add to: the recorder (`None`, after a
+/// "persistence off" warning, when the database cannot be used) and the stored turns the
+/// request goes on from. The one error is a session that does not exist.
+pub fn open_session(
+    db: &Path,
+    choice: SessionChoice,
+) -> Result<(Option<Recorder>, Vec<Turn>), StoreError> {
+    if let Some(dir) = db.parent()
+        && let Err(err) = std::fs::create_dir_all(dir)
+    {
+        persistence_off(format!(
+            "cannot create {} for the session database {}: {err}",
+            dir.display(),
+            db.display()
+        ));
+        return Ok((None, Vec::new()));
+    }
+    let picked = Store::open(db).and_then(|mut store| {
+        let id = match choice {
+            SessionChoice::New => None,
+            SessionChoice::Latest => store.latest()?,
+            SessionChoice::Id(id) => Some(id),
+        };
+        let (id, turns) = match id {
+            Some(id) => (id, store.load(id)?.1),
+            None => (store.create_session(now_ms())?, Vec::new()),
+        };
+        Ok((Recorder::new(store, id), turns))
+    });
+    match picked {
+        Ok((recorder, turns)) => Ok((Some(recorder), turns)),
+        Err(err @ StoreError::NoSession(_)) => Err(err),
+        Err(err) => {
+            if choice != SessionChoice::New {
+                persistence_off(format!("{err} (answering without the stored history)"));
+            } else {
+                persistence_off(err);
+            }
+            Ok((None, Vec::new()))
+        }
+    }
+}
+
+/// Send `prompt` and report, recording the turn with `recorder` when there is one; returns
+/// the process exit status.
+pub async fn run(
+    mut session: Session,
+    prompt: String,
+    opts: AskOptions,
+    mut recorder: Option<Recorder>,
+) -> i32 {
     let (turn_id, request) = session.start_turn(prompt);
     let endpoint = session.settings.endpoint.clone();
     let client = api::client();
-    let sent = Instant::now();
     let Some(turn) = session.turn_mut(turn_id) else {
         return 1;
     };
+    // The prompt is stored before the request leaves.
+    if let Some(r) = recorder.as_mut() {
+        r.save(turn);
+    }
+    let sent = Instant::now();
     let mut wrote_reasoning = false;
     let mut emit = |event: StreamEvent| {
         let at = sent.elapsed().as_millis() as u64;
@@ -58,7 +188,14 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
                 _ => {}
             }
         }
+        let delta = matches!(
+            event,
+            StreamEvent::TextDelta(_) | StreamEvent::ReasoningDelta(_)
+        );
         turn.apply(event, at);
+        if delta && let Some(r) = recorder.as_mut() {
+            r.save_if_due(turn);
+        }
     };
     let interrupted = tokio::select! {
         _ = api::run_turn(&client, &endpoint, &request, &mut emit) => false,
@@ -70,8 +207,16 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
     if interrupted {
         turn.cancel(sent.elapsed().as_millis() as u64);
     }
+    if let Some(r) = recorder.as_mut() {
+        r.save(turn);
+    }
+    let session_id = recorder.as_ref().map(Recorder::session);
     if opts.json {
-        println!("{}", to_json(turn));
+        let mut value = to_json(turn);
+        if let Value::Object(map) = &mut value {
+            map.insert("session".into(), json!(session_id));
+        }
+        println!("{value}");
         // The error goes to stderr too, so a script that only checks the status can log it.
         if let TurnState::Failed(err) = &turn.state {
             eprintln!("thinkbench: {err}");
@@ -84,6 +229,9 @@ pub async fn run(mut session: Session, prompt: String, opts: AskOptions) -> i32 
             eprintln!();
         }
         report_to_stderr(turn);
+        if let Some(id) = session_id {
+            eprintln!("session {id}");
+        }
     }
     match &turn.state {
         TurnState::Failed(_) => 1,

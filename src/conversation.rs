@@ -127,7 +127,11 @@ impl Turn {
         finish_reason: Option<FinishReason>,
         state: TurnState,
     ) -> Turn {
-        let state = if state == TurnState::Streaming { TurnState::Interrupted } else { state };
+        let state = if state == TurnState::Streaming {
+            TurnState::Interrupted
+        } else {
+            state
+        };
         let mut turn = Turn {
             id,
             prompt,

@@ -1,11 +1,15 @@
-//! The `thinkbench` command: the TUI by default, `ask` for one headless turn.
+//! The `thinkbench` command: the TUI by default, `ask` for one headless turn, `sessions` to
+//! browse the stored ones. Exit status: 0 done, 1 failed, 2 bad usage or unknown session,
+//! 130 interrupted.
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
-use thinkbench::ask::{self, AskOptions};
+use thinkbench::ask::{self, AskOptions, SessionChoice};
 use thinkbench::config::{self, CommonArgs, Paths};
 use thinkbench::session::Session;
+use thinkbench::sessions_cli::{self, SessionsCommand};
+use thinkbench::store;
 use thinkbench::tui::{self, theme::Theme};
 
 #[derive(Parser, Debug)]
@@ -33,8 +37,19 @@ enum Command {
         /// Stream the model's shared reasoning text to stderr.
         #[arg(long)]
         show_reasoning: bool,
+        /// Add the turn to the most recent session (its turns are sent as history).
+        #[arg(short = 'c', long = "continue", conflicts_with = "session")]
+        continue_latest: bool,
+        /// Add the turn to session ID (its turns are sent as history).
+        #[arg(long, value_name = "ID")]
+        session: Option<i64>,
         /// The prompt; read from stdin when absent or `-`.
         prompt: Option<String>,
+    },
+    /// List, show, export or delete stored sessions.
+    Sessions {
+        #[command(subcommand)]
+        command: SessionsCommand,
     },
 }
 
@@ -72,7 +87,10 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(err) => return fail(err, 2),
             };
-            match runtime.block_on(tui::run(Session::new(settings), theme)) {
+            let db = paths.data_dir.join(thinkbench::store::DB_FILE);
+            let store = thinkbench::store::Store::open(&db).map_err(|e| e.to_string());
+            let resume = tui::persist::Resume::New;
+            match runtime.block_on(tui::run(Session::new(settings), theme, store, resume)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(err, 1),
             }
@@ -81,6 +99,8 @@ fn main() -> ExitCode {
             common,
             json,
             show_reasoning,
+            continue_latest,
+            session,
             prompt,
         }) => {
             let common = common.or(&cli.common);
@@ -92,15 +112,32 @@ fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(err) => return fail(err, 2),
             };
+            let choice = match (session, continue_latest) {
+                (Some(id), _) => SessionChoice::Id(id),
+                (None, true) => SessionChoice::Latest,
+                (None, false) => SessionChoice::New,
+            };
+            let (recorder, turns) =
+                match ask::open_session(&paths.data_dir.join(store::DB_FILE), choice) {
+                    Ok(opened) => opened,
+                    Err(err) => return fail(err, 2),
+                };
             let status = runtime.block_on(ask::run(
-                Session::new(settings),
+                Session::resume(settings, turns),
                 prompt,
                 AskOptions {
                     json,
                     show_reasoning,
                 },
+                recorder,
             ));
             ExitCode::from(u8::try_from(status).unwrap_or(1))
+        }
+        Some(Command::Sessions { command }) => {
+            match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => fail(&err, err.exit_code()),
+            }
         }
     }
 }

@@ -23,6 +23,14 @@ impl Session {
         }
     }
 
+    /// A session that goes on from stored `turns` (oldest first) with the settings of now.
+    pub fn resume(settings: Settings, turns: Vec<Turn>) -> Session {
+        Session {
+            settings,
+            conversation: Conversation::restored(turns),
+        }
+    }
+
     /// What a turn sent now would be sent with.
     pub fn spec(&self) -> TurnSpec {
         let s = &self.settings;

@@ -3,106 +3,18 @@
 
 mod support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
+use support::app::{harness, harness_with, settings, started, without_persist};
 use thinkbench::api::{ApiError, FinishReason, StreamEvent};
-use thinkbench::config::{self, CommonArgs, Paths};
+use thinkbench::config::CommonArgs;
 use thinkbench::session::Session;
 use thinkbench::tui::app::{App, Effect, Event};
 use thinkbench::tui::theme::Theme;
 use thinkbench::tui::view;
 use thinkbench::usage::Usage;
-
-struct Harness {
-    app: App,
-    t0: Instant,
-    _home: tempfile::TempDir,
-}
-
-fn settings(env: &[(&str, &str)], args: CommonArgs) -> (config::Settings, tempfile::TempDir) {
-    let home = tempfile::tempdir().unwrap();
-    let paths = Paths {
-        config_dir: home.path().to_path_buf(),
-        data_dir: home.path().to_path_buf(),
-    };
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let lookup = move |k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    (config::resolve(&args, &lookup, &paths).unwrap(), home)
-}
-
-fn harness_with(env: &[(&str, &str)], model: &str, effort: Option<&str>) -> Harness {
-    let args = CommonArgs {
-        model: Some(model.to_string()),
-        effort: effort.map(str::to_string),
-        ..Default::default()
-    };
-    let (settings, home) = settings(env, args);
-    let t0 = Instant::now();
-    let app = App::new(Session::new(settings), Theme::builtin("dark").unwrap(), t0);
-    Harness {
-        app,
-        t0,
-        _home: home,
-    }
-}
-
-fn harness(model: &str) -> Harness {
-    harness_with(
-        &[
-            ("OPENAI_API_KEY", "sk-test"),
-            ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
-        ],
-        model,
-        None,
-    )
-}
-
-impl Harness {
-    fn at(&self, ms: u64) -> Instant {
-        self.t0 + Duration::from_millis(ms)
-    }
-
-    fn key(&mut self, code: KeyCode, mods: KeyModifiers, ms: u64) -> Vec<Effect> {
-        let now = self.at(ms);
-        self.app.update(Event::Key(KeyEvent::new(code, mods)), now)
-    }
-
-    fn type_text(&mut self, text: &str, ms: u64) {
-        for ch in text.chars() {
-            self.key(KeyCode::Char(ch), KeyModifiers::NONE, ms);
-        }
-    }
-
-    /// Type a prompt and press Enter; returns the started turn's id.
-    fn send(&mut self, prompt: &str, ms: u64) -> u64 {
-        self.app
-            .update(Event::Paste(prompt.to_string()), self.at(ms));
-        let effects = self.key(KeyCode::Enter, KeyModifiers::NONE, ms);
-        match effects.as_slice() {
-            [Effect::StartTurn { turn_id, .. }] => *turn_id,
-            other => panic!("expected StartTurn, got {other:?}"),
-        }
-    }
-
-    fn stream(&mut self, turn_id: u64, event: StreamEvent, ms: u64) {
-        let at = self.at(ms);
-        self.app.update(Event::Stream { turn_id, event, at }, at);
-    }
-
-    fn draw(&mut self, w: u16, h: u16) -> Terminal<TestBackend> {
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        let area = ratatui::layout::Rect::new(0, 0, w, h);
-        terminal
-            .draw(view::prepare_and_render(&mut self.app, area))
-            .unwrap();
-        terminal
-    }
-}
 
 const ANSWER: &str = "## Plan\n\nUse a **binary heap** with `O(log n)` pushes:\n\n1. Push every item\n   - keep the *smallest* on top\n   - pop in order\n2. Done\n\n| op | cost |\n|:---|---:|\n| push | log n |\n| pop | log n |\n\n```rust\nfn main() {\n    let x = 42;\n}\n```\n\nSee [the docs](https://doc.rust-lang.org/std/collections/struct.BinaryHeap.html).\n";
 
@@ -207,7 +119,7 @@ fn cancelled_turn_keeps_its_partial_answer() {
         900,
     );
     let effects = h.key(KeyCode::Esc, KeyModifiers::NONE, 1500);
-    assert_eq!(effects, vec![Effect::Cancel(id)]);
+    assert_eq!(without_persist(effects), vec![Effect::Cancel(id)]);
     // A late delta from the aborted stream must not change the cancelled turn.
     h.stream(id, StreamEvent::TextDelta(" dragon".into()), 1600);
     assert!(!h.app.is_streaming());
@@ -254,7 +166,7 @@ fn composer_keys_newline_recall_and_quit() {
     assert_eq!(h.app.draft(), "line one\nline two");
     let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
     assert!(
-        matches!(effects.as_slice(), [Effect::StartTurn { request, .. }] if request.messages.last().map(|m| m.content.as_str()) == Some("line one\nline two"))
+        matches!(started(&effects), Some((_, request)) if request.messages.last().map(|m| m.content.as_str()) == Some("line one\nline two"))
     );
     assert_eq!(h.app.draft(), "");
     // Sending while streaming does not lose the draft.
@@ -329,13 +241,13 @@ async fn turns_against_the_fake_server_carry_history_without_reasoning() {
     for (i, prompt) in ["hi", "and the answer?"].into_iter().enumerate() {
         h.app.update(Event::Paste(prompt.into()), h.at(0));
         let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
-        let [Effect::StartTurn { turn_id, request }] = effects.as_slice() else {
+        let Some((turn_id, request)) = started(&effects) else {
             panic!("expected StartTurn, got {effects:?}");
         };
         let mut events = Vec::new();
         thinkbench::api::run_turn(&client, &endpoint, request, &mut |e| events.push(e)).await;
         for (n, event) in events.into_iter().enumerate() {
-            h.stream(*turn_id, event, 1000 * (i as u64 + 1) + n as u64);
+            h.stream(turn_id, event, 1000 * (i as u64 + 1) + n as u64);
         }
         assert!(!h.app.is_streaming());
     }
@@ -407,7 +319,7 @@ fn a_retry_counts_down_and_esc_gives_up() {
     assert!(screen.contains("retrying in 9 s (2/4)"), "{screen}");
     // Esc gives up at once: the request is cancelled and nothing was billed.
     let effects = h.key(KeyCode::Esc, KeyModifiers::NONE, 4000);
-    assert_eq!(effects, vec![Effect::Cancel(id)]);
+    assert_eq!(without_persist(effects), vec![Effect::Cancel(id)]);
     let screen = format!("{}", h.draw(80, 12).backend());
     assert!(!screen.contains("retrying"), "{screen}");
     assert!(screen.contains("cancelled"), "{screen}");
@@ -431,7 +343,7 @@ fn alt_r_sends_a_failed_turn_again_without_its_partial_answer() {
     let screen = format!("{}", h.draw(80, 16).backend());
     assert!(screen.contains("Alt+R retries"), "{screen}");
     let effects = h.key(KeyCode::Char('r'), KeyModifiers::ALT, 400);
-    let [Effect::StartTurn { request, .. }] = effects.as_slice() else {
+    let Some((_, request)) = started(&effects) else {
         panic!("expected a new turn, got {effects:?}");
     };
     let contents: Vec<&str> = request

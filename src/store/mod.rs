@@ -1,10 +1,35 @@
-//! Persistence of sessions in SQLite (placeholder; being written).
+//! Persistence of sessions in one SQLite file: sessions, their turns, and a full-text index.
+//!
+//! Invariants:
+//! - the file is only ever upgraded forward (see `migrate`); a file from a newer build is
+//!   refused untouched;
+//! - every write is one short immediate transaction, and every statement waits up to a busy
+//!   timeout for another process's lock, so two thinkbench processes can share the file (WAL);
+//! - a turn is keyed by (session, turn id): saving it again replaces it, which is how a
+//!   streaming answer is flushed while it grows;
+//! - a session's automatic title follows its first prompt until the person sets one;
+//! - nothing secret is stored: a [`Turn`] holds no API key or header, and only a turn's
+//!   fields are written;
+//! - every error names the file and says what is wrong in words.
+
+mod migrate;
+mod schema;
+mod search;
+mod turns;
+
+pub use schema::SCHEMA_VERSION;
 
 use crate::conversation::Turn;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 
 /// The database file in the data dir.
 pub const DB_FILE: &str = "thinkbench.db";
+
+/// The schema version this build writes (older files are migrated up to it).
+pub const fn schema_version() -> i64 {
+    SCHEMA_VERSION
+}
 
 /// What went wrong with the database; every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -15,7 +40,11 @@ pub enum StoreError {
         "the session database {} was written by a newer thinkbench (schema {found}; this one knows up to {known}); it was left untouched",
         path.display()
     )]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("session database {}: {message}", path.display())]
     Sql { path: PathBuf, message: String },
     #[error("there is no session {0}")]
@@ -42,13 +71,24 @@ pub struct SessionSummary {
 
 /// An open session database.
 pub struct Store {
+    conn: Connection,
     path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
 }
 
 impl Store {
     /// Open (creating, migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Err(StoreError::Open { path: path.to_path_buf(), message: "not written yet".into() })
+        let conn = migrate::open(path)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -56,36 +96,144 @@ impl Store {
     }
 
     /// A new, empty session; its id.
-    pub fn create_session(&mut self, _now_ms: i64) -> Result<i64, StoreError> {
-        Err(StoreError::NoSession(0))
+    pub fn create_session(&mut self, now_ms: i64) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO sessions (title, title_set, created_ms, updated_ms)
+                 VALUES ('', 0, ?1, ?1)",
+                [now_ms],
+            )
+            .map_err(|e| sql_error(&self.path, &e))?;
+        Ok(self.conn.last_insert_rowid())
     }
 
-    pub fn set_title(&mut self, session: i64, _title: &str) -> Result<(), StoreError> {
-        Err(StoreError::NoSession(session))
+    /// Set the session's title (marking it as the person's own, so prompts no longer change
+    /// it). A blank title goes back to the automatic one, from the first prompt.
+    pub fn set_title(&mut self, session: i64, title: &str) -> Result<(), StoreError> {
+        let Store { conn, path } = self;
+        let fail = |e: rusqlite::Error| sql_error(path, &e);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let title = title.trim();
+        let changed = if title.is_empty() {
+            let changed = tx
+                .execute("UPDATE sessions SET title_set = 0 WHERE id = ?1", [session])
+                .map_err(fail)?;
+            auto_title(&tx, session).map_err(fail)?;
+            changed
+        } else {
+            tx.execute(
+                "UPDATE sessions SET title = ?2, title_set = 1 WHERE id = ?1",
+                params![session, title],
+            )
+            .map_err(fail)?
+        };
+        if changed == 0 {
+            return Err(StoreError::NoSession(session));
+        }
+        tx.commit().map_err(fail)
     }
 
     /// Insert or update `turn` (keyed by session and `turn.id`), in one short transaction.
-    pub fn save_turn(&mut self, session: i64, _turn: &Turn, _now_ms: i64) -> Result<(), StoreError> {
-        Err(StoreError::NoSession(session))
+    pub fn save_turn(&mut self, session: i64, turn: &Turn, now_ms: i64) -> Result<(), StoreError> {
+        let Store { conn, path } = self;
+        let fail = |e: rusqlite::Error| sql_error(path, &e);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let exists = tx
+            .query_row(
+                "SELECT 1 FROM sessions WHERE id = ?1",
+                [session],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(fail)?;
+        if exists.is_none() {
+            return Err(StoreError::NoSession(session));
+        }
+        turns::upsert(&tx, session, turn, now_ms).map_err(fail)?;
+        tx.execute(
+            "UPDATE sessions SET updated_ms = MAX(updated_ms, ?2) WHERE id = ?1",
+            params![session, now_ms],
+        )
+        .map_err(fail)?;
+        auto_title(&tx, session).map_err(fail)?;
+        tx.commit().map_err(fail)
     }
 
     /// A session and its turns, oldest first (a turn saved while streaming comes back
     /// interrupted).
     pub fn load(&self, session: i64) -> Result<(SessionSummary, Vec<Turn>), StoreError> {
-        Err(StoreError::NoSession(session))
+        let fail = |e: rusqlite::Error| sql_error(&self.path, &e);
+        // One read transaction, so the summary and the turns agree.
+        let tx = self.conn.unchecked_transaction().map_err(fail)?;
+        let summary = search::summary(&tx, session)
+            .map_err(fail)?
+            .ok_or(StoreError::NoSession(session))?;
+        let turns = turns::load(&tx, session).map_err(fail)?;
+        tx.finish().map_err(fail)?;
+        Ok((summary, turns))
     }
 
     /// Sessions, newest first; with `search`, only those whose title or text matches (FTS5).
-    pub fn list(&self, _search: Option<&str>, _limit: usize) -> Result<Vec<SessionSummary>, StoreError> {
-        Ok(Vec::new())
+    pub fn list(
+        &self,
+        search: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        search::list(&self.conn, search, limit).map_err(|e| sql_error(&self.path, &e))
     }
 
     /// The most recently updated session.
     pub fn latest(&self) -> Result<Option<i64>, StoreError> {
-        Ok(None)
+        self.conn
+            .query_row(
+                "SELECT id FROM sessions ORDER BY updated_ms DESC, id DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| sql_error(&self.path, &e))
     }
 
+    /// Delete a session and (by cascade) its turns.
     pub fn delete(&mut self, session: i64) -> Result<(), StoreError> {
-        Err(StoreError::NoSession(session))
+        let deleted = self
+            .conn
+            .execute("DELETE FROM sessions WHERE id = ?1", [session])
+            .map_err(|e| sql_error(&self.path, &e))?;
+        if deleted == 0 {
+            return Err(StoreError::NoSession(session));
+        }
+        Ok(())
+    }
+}
+
+/// Unless the person set one, title the session after its first prompt.
+fn auto_title(conn: &Connection, session: i64) -> rusqlite::Result<()> {
+    let first: Option<String> = conn
+        .query_row(
+            "SELECT prompt FROM turns WHERE session_id = ?1 ORDER BY turn_id LIMIT 1",
+            [session],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let title = first
+        .as_deref()
+        .map(turns::title_from_prompt)
+        .unwrap_or_default();
+    conn.execute(
+        "UPDATE sessions SET title = ?2 WHERE id = ?1 AND title_set = 0 AND title <> ?2",
+        params![session, title],
+    )?;
+    Ok(())
+}
+
+fn sql_error(path: &Path, err: &rusqlite::Error) -> StoreError {
+    StoreError::Sql {
+        path: path.to_path_buf(),
+        message: migrate::describe(err),
     }
 }

@@ -9,20 +9,23 @@
 //! - `prepare` brings the render caches up to date for a width; it only re-lays-out the turn
 //!   that changed (or everything once after a resize), so a frame costs O(visible rows + tail).
 
+use super::browser::{Browser, BrowserAction};
 use super::keymap::{self, Action};
 use super::markdown::StreamingMarkdown;
 use super::theme::Theme;
 use super::view::turn::{footer_lines, header_lines};
 use crate::api::{ChatRequest, RateLimitInfo, RetryNotice, StreamEvent};
+use crate::conversation::Conversation;
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::store::SessionSummary;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
 use std::time::{Duration, Instant};
 
 /// Something that happened.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Event {
     Key(KeyEvent),
     Paste(String),
@@ -36,6 +39,45 @@ pub enum Event {
     },
     /// Time passed (only sent while something animates).
     Tick,
+    /// Stored sessions, for the browser.
+    Sessions(Vec<SessionSummary>),
+    /// A stored session was opened.
+    SessionOpened {
+        id: i64,
+        title: String,
+        turns: Vec<Turn>,
+    },
+    /// The store saved into session `id` (it creates the session on the first save).
+    SessionSaved {
+        id: i64,
+    },
+    /// The store failed: persistence is off from now on, and the status line says so.
+    StoreFailed(String),
+}
+
+/// Something for the session store to do; the runtime does it at once, in order.
+#[derive(Debug, PartialEq)]
+pub enum PersistOp {
+    /// Insert or update a turn of the open session (creating the session if needed).
+    SaveTurn(Box<Turn>),
+    /// The next save starts a new session.
+    NewSession,
+    OpenSession(i64),
+    SetTitle(String),
+    DeleteSession(i64),
+    ListSessions(Option<String>),
+}
+
+/// Whether turns are being saved, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Persistence {
+    On {
+        /// The open session, once the store has created it.
+        session: Option<i64>,
+        title: Option<String>,
+    },
+    /// Why nothing is saved.
+    Off(String),
 }
 
 /// Something the runtime must do.
@@ -43,8 +85,12 @@ pub enum Event {
 pub enum Effect {
     StartTurn { turn_id: u64, request: ChatRequest },
     Cancel(u64),
+    Persist(PersistOp),
     Quit,
 }
+
+/// How often a streaming answer is saved, at most.
+const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// How long a first Ctrl+C waits for the second.
 const QUIT_WINDOW: Duration = Duration::from_secs(3);
@@ -140,6 +186,11 @@ pub struct App {
     pub retry: Option<(RetryNotice, Instant)>,
     /// The latest rate-limit state a server reported.
     pub rate_limit: Option<RateLimitInfo>,
+    pub persistence: Persistence,
+    /// The session browser, when open.
+    pub browser: Option<Browser>,
+    /// When the streaming turn was last saved.
+    last_flush: Option<Instant>,
     laid_out_width: u16,
     /// Index of the first turn whose layout may be out of date; turns before it are clean,
     /// so `prepare` starts there (after a resize, at 0).
@@ -173,6 +224,12 @@ impl App {
             now,
             retry: None,
             rate_limit: None,
+            persistence: Persistence::On {
+                session: None,
+                title: None,
+            },
+            browser: None,
+            last_flush: None,
             laid_out_width: 0,
             first_stale: 0,
             row_starts: Vec::new(),
@@ -235,15 +292,56 @@ impl App {
                 self.size = (w, h);
                 Vec::new()
             }
-            Event::Stream { turn_id, event, at } => {
-                self.on_stream(turn_id, event, at);
+            Event::Stream { turn_id, event, at } => self.on_stream(turn_id, event, at),
+            Event::Tick => Vec::new(),
+            Event::Sessions(list) => {
+                if let Some(browser) = &mut self.browser {
+                    browser.set_sessions(list);
+                }
                 Vec::new()
             }
-            Event::Tick => Vec::new(),
+            Event::SessionOpened { id, title, turns } => {
+                self.open_session(id, title, turns);
+                Vec::new()
+            }
+            Event::SessionSaved { id } => {
+                if let Persistence::On { session, .. } = &mut self.persistence {
+                    *session = Some(id);
+                }
+                Vec::new()
+            }
+            Event::StoreFailed(why) => {
+                self.persistence = Persistence::Off(why);
+                Vec::new()
+            }
         }
     }
 
     fn on_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
+        if let Some(browser) = &mut self.browser {
+            return match browser.on_key(key) {
+                BrowserAction::None => Vec::new(),
+                BrowserAction::Search(q) => self.persist(PersistOp::ListSessions(Some(q))),
+                BrowserAction::Open(id) => {
+                    self.browser = None;
+                    self.request_open(id)
+                }
+                BrowserAction::Delete(id) => {
+                    let mut effects = self.persist(PersistOp::DeleteSession(id));
+                    if matches!(self.persistence, Persistence::On { session: Some(open), .. } if open == id)
+                    {
+                        effects.extend(self.new_session());
+                    }
+                    let query = self.browser.as_ref().map(|b| b.query.clone());
+                    effects.extend(self.persist(PersistOp::ListSessions(query)));
+                    effects
+                }
+                BrowserAction::Close => {
+                    self.browser = None;
+                    Vec::new()
+                }
+            };
+        }
         let action = keymap::action(&key);
         if action != Action::Interrupt {
             self.quit_armed_at = None;
@@ -283,6 +381,7 @@ impl App {
             }
             Action::Quit => return self.quit(now),
             Action::Retry => return self.retry(now),
+            Action::Sessions => return self.open_browser(),
             Action::ToggleThinking => self.toggle_thinking(),
             Action::PageUp => self.scroll_up(self.page()),
             Action::PageDown => self.scroll_down(self.page()),
@@ -307,6 +406,9 @@ impl App {
         if prompt.trim().is_empty() {
             return Vec::new();
         }
+        if let Some(effects) = self.command(&prompt) {
+            return effects;
+        }
         if self.is_streaming() {
             self.notice = Some("an answer is still streaming: Esc cancels it".to_string());
             return Vec::new();
@@ -318,6 +420,117 @@ impl App {
         }
         self.set_draft("");
         self.start(prompt, now)
+    }
+
+    /// A slash command in the composer (`/new`, `/sessions`, `/title TEXT`); `None` when the
+    /// text is a prompt. Only a known command word counts, so `/etc/hosts?` is still a prompt.
+    fn command(&mut self, text: &str) -> Option<Vec<Effect>> {
+        let text = text.trim();
+        let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        let effects = match word {
+            "/new" => self.new_session(),
+            "/sessions" => self.open_browser(),
+            "/title" => {
+                let title = rest.trim();
+                if title.is_empty() {
+                    self.notice = Some("/title needs the new title: /title My session".into());
+                    return Some(Vec::new());
+                }
+                if let Persistence::On { title: t, .. } = &mut self.persistence {
+                    *t = Some(title.to_string());
+                }
+                self.persist(PersistOp::SetTitle(title.to_string()))
+            }
+            _ => return None,
+        };
+        self.set_draft("");
+        Some(effects)
+    }
+
+    /// Ctrl+O or `/sessions`: the browser, filled by the store.
+    fn open_browser(&mut self) -> Vec<Effect> {
+        if let Persistence::Off(why) = &self.persistence {
+            self.notice = Some(format!("no sessions: persistence is off ({why})"));
+            return Vec::new();
+        }
+        self.browser = Some(Browser::new());
+        self.persist(PersistOp::ListSessions(None))
+    }
+
+    /// `/new`: an empty conversation; the store starts a new session with its first turn.
+    fn new_session(&mut self) -> Vec<Effect> {
+        if self.is_streaming() {
+            self.notice = Some("an answer is still streaming: Esc cancels it first".into());
+            return Vec::new();
+        }
+        self.load_turns(Vec::new());
+        if let Persistence::On { session, title } = &mut self.persistence {
+            *session = None;
+            *title = None;
+        }
+        self.notice = Some("new session".into());
+        self.persist(PersistOp::NewSession)
+    }
+
+    fn request_open(&mut self, id: i64) -> Vec<Effect> {
+        if self.is_streaming() {
+            self.notice = Some("an answer is still streaming: Esc cancels it first".into());
+            return Vec::new();
+        }
+        self.persist(PersistOp::OpenSession(id))
+    }
+
+    /// Show a stored session: its turns replace the conversation; new turns continue it.
+    fn open_session(&mut self, id: i64, title: String, turns: Vec<Turn>) {
+        for turn in &turns {
+            if self.prompt_history.last() != Some(&turn.prompt) {
+                self.prompt_history.push(turn.prompt.clone());
+            }
+        }
+        self.load_turns(turns);
+        self.persistence = Persistence::On {
+            session: Some(id),
+            title: Some(title),
+        };
+        self.notice = None;
+    }
+
+    /// Replace the conversation with `turns` and rebuild every view from them.
+    fn load_turns(&mut self, turns: Vec<Turn>) {
+        self.views = turns
+            .iter()
+            .map(|turn| {
+                let mut view = TurnView {
+                    dirty: true,
+                    ..TurnView::default()
+                };
+                view.answer.push(&turn.answer);
+                view.thinking.push(&turn.reasoning);
+                view
+            })
+            .collect();
+        self.session.conversation = Conversation::restored(turns);
+        self.row_starts.clear();
+        self.code_starts.clear();
+        self.first_stale = 0;
+        self.scroll_top = None;
+        self.setup_hint = None;
+    }
+
+    /// `op` as an effect, unless persistence is off.
+    fn persist(&self, op: PersistOp) -> Vec<Effect> {
+        match self.persistence {
+            Persistence::On { .. } => vec![Effect::Persist(op)],
+            Persistence::Off(_) => Vec::new(),
+        }
+    }
+
+    /// Save the turn at `idx` as it stands.
+    fn save(&self, idx: usize) -> Vec<Effect> {
+        match self.session.conversation.turns.get(idx) {
+            Some(turn) => self.persist(PersistOp::SaveTurn(Box::new(turn.clone()))),
+            None => Vec::new(),
+        }
     }
 
     /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn
@@ -350,7 +563,11 @@ impl App {
         });
         self.touch(self.views.len() - 1);
         self.active = Some((turn_id, now));
-        vec![Effect::StartTurn { turn_id, request }]
+        self.last_flush = Some(now);
+        // The prompt is saved before the request leaves.
+        let mut effects = self.save(self.views.len() - 1);
+        effects.push(Effect::StartTurn { turn_id, request });
+        effects
     }
 
     fn cancel(&mut self, now: Instant) -> Vec<Effect> {
@@ -363,7 +580,19 @@ impl App {
             turn.cancel(at);
         }
         self.mark_dirty(turn_id);
-        vec![Effect::Cancel(turn_id)]
+        let mut effects = vec![Effect::Cancel(turn_id)];
+        if let Some(idx) = self.turn_index(turn_id) {
+            effects.extend(self.save(idx));
+        }
+        effects
+    }
+
+    fn turn_index(&self, turn_id: u64) -> Option<usize> {
+        self.session
+            .conversation
+            .turns
+            .iter()
+            .rposition(|t| t.id == turn_id)
     }
 
     fn quit(&mut self, now: Instant) -> Vec<Effect> {
@@ -422,31 +651,31 @@ impl App {
         self.first_stale = self.first_stale.min(idx);
     }
 
-    fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) {
+    fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) -> Vec<Effect> {
         let Some((active_id, sent)) = self.active else {
-            return;
+            return Vec::new();
         };
         if active_id != turn_id {
-            return;
+            return Vec::new();
         }
         match &event {
             StreamEvent::Retrying(notice) => {
                 self.retry = Some((notice.clone(), at));
                 self.mark_dirty(turn_id);
-                return;
+                return Vec::new();
             }
             StreamEvent::RateLimit(info) => self.rate_limit = Some(info.clone()),
             _ => self.retry = None,
         }
         let terminal = event.is_terminal();
+        let text = matches!(
+            event,
+            StreamEvent::TextDelta(_) | StreamEvent::ReasoningDelta(_)
+        );
         let at_ms = ms_between(sent, at);
-        let idx = self
-            .session
-            .conversation
-            .turns
-            .iter()
-            .rposition(|t| t.id == turn_id);
-        let Some(idx) = idx else { return };
+        let Some(idx) = self.turn_index(turn_id) else {
+            return Vec::new();
+        };
         if let (StreamEvent::TextDelta(text), Some(view)) = (&event, self.views.get_mut(idx)) {
             view.answer.push(text);
         }
@@ -470,6 +699,16 @@ impl App {
         if terminal {
             self.active = None;
         }
+        // Saved as it streams (at most every FLUSH_EVERY) and always at the end, so a crash
+        // loses at most the last half second.
+        let due = self
+            .last_flush
+            .is_none_or(|t| at.saturating_duration_since(t) >= FLUSH_EVERY);
+        if terminal || (text && due) {
+            self.last_flush = Some(at);
+            return self.save(idx);
+        }
+        Vec::new()
     }
 
     fn mark_dirty(&mut self, turn_id: u64) {

@@ -20,6 +20,8 @@ pub enum Action {
     Quit,
     /// Alt+R: send the last failed or cancelled turn's prompt again.
     Retry,
+    /// Ctrl+O: the session browser.
+    Sessions,
     ToggleThinking,
     PageUp,
     PageDown,
@@ -42,6 +44,7 @@ pub fn action(key: &KeyEvent) -> Action {
         KeyCode::Char('c') if ctrl => Action::Interrupt,
         KeyCode::Char('q') if ctrl => Action::Quit,
         KeyCode::Char('r') if alt => Action::Retry,
+        KeyCode::Char('o') if ctrl => Action::Sessions,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Tab => Action::ToggleThinking,
         KeyCode::PageUp => Action::PageUp,
@@ -60,6 +63,7 @@ pub const HINTS: &[(&str, &str)] = &[
     ("Enter", "send"),
     ("Alt+Enter", "newline"),
     ("Tab", "thinking"),
+    ("Ctrl+O", "sessions"),
     ("Esc", "cancel"),
     ("PgUp/PgDn", "scroll"),
     ("Ctrl+Q", "quit"),

@@ -6,14 +6,17 @@
 //! up (the spinner tick runs only while a turn streams).
 
 pub mod app;
+pub mod browser;
 pub mod highlight;
 pub mod keymap;
 pub mod markdown;
+pub mod persist;
 pub mod theme;
 pub mod view;
 
 use crate::api;
 use crate::session::Session;
+use crate::store::Store;
 use app::{App, Effect, Event};
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -25,6 +28,7 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use futures_util::StreamExt;
+use persist::{Persister, Resume};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::collections::HashMap;
@@ -40,12 +44,19 @@ const FRAME: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_millis(100);
 
 /// Run the TUI until the person quits.
-pub async fn run(session: Session, theme: Theme) -> anyhow::Result<()> {
+/// `store` is the opened session database, or why it could not be opened (the TUI then runs
+/// with persistence off and says so); `resume` picks the session to start in.
+pub async fn run(
+    session: Session,
+    theme: Theme,
+    store: Result<Store, String>,
+    resume: Resume,
+) -> anyhow::Result<()> {
     // Load the tokenizer off the UI thread, so the first send does not stall a frame.
     std::thread::spawn(|| crate::usage::estimate_tokens("warm up"));
     install_panic_hook();
     let mut terminal = setup()?;
-    let result = event_loop(&mut terminal, session, theme).await;
+    let result = event_loop(&mut terminal, session, theme, store, resume).await;
     restore();
     result
 }
@@ -144,12 +155,24 @@ async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     session: Session,
     theme: Theme,
+    store: Result<Store, String>,
+    resume: Resume,
 ) -> anyhow::Result<()> {
     let endpoint = session.settings.endpoint.clone();
     let client = api::client();
     let mut app = App::new(session, theme, Instant::now());
     let size = terminal.size()?;
     app.update(Event::Resize(size.width, size.height), Instant::now());
+    let mut persister = match store {
+        Ok(store) => Persister::new(Some(store)),
+        Err(why) => {
+            app.update(Event::StoreFailed(why), Instant::now());
+            Persister::new(None)
+        }
+    };
+    for event in persister.resume(resume) {
+        app.update(event, Instant::now());
+    }
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut term_events = EventStream::new();
@@ -190,7 +213,9 @@ async fn event_loop(
             effects.extend(app.update(ev, Instant::now()));
         }
         dirty = true;
-        for effect in effects {
+        // Effects run in order; what the store answers goes straight back to the app.
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
             match effect {
                 Effect::StartTurn { turn_id, request } => {
                     tasks.insert(
@@ -201,6 +226,11 @@ async fn event_loop(
                 Effect::Cancel(turn_id) => {
                     if let Some(handle) = tasks.remove(&turn_id) {
                         handle.abort();
+                    }
+                }
+                Effect::Persist(op) => {
+                    for event in persister.perform(op) {
+                        queue.extend(app.update(event, Instant::now()));
                     }
                 }
                 Effect::Quit => {}

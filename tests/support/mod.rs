@@ -3,6 +3,7 @@
 //! helpers that run a turn and check what came back.
 
 pub mod anthropic;
+pub mod app;
 pub mod fake_server;
 pub mod responses;
 pub mod turn;

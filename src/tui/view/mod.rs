@@ -4,6 +4,7 @@
 //! composer, and one status line. Every size down to 1x1 draws without panicking: each
 //! area is clipped by ratatui and all arithmetic here saturates.
 
+mod browser;
 mod conversation;
 mod status;
 pub mod turn;
@@ -56,6 +57,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     conversation::render(app, frame, a.conversation);
     render_composer(app, frame, a.composer);
     status::render(app, frame, a.status);
+    if let Some(b) = &app.browser {
+        browser::render(app, b, frame, frame.area());
+    }
 }
 
 /// Size the caches for the current frame area, then draw. The runtime and tests use this.

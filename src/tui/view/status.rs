@@ -1,7 +1,7 @@
 //! The status line: provider, model, effort, session cost on the left; a notice or the key
 //! hints on the right, cut to fit.
 
-use super::super::app::App;
+use super::super::app::{App, Persistence};
 use super::super::keymap::HINTS;
 use crate::api::RateLimitInfo;
 use crate::usage;
@@ -28,6 +28,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         usage::dollars(Some(cost))
     };
     left.push_str(&format!(" · session {cost}"));
+    match &app.persistence {
+        Persistence::On {
+            session: Some(id), ..
+        } => left.push_str(&format!(" #{id}")),
+        Persistence::On { .. } => {}
+        Persistence::Off(_) => left.push_str(" · ⚠ not saved (persistence off)"),
+    }
     if let Some(limits) = app.rate_limit.as_ref().and_then(rate_limit_text) {
         left.push_str(&format!(" · {limits}"));
     }

@@ -1,0 +1,239 @@
+//! A stored session rendered for people and programs: the Markdown and JSON exports, the
+//! dates and cost figures that `thinkbench sessions` prints.
+//!
+//! Invariants: rendering is pure (no clock, no files), so the same session always renders
+//! the same text; a cost that is partly unknown is never shown as if it were complete
+//! (`$0.0123+?`, `null` plus `cost_unknown: true` in JSON); reasoning never leaves a turn's
+//! collapsible block in Markdown; every figure about one turn comes from the [`Turn`] itself
+//! (`usage_line`, `to_json`), so an export says what `ask` and the TUI said.
+
+use crate::ask;
+use crate::conversation::{Conversation, Turn, TurnState};
+use crate::store::SessionSummary;
+use crate::timefmt;
+use crate::usage::{self, Usage};
+use serde_json::{Value, json};
+
+/// Version of the JSON export's shape.
+pub const JSON_EXPORT_VERSION: u32 = 1;
+
+/// `2025-03-14 09:26` (UTC).
+pub fn date(ms: i64) -> String {
+    timefmt::utc_minutes(ms)
+}
+
+/// `2025-03-14T09:26:53Z`.
+pub fn iso_date(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000).rem_euclid(60);
+    format!("{}:{seconds:02}Z", date(ms).replacen(' ', "T", 1))
+}
+
+/// A total whose parts may be unknown: `$0.0123`, `$0.0123+?`, or `$?` when nothing is known.
+pub fn cost_text(known: f64, unknown: bool) -> String {
+    match (unknown, known > 0.0) {
+        (false, _) => usage::dollars(Some(known)),
+        (true, true) => format!("{}+?", usage::dollars(Some(known))),
+        (true, false) => "$?".to_string(),
+    }
+}
+
+/// A session as `sessions list --json` prints it.
+pub fn summary_json(s: &SessionSummary) -> Value {
+    json!({
+        "id": s.id,
+        "title": s.title,
+        "created": iso_date(s.created_ms),
+        "updated": iso_date(s.updated_ms),
+        "created_ms": s.created_ms,
+        "updated_ms": s.updated_ms,
+        "turns": s.turns,
+        "models": s.models,
+        "cost_usd": s.cost,
+        "cost_unknown": s.cost_unknown,
+    })
+}
+
+/// Everything a turn holds: the `ask --json` object plus the prompt, the state, the turn id,
+/// every timing, the price and the settings it was sent with.
+pub fn turn_json(turn: &Turn) -> Value {
+    let mut value = ask::to_json(turn);
+    if let Value::Object(map) = &mut value {
+        let extra = json!({
+            "id": turn.id,
+            "state": turn.state.name(),
+            "prompt": turn.prompt,
+            "max_output_tokens": turn.spec.max_output_tokens,
+            "reasoning_model": turn.spec.reasoning_model,
+            "price_per_million_usd": turn.spec.price,
+            "reported_usage": turn.reported_usage,
+            "prompt_estimate_tokens": turn.prompt_estimate,
+            "timings_ms": {
+                "first_reasoning": turn.timings.first_reasoning_ms,
+                "first_text": turn.timings.first_text_ms,
+                "done": turn.timings.done_ms,
+            },
+            "usage_line": turn.usage_line(),
+        });
+        if let Value::Object(extra) = extra {
+            map.extend(extra);
+        }
+    }
+    value
+}
+
+/// Usage summed over `turns`; estimated when any part is.
+pub fn total_usage(turns: &[Turn]) -> Usage {
+    let mut total = Usage::default();
+    for u in turns.iter().map(Turn::usage) {
+        total.input += u.input;
+        total.cached_input += u.cached_input;
+        total.cache_write += u.cache_write;
+        total.output += u.output;
+        total.reasoning += u.reasoning;
+        total.estimated |= u.estimated;
+    }
+    total
+}
+
+/// The JSON export: the session, every turn, the totals.
+pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
+    let usage = total_usage(turns);
+    let (cost, unknown) = Conversation::restored(turns.to_vec()).known_cost();
+    json!({
+        "thinkbench_export": JSON_EXPORT_VERSION,
+        "session": summary_json(summary),
+        "turns": turns.iter().map(turn_json).collect::<Vec<_>>(),
+        "totals": {
+            "turns": turns.len(),
+            "input_tokens": usage.input,
+            "cached_input_tokens": usage.cached_input,
+            "output_tokens": usage.output,
+            "reasoning_tokens": usage.reasoning,
+            "estimated": usage.estimated,
+            "cost_usd": cost,
+            "cost_unknown": unknown,
+        },
+    })
+}
+
+/// `in 1,234 · reasoning 96 · out 310 · $0.0213` over the whole session.
+pub fn totals_line(turns: &[Turn]) -> String {
+    let u = total_usage(turns);
+    let est = if u.estimated { "~" } else { "" };
+    let (cost, unknown) = Conversation::restored(turns.to_vec()).known_cost();
+    let turns_word = if turns.len() == 1 { "turn" } else { "turns" };
+    let cost_est = if u.estimated && cost > 0.0 { "~" } else { "" };
+    format!(
+        "{} {turns_word} · in {est}{} · reasoning {est}{} · out {est}{} · {cost_est}{}",
+        turns.len(),
+        usage::thousands(u.input),
+        usage::thousands(u.reasoning),
+        usage::thousands(u.visible_output()),
+        cost_text(cost, unknown),
+    )
+}
+
+/// What a turn that did not end normally ended as, for a note under it.
+pub fn state_note(turn: &Turn) -> Option<String> {
+    match &turn.state {
+        TurnState::Done => None,
+        TurnState::Failed(err) => Some(format!("failed: {}", err.message)),
+        other => Some(other.name().to_string()),
+    }
+}
+
+/// Markdown-escape text that goes inside a line of prose.
+fn escape_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(
+            ch,
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The Markdown export: a title, each turn's prompt, reasoning (collapsed), answer and usage
+/// line, then the session totals.
+pub fn markdown(summary: &SessionSummary, turns: &[Turn]) -> String {
+    let mut out = String::new();
+    let title = if summary.title.trim().is_empty() {
+        format!("Session {}", summary.id)
+    } else {
+        summary.title.clone()
+    };
+    out.push_str(&format!("# {}\n\n", escape_inline(title.trim())));
+    out.push_str(&format!(
+        "Session {} · {} UTC · {}\n",
+        summary.id,
+        date(summary.created_ms),
+        escape_inline(&summary.models.join(", ")),
+    ));
+    for (n, turn) in turns.iter().enumerate() {
+        out.push_str(&format!("\n## Turn {}\n\n", n + 1));
+        out.push_str("**Prompt**\n\n");
+        out.push_str(turn.prompt.trim_end());
+        out.push_str("\n\n");
+        if !turn.reasoning.trim().is_empty() {
+            out.push_str("<details><summary>thinking</summary>\n\n");
+            out.push_str(turn.reasoning.trim_end());
+            out.push_str("\n\n</details>\n\n");
+        }
+        out.push_str(&format!(
+            "**Answer** ({})\n\n",
+            escape_inline(&turn.spec.model)
+        ));
+        if turn.answer.trim().is_empty() {
+            out.push_str("*(no answer)*\n\n");
+        } else {
+            out.push_str(turn.answer.trim_end());
+            out.push_str("\n\n");
+        }
+        for call in &turn.tool_calls {
+            out.push_str(&format!(
+                "*The model asked to call* `{}({})`\n\n",
+                call.name.replace('`', "'"),
+                call.arguments.replace('`', "'")
+            ));
+        }
+        if let Some(note) = state_note(turn) {
+            out.push_str(&format!("**{}**\n\n", escape_inline(&note)));
+        }
+        out.push_str(&format!("*{}*\n", escape_inline(&turn.usage_line())));
+    }
+    out.push_str(&format!(
+        "\n---\n\n**Total:** {}\n",
+        escape_inline(&totals_line(turns))
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_dates() {
+        assert_eq!(date(0), "1970-01-01 00:00");
+        assert_eq!(iso_date(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(date(1_741_944_413_000), "2025-03-14 09:26");
+        assert_eq!(iso_date(-1000), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn partly_unknown_costs_say_so() {
+        assert_eq!(cost_text(0.0123, false), "$0.0123");
+        assert_eq!(cost_text(0.0123, true), "$0.0123+?");
+        assert_eq!(cost_text(0.0, true), "$?");
+        assert_eq!(cost_text(0.0, false), "$0");
+    }
+
+    #[test]
+    fn inline_text_is_escaped() {
+        assert_eq!(escape_inline("in ~13 · *x*"), "in \\~13 · \\*x\\*");
+    }
+}

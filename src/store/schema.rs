@@ -1,0 +1,105 @@
+//! The database schema, as a list of forward migrations.
+//!
+//! Invariants:
+//! - `MIGRATIONS[i]` takes a database at `user_version == i` to `i + 1`; a fresh file runs
+//!   them all, so a new database and an upgraded one end with exactly the same schema;
+//! - a migration, once shipped, is never edited: a change is a new entry at the end;
+//! - the full-text index is external-content (it stores no copy of the text) and is kept in
+//!   step with `sessions` and `turns` by triggers, so no code path can forget it.
+
+/// Version 1: sessions and their turns, every field a turn holds.
+const V1: &str = "
+CREATE TABLE sessions (
+    id          INTEGER PRIMARY KEY,
+    title       TEXT    NOT NULL DEFAULT '',
+    title_set   INTEGER NOT NULL DEFAULT 0,
+    created_ms  INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_update ON sessions(updated_ms);
+
+CREATE TABLE turns (
+    session_id          INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_id             INTEGER NOT NULL,
+    prompt              TEXT    NOT NULL,
+    answer              TEXT    NOT NULL DEFAULT '',
+    reasoning           TEXT    NOT NULL DEFAULT '',
+    provider            TEXT    NOT NULL,
+    model               TEXT    NOT NULL,
+    api                 TEXT    NOT NULL,
+    effort              TEXT,
+    max_output_tokens   INTEGER,
+    price_input         REAL,
+    price_cached        REAL,
+    price_output        REAL,
+    reasoning_model     INTEGER NOT NULL DEFAULT 0,
+    usage_input         INTEGER NOT NULL DEFAULT 0,
+    usage_cached_input  INTEGER NOT NULL DEFAULT 0,
+    usage_output        INTEGER NOT NULL DEFAULT 0,
+    usage_reasoning     INTEGER NOT NULL DEFAULT 0,
+    usage_estimated     INTEGER NOT NULL DEFAULT 1,
+    usage_reported      INTEGER NOT NULL DEFAULT 0,
+    prompt_estimate     INTEGER NOT NULL DEFAULT 0,
+    cost                REAL,
+    first_reasoning_ms  INTEGER,
+    first_text_ms       INTEGER,
+    done_ms             INTEGER,
+    finish_reason       TEXT,
+    state               TEXT    NOT NULL,
+    error_json          TEXT,
+    tool_calls_json     TEXT,
+    updated_ms          INTEGER NOT NULL,
+    PRIMARY KEY (session_id, turn_id)
+);
+";
+
+/// Version 2: prompt-cache writes, server-reported cost and estimated reasoning (Anthropic,
+/// OpenRouter); full-text search over titles, prompts and answers.
+const V2: &str = "
+ALTER TABLE turns ADD COLUMN price_cache_write REAL;
+ALTER TABLE turns ADD COLUMN usage_cache_write INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE turns ADD COLUMN usage_reasoning_estimated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE turns ADD COLUMN usage_reported_cost REAL;
+
+CREATE VIRTUAL TABLE turns_fts USING fts5(
+    prompt, answer,
+    content = 'turns', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+    INSERT INTO turns_fts(rowid, prompt, answer) VALUES (new.rowid, new.prompt, new.answer);
+END;
+CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+    INSERT INTO turns_fts(turns_fts, rowid, prompt, answer)
+        VALUES ('delete', old.rowid, old.prompt, old.answer);
+END;
+CREATE TRIGGER turns_fts_update AFTER UPDATE OF prompt, answer ON turns BEGIN
+    INSERT INTO turns_fts(turns_fts, rowid, prompt, answer)
+        VALUES ('delete', old.rowid, old.prompt, old.answer);
+    INSERT INTO turns_fts(rowid, prompt, answer) VALUES (new.rowid, new.prompt, new.answer);
+END;
+INSERT INTO turns_fts(turns_fts) VALUES ('rebuild');
+
+CREATE VIRTUAL TABLE titles_fts USING fts5(
+    title,
+    content = 'sessions', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER titles_fts_insert AFTER INSERT ON sessions BEGIN
+    INSERT INTO titles_fts(rowid, title) VALUES (new.id, new.title);
+END;
+CREATE TRIGGER titles_fts_delete AFTER DELETE ON sessions BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.id, old.title);
+END;
+CREATE TRIGGER titles_fts_update AFTER UPDATE OF title ON sessions BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.id, old.title);
+    INSERT INTO titles_fts(rowid, title) VALUES (new.id, new.title);
+END;
+INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');
+";
+
+/// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this build writes and understands.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,169 @@
+//! The session browser's state and keys: a list of stored sessions, filtered by what the
+//! person types (full-text search in the store), opened with Enter, deleted after a yes.
+//!
+//! Invariants: it never talks to the store itself — every change it wants is returned as a
+//! [`BrowserAction`] for the app to turn into effects; `selected` always indexes `sessions`
+//! (or is 0 when the list is empty); a delete happens only after an explicit `y`.
+
+use crate::store::SessionSummary;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the browser asks of the app after a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BrowserAction {
+    None,
+    /// The search text changed: list again.
+    Search(String),
+    Open(i64),
+    Delete(i64),
+    Close,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Browser {
+    /// What the person typed to search.
+    pub query: String,
+    pub sessions: Vec<SessionSummary>,
+    pub selected: usize,
+    /// The session waiting for a yes/no before it is deleted.
+    pub confirm_delete: Option<i64>,
+    /// The list is being fetched.
+    pub loading: bool,
+}
+
+/// Rows a PageUp/PageDown moves.
+const PAGE: usize = 10;
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            loading: true,
+            ..Browser::default()
+        }
+    }
+
+    /// New results arrived; keep the selection on the same session when it is still there.
+    pub fn set_sessions(&mut self, sessions: Vec<SessionSummary>) {
+        let keep = self.selected_session().map(|s| s.id);
+        self.sessions = sessions;
+        self.loading = false;
+        self.selected = keep
+            .and_then(|id| self.sessions.iter().position(|s| s.id == id))
+            .unwrap_or(0);
+    }
+
+    pub fn selected_session(&self) -> Option<&SessionSummary> {
+        self.sessions.get(self.selected)
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> BrowserAction {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if let Some(id) = self.confirm_delete {
+            self.confirm_delete = None;
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => BrowserAction::Delete(id),
+                _ => BrowserAction::None,
+            };
+        }
+        let last = self.sessions.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc => BrowserAction::Close,
+            KeyCode::Enter => match self.selected_session() {
+                Some(s) => BrowserAction::Open(s.id),
+                None => BrowserAction::None,
+            },
+            KeyCode::Up => {
+                self.selected = self.selected.saturating_sub(1);
+                BrowserAction::None
+            }
+            KeyCode::Down => {
+                self.selected = (self.selected + 1).min(last);
+                BrowserAction::None
+            }
+            KeyCode::PageUp => {
+                self.selected = self.selected.saturating_sub(PAGE);
+                BrowserAction::None
+            }
+            KeyCode::PageDown => {
+                self.selected = (self.selected + PAGE).min(last);
+                BrowserAction::None
+            }
+            KeyCode::Delete => self.ask_delete(),
+            KeyCode::Char('d') if ctrl || self.query.is_empty() => self.ask_delete(),
+            KeyCode::Backspace => {
+                if self.query.pop().is_some() {
+                    BrowserAction::Search(self.query.clone())
+                } else {
+                    BrowserAction::None
+                }
+            }
+            KeyCode::Char('u') if ctrl => {
+                self.query.clear();
+                BrowserAction::Search(String::new())
+            }
+            KeyCode::Char(c) if !ctrl => {
+                self.query.push(c);
+                BrowserAction::Search(self.query.clone())
+            }
+            _ => BrowserAction::None,
+        }
+    }
+
+    fn ask_delete(&mut self) -> BrowserAction {
+        self.confirm_delete = self.selected_session().map(|s| s.id);
+        BrowserAction::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(id: i64) -> SessionSummary {
+        SessionSummary {
+            id,
+            title: format!("session {id}"),
+            created_ms: 0,
+            updated_ms: 0,
+            turns: 1,
+            models: vec!["o3".into()],
+            cost: 0.0,
+            cost_unknown: false,
+        }
+    }
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_searches_and_d_deletes_only_after_yes() {
+        let mut b = Browser::new();
+        b.set_sessions(vec![summary(3), summary(2), summary(1)]);
+        assert_eq!(b.on_key(key(KeyCode::Down)), BrowserAction::None);
+        assert_eq!(b.on_key(key(KeyCode::Char('d'))), BrowserAction::None);
+        assert_eq!(b.confirm_delete, Some(2));
+        assert_eq!(b.on_key(key(KeyCode::Char('n'))), BrowserAction::None);
+        assert_eq!(b.confirm_delete, None);
+        b.on_key(key(KeyCode::Char('d')));
+        assert_eq!(b.on_key(key(KeyCode::Char('y'))), BrowserAction::Delete(2));
+        // With a query, letters search (d included).
+        assert_eq!(
+            b.on_key(key(KeyCode::Char('x'))),
+            BrowserAction::Search("x".into())
+        );
+        assert_eq!(
+            b.on_key(key(KeyCode::Char('d'))),
+            BrowserAction::Search("xd".into())
+        );
+        assert_eq!(
+            b.on_key(key(KeyCode::Backspace)),
+            BrowserAction::Search("x".into())
+        );
+        assert_eq!(b.on_key(key(KeyCode::Enter)), BrowserAction::Open(2));
+        // The selection follows its session when the list changes.
+        b.set_sessions(vec![summary(1), summary(2)]);
+        assert_eq!(b.selected, 1);
+        assert_eq!(b.on_key(key(KeyCode::Esc)), BrowserAction::Close);
+    }
+}
