@@ -220,9 +220,6 @@ impl Turn {
 
     /// Count the whole text once, now that it is complete (deltas may split tokens).
     fn recount_estimate(&mut self) {
-        if self.reported_usage.is_some() {
-            return;
-        }
         self.est_reasoning = usage::estimate_tokens(&self.reasoning);
         let tools: u64 = self
             .tool_calls

@@ -10,6 +10,7 @@ use thinkbench::config::{self, CommonArgs, Paths};
 use thinkbench::session::Session;
 use thinkbench::sessions_cli::{self, SessionsCommand};
 use thinkbench::store;
+use thinkbench::tui::persist::Resume;
 use thinkbench::tui::{self, theme::Theme};
 
 #[derive(Parser, Debug)]
@@ -21,8 +22,21 @@ use thinkbench::tui::{self, theme::Theme};
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,
+    #[command(flatten)]
+    resume: ResumeArgs,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// Which stored session to continue (TUI and `ask`).
+#[derive(clap::Args, Debug, Default)]
+struct ResumeArgs {
+    /// Continue the most recent session (its turns are sent as history).
+    #[arg(short = 'c', long = "continue", conflicts_with = "session")]
+    continue_latest: bool,
+    /// Continue session ID (its turns are sent as history).
+    #[arg(long, value_name = "ID")]
+    session: Option<i64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -37,12 +51,8 @@ enum Command {
         /// Stream the model's shared reasoning text to stderr.
         #[arg(long)]
         show_reasoning: bool,
-        /// Add the turn to the most recent session (its turns are sent as history).
-        #[arg(short = 'c', long = "continue", conflicts_with = "session")]
-        continue_latest: bool,
-        /// Add the turn to session ID (its turns are sent as history).
-        #[arg(long, value_name = "ID")]
-        session: Option<i64>,
+        #[command(flatten)]
+        resume: ResumeArgs,
         /// The prompt; read from stdin when absent or `-`.
         prompt: Option<String>,
     },
@@ -87,9 +97,24 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(err) => return fail(err, 2),
             };
-            let db = paths.data_dir.join(thinkbench::store::DB_FILE);
-            let store = thinkbench::store::Store::open(&db).map_err(|e| e.to_string());
-            let resume = tui::persist::Resume::New;
+            let db = paths.data_dir.join(store::DB_FILE);
+            let store = store::Store::open(&db);
+            let resume = match (cli.resume.session, cli.resume.continue_latest) {
+                (Some(id), _) => Resume::Id(id),
+                (None, true) => Resume::Latest,
+                (None, false) => Resume::New,
+            };
+            // Asked for a stored session: it must exist (and the store must open).
+            match (&store, resume) {
+                (Err(err), Resume::Id(_) | Resume::Latest) => return fail(err, 1),
+                (Ok(s), Resume::Id(id)) => {
+                    if let Err(err) = s.load(id) {
+                        return fail(err, 2);
+                    }
+                }
+                _ => {}
+            }
+            let store = store.map_err(|e| e.to_string());
             match runtime.block_on(tui::run(Session::new(settings), theme, store, resume)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(err, 1),
@@ -99,8 +124,11 @@ fn main() -> ExitCode {
             common,
             json,
             show_reasoning,
-            continue_latest,
-            session,
+            resume:
+                ResumeArgs {
+                    continue_latest,
+                    session,
+                },
             prompt,
         }) => {
             let common = common.or(&cli.common);
