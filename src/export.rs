@@ -28,13 +28,9 @@ pub fn iso_date(ms: i64) -> String {
     format!("{}:{seconds:02}Z", date(ms).replacen(' ', "T", 1))
 }
 
-/// A total whose parts may be unknown: `$0.0123`, `$0.0123+?`, or `$?` when nothing is known.
+/// A total whose parts may be unknown (see [`usage::dollars_partial`]).
 pub fn cost_text(known: f64, unknown: bool) -> String {
-    match (unknown, known > 0.0) {
-        (false, _) => usage::dollars(Some(known)),
-        (true, true) => format!("{}+?", usage::dollars(Some(known))),
-        (true, false) => "$?".to_string(),
-    }
+    usage::dollars_partial(known, unknown)
 }
 
 /// A session as `sessions list --json` prints it.

@@ -123,6 +123,15 @@ pub fn dollars(cost: Option<f64>) -> String {
     }
 }
 
+/// A total whose parts may be unknown: `$0.0123`, `$0.0123+?`, or `$?` when nothing is known.
+pub fn dollars_partial(known: f64, unknown: bool) -> String {
+    match (unknown, known > 0.0) {
+        (false, _) => dollars(Some(known)),
+        (true, true) => format!("{}+?", dollars(Some(known))),
+        (true, false) => "$?".to_string(),
+    }
+}
+
 /// Seconds with one decimal: `8.1 s`.
 pub fn seconds(ms: u64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)

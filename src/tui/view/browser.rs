@@ -87,15 +87,7 @@ pub fn render(app: &App, browser: &Browser, frame: &mut Frame, area: Rect) {
 
 /// ` 12  2026-11-23 15:40   3 turns  $0.0123   o3-mini, gpt-4o   Title`, cut to `width`.
 fn row(s: &SessionSummary, width: usize) -> String {
-    let cost = if s.cost_unknown {
-        if s.cost > 0.0 {
-            format!("{}+?", usage::dollars(Some(s.cost)))
-        } else {
-            "$?".to_string()
-        }
-    } else {
-        usage::dollars(Some(s.cost))
-    };
+    let cost = usage::dollars_partial(s.cost, s.cost_unknown);
     let turns = if s.turns == 1 {
         "1 turn".to_string()
     } else {
@@ -109,29 +101,14 @@ fn row(s: &SessionSummary, width: usize) -> String {
         " {:>4}  {}  {}  {:>9}  {:>9}  {}",
         s.id,
         crate::timefmt::utc_minutes(s.updated_ms),
-        pad(&cut(&s.title, title_width), title_width),
+        pad(&super::cut(&s.title, title_width, true), title_width),
         turns,
         cost,
         s.models.join(", "),
     );
-    cut(&text, width)
+    super::cut(&text, width, true)
 }
 
 fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
-}
-
-fn cut(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for ch in text.chars() {
-        if out.width() + unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0) >= width {
-            out.push('…');
-            break;
-        }
-        out.push(ch);
-    }
-    out
 }

@@ -70,6 +70,34 @@ pub fn prepare_and_render(app: &mut App, terminal_area: Rect) -> impl FnOnce(&mu
     move |frame: &mut Frame| render(app, frame)
 }
 
+/// `text` cut to `width` display columns (ending in `…` when `ellipsis` and something was
+/// cut).
+pub(super) fn cut(text: &str, width: usize, ellipsis: bool) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let room = if ellipsis {
+        width.saturating_sub(1)
+    } else {
+        width
+    };
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    if ellipsis && width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 fn render_composer(app: &App, frame: &mut Frame, area: Rect) {
     let title = if app.is_streaming() {
         " streaming · Esc cancels "

@@ -18,15 +18,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         left.push_str(&format!(" · effort {effort}"));
     }
     let (cost, unknown) = app.session.conversation.known_cost();
-    let cost = if unknown {
-        if cost > 0.0 {
-            format!("{}+?", usage::dollars(Some(cost)))
-        } else {
-            "$?".to_string()
-        }
-    } else {
-        usage::dollars(Some(cost))
-    };
+    let cost = usage::dollars_partial(cost, unknown);
     left.push_str(&format!(" · session {cost}"));
     match &app.persistence {
         Persistence::On {
@@ -55,7 +47,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled(left, app.theme.status)];
     let room = width.saturating_sub(left_w);
     if room > 0 {
-        let right = fit(&right, room);
+        let right = super::cut(&right, room, false);
         let pad = room.saturating_sub(right.width());
         spans.push(Span::styled(" ".repeat(pad), app.theme.status));
         let style = if app.notice.is_some() {
@@ -69,21 +61,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Paragraph::new(Line::from(spans)).style(app.theme.status),
         area,
     );
-}
-
-/// Cut `text` from the left so it fits in `room` columns (hints are least important last).
-fn fit(text: &str, room: usize) -> String {
-    if text.width() <= room {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for ch in text.chars() {
-        if (out.as_str().width() + unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0)) > room {
-            break;
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// `left 4,999 req · 1,999,000 tok (reset 12ms)`, from the last rate-limit headers.
