@@ -385,6 +385,17 @@ pub async fn run_turn(
     retry::run(client, endpoint, request, emit).await
 }
 
+/// The JSON body a request is sent with in `api`'s protocol (streaming unless the model
+/// cannot stream), exactly as [`run_turn`] sends it.
+pub fn request_body(api: ApiKind, request: &ChatRequest) -> serde_json::Value {
+    let stream = request.quirks.can_stream;
+    match api {
+        ApiKind::Chat => openai_chat::build_body(request, stream),
+        ApiKind::Responses => openai_responses::build_body(request, stream),
+        ApiKind::Anthropic => anthropic::build_body(request, stream),
+    }
+}
+
 /// One attempt, in the endpoint's wire protocol, without retries.
 pub async fn run_attempt(
     client: &reqwest::Client,

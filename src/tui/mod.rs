@@ -7,10 +7,14 @@
 
 pub mod app;
 pub mod browser;
+pub mod effort;
+pub mod inspector;
 pub mod highlight;
 pub mod keymap;
 pub mod markdown;
+pub mod meter;
 pub mod persist;
+pub mod picker;
 pub mod theme;
 pub mod view;
 

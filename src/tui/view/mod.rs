@@ -6,6 +6,10 @@
 
 mod browser;
 mod conversation;
+pub mod effort;
+pub mod inspector;
+pub mod meter;
+pub mod picker;
 mod status;
 pub mod turn;
 
