@@ -9,6 +9,7 @@
 
 pub mod anthropic;
 pub mod http;
+pub mod models;
 pub mod openai_chat;
 pub mod openai_responses;
 pub mod retry;

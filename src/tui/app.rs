@@ -17,8 +17,10 @@ use super::view::turn::{footer_lines, header_lines};
 use crate::api::{ChatRequest, RateLimitInfo, RetryNotice, StreamEvent};
 use crate::conversation::Conversation;
 use crate::conversation::{Turn, TurnState};
+use crate::config::Settings;
 use crate::session::Session;
 use crate::store::SessionSummary;
+use crate::usage;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
@@ -53,6 +55,24 @@ pub enum Event {
     },
     /// The store failed: persistence is off from now on, and the status line says so.
     StoreFailed(String),
+    /// The settings for the model asked for with [`Effect::SwitchModel`], or why not.
+    ModelSwitched(Result<Switched, String>),
+    /// The models a provider's server lists (`GET /models`), or why it could not say.
+    ModelsFetched {
+        provider: String,
+        models: Result<Vec<String>, String>,
+    },
+}
+
+/// Settings for a newly chosen model (compared by provider, model and effort).
+#[derive(Debug)]
+pub struct Switched(pub Box<Settings>);
+
+impl PartialEq for Switched {
+    fn eq(&self, other: &Switched) -> bool {
+        let key = |s: &Settings| (s.endpoint.provider.clone(), s.model.clone(), s.effort.clone());
+        key(&self.0) == key(&other.0)
+    }
 }
 
 /// Something for the session store to do; the runtime does it at once, in order.
@@ -86,6 +106,10 @@ pub enum Effect {
     StartTurn { turn_id: u64, request: ChatRequest },
     Cancel(u64),
     Persist(PersistOp),
+    /// Resolve `[provider/]model` into new settings (keys may come from a command).
+    SwitchModel(String),
+    /// List the current provider's models in the background.
+    FetchModels,
     Quit,
 }
 
@@ -191,6 +215,12 @@ pub struct App {
     pub browser: Option<Browser>,
     /// When the streaming turn was last saved.
     last_flush: Option<Instant>,
+    /// The help overlay is open.
+    pub help: bool,
+    /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
+    pub show_meter: Option<bool>,
+    /// Models each provider's server listed, fetched once per run.
+    pub fetched_models: Vec<(String, Vec<String>)>,
     laid_out_width: u16,
     /// Index of the first turn whose layout may be out of date; turns before it are clean,
     /// so `prepare` starts there (after a resize, at 0).
@@ -230,6 +260,9 @@ impl App {
             },
             browser: None,
             last_flush: None,
+            help: false,
+            show_meter: None,
+            fetched_models: Vec::new(),
             laid_out_width: 0,
             first_stale: 0,
             row_starts: Vec::new(),
@@ -314,6 +347,22 @@ impl App {
                 self.persistence = Persistence::Off(why);
                 Vec::new()
             }
+            Event::ModelSwitched(result) => {
+                self.model_switched(result);
+                Vec::new()
+            }
+            Event::ModelsFetched { provider, models } => {
+                match models {
+                    Ok(models) => {
+                        self.fetched_models.retain(|(p, _)| *p != provider);
+                        self.fetched_models.push((provider, models));
+                    }
+                    Err(why) => {
+                        self.notice = Some(format!("could not list {provider}'s models: {why}"))
+                    }
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -342,7 +391,24 @@ impl App {
                 }
             };
         }
+        if self.help {
+            // Any key closes the help.
+            self.help = false;
+            return Vec::new();
+        }
         let action = keymap::action(&key);
+        if action == Action::Edit
+            && key.code == crossterm::event::KeyCode::Char('?')
+            && self.composer.is_empty()
+        {
+            self.help = true;
+            return Vec::new();
+        }
+        if action == Action::ToggleThinking && !keymap::completions(&self.draft()).is_empty() {
+            let first = keymap::completions(&self.draft())[0];
+            self.set_draft(&format!("{first} "));
+            return Vec::new();
+        }
         if action != Action::Interrupt {
             self.quit_armed_at = None;
             if self.notice.as_deref() == Some(QUIT_NOTICE) {
@@ -382,6 +448,13 @@ impl App {
             Action::Quit => return self.quit(now),
             Action::Retry => return self.retry(now),
             Action::Sessions => return self.open_browser(),
+            Action::Help => self.help = true,
+            Action::ToggleMeter => self.toggle_meter(),
+            Action::Models => return self.open_picker(),
+            Action::Efforts => self.open_efforts(),
+            Action::EffortDown => self.step_effort(false),
+            Action::EffortUp => self.step_effort(true),
+            Action::Inspector => self.open_inspector(),
             Action::ToggleThinking => self.toggle_thinking(),
             Action::PageUp => self.scroll_up(self.page()),
             Action::PageDown => self.scroll_down(self.page()),
@@ -430,6 +503,32 @@ impl App {
         let effects = match word {
             "/new" => self.new_session(),
             "/sessions" => self.open_browser(),
+            "/help" => {
+                self.help = true;
+                Vec::new()
+            }
+            "/meter" => {
+                self.toggle_meter();
+                Vec::new()
+            }
+            "/usage" => {
+                self.open_inspector();
+                Vec::new()
+            }
+            "/model" if rest.trim().is_empty() => self.open_picker(),
+            "/model" => self.switch_model(rest.trim()),
+            "/effort" if rest.trim().is_empty() => {
+                self.open_efforts();
+                Vec::new()
+            }
+            "/effort" => {
+                self.set_effort(rest.trim());
+                Vec::new()
+            }
+            "/max" => {
+                self.set_max(rest.trim());
+                Vec::new()
+            }
             "/title" => {
                 let title = rest.trim();
                 if title.is_empty() {
@@ -455,6 +554,104 @@ impl App {
         }
         self.browser = Some(Browser::new());
         self.persist(PersistOp::ListSessions(None))
+    }
+
+    /// `/model NAME`: the runtime resolves it (keys may come from a command).
+    fn switch_model(&mut self, spec: &str) -> Vec<Effect> {
+        vec![Effect::SwitchModel(spec.to_string())]
+    }
+
+    /// New settings arrived: they apply from the next turn; the conversation stays. Says
+    /// when the effort had to change to one the new model accepts.
+    fn model_switched(&mut self, result: Result<Switched, String>) {
+        let new = match result {
+            Ok(Switched(new)) => new,
+            Err(why) => {
+                self.notice = Some(format!("cannot switch model: {why}"));
+                return;
+            }
+        };
+        let old_effort = self.session.settings.effort.clone();
+        let mut notice = format!("next turns: {}/{}", new.endpoint.provider, new.model);
+        match (&old_effort, &new.effort) {
+            (Some(old), Some(now)) if old != now => {
+                let levels = new
+                    .model_info
+                    .as_ref()
+                    .map(|m| m.efforts.join(", "))
+                    .unwrap_or_default();
+                notice.push_str(&format!(
+                    " · effort {old} → {now} (it accepts {levels})"
+                ));
+            }
+            (Some(old), None) => notice.push_str(&format!(" · effort {old} dropped: it takes none")),
+            (_, Some(now)) => notice.push_str(&format!(" · effort {now}")),
+            _ => {}
+        }
+        self.session.settings = *new;
+        self.notice = Some(notice);
+    }
+
+    /// `/effort LEVEL`, checked against the current model's levels.
+    fn set_effort(&mut self, level: &str) {
+        let settings = &mut self.session.settings;
+        match crate::catalog::validate_effort(settings.model_info.as_ref(), level) {
+            Ok(()) => {
+                settings.effort = Some(level.to_string());
+                self.notice = Some(format!("effort {level} from the next turn"));
+            }
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// `/max N` (or `/max off`): the output budget for the next turns, with a warning when
+    /// it leaves a reasoning model too little room.
+    fn set_max(&mut self, arg: &str) {
+        let settings = &mut self.session.settings;
+        if matches!(arg, "off" | "none" | "default" | "0") {
+            settings.max_output_tokens = None;
+            self.notice = Some("output budget: the model's own".into());
+            return;
+        }
+        let Ok(n) = arg.replace([',', '_'], "").parse::<u64>() else {
+            self.notice = Some("/max needs a number of tokens, e.g. /max 32000 (or /max off)".into());
+            return;
+        };
+        settings.max_output_tokens = Some(n);
+        let limit = settings.model_info.as_ref().and_then(|m| m.max_output_tokens);
+        self.notice = Some(match (budget_warning(settings, n), limit) {
+            (_, Some(limit)) if n > limit => format!(
+                "⚠ {} is above {}'s limit of {}: the server will refuse it",
+                usage::thousands(n),
+                settings.model,
+                usage::thousands(limit)
+            ),
+            (Some(warning), _) => warning,
+            _ => format!("output budget {} tokens", usage::thousands(n)),
+        });
+    }
+
+    fn open_picker(&mut self) -> Vec<Effect> {
+        self.notice = Some("/model NAME switches the model".into());
+        vec![Effect::FetchModels]
+    }
+
+    fn open_efforts(&mut self) {
+        self.notice = Some("/effort LEVEL sets the effort".into());
+    }
+
+    fn step_effort(&mut self, _up: bool) {}
+
+    fn open_inspector(&mut self) {}
+
+    fn toggle_meter(&mut self) {
+        let shown = self.meter_visible(self.size.0);
+        self.show_meter = Some(!shown);
+    }
+
+    /// Whether the meter pane is drawn at terminal width `width`.
+    pub fn meter_visible(&self, width: u16) -> bool {
+        self.show_meter.unwrap_or(width >= METER_MIN_WIDTH)
     }
 
     /// `/new`: an empty conversation; the store starts a new session with its first turn.
@@ -822,6 +1019,33 @@ impl App {
             .checked_sub(1)?;
         Some((idx, self.row_starts[idx]))
     }
+}
+
+/// The meter shows by default from this terminal width on.
+pub const METER_MIN_WIDTH: u16 = 100;
+
+/// OpenAI suggests leaving at least this much output budget to reasoning models.
+pub const REASONING_BUDGET_HINT: u64 = 25_000;
+
+/// A warning when `budget` leaves the model too little room to reason, before sending.
+pub fn budget_warning(settings: &Settings, budget: u64) -> Option<String> {
+    let info = settings.model_info.as_ref()?;
+    if !info.reasoning {
+        return None;
+    }
+    let minimum = match settings.endpoint.api {
+        // A thinking budget is at least 1,024 tokens and must stay below max_tokens.
+        crate::api::ApiKind::Anthropic => 1_025,
+        _ => REASONING_BUDGET_HINT,
+    };
+    (budget < minimum).then(|| {
+        format!(
+            "⚠ {} output tokens may all go to reasoning ({} reasons first; at least {} suggested)",
+            usage::thousands(budget),
+            settings.model,
+            usage::thousands(minimum)
+        )
+    })
 }
 
 const QUIT_NOTICE: &str = "press Ctrl+C again to quit";

@@ -22,6 +22,19 @@ pub enum Action {
     Retry,
     /// Ctrl+O: the session browser.
     Sessions,
+    /// F1 (or `?` on an empty composer): the help overlay.
+    Help,
+    /// F2, Alt+M: the model picker.
+    Models,
+    /// F3, Alt+E: the effort selector.
+    Efforts,
+    /// Alt+[ / Alt+]: one effort level down / up.
+    EffortDown,
+    EffortUp,
+    /// F4, Alt+T: show or hide the meter.
+    ToggleMeter,
+    /// F5, Alt+U: the usage inspector.
+    Inspector,
     ToggleThinking,
     PageUp,
     PageDown,
@@ -45,6 +58,17 @@ pub fn action(key: &KeyEvent) -> Action {
         KeyCode::Char('q') if ctrl => Action::Quit,
         KeyCode::Char('r') if alt => Action::Retry,
         KeyCode::Char('o') if ctrl => Action::Sessions,
+        KeyCode::F(1) => Action::Help,
+        KeyCode::F(2) => Action::Models,
+        KeyCode::Char('m') if alt => Action::Models,
+        KeyCode::F(3) => Action::Efforts,
+        KeyCode::Char('e') if alt => Action::Efforts,
+        KeyCode::Char('[') if alt => Action::EffortDown,
+        KeyCode::Char(']') if alt => Action::EffortUp,
+        KeyCode::F(4) => Action::ToggleMeter,
+        KeyCode::Char('t') if alt => Action::ToggleMeter,
+        KeyCode::F(5) => Action::Inspector,
+        KeyCode::Char('u') if alt => Action::Inspector,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Tab => Action::ToggleThinking,
         KeyCode::PageUp => Action::PageUp,
@@ -60,14 +84,61 @@ pub fn action(key: &KeyEvent) -> Action {
 
 /// The key hints shown in the status line, most important first.
 pub const HINTS: &[(&str, &str)] = &[
+    ("F1", "help"),
     ("Enter", "send"),
-    ("Alt+Enter", "newline"),
+    ("F2", "model"),
+    ("F3", "effort"),
     ("Tab", "thinking"),
+    ("F5", "usage"),
     ("Ctrl+O", "sessions"),
     ("Esc", "cancel"),
-    ("PgUp/PgDn", "scroll"),
     ("Ctrl+Q", "quit"),
 ];
+
+/// Every key, for the help overlay.
+pub const HELP: &[(&str, &str)] = &[
+    ("Enter", "send the message"),
+    ("Alt+Enter, Shift+Enter, Ctrl+J", "new line in the message"),
+    ("Up / Down (empty composer)", "earlier prompts"),
+    ("F2, Alt+M", "model picker"),
+    ("F3, Alt+E", "reasoning effort"),
+    ("Alt+[ / Alt+]", "effort one level down / up"),
+    ("F4, Alt+T", "show or hide the meter"),
+    ("F5, Alt+U", "usage inspector"),
+    ("Ctrl+O", "sessions"),
+    ("Tab", "show or hide the latest thinking (completes a /command)"),
+    ("Esc", "cancel the answer (or give up a retry)"),
+    ("Alt+R", "send a failed, cancelled or interrupted turn again"),
+    ("PgUp / PgDn, wheel", "scroll; End returns to the live bottom"),
+    ("Ctrl+Home", "top of the conversation"),
+    ("F1, ? (empty composer)", "this help"),
+    ("Ctrl+C twice, Ctrl+Q", "quit"),
+];
+
+/// Slash commands, with what follows them, for completion and help.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("/model", "[PROVIDER/]MODEL — switch model (no name: the picker)"),
+    ("/effort", "LEVEL — set reasoning effort (no level: the selector)"),
+    ("/max", "N — output token budget (off: the model's own)"),
+    ("/usage", "the usage inspector"),
+    ("/meter", "show or hide the meter"),
+    ("/sessions", "the session browser"),
+    ("/new", "start a new session"),
+    ("/title", "TEXT — name this session"),
+    ("/help", "keys and commands"),
+];
+
+/// Commands starting with what is typed, while only a command word is typed.
+pub fn completions(draft: &str) -> Vec<&'static str> {
+    if !draft.starts_with('/') || draft.contains(char::is_whitespace) {
+        return Vec::new();
+    }
+    COMMANDS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| name.starts_with(draft) && *name != draft)
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -108,5 +179,13 @@ mod tests {
             action(&key(KeyCode::Char('r'), KeyModifiers::CONTROL)),
             Action::Edit
         );
+        assert_eq!(
+            action(&key(KeyCode::Char('['), KeyModifiers::ALT)),
+            Action::EffortDown
+        );
+        assert_eq!(action(&key(KeyCode::F(2), KeyModifiers::NONE)), Action::Models);
+        assert_eq!(completions("/m"), ["/model", "/max", "/meter"]);
+        assert!(completions("/model o3").is_empty());
+        assert!(completions("hello").is_empty());
     }
 }

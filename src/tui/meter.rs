@@ -1,1 +1,544 @@
-//! (being written)
+//! The live token/cost meter's state and arithmetic: what the next request will weigh, what
+//! the streaming turn has produced so far, what the last turn really cost, and the session's
+//! totals per model. [`Meter::panel`] turns `&App` plus these caches into a [`Panel`] of plain
+//! numbers; the view only draws it.
+//!
+//! Invariants:
+//! - per keystroke the work is O(draft), never O(history): the history's token count is
+//!   cached and recounted only when the conversation's fingerprint changes (turn count, the
+//!   first and last turn's id/state/lengths, the system prompt); the draft is recounted only
+//!   when its text changed; the settled turns' totals are cached the same way and only the
+//!   last turn is added live;
+//! - the pre-send figure is exactly what `estimate_request_tokens(&session.request_for(draft))`
+//!   counts (system + every message + per-message overhead, `o200k_base`), times the model
+//!   family's factor below;
+//! - an unknown price is `None` (shown `?`), never `$0`; a local server's price is zero.
+//!
+//! Approximation for other tokenizers: counts are `o200k_base` counts × a per-family factor,
+//! rounded: OpenAI (provider `openai`, or ids starting `gpt-`, `o1`, `o3`, `o4`) 1.00;
+//! DeepSeek, Qwen, Gemini/Gemma 1.05; Claude, Llama and anything unrecognised 1.10;
+//! Mistral/Mixtral 1.15. Turns keep their unscaled estimate ([`Turn::usage`]) so every pane
+//! agrees on a turn's numbers; only the pre-send figure and [`estimate_error`] apply the factor.
+
+use super::app::App;
+use crate::api::RateLimitInfo;
+use crate::conversation::{Turn, TurnState};
+use crate::session::Session;
+use crate::usage::{self, MESSAGE_OVERHEAD_TOKENS, Usage};
+
+/// Tokens the chat format adds once per request (as `estimate_request_tokens` counts).
+const REQUEST_OVERHEAD_TOKENS: u64 = 3;
+
+/// The tokenizer family a model belongs to, for the estimate's correction factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    OpenAi,
+    Claude,
+    DeepSeek,
+    Qwen,
+    Gemini,
+    Llama,
+    Mistral,
+    Other,
+}
+
+impl Family {
+    /// The family of `model` on `provider` (an `org/` prefix on the id is ignored).
+    pub fn of(provider: &str, model: &str) -> Family {
+        let id = model.to_ascii_lowercase();
+        let base = id.rsplit('/').next().unwrap_or(&id);
+        let openai_id = ["gpt-", "o1", "o3", "o4", "chatgpt-"]
+            .iter()
+            .any(|p| base.starts_with(p));
+        if provider == "openai" || openai_id {
+            Family::OpenAi
+        } else if provider == "anthropic" || id.contains("claude") {
+            Family::Claude
+        } else if id.contains("deepseek") {
+            Family::DeepSeek
+        } else if id.contains("qwen") || id.contains("qwq") {
+            Family::Qwen
+        } else if id.contains("gemini") || id.contains("gemma") {
+            Family::Gemini
+        } else if id.contains("llama") {
+            Family::Llama
+        } else if id.contains("mistral") || id.contains("mixtral") {
+            Family::Mistral
+        } else {
+            Family::Other
+        }
+    }
+
+    /// Tokens of this family per `o200k_base` token (see the module doc).
+    pub fn factor(self) -> f64 {
+        match self {
+            Family::OpenAi => 1.0,
+            Family::DeepSeek | Family::Qwen | Family::Gemini => 1.05,
+            Family::Claude | Family::Llama | Family::Other => 1.10,
+            Family::Mistral => 1.15,
+        }
+    }
+
+    /// Whether counts for this family are exact `o200k_base` counts (not scaled).
+    pub fn is_exact_tokenizer(self) -> bool {
+        self == Family::OpenAi
+    }
+
+    /// `raw` o200k tokens scaled to this family.
+    pub fn scale(self, raw: u64) -> u64 {
+        (raw as f64 * self.factor()).round() as u64
+    }
+}
+
+/// The prompt estimate a turn showed before it was sent: its `prompt_estimate` scaled to the
+/// family of the model that answered.
+pub fn adjusted_prompt_estimate(turn: &Turn) -> u64 {
+    Family::of(&turn.spec.provider, &turn.spec.model).scale(turn.prompt_estimate)
+}
+
+/// The pre-send estimate's relative error against the input the server reported:
+/// `(estimate - reported) / reported` (`-0.036` = 3.6% low). `None` without reported usage
+/// or with a reported input of zero.
+pub fn estimate_error(turn: &Turn) -> Option<f64> {
+    let reported = turn.reported_usage?;
+    if reported.estimated || reported.input == 0 {
+        return None;
+    }
+    let estimate = adjusted_prompt_estimate(turn) as f64;
+    Some((estimate - reported.input as f64) / reported.input as f64)
+}
+
+/// What identifies a turn's contribution to the history and totals, cheaply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct TurnPrint {
+    id: u64,
+    state: &'static str,
+    prompt_len: usize,
+    answer_len: usize,
+    reasoning_len: usize,
+    reported: Option<(u64, u64)>,
+}
+
+impl TurnPrint {
+    fn of(turn: &Turn) -> TurnPrint {
+        TurnPrint {
+            id: turn.id,
+            state: turn.state.name(),
+            prompt_len: turn.prompt.len(),
+            answer_len: turn.answer.len(),
+            reasoning_len: turn.reasoning.len(),
+            reported: turn.reported_usage.map(|u| (u.input, u.output)),
+        }
+    }
+}
+
+/// O(1) fingerprint of a list of turns: its length and its first and last turn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    len: usize,
+    first: Option<TurnPrint>,
+    last: Option<TurnPrint>,
+}
+
+impl Fingerprint {
+    fn of(turns: &[Turn]) -> Fingerprint {
+        Fingerprint {
+            len: turns.len(),
+            first: turns.first().map(TurnPrint::of),
+            last: turns.last().map(TurnPrint::of),
+        }
+    }
+}
+
+/// Tokens and dollars of the turns answered by one model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelTotal {
+    pub model: String,
+    pub turns: usize,
+    pub input: u64,
+    pub output: u64,
+    pub reasoning: u64,
+    /// Sum of the known costs.
+    pub cost: f64,
+    /// Some turn's price was unknown (so `cost` is a lower bound).
+    pub unknown_cost: bool,
+    /// Some turn's usage is our estimate.
+    pub estimated: bool,
+}
+
+impl ModelTotal {
+    fn add(&mut self, turn: &Turn) {
+        let u = turn.usage();
+        self.turns += 1;
+        self.input += u.input;
+        self.output += u.output;
+        self.reasoning += u.reasoning;
+        self.estimated |= u.estimated;
+        match turn.cost() {
+            Some(c) => self.cost += c,
+            None => self.unknown_cost = true,
+        }
+    }
+}
+
+/// Totals per model (in order of first use) and overall (`model` empty).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Totals {
+    pub per_model: Vec<ModelTotal>,
+    pub overall: ModelTotal,
+}
+
+impl Totals {
+    fn add(&mut self, turn: &Turn) {
+        let slot = match self
+            .per_model
+            .iter()
+            .position(|m| m.model == turn.spec.model)
+        {
+            Some(i) => i,
+            None => {
+                self.per_model.push(ModelTotal {
+                    model: turn.spec.model.clone(),
+                    ..ModelTotal::default()
+                });
+                self.per_model.len() - 1
+            }
+        };
+        self.per_model[slot].add(turn);
+        self.overall.add(turn);
+    }
+
+    /// Totals of every turn in `turns`.
+    pub fn of(turns: &[Turn]) -> Totals {
+        let mut totals = Totals::default();
+        for turn in turns {
+            totals.add(turn);
+        }
+        totals
+    }
+}
+
+/// The next request, as it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DraftEstimate {
+    pub model: String,
+    /// Estimated prompt tokens of the whole request (scaled to the family).
+    pub tokens: u64,
+    /// The part of `tokens` that is the draft itself.
+    pub draft_tokens: u64,
+    pub family: Family,
+    /// The model's context window; `None` when the model is not in the catalog.
+    pub window: Option<u64>,
+    /// Input price × tokens; `None` when the price is unknown.
+    pub min_cost: Option<f64>,
+}
+
+impl DraftEstimate {
+    /// `tokens / window`, when the window is known.
+    pub fn fraction(&self) -> Option<f64> {
+        self.window
+            .filter(|w| *w > 0)
+            .map(|w| self.tokens as f64 / w as f64)
+    }
+}
+
+/// One turn's numbers for the pane: live while streaming, final after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TurnFigures {
+    pub number: usize,
+    pub model: String,
+    pub effort: Option<String>,
+    pub state: TurnState,
+    /// Exact (server) or estimated (`usage.estimated`) usage.
+    pub usage: Usage,
+    pub cost: Option<f64>,
+    /// Since sending: now while streaming, the end after.
+    pub elapsed_ms: Option<u64>,
+    pub first_token_ms: Option<u64>,
+    pub tokens_per_second: Option<f64>,
+    /// How long the model has reasoned (a reasoning model, before any answer text).
+    pub reasoning_ms: Option<u64>,
+    /// True while reasoning with nothing shown: the reasoning is hidden.
+    pub hidden_reasoning: bool,
+    /// The pre-send estimate and its relative error against the reported input.
+    pub estimate: Option<(u64, f64)>,
+    /// Failed before producing anything: not billed.
+    pub refused: bool,
+}
+
+impl TurnFigures {
+    /// The figures of `turn` (number `number`, 1-based) at `elapsed_ms` since it was sent
+    /// (only used while it streams).
+    pub fn of(turn: &Turn, number: usize, elapsed_ms: Option<u64>) -> TurnFigures {
+        let usage = turn.usage();
+        let streaming = turn.is_streaming();
+        let elapsed_ms = if streaming {
+            elapsed_ms
+        } else {
+            turn.timings.done_ms
+        };
+        let tokens_per_second = match (streaming, turn.first_token_ms(), elapsed_ms) {
+            (false, _, _) => turn.tokens_per_second(),
+            (true, Some(first), Some(now)) if now > first && usage.output > 0 => {
+                Some(usage.output as f64 * 1000.0 / (now - first) as f64)
+            }
+            _ => None,
+        };
+        let reasoning_ms = if turn.spec.reasoning_model || !turn.reasoning.is_empty() {
+            elapsed_ms.map(|now| turn.thinking_ms(now))
+        } else {
+            None
+        };
+        TurnFigures {
+            number,
+            model: turn.spec.model.clone(),
+            effort: turn.spec.effort.clone(),
+            state: turn.state.clone(),
+            usage,
+            cost: turn.cost(),
+            elapsed_ms,
+            first_token_ms: turn.first_token_ms(),
+            tokens_per_second,
+            reasoning_ms,
+            hidden_reasoning: streaming
+                && turn.spec.reasoning_model
+                && turn.reasoning.is_empty()
+                && turn.answer.is_empty(),
+            estimate: estimate_error(turn).map(|e| (adjusted_prompt_estimate(turn), e)),
+            refused: turn.refused(),
+        }
+    }
+}
+
+/// Which moment the pane shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing streams: the next request's estimate (and the last turn, if any).
+    Drafting,
+    /// A turn streams: its live figures.
+    Streaming,
+}
+
+/// Everything the pane draws, as plain data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    pub phase: Phase,
+    pub draft: DraftEstimate,
+    /// The streaming turn, or else the last turn.
+    pub turn: Option<TurnFigures>,
+    pub totals: Totals,
+    pub rate_limit: Option<RateLimitInfo>,
+}
+
+/// The meter's caches. Call [`Meter::update`] whenever the draft or the conversation may
+/// have changed (cheap when nothing did); [`Meter::panel`] then reads them.
+#[derive(Clone, Debug, Default)]
+pub struct Meter {
+    /// Fingerprint of the turns, the system prompt, and the raw history tokens it gave.
+    history: Option<(Fingerprint, Option<String>, u64)>,
+    /// The draft text counted last and its raw tokens.
+    draft: Option<(String, u64)>,
+    /// Totals of every turn but the last, and the fingerprint of those turns.
+    settled: Option<(Fingerprint, Totals)>,
+    history_counts: u64,
+    draft_counts: u64,
+}
+
+impl Meter {
+    pub fn new() -> Meter {
+        Meter::default()
+    }
+
+    /// Bring the caches up to date with `session` and the composer's `draft`. Recounts the
+    /// history only when the conversation changed, the draft only when its text changed.
+    pub fn update(&mut self, session: &Session, draft: &str) {
+        let turns = &session.conversation.turns;
+        let print = Fingerprint::of(turns);
+        let system = &session.settings.system;
+        let fresh = matches!(&self.history, Some((p, s, _)) if *p == print && s == system);
+        if !fresh {
+            let mut raw = REQUEST_OVERHEAD_TOKENS;
+            if let Some(system) = system {
+                raw += usage::estimate_tokens(system) + MESSAGE_OVERHEAD_TOKENS;
+            }
+            for message in session.conversation.history() {
+                raw += usage::estimate_tokens(&message.content) + MESSAGE_OVERHEAD_TOKENS;
+            }
+            self.history = Some((print, system.clone(), raw));
+            self.history_counts += 1;
+        }
+        self.update_draft(draft);
+        let settled = &turns[..turns.len().saturating_sub(1)];
+        let print = Fingerprint::of(settled);
+        if !matches!(&self.settled, Some((p, _)) if *p == print) {
+            self.settled = Some((print, Totals::of(settled)));
+        }
+    }
+
+    /// Recount the draft alone (when only the composer changed): O(draft).
+    pub fn update_draft(&mut self, draft: &str) {
+        if matches!(&self.draft, Some((text, _)) if text == draft) {
+            return;
+        }
+        let raw = usage::estimate_tokens(draft) + MESSAGE_OVERHEAD_TOKENS;
+        match &mut self.draft {
+            Some((text, tokens)) => {
+                text.clear();
+                text.push_str(draft);
+                *tokens = raw;
+            }
+            None => self.draft = Some((draft.to_string(), raw)),
+        }
+        self.draft_counts += 1;
+    }
+
+    /// How many times the history has been counted (for tests and benchmarks).
+    pub fn history_counts(&self) -> u64 {
+        self.history_counts
+    }
+
+    /// How many times the draft has been counted.
+    pub fn draft_counts(&self) -> u64 {
+        self.draft_counts
+    }
+
+    /// Raw (`o200k_base`, unscaled) tokens of the next request: history + system + draft.
+    pub fn raw_request_tokens(&self) -> u64 {
+        let history = self.history.as_ref().map(|h| h.2).unwrap_or(0);
+        let draft = self
+            .draft
+            .as_ref()
+            .map(|d| d.1)
+            .unwrap_or(MESSAGE_OVERHEAD_TOKENS);
+        history + draft
+    }
+
+    /// The next request's estimate for the model chosen in `session` now.
+    pub fn draft_estimate(&self, session: &Session) -> DraftEstimate {
+        let s = &session.settings;
+        let family = Family::of(&s.endpoint.provider, &s.model);
+        let tokens = family.scale(self.raw_request_tokens());
+        let draft_tokens = family.scale(self.draft.as_ref().map(|d| d.1).unwrap_or(0));
+        DraftEstimate {
+            model: s.model.clone(),
+            tokens,
+            draft_tokens,
+            family,
+            window: s.model_info.as_ref().and_then(|m| m.context_window),
+            min_cost: s.price().map(|p| tokens as f64 * p.input / 1_000_000.0),
+        }
+    }
+
+    /// Session totals: the cached settled turns plus the last turn, live.
+    pub fn totals(&self, session: &Session) -> Totals {
+        let turns = &session.conversation.turns;
+        let settled = &turns[..turns.len().saturating_sub(1)];
+        let mut totals = match &self.settled {
+            Some((print, totals)) if *print == Fingerprint::of(settled) => totals.clone(),
+            _ => Totals::of(settled),
+        };
+        if let Some(last) = turns.last() {
+            totals.add(last);
+        }
+        totals
+    }
+
+    /// Everything the pane shows for `app` now.
+    pub fn panel(&self, app: &App) -> Panel {
+        let session = &app.session;
+        let turns = &session.conversation.turns;
+        let streaming = app.active.and_then(|(id, sent)| {
+            let idx = turns.iter().rposition(|t| t.id == id)?;
+            let elapsed = app.now.saturating_duration_since(sent).as_millis() as u64;
+            Some(TurnFigures::of(&turns[idx], idx + 1, Some(elapsed)))
+        });
+        let phase = if streaming.is_some() {
+            Phase::Streaming
+        } else {
+            Phase::Drafting
+        };
+        let turn = streaming.or_else(|| {
+            let last = turns.last()?;
+            Some(TurnFigures::of(last, turns.len(), None))
+        });
+        Panel {
+            phase,
+            draft: self.draft_estimate(session),
+            turn,
+            totals: self.totals(session),
+            rate_limit: app.rate_limit.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ApiKind, StreamEvent};
+    use crate::conversation::TurnSpec;
+
+    fn turn(model: &str, provider: &str, estimate: u64) -> Turn {
+        let spec = TurnSpec {
+            provider: provider.into(),
+            model: model.into(),
+            api: ApiKind::Chat,
+            effort: None,
+            max_output_tokens: None,
+            price: None,
+            reasoning_model: false,
+        };
+        Turn::new(1, "hi".into(), spec, estimate)
+    }
+
+    #[test]
+    fn families_and_factors() {
+        assert_eq!(Family::of("openai", "anything"), Family::OpenAi);
+        assert_eq!(Family::of("openrouter", "openai/o3"), Family::OpenAi);
+        assert_eq!(Family::of("azure", "gpt-4o"), Family::OpenAi);
+        assert_eq!(Family::of("anthropic", "x"), Family::Claude);
+        assert_eq!(
+            Family::of("deepseek", "deepseek-reasoner"),
+            Family::DeepSeek
+        );
+        assert_eq!(Family::of("ollama", "qwen3:8b"), Family::Qwen);
+        assert_eq!(Family::of("ollama", "llama3.2"), Family::Llama);
+        assert_eq!(Family::of("local", "mystery"), Family::Other);
+        assert_eq!(Family::Claude.scale(1000), 1100);
+        assert_eq!(Family::OpenAi.scale(1234), 1234);
+    }
+
+    #[test]
+    fn estimate_error_compares_the_scaled_estimate_with_the_reported_input() {
+        let mut t = turn("o3-mini", "openai", 1190);
+        assert_eq!(estimate_error(&t), None);
+        t.apply(
+            StreamEvent::Usage(Usage {
+                input: 1234,
+                ..Default::default()
+            }),
+            1,
+        );
+        let e = estimate_error(&t).unwrap_or_default();
+        assert!((e - (1190.0 - 1234.0) / 1234.0).abs() < 1e-12);
+        let mut t = turn("claude-sonnet-4", "anthropic", 1000);
+        t.apply(
+            StreamEvent::Usage(Usage {
+                input: 1100,
+                ..Default::default()
+            }),
+            1,
+        );
+        assert_eq!(estimate_error(&t), Some(0.0));
+    }
+
+    #[test]
+    fn totals_group_by_model_and_flag_unknown_prices() {
+        let turns = vec![turn("a", "x", 10), turn("b", "x", 20), turn("a", "x", 30)];
+        let totals = Totals::of(&turns);
+        assert_eq!(totals.per_model.len(), 2);
+        assert_eq!(totals.per_model[0].turns, 2);
+        assert_eq!(totals.per_model[0].input, 40);
+        assert!(totals.overall.unknown_cost && totals.overall.estimated);
+        assert_eq!(totals.overall.input, 60);
+    }
+}

@@ -162,7 +162,6 @@ async fn event_loop(
     store: Result<Store, String>,
     resume: Resume,
 ) -> anyhow::Result<()> {
-    let endpoint = session.settings.endpoint.clone();
     let client = api::client();
     let mut app = App::new(session, theme, Instant::now());
     let size = terminal.size()?;
@@ -181,6 +180,8 @@ async fn event_loop(
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut term_events = EventStream::new();
     let mut tasks: HashMap<u64, JoinHandle<()>> = HashMap::new();
+    // Providers whose model list was asked for this run (each is fetched once).
+    let mut fetched: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -224,7 +225,7 @@ async fn event_loop(
                 Effect::StartTurn { turn_id, request } => {
                     tasks.insert(
                         turn_id,
-                        spawn_turn(&tx, &client, &endpoint, turn_id, request),
+                        spawn_turn(&tx, &client, &app.session.settings.endpoint, turn_id, request),
                     );
                 }
                 Effect::Cancel(turn_id) => {
@@ -235,6 +236,28 @@ async fn event_loop(
                 Effect::Persist(op) => {
                     for event in persister.perform(op) {
                         queue.extend(app.update(event, Instant::now()));
+                    }
+                }
+                Effect::SwitchModel(spec) => {
+                    let result = app
+                        .session
+                        .settings
+                        .switch_model(&spec, &|k| std::env::var(k).ok())
+                        .map(|s| app::Switched(Box::new(s)))
+                        .map_err(|e| e.to_string());
+                    queue.extend(app.update(Event::ModelSwitched(result), Instant::now()));
+                }
+                Effect::FetchModels => {
+                    let provider = app.session.settings.endpoint.provider.clone();
+                    if fetched.insert(provider.clone()) {
+                        let (tx, client) = (tx.clone(), client.clone());
+                        let endpoint = app.session.settings.endpoint.clone();
+                        tokio::spawn(async move {
+                            let models = api::models::list_models(&client, &endpoint)
+                                .await
+                                .map_err(|e| e.to_string());
+                            let _ = tx.send(Event::ModelsFetched { provider, models });
+                        });
                     }
                 }
                 Effect::Quit => {}

@@ -1,1 +1,439 @@
-//! (being written)
+//! The model picker's state and keys: every model the person can switch to — the catalog's
+//! models of each configured provider plus the ids the providers' `GET /models` reported that
+//! the catalog does not know — filtered fuzzily by what the person types.
+//!
+//! Invariants: it never switches anything itself — Enter returns a [`PickerAction::Select`]
+//! for the app to apply; `filtered` holds indices into `rows`, best match first (all rows in
+//! list order when the query is empty); `selected` indexes `filtered` (0 when it is empty);
+//! the current model always has a row, and there is at most one row per `(provider, id)`.
+
+use crate::catalog::ModelInfo;
+use crate::config::Settings;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the picker asks of the app after a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PickerAction {
+    None,
+    /// Switch to `provider/model` from the next turn on.
+    Select { provider: String, model: String },
+    Close,
+}
+
+/// One model the person can pick.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PickerRow {
+    pub provider: String,
+    pub id: String,
+    /// The catalog's entry; `None` for a model only the provider's list knows.
+    pub info: Option<ModelInfo>,
+    /// The model the session uses now.
+    pub current: bool,
+    /// The provider is a local server: the model costs nothing.
+    pub local: bool,
+}
+
+impl PickerRow {
+    /// `provider/id`, what the filter matches against.
+    pub fn spec(&self) -> String {
+        format!("{}/{}", self.provider, self.id)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Picker {
+    /// What the person typed to filter.
+    pub query: String,
+    pub rows: Vec<PickerRow>,
+    /// Indices into `rows` that match `query`, best first.
+    pub filtered: Vec<usize>,
+    /// Index into `filtered`.
+    pub selected: usize,
+    /// Providers whose model list is still being fetched.
+    pub pending: Vec<String>,
+    /// Providers whose model list could not be fetched, with why.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Rows a PageUp/PageDown moves.
+const PAGE: usize = 10;
+
+impl Picker {
+    /// The rows for `settings`: per provider (in `settings.providers` order) the catalog's
+    /// models, then the `fetched` ids the catalog does not know. The current model is selected.
+    pub fn new(settings: &Settings, fetched: &[(String, Vec<String>)]) -> Picker {
+        let mut picker = Picker::default();
+        for provider in &settings.providers {
+            for info in settings.catalog.models() {
+                if info.provider == provider.name {
+                    picker.push_row(settings, &info.provider, &info.id, Some(info.clone()));
+                }
+            }
+            for (name, ids) in fetched.iter().filter(|(p, _)| *p == provider.name) {
+                picker.push_fetched(settings, name, ids);
+            }
+        }
+        let current = (&settings.endpoint.provider, &settings.model);
+        if !picker
+            .rows
+            .iter()
+            .any(|r| (&r.provider, &r.id) == current)
+        {
+            let (provider, model) = current;
+            picker.push_row(settings, provider, model, settings.model_info.clone());
+        }
+        picker.refilter();
+        picker.select_current();
+        picker
+    }
+
+    /// A provider's model list arrived: add the ids not listed yet, after that provider's
+    /// rows; the selection stays on the same model.
+    pub fn add_fetched(&mut self, settings: &Settings, provider: &str, ids: &[String]) {
+        self.pending.retain(|p| p != provider);
+        self.failed.retain(|(p, _)| p != provider);
+        let keep = self.selected_row().map(|r| (r.provider.clone(), r.id.clone()));
+        // After the rows of this provider and of those listed before it.
+        let rank = |name: &str| {
+            (settings.providers.iter())
+                .position(|p| p.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        let mine = rank(provider);
+        let at = self
+            .rows
+            .iter()
+            .rposition(|r| rank(&r.provider) <= mine)
+            .map_or(0, |i| i + 1);
+        let tail = self.rows.split_off(at);
+        self.push_fetched(settings, provider, ids);
+        self.rows.extend(tail);
+        self.refilter();
+        if let Some((p, id)) = keep {
+            self.select_where(|r| r.provider == p && r.id == id);
+        }
+    }
+
+    /// A provider's model list is being fetched.
+    pub fn fetch_started(&mut self, provider: &str) {
+        if !self.pending.iter().any(|p| p == provider) {
+            self.pending.push(provider.to_string());
+        }
+    }
+
+    /// A provider's model list could not be fetched.
+    pub fn fetch_failed(&mut self, provider: &str, why: &str) {
+        self.pending.retain(|p| p != provider);
+        self.failed.retain(|(p, _)| p != provider);
+        self.failed.push((provider.to_string(), why.to_string()));
+    }
+
+    pub fn selected_row(&self) -> Option<&PickerRow> {
+        self.filtered
+            .get(self.selected)
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> PickerAction {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let last = self.filtered.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc => return PickerAction::Close,
+            KeyCode::Enter => {
+                return match self.selected_row() {
+                    Some(r) => PickerAction::Select {
+                        provider: r.provider.clone(),
+                        model: r.id.clone(),
+                    },
+                    None => PickerAction::None,
+                };
+            }
+            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down => self.selected = (self.selected + 1).min(last),
+            KeyCode::Char('n') if ctrl => self.selected = (self.selected + 1).min(last),
+            KeyCode::PageUp => self.selected = self.selected.saturating_sub(PAGE),
+            KeyCode::PageDown => self.selected = (self.selected + PAGE).min(last),
+            KeyCode::Home => self.selected = 0,
+            KeyCode::End => self.selected = last,
+            KeyCode::Backspace => {
+                if self.query.pop().is_some() {
+                    self.query_changed();
+                }
+            }
+            KeyCode::Char('u') if ctrl => {
+                self.query.clear();
+                self.query_changed();
+            }
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+                self.query.push(c);
+                self.query_changed();
+            }
+            _ => {}
+        }
+        PickerAction::None
+    }
+
+    /// Filter again; the best match is selected, or the current model when the query is empty.
+    fn query_changed(&mut self) {
+        self.refilter();
+        if self.query.trim().is_empty() {
+            self.select_current();
+        } else {
+            self.selected = 0;
+        }
+    }
+
+    fn refilter(&mut self) {
+        let query: String = self.query.split_whitespace().collect();
+        let mut scored: Vec<(i64, usize, usize)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let spec = r.spec();
+                fuzzy_score(&query, &spec).map(|s| (s, spec.len(), i))
+            })
+            .collect();
+        if !query.is_empty() {
+            // Best score first; among equals the shorter name, then list order.
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        }
+        self.filtered = scored.into_iter().map(|(_, _, i)| i).collect();
+        self.selected = self.selected.min(self.filtered.len().saturating_sub(1));
+    }
+
+    fn select_current(&mut self) {
+        self.select_where(|r| r.current);
+    }
+
+    fn select_where(&mut self, pred: impl Fn(&PickerRow) -> bool) {
+        if let Some(at) = self
+            .filtered
+            .iter()
+            .position(|&i| self.rows.get(i).is_some_and(&pred))
+        {
+            self.selected = at;
+        }
+    }
+
+    fn push_fetched(&mut self, settings: &Settings, provider: &str, ids: &[String]) {
+        for id in ids.iter().filter(|id| is_chat_model(id)) {
+            // A dated snapshot of a known model gets that model's entry (and price).
+            let info = settings.catalog.lookup(provider, id).cloned();
+            self.push_row(settings, provider, id, info);
+        }
+    }
+
+    fn push_row(&mut self, settings: &Settings, provider: &str, id: &str, info: Option<ModelInfo>) {
+        if self
+            .rows
+            .iter()
+            .any(|r| r.provider == provider && r.id == id)
+        {
+            return;
+        }
+        let local = settings.catalog.is_local_provider(provider)
+            || settings
+                .providers
+                .iter()
+                .any(|p| p.name == provider && p.local);
+        self.rows.push(PickerRow {
+            provider: provider.to_string(),
+            id: id.to_string(),
+            info,
+            current: provider == settings.endpoint.provider && id == settings.model,
+            local,
+        });
+    }
+}
+
+/// Whether a listed id can be a chat model: providers also list embedding, speech, image and
+/// moderation models, which cannot answer a chat.
+pub fn is_chat_model(id: &str) -> bool {
+    const NOT_CHAT: [&str; 11] = [
+        "embed",
+        "whisper",
+        "tts",
+        "dall-e",
+        "moderation",
+        "transcribe",
+        "image",
+        "davinci",
+        "babbage",
+        "realtime",
+        "sora",
+    ];
+    let id = id.to_ascii_lowercase();
+    !id.trim().is_empty() && !NOT_CHAT.iter().any(|w| id.contains(w))
+}
+
+/// How well `query` matches `candidate` as a subsequence (case-insensitive); `None` when it
+/// does not. Higher is better: consecutive letters, letters at the start of a word (after
+/// `/ - . _ :` or at the very start) and a match that starts the model id score most; each
+/// skipped letter costs a little. The empty query matches everything with 0.
+pub fn fuzzy_score(query: &str, candidate: &str) -> Option<i64> {
+    let q: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    let c: Vec<char> = candidate.chars().flat_map(char::to_lowercase).collect();
+    if q.is_empty() {
+        return Some(0);
+    }
+    let id_start = c.iter().position(|&ch| ch == '/').map_or(0, |i| i + 1);
+    let boundary = |i: usize| i == 0 || matches!(c[i - 1], '/' | '-' | '.' | '_' | ':' | ' ');
+    let mut best: Option<i64> = None;
+    // Try each place the first letter occurs, then match the rest greedily.
+    for start in (0..c.len()).filter(|&i| c[i] == q[0]) {
+        let mut score = 10 + if boundary(start) { 10 } else { 0 };
+        if start == id_start {
+            score += 30;
+        }
+        let mut prev = start;
+        let mut ok = true;
+        for &ch in &q[1..] {
+            let Some(offset) = c[prev + 1..].iter().position(|&x| x == ch) else {
+                ok = false;
+                break;
+            };
+            let at = prev + 1 + offset;
+            score += 10;
+            if at == prev + 1 {
+                score += 15;
+            } else {
+                score -= (at - prev - 1).min(10) as i64;
+                if boundary(at) {
+                    score += 10;
+                }
+            }
+            prev = at;
+        }
+        if !ok {
+            // Later starts cannot find what this one could not.
+            break;
+        }
+        if prev + 1 == c.len() && start == id_start {
+            // The whole model id, exactly.
+            score += 20;
+        }
+        best = Some(best.map_or(score, |b| b.max(score)));
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn row(provider: &str, id: &str, current: bool) -> PickerRow {
+        PickerRow {
+            provider: provider.into(),
+            id: id.into(),
+            info: None,
+            current,
+            local: false,
+        }
+    }
+
+    fn picker(rows: Vec<PickerRow>) -> Picker {
+        let mut p = Picker {
+            rows,
+            ..Picker::default()
+        };
+        p.refilter();
+        p.select_current();
+        p
+    }
+
+    fn ids(p: &Picker) -> Vec<&str> {
+        p.filtered.iter().map(|&i| p.rows[i].id.as_str()).collect()
+    }
+
+    #[test]
+    fn fuzzy_matching_prefers_contiguous_and_prefix_matches() {
+        assert_eq!(fuzzy_score("", "openai/o3"), Some(0));
+        assert_eq!(fuzzy_score("o3x", "openai/o3"), None);
+        assert!(fuzzy_score("O3", "openai/o3").is_some());
+        let s = |q: &str, c: &str| fuzzy_score(q, c).unwrap();
+        // Exact id beats a longer id, which beats a scattered match.
+        assert!(s("o3", "openai/o3") > s("o3", "openai/o3-mini"));
+        assert!(s("o3", "openai/o3-mini") > s("o3", "openrouter/x/foo3"));
+        // Contiguous beats scattered; a word start beats the middle of a word.
+        assert!(s("mini", "openai/o4-mini") > s("mini", "openai/my-inline-name"));
+        assert!(s("son", "anthropic/claude-sonnet-4") > s("son", "openai/gpt-4o-season"));
+        // The provider is part of the name.
+        assert!(fuzzy_score("anthsonnet", "anthropic/claude-sonnet-4").is_some());
+        assert!(fuzzy_score("gpt5", "openai/gpt-5.2").is_some());
+        // Greedy from a later start still finds a match the first start misses.
+        assert!(fuzzy_score("ab", "a-xb").is_some());
+    }
+
+    #[test]
+    fn typing_filters_and_enter_selects() {
+        let mut p = picker(vec![
+            row("openai", "o1", false),
+            row("openai", "o3-mini", true),
+            row("openai", "o3", false),
+            row("deepseek", "deepseek-chat", false),
+        ]);
+        assert_eq!(p.selected, 1, "the current model is selected");
+        assert_eq!(ids(&p), ["o1", "o3-mini", "o3", "deepseek-chat"]);
+        p.on_key(key(KeyCode::Char('o')));
+        p.on_key(key(KeyCode::Char('3')));
+        assert_eq!(ids(&p), ["o3", "o3-mini"]);
+        assert_eq!(p.selected, 0);
+        assert_eq!(
+            p.on_key(key(KeyCode::Enter)),
+            PickerAction::Select {
+                provider: "openai".into(),
+                model: "o3".into()
+            }
+        );
+        p.on_key(key(KeyCode::Char('z')));
+        assert!(p.filtered.is_empty());
+        assert_eq!(p.on_key(key(KeyCode::Enter)), PickerAction::None);
+        assert_eq!(p.on_key(key(KeyCode::Down)), PickerAction::None);
+        for _ in 0..3 {
+            p.on_key(key(KeyCode::Backspace));
+        }
+        assert_eq!(p.query, "");
+        assert_eq!(p.filtered.len(), 4);
+        assert_eq!(p.selected, 1, "back on the current model");
+        assert_eq!(p.on_key(key(KeyCode::Esc)), PickerAction::Close);
+    }
+
+    #[test]
+    fn navigation_keys_stay_in_bounds() {
+        let rows = (0..25).map(|i| row("p", &format!("m{i}"), i == 0)).collect();
+        let mut p = picker(rows);
+        p.on_key(key(KeyCode::Up));
+        assert_eq!(p.selected, 0);
+        p.on_key(key(KeyCode::PageDown));
+        assert_eq!(p.selected, 10);
+        p.on_key(key(KeyCode::End));
+        assert_eq!(p.selected, 24);
+        p.on_key(key(KeyCode::Down));
+        p.on_key(key(KeyCode::PageDown));
+        assert_eq!(p.selected, 24);
+        p.on_key(key(KeyCode::PageUp));
+        assert_eq!(p.selected, 14);
+        p.on_key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL));
+        assert_eq!(p.selected, 13);
+        p.on_key(key(KeyCode::Home));
+        assert_eq!(p.selected, 0);
+        p.on_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
+        assert_eq!((p.selected, p.query.as_str()), (1, ""));
+    }
+
+    #[test]
+    fn non_chat_models_are_left_out() {
+        for id in ["text-embedding-3-small", "whisper-1", "tts-1-hd", "dall-e-3"] {
+            assert!(!is_chat_model(id), "{id}");
+        }
+        for id in ["gpt-4o", "llama3.2:latest", "o3-mini-2025-01-31"] {
+            assert!(is_chat_model(id), "{id}");
+        }
+    }
+}

@@ -133,6 +133,9 @@ pub fn footer_lines(
         TurnState::Failed(err) => {
             let text = format!("✗ {err}");
             lines.extend(wrap_text(&text, theme.error, width));
+            if let Some(hint) = catalog_hint(turn, err) {
+                lines.extend(wrap_text(&hint, theme.usage, width));
+            }
             lines.push(Line::from(Span::styled(
                 "  (Alt+R retries · Up recalls your prompt)",
                 theme.usage,
@@ -144,14 +147,13 @@ pub fn footer_lines(
         Some(FinishReason::Length) if turn.answer.trim().is_empty() => {
             let u = turn.usage();
             let budget = turn.spec.max_output_tokens.unwrap_or(u.output);
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "⚠ all {} output tokens went to reasoning; no answer was produced; billed {}",
-                    usage::thousands(budget),
-                    usage::dollars(turn.cost())
-                ),
-                theme.error,
-            )));
+            let text = format!(
+                "⚠ all {} output tokens went to reasoning; no answer was produced; billed {}. \
+                 Raise the limit (/max) — OpenAI suggests leaving ≥ 25,000 for reasoning.",
+                usage::thousands(budget),
+                usage::dollars(turn.cost())
+            );
+            lines.extend(wrap_text(&text, theme.error, width));
         }
         Some(FinishReason::Length) => lines.push(Line::from(Span::styled(
             "⚠ stopped at the output token limit (length)",
@@ -170,6 +172,22 @@ pub fn footer_lines(
     lines.extend(wrap_fields(&turn.usage_line(), " · ", theme.usage, width));
     lines.push(Line::default());
     lines
+}
+
+/// For a request the server refused because of a parameter or value the model does not
+/// take: which catalog entry to fix, and how.
+fn catalog_hint(turn: &Turn, err: &crate::api::ApiError) -> Option<String> {
+    let code = err.code.as_deref()?;
+    if code != "unsupported_parameter" && code != "unsupported_value" {
+        return None;
+    }
+    Some(format!(
+        "  The catalog's entry for {}/{} asks for something this model rejects: add a \
+         [[models]] entry with id = \"{}\", provider = \"{}\" to config.toml and set the field \
+         the message names (e.g. instruction_role, max_tokens_field, accepts_effort = false, \
+         can_stream = false).",
+        turn.spec.provider, turn.spec.model, turn.spec.model, turn.spec.provider
+    ))
 }
 
 /// `⟳ rate limited — retrying in 12 s (2/4) · Esc gives up`, counting down.
