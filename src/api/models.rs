@@ -138,8 +138,12 @@ mod tests {
             ["gpt-4o", "o3-mini"].map(String::from)
         );
         let bare = r#"[{"id":"b"}, "a", {"nothing":1}, {"id":"  "}]"#;
-        assert_eq!(parse_model_list(bare).unwrap(), ["a", "b"].map(String::from));
-        let ollama = r#"{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest"},{"name":"qwq"}]}"#;
+        assert_eq!(
+            parse_model_list(bare).unwrap(),
+            ["a", "b"].map(String::from)
+        );
+        let ollama =
+            r#"{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest"},{"name":"qwq"}]}"#;
         assert_eq!(
             parse_model_list(ollama).unwrap(),
             ["llama3.2:latest", "qwq"].map(String::from)
@@ -149,7 +153,10 @@ mod tests {
             parse_model_list(anthropic).unwrap(),
             ["claude-opus-4-5"].map(String::from)
         );
-        assert_eq!(parse_model_list(r#"{"data":[]}"#).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            parse_model_list(r#"{"data":[]}"#).unwrap(),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

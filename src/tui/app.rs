@@ -10,6 +10,7 @@
 //!   that changed (or everything once after a resize), so a frame costs O(visible rows + tail).
 
 use super::browser::{Browser, BrowserAction};
+use super::inspector::{Inspector, InspectorAction};
 use super::keymap::{self, Action};
 use super::markdown::StreamingMarkdown;
 use super::theme::Theme;
@@ -217,6 +218,8 @@ pub struct App {
     last_flush: Option<Instant>,
     /// The help overlay is open.
     pub help: bool,
+    /// The usage inspector, when open.
+    pub inspector: Option<Inspector>,
     /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
     pub show_meter: Option<bool>,
     /// Models each provider's server listed, fetched once per run.
@@ -261,6 +264,7 @@ impl App {
             browser: None,
             last_flush: None,
             help: false,
+            inspector: None,
             show_meter: None,
             fetched_models: Vec::new(),
             laid_out_width: 0,
@@ -394,6 +398,18 @@ impl App {
         if self.help {
             // Any key closes the help.
             self.help = false;
+            return Vec::new();
+        }
+        if let Some(inspector) = &mut self.inspector {
+            inspector.set_turns(self.session.conversation.turns.len());
+            match inspector.on_key(key) {
+                InspectorAction::None => {}
+                InspectorAction::JumpTo(idx) => {
+                    self.inspector = None;
+                    self.jump_to(idx);
+                }
+                InspectorAction::Close => self.inspector = None,
+            }
             return Vec::new();
         }
         let action = keymap::action(&key);
@@ -642,7 +658,16 @@ impl App {
 
     fn step_effort(&mut self, _up: bool) {}
 
-    fn open_inspector(&mut self) {}
+    fn open_inspector(&mut self) {
+        self.inspector = Some(Inspector::new(self.session.conversation.turns.len()));
+    }
+
+    /// Show turn `idx` at the top of the conversation.
+    fn jump_to(&mut self, idx: usize) {
+        if let Some(row) = self.row_starts.get(idx) {
+            self.scroll_top = Some(*row);
+        }
+    }
 
     fn toggle_meter(&mut self) {
         let shown = self.meter_visible(self.size.0);

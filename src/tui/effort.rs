@@ -58,9 +58,8 @@ impl EffortMenu {
                 }
             },
         }
-        let position = |level: Option<&str>| {
-            level.and_then(|l| menu.levels.iter().position(|x| x == l))
-        };
+        let position =
+            |level: Option<&str>| level.and_then(|l| menu.levels.iter().position(|x| x == l));
         menu.selected = position(current)
             .or_else(|| position(menu.default.as_deref()))
             .unwrap_or(menu.levels.len() / 2);
@@ -206,7 +205,11 @@ mod tests {
             Some("gpt-4o takes no reasoning effort")
         );
         let m = EffortMenu::new(c.find_model("o1-mini"), None);
-        assert!(m.unavailable.unwrap().contains("o1-mini reasons at a fixed effort"));
+        assert!(
+            m.unavailable
+                .unwrap()
+                .contains("o1-mini reasons at a fixed effort")
+        );
         let m = EffortMenu::new(None, Some("max"));
         assert_eq!(m.levels, EFFORT_LEVELS);
         assert_eq!(m.selected_level(), Some("max"));
@@ -222,8 +225,14 @@ mod tests {
         m.on_key(key(KeyCode::Down));
         m.on_key(key(KeyCode::Down));
         m.on_key(key(KeyCode::Down));
-        assert_eq!(m.on_key(key(KeyCode::Enter)), EffortAction::Set("high".into()));
-        assert_eq!(m.on_key(key(KeyCode::Char('L'))), EffortAction::Set("low".into()));
+        assert_eq!(
+            m.on_key(key(KeyCode::Enter)),
+            EffortAction::Set("high".into())
+        );
+        assert_eq!(
+            m.on_key(key(KeyCode::Char('L'))),
+            EffortAction::Set("low".into())
+        );
         assert_eq!(m.on_key(key(KeyCode::Char('z'))), EffortAction::None);
         assert_eq!(m.on_key(key(KeyCode::Esc)), EffortAction::Close);
         // Several levels share `m`: the letter moves among them, Enter sets.
@@ -236,7 +245,10 @@ mod tests {
         m.on_key(key(KeyCode::Char('m')));
         assert_eq!(m.selected_level(), Some("minimal"));
         m.on_key(key(KeyCode::End));
-        assert_eq!(m.on_key(key(KeyCode::Enter)), EffortAction::Set("max".into()));
+        assert_eq!(
+            m.on_key(key(KeyCode::Enter)),
+            EffortAction::Set("max".into())
+        );
         // Unavailable: only closing.
         let mut m = EffortMenu::new(c.find_model("gpt-4o"), None);
         assert_eq!(m.on_key(key(KeyCode::Char('l'))), EffortAction::None);

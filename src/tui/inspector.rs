@@ -190,18 +190,18 @@ impl TurnRow {
         let total = turn
             .timings
             .done_ms
-            .or(if turn.is_streaming() { elapsed_ms } else { None })
+            .or(if turn.is_streaming() {
+                elapsed_ms
+            } else {
+                None
+            })
             .map(usage::seconds)
             .unwrap_or_else(|| DASH.to_string());
         let (finish, mood) = finish(turn);
         TurnRow {
             number: index + 1,
             model: turn.spec.model.clone(),
-            effort: turn
-                .spec
-                .effort
-                .clone()
-                .unwrap_or_else(|| DASH.to_string()),
+            effort: turn.spec.effort.clone().unwrap_or_else(|| DASH.to_string()),
             input: tokens(est, u.input),
             cached,
             reasoning,

@@ -6,7 +6,8 @@
 //! Invariants:
 //! - per keystroke the work is O(draft), never O(history): the history's token count is
 //!   cached and recounted only when the conversation's fingerprint changes (turn count, the
-//!   first and last turn's id/state/lengths, the system prompt); the draft is recounted only
+//!   first and last turn's id/state/lengths, the system prompt; a turn still streaming is
+//!   left out, as it is not sent back); the draft is recounted only
 //!   when its text changed; the settled turns' totals are cached the same way and only the
 //!   last turn is added live;
 //! - the pre-send figure is exactly what `estimate_request_tokens(&session.request_for(draft))`
@@ -353,7 +354,12 @@ impl Meter {
     /// history only when the conversation changed, the draft only when its text changed.
     pub fn update(&mut self, session: &Session, draft: &str) {
         let turns = &session.conversation.turns;
-        let print = Fingerprint::of(turns);
+        // A streaming turn is never sent back, so its deltas must not invalidate the count.
+        let sent_back = match turns.last() {
+            Some(last) if last.is_streaming() => &turns[..turns.len() - 1],
+            _ => &turns[..],
+        };
+        let print = Fingerprint::of(sent_back);
         let system = &session.settings.system;
         let fresh = matches!(&self.history, Some((p, s, _)) if *p == print && s == system);
         if !fresh {

@@ -16,7 +16,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum PickerAction {
     None,
     /// Switch to `provider/model` from the next turn on.
-    Select { provider: String, model: String },
+    Select {
+        provider: String,
+        model: String,
+    },
     Close,
 }
 
@@ -74,11 +77,7 @@ impl Picker {
             }
         }
         let current = (&settings.endpoint.provider, &settings.model);
-        if !picker
-            .rows
-            .iter()
-            .any(|r| (&r.provider, &r.id) == current)
-        {
+        if !picker.rows.iter().any(|r| (&r.provider, &r.id) == current) {
             let (provider, model) = current;
             picker.push_row(settings, provider, model, settings.model_info.clone());
         }
@@ -92,7 +91,9 @@ impl Picker {
     pub fn add_fetched(&mut self, settings: &Settings, provider: &str, ids: &[String]) {
         self.pending.retain(|p| p != provider);
         self.failed.retain(|(p, _)| p != provider);
-        let keep = self.selected_row().map(|r| (r.provider.clone(), r.id.clone()));
+        let keep = self
+            .selected_row()
+            .map(|r| (r.provider.clone(), r.id.clone()));
         // After the rows of this provider and of those listed before it.
         let rank = |name: &str| {
             (settings.providers.iter())
@@ -157,9 +158,10 @@ impl Picker {
             KeyCode::Home => self.selected = 0,
             KeyCode::End => self.selected = last,
             KeyCode::Backspace => {
-                if self.query.pop().is_some() {
-                    self.query_changed();
+                if self.query.pop().is_none() {
+                    return PickerAction::None;
                 }
+                self.query_changed();
             }
             KeyCode::Char('u') if ctrl => {
                 self.query.clear();
@@ -270,8 +272,9 @@ pub fn is_chat_model(id: &str) -> bool {
 
 /// How well `query` matches `candidate` as a subsequence (case-insensitive); `None` when it
 /// does not. Higher is better: consecutive letters, letters at the start of a word (after
-/// `/ - . _ :` or at the very start) and a match that starts the model id score most; each
-/// skipped letter costs a little. The empty query matches everything with 0.
+/// `/ - . _ :` or at the very start) and a match that starts the model id score most, then
+/// one covering the whole id; each skipped letter costs a little. The empty query matches
+/// everything with 0.
 pub fn fuzzy_score(query: &str, candidate: &str) -> Option<i64> {
     let q: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
     let c: Vec<char> = candidate.chars().flat_map(char::to_lowercase).collect();
@@ -285,7 +288,7 @@ pub fn fuzzy_score(query: &str, candidate: &str) -> Option<i64> {
     for start in (0..c.len()).filter(|&i| c[i] == q[0]) {
         let mut score = 10 + if boundary(start) { 10 } else { 0 };
         if start == id_start {
-            score += 30;
+            score += 15;
         }
         let mut prev = start;
         let mut ok = true;
@@ -406,7 +409,9 @@ mod tests {
 
     #[test]
     fn navigation_keys_stay_in_bounds() {
-        let rows = (0..25).map(|i| row("p", &format!("m{i}"), i == 0)).collect();
+        let rows = (0..25)
+            .map(|i| row("p", &format!("m{i}"), i == 0))
+            .collect();
         let mut p = picker(rows);
         p.on_key(key(KeyCode::Up));
         assert_eq!(p.selected, 0);
@@ -429,7 +434,12 @@ mod tests {
 
     #[test]
     fn non_chat_models_are_left_out() {
-        for id in ["text-embedding-3-small", "whisper-1", "tts-1-hd", "dall-e-3"] {
+        for id in [
+            "text-embedding-3-small",
+            "whisper-1",
+            "tts-1-hd",
+            "dall-e-3",
+        ] {
             assert!(!is_chat_model(id), "{id}");
         }
         for id in ["gpt-4o", "llama3.2:latest", "o3-mini-2025-01-31"] {

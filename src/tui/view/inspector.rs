@@ -75,10 +75,11 @@ pub fn render(app: &App, inspector: &Inspector, frame: &mut Frame, area: Rect) {
     render_table(app, inspector, &rows, first, frame, table_area);
     // The chart follows the table's scroll, moved if it has fewer rows.
     let chart_rows = (chart_area.height as usize).saturating_sub(1);
-    let chart_first = if inspector.selected() >= first + chart_rows {
-        (inspector.selected() + 1).saturating_sub(chart_rows)
+    let selected = inspector.selected();
+    let chart_first = if selected >= first + chart_rows {
+        (selected + 1).saturating_sub(chart_rows)
     } else {
-        first.min(inspector.selected())
+        first.min(selected)
     };
     render_chart(app, inspector, &rows, chart_first, frame, chart_area);
     let mut all = totals.per_model.clone();
@@ -174,8 +175,8 @@ impl Column {
 }
 
 /// Drop the least useful columns until the table fits `width` (one column of margin on the
-/// left), then narrow the first (name) column down to `MIN_MODEL`.
-fn fit(mut columns: Vec<Column>, width: usize) -> Vec<Column> {
+/// left), then narrow column `name` down to `MIN_MODEL`.
+fn fit(mut columns: Vec<Column>, name: usize, width: usize) -> Vec<Column> {
     let used = |cols: &[Column]| {
         1 + cols.iter().map(|c| c.width).sum::<usize>() + GAP * cols.len().saturating_sub(1)
     };
@@ -194,8 +195,11 @@ fn fit(mut columns: Vec<Column>, width: usize) -> Vec<Column> {
         }
     }
     let over = used(&columns).saturating_sub(width);
-    if let Some(name) = columns.get_mut(1).filter(|_| over > 0) {
-        name.width = name.width.saturating_sub(over).max(MIN_MODEL.min(name.width));
+    if let Some(name) = columns.get_mut(name).filter(|_| over > 0) {
+        name.width = name
+            .width
+            .saturating_sub(over)
+            .max(MIN_MODEL.min(name.width));
     }
     columns
 }
@@ -226,16 +230,16 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// One table line: the cells of row `row` (or the headers) as spans, the last column in
-/// `last_style`, padded to `width`.
+/// One table line: `marker` (one column), the cells of row `row` (or the headers) as spans,
+/// the last column in `last_style`, padded to `width`.
 fn table_line(
     columns: &[Column],
     row: Option<usize>,
-    style: Style,
-    last_style: Style,
+    marker: &'static str,
+    (style, last_style): (Style, Style),
     width: usize,
 ) -> Line<'static> {
-    let mut spans = vec![Span::styled(" ", style)];
+    let mut spans = vec![Span::styled(marker, style)];
     let mut used = 1;
     for (i, c) in columns.iter().enumerate() {
         let text = match row {
@@ -285,9 +289,16 @@ fn render_table(
             col("total", true, 3, |r| r.total.clone()),
             col("finish", false, 2, |r| r.finish.clone()),
         ],
+        1,
         width,
     );
-    let mut lines = vec![table_line(&columns, None, t.heading, t.heading, width)];
+    let mut lines = vec![table_line(
+        &columns,
+        None,
+        " ",
+        (t.heading, t.heading),
+        width,
+    )];
     if rows.is_empty() {
         lines.push(Line::from(Span::styled(
             " no turns yet: each turn's tokens, cost and timing will show here",
@@ -296,17 +307,17 @@ fn render_table(
     }
     let visible = (area.height as usize).saturating_sub(1);
     for (i, row) in rows.iter().enumerate().skip(first).take(visible) {
-        let (style, last) = if i == inspector.selected() {
-            (t.selection, t.selection)
+        let (style, last, marker) = if i == inspector.selected() {
+            (t.selection, t.selection, "›")
         } else {
             let finish = match (row.mood, columns.last().map(|c| c.header)) {
                 (RowMood::Bad, Some("finish")) => t.error,
                 (RowMood::Partial, Some("finish")) => t.usage,
                 _ => t.assistant,
             };
-            (t.assistant, finish)
+            (t.assistant, finish, " ")
         };
-        lines.push(table_line(&columns, Some(i), style, last, width));
+        lines.push(table_line(&columns, Some(i), marker, (style, last), width));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -323,16 +334,19 @@ fn scale(tokens: u64, cells: usize, max: u64) -> usize {
 /// Cells of the reasoning and the visible part of one bar `cells` wide at most; a part that
 /// has tokens gets at least one cell when there is room.
 fn bar_split(reasoning: u64, visible: u64, cells: usize, max: u64) -> (usize, usize) {
-    let total = scale(reasoning.saturating_add(visible), cells, max);
-    let mut r = scale(reasoning, cells, max).min(total);
-    if reasoning > 0 && r == 0 && cells > 0 {
-        r = 1;
+    let parts = usize::from(reasoning > 0) + usize::from(visible > 0);
+    let total = scale(reasoning.saturating_add(visible), cells, max)
+        .max(parts)
+        .min(cells);
+    let mut r = scale(reasoning, cells, max);
+    if reasoning > 0 {
+        r = r.max(1);
     }
-    let mut v = total.saturating_sub(r);
-    if visible > 0 && v == 0 && r < cells {
-        v = 1;
+    if visible > 0 {
+        r = r.min(total.saturating_sub(1));
     }
-    (r, v)
+    let r = r.min(total);
+    (r, total - r)
 }
 
 fn render_chart(
@@ -371,15 +385,15 @@ fn render_chart(
     }
     let visible = (area.height as usize).saturating_sub(1);
     for (i, row) in rows.iter().enumerate().skip(first).take(visible) {
-        let label_style = if i == inspector.selected() {
-            t.selection
+        let (label_style, marker) = if i == inspector.selected() {
+            (t.selection, "›")
         } else {
-            t.usage
+            (t.usage, " ")
         };
         let (r, v) = bar_split(row.reasoning_tokens, row.visible_tokens, bar_width, max);
         let mut spans = vec![
             Span::styled(
-                format!(" #{:<number_width$}", row.number),
+                format!("{marker}#{:<number_width$}", row.number),
                 label_style,
             ),
             Span::raw(" "),
@@ -390,10 +404,7 @@ fn render_chart(
             let gap = bar_width.saturating_sub(r + v) + 1;
             let text = numbers.get(i).map(String::as_str).unwrap_or("");
             spans.push(Span::raw(" ".repeat(gap)));
-            spans.push(Span::styled(
-                format!("{text:>numbers_width$}"),
-                t.usage,
-            ));
+            spans.push(Span::styled(format!("{text:>numbers_width$}"), t.usage));
         }
         lines.push(Line::from(spans));
     }
@@ -431,7 +442,9 @@ fn render_totals(app: &App, totals: &[Total], frame: &mut Frame, area: Rect) {
             col("input", true, 2, &|x| {
                 format!("{}{}", x.estimate_mark(), usage::thousands(x.usage.input))
             }),
-            col("cached", true, 4, &|x| usage::thousands(x.usage.cached_input)),
+            col("cached", true, 4, &|x| {
+                usage::thousands(x.usage.cached_input)
+            }),
             col("reasoning", true, 1, &|x| {
                 let mark = if x.usage.estimated || x.usage.reasoning_estimated {
                     "~"
@@ -446,13 +459,20 @@ fn render_totals(app: &App, totals: &[Total], frame: &mut Frame, area: Rect) {
             }),
             col("cost", true, 0, &|x| x.cost_text()),
         ],
+        0,
         width,
     );
-    let mut lines = vec![table_line(&columns, None, t.heading, t.heading, width)];
+    let mut lines = vec![table_line(
+        &columns,
+        None,
+        " ",
+        (t.heading, t.heading),
+        width,
+    )];
     let last = totals.len().saturating_sub(1);
     for i in 0..totals.len() {
         let style = if i == last { t.user } else { t.assistant };
-        lines.push(table_line(&columns, Some(i), style, style, width));
+        lines.push(table_line(&columns, Some(i), " ", (style, style), width));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -478,9 +498,10 @@ mod tests {
 
     #[test]
     fn bars_keep_small_parts_visible() {
-        assert_eq!(bar_split(10_000, 100, 20, 10_100), (20, 1).min((19, 1)));
+        assert_eq!(bar_split(10_000, 100, 20, 10_100), (19, 1));
         assert_eq!(bar_split(0, 500, 20, 10_000), (0, 1));
         assert_eq!(bar_split(5_000, 5_000, 20, 10_000), (10, 10));
-        assert_eq!(bar_split(1, 1, 0, 2), (1, 0));
+        assert_eq!(bar_split(1, 1, 0, 2), (0, 0));
+        assert_eq!(bar_split(0, 0, 20, 0), (0, 0));
     }
 }

@@ -34,6 +34,16 @@ pub fn render(app: &App, meter: &Meter, frame: &mut Frame, area: Rect) {
     } else {
         area
     };
+    // One column of margin each side, when there is room for it.
+    let inner = if inner.width >= 6 {
+        Rect {
+            x: inner.x + 1,
+            width: inner.width - 2,
+            ..inner
+        }
+    } else {
+        inner
+    };
     let panel = meter.panel(app);
     let lines = lines(&panel, t, inner.width as usize);
     frame.render_widget(Paragraph::new(lines), inner);
@@ -101,7 +111,11 @@ fn model_line(model: &str, effort: Option<&str>) -> String {
 
 /// A signed percentage with a real minus sign: `+3.7%`, `−3.6%`.
 pub fn signed_percent(fraction: f64) -> String {
-    format!("{:+.1}%", fraction * 100.0).replace('-', "−")
+    let percent = (fraction * 1000.0).round() / 10.0;
+    if percent == 0.0 {
+        return "0.0%".to_string();
+    }
+    format!("{percent:+.1}%").replace('-', "−")
 }
 
 fn drafting(out: &mut Vec<Line<'static>>, d: &DraftEstimate, t: &Theme, w: usize) {
@@ -155,7 +169,11 @@ fn drafting(out: &mut Vec<Line<'static>>, d: &DraftEstimate, t: &Theme, w: usize
 
 /// `██████░░░░░░ 12.3%`: the context window used.
 fn gauge(fraction: f64, t: &Theme, w: usize) -> Line<'static> {
-    let label = format!(" {:.1}%", fraction * 100.0);
+    let label = if fraction > 0.0 && fraction < 0.001 {
+        " <0.1%".to_string()
+    } else {
+        format!(" {:.1}%", fraction * 100.0)
+    };
     let bar = w.saturating_sub(label.width());
     let filled = ((fraction.clamp(0.0, 1.0) * bar as f64).round() as usize).min(bar);
     let style = if fraction > 0.9 { t.error } else { t.accent };
@@ -186,6 +204,13 @@ fn streaming(out: &mut Vec<Line<'static>>, f: &TurnFigures, t: &Theme, w: usize)
     ));
     let u = &f.usage;
     let est = if u.estimated { "~" } else { "" };
+    out.push(kv(
+        "input",
+        &format!("{est}{}", thousands(u.input)),
+        t,
+        t.accent,
+        w,
+    ));
     if f.hidden_reasoning {
         out.push(kv(
             "reasoning",
@@ -311,17 +336,13 @@ fn total_value(m: &super::super::meter::ModelTotal) -> String {
 }
 
 fn totals(out: &mut Vec<Line<'static>>, totals: &Totals, t: &Theme, w: usize) {
-    out.push(heading("SESSION", t, w));
+    let n = totals.overall.turns;
+    let plural = if n == 1 { "" } else { "s" };
+    out.push(heading(&format!("SESSION · {n} turn{plural}"), t, w));
     for m in &totals.per_model {
         out.push(kv(&m.model, &total_value(m), t, t.accent, w));
     }
-    let overall = &totals.overall;
-    let label = format!(
-        "total ({} turn{})",
-        overall.turns,
-        if overall.turns == 1 { "" } else { "s" }
-    );
-    out.push(kv(&label, &total_value(overall), t, t.heading, w));
+    out.push(kv("total", &total_value(&totals.overall), t, t.heading, w));
 }
 
 /// Requests/tokens left and when they reset; false when the headers said nothing.

@@ -7,6 +7,7 @@
 mod browser;
 mod conversation;
 pub mod effort;
+mod help;
 pub mod inspector;
 pub mod meter;
 pub mod picker;
@@ -64,6 +65,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let Some(b) = &app.browser {
         browser::render(app, b, frame, frame.area());
     }
+    if let Some(i) = &app.inspector {
+        inspector::render(app, i, frame, frame.area());
+    }
+    if app.help {
+        help::render(app, frame, frame.area());
+    }
 }
 
 /// Size the caches for the current frame area, then draw. The runtime and tests use this.
@@ -103,10 +110,13 @@ pub(super) fn cut(text: &str, width: usize, ellipsis: bool) -> String {
 }
 
 fn render_composer(app: &App, frame: &mut Frame, area: Rect) {
-    let title = if app.is_streaming() {
-        " streaming · Esc cancels "
+    let completions = super::keymap::completions(&app.draft());
+    let title = if !completions.is_empty() {
+        format!(" Tab: {} ", completions.join(" · "))
+    } else if app.is_streaming() {
+        " streaming · Esc cancels ".to_string()
     } else {
-        " message "
+        " message ".to_string()
     };
     let block = Block::default()
         .borders(Borders::TOP)

@@ -1,1 +1,274 @@
-//! (being written)
+//! The model picker, drawn over the conversation: a search line, column titles, one row per
+//! model (provider, model, context window, max output, input/output price per 1M tokens,
+//! badges), and the keys. The current model is marked `●`; the selection stays in view.
+//! Clipped to any size: all arithmetic saturates and ratatui clips each line.
+
+use super::super::app::App;
+use super::super::picker::{Picker, PickerRow};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+/// Widest provider and model columns; longer names are cut with `…`.
+const MAX_PROVIDER: usize = 10;
+const MAX_MODEL: usize = 28;
+
+pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let popup = Rect {
+        x: area.x + area.width / 20,
+        y: area.y + area.height / 10,
+        width: area.width - area.width / 10,
+        height: area.height - area.height / 5,
+    };
+    frame.render_widget(Clear, popup);
+    let title = format!(" models {}/{} ", picker.filtered.len(), picker.rows.len());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(title);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let fetching = fetch_status(app, picker);
+    let [search, header, list, status, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(u16::from(fetching.is_some())),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    let query = Line::from(vec![
+        Span::styled(" filter: ", t.usage),
+        Span::styled(picker.query.clone(), t.user),
+        Span::styled("▏", t.accent),
+    ]);
+    frame.render_widget(Paragraph::new(query), search);
+
+    let widths = Widths::for_rows(picker);
+    let titles = widths.cells([
+        "",
+        "provider",
+        "model",
+        "context",
+        "output",
+        "$/1M in/out",
+        "",
+    ]);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(titles, t.heading))),
+        header,
+    );
+
+    let rows = list.height as usize;
+    let mut lines = Vec::with_capacity(rows);
+    if picker.filtered.is_empty() {
+        let text = if picker.rows.is_empty() {
+            " no models: configure a provider".to_string()
+        } else {
+            format!(" no model matches “{}”", picker.query)
+        };
+        lines.push(Line::from(Span::styled(text, t.usage)));
+    }
+    // Keep the selection in view.
+    let first = picker.selected.saturating_sub(rows.saturating_sub(1));
+    for (at, &i) in picker.filtered.iter().enumerate().skip(first).take(rows) {
+        let Some(row) = picker.rows.get(i) else {
+            continue;
+        };
+        let selected = (at == picker.selected).then_some(t.selection);
+        lines.push(row_line(app, row, &widths, selected));
+    }
+    frame.render_widget(Paragraph::new(lines), list);
+
+    if let Some(line) = fetching {
+        frame.render_widget(Paragraph::new(line), status);
+    }
+    let keys = " type to filter · ↑↓ PgUp PgDn choose · Enter switch · Esc close";
+    frame.render_widget(Paragraph::new(Span::styled(keys, t.usage)), help);
+}
+
+/// What the background model listings are doing, when anything is worth saying.
+fn fetch_status(app: &App, picker: &Picker) -> Option<Line<'static>> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    if !picker.pending.is_empty() {
+        spans.push(Span::styled(
+            format!(" listing the models of {}… ", picker.pending.join(", ")),
+            t.status,
+        ));
+    }
+    for (provider, why) in &picker.failed {
+        spans.push(Span::styled(
+            format!(" {provider}: no model list ({why}) "),
+            t.error,
+        ));
+    }
+    (!spans.is_empty()).then(|| Line::from(spans))
+}
+
+/// Column widths for the rows in the list.
+struct Widths {
+    provider: usize,
+    model: usize,
+}
+
+impl Widths {
+    fn for_rows(picker: &Picker) -> Widths {
+        let widest =
+            |f: fn(&PickerRow) -> &str| picker.rows.iter().map(|r| f(r).width()).max().unwrap_or(0);
+        Widths {
+            provider: widest(|r| &r.provider).clamp(8, MAX_PROVIDER),
+            model: widest(|r| &r.id).clamp(5, MAX_MODEL),
+        }
+    }
+
+    /// The seven cells (marker, provider, model, context, output, price, badges) laid out.
+    fn cells(&self, cells: [&str; 7]) -> String {
+        let [mark, provider, model, context, output, price, badges] = cells;
+        format!(
+            " {} {}  {}  {:>7}  {:>6}  {:<15} {}",
+            pad(mark, 1),
+            pad(&super::cut(provider, self.provider, true), self.provider),
+            pad(&super::cut(model, self.model, true), self.model),
+            context,
+            output,
+            price,
+            badges
+        )
+    }
+}
+
+fn row_line(app: &App, row: &PickerRow, widths: &Widths, selected: Option<Style>) -> Line<'static> {
+    let t = &app.theme;
+    let info = row.info.as_ref();
+    let mark = if row.current { "●" } else { "" };
+    let context = tokens(info.and_then(|m| m.context_window));
+    let output = tokens(info.and_then(|m| m.max_output_tokens));
+    let price = price_cell(row);
+    let badges = badges(row);
+    let text = widths.cells([
+        mark,
+        &row.provider,
+        &row.id,
+        &context,
+        &output,
+        &price,
+        &badges,
+    ]);
+    if let Some(style) = selected {
+        return Line::from(Span::styled(text, style));
+    }
+    // Unselected: the name in the answer colour, the figures dimmer, the badges accented.
+    let split_at = |s: &str, n: usize| {
+        let at = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+        (s[..at].to_string(), s[at..].to_string())
+    };
+    let head_chars = 3 + widths.provider + 2 + widths.model;
+    let (head, rest) = split_at(&text, head_chars);
+    let figures_chars = 2 + 7 + 2 + 6 + 2 + 15 + 1;
+    let (figures, tail) = split_at(&rest, figures_chars);
+    let name_style = if row.current { t.accent } else { t.assistant };
+    let figure_style = if row.info.is_none() && !row.local {
+        t.usage
+    } else {
+        t.assistant
+    };
+    Line::from(vec![
+        Span::styled(head, name_style),
+        Span::styled(figures, figure_style),
+        Span::styled(tail, t.accent),
+    ])
+}
+
+/// `200k`, `65.5k`, `1.05M`, `?` when unknown.
+pub fn tokens(n: Option<u64>) -> String {
+    let Some(n) = n else {
+        return "?".to_string();
+    };
+    let trim = |s: String| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    if n >= 1_000_000 {
+        format!("{}M", trim(format!("{:.2}", n as f64 / 1e6)))
+    } else if n >= 100_000 {
+        format!("{}k", (n as f64 / 1e3).round())
+    } else if n >= 1_000 {
+        format!("{}k", trim(format!("{:.1}", n as f64 / 1e3)))
+    } else {
+        n.to_string()
+    }
+}
+
+/// `$1.10/$4.40` per 1M input/output tokens; `local` on a local server; `price unknown`.
+pub fn price_cell(row: &PickerRow) -> String {
+    let price = row.info.as_ref().and_then(|m| m.price);
+    match price {
+        _ if row.local => "local".to_string(),
+        Some(p) if p.input == 0.0 && p.output == 0.0 => "local".to_string(),
+        Some(p) => format!("{}/{}", per_million(p.input), per_million(p.output)),
+        None => "price unknown".to_string(),
+    }
+}
+
+/// `$1.10`, `$0.075`, `$150`.
+fn per_million(dollars: f64) -> String {
+    if dollars >= 100.0 && dollars.fract() == 0.0 {
+        return format!("${dollars:.0}");
+    }
+    let text = format!("{dollars:.3}");
+    // Keep at least two decimals.
+    let text = text.strip_suffix('0').unwrap_or(&text);
+    format!("${text}")
+}
+
+/// `reasoning low·medium·high no-stream`.
+pub fn badges(row: &PickerRow) -> String {
+    let Some(m) = &row.info else {
+        return String::new();
+    };
+    let mut out = Vec::new();
+    if m.reasoning {
+        out.push("reasoning".to_string());
+    }
+    if m.accepts_effort && !m.efforts.is_empty() {
+        out.push(m.efforts.join("·"));
+    }
+    if !m.can_stream {
+        out.push("no-stream".to_string());
+    }
+    out.join(" ")
+}
+
+fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_counts_and_prices_read_short() {
+        assert_eq!(tokens(Some(200_000)), "200k");
+        assert_eq!(tokens(Some(128_000)), "128k");
+        assert_eq!(tokens(Some(65_536)), "65.5k");
+        assert_eq!(tokens(Some(8_000)), "8k");
+        assert_eq!(tokens(Some(1_047_576)), "1.05M");
+        assert_eq!(tokens(Some(1_000_000)), "1M");
+        assert_eq!(tokens(Some(512)), "512");
+        assert_eq!(tokens(None), "?");
+        assert_eq!(per_million(1.1), "$1.10");
+        assert_eq!(per_million(0.075), "$0.075");
+        assert_eq!(per_million(150.0), "$150");
+        assert_eq!(per_million(14.0), "$14.00");
+    }
+}

@@ -1,0 +1,154 @@
+//! The workbench end to end through the app: switch model and effort between turns against
+//! the fake server, and check each request body and each turn's recorded model, effort,
+//! usage and cost.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use serde_json::json;
+use support::app::{harness_with, started};
+use support::fake_server::{FakeServer, Reply};
+use thinkbench::tui::app::{Effect, Event, Switched};
+use thinkbench::usage::Usage;
+
+#[tokio::test]
+async fn switching_model_and_effort_between_turns() {
+    let usage = |input, output, reasoning| Usage {
+        input,
+        output,
+        reasoning,
+        ..Default::default()
+    };
+    let server = FakeServer::start(vec![
+        Reply::reasoning_answer("", "First answer.", usage(20, 300, 256)),
+        Reply::reasoning_answer("", "Second answer.", usage(40, 30, 0)),
+        Reply::reasoning_answer("", "Third answer.", usage(60, 500, 400)),
+    ])
+    .await;
+    let url = server.base_url();
+    let env_vars = [
+        ("OPENAI_API_KEY", "sk-test"),
+        ("OPENAI_BASE_URL", url.as_str()),
+    ];
+    let mut h = harness_with(&env_vars, "o3-mini", Some("high"));
+    let env = |k: &str| {
+        env_vars
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.to_string())
+    };
+    let client = thinkbench::api::client();
+
+    // Carry out the app's effects the way the runtime does.
+    async fn run(
+        h: &mut support::app::Harness,
+        client: &reqwest::Client,
+        effects: Vec<Effect>,
+        env: &dyn Fn(&str) -> Option<String>,
+        at: u64,
+    ) {
+        let mut queue = effects;
+        while !queue.is_empty() {
+            let effect = queue.remove(0);
+            match effect {
+                Effect::StartTurn { turn_id, request } => {
+                    let endpoint = h.app.session.settings.endpoint.clone();
+                    let mut events = Vec::new();
+                    thinkbench::api::run_turn(client, &endpoint, &request, &mut |e| events.push(e))
+                        .await;
+                    for (n, event) in events.into_iter().enumerate() {
+                        h.stream(turn_id, event, at + 100 + n as u64 * 10);
+                    }
+                }
+                Effect::SwitchModel(spec) => {
+                    let result = h
+                        .app
+                        .session
+                        .settings
+                        .switch_model(&spec, env)
+                        .map(|s| Switched(Box::new(s)))
+                        .map_err(|e| e.to_string());
+                    let now = h.at(at);
+                    queue.extend(h.app.update(Event::ModelSwitched(result), now));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    async fn say(
+        h: &mut support::app::Harness,
+        client: &reqwest::Client,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        at: u64,
+    ) {
+        h.app.update(Event::Paste(text.into()), h.at(at));
+        let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, at);
+        run(h, client, effects, env, at).await;
+    }
+
+    say(&mut h, &client, "one", &env, 0).await;
+    say(&mut h, &client, "/model gpt-4o", &env, 1000).await;
+    assert!(
+        h.app
+            .notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("effort high dropped"),
+        "{:?}",
+        h.app.notice
+    );
+    say(&mut h, &client, "two", &env, 2000).await;
+    say(&mut h, &client, "/model gpt-5.1", &env, 3000).await;
+    say(&mut h, &client, "/effort low", &env, 3500).await;
+    // Alt+] steps up one level.
+    let effects = h.key(KeyCode::Char(']'), KeyModifiers::ALT, 3600);
+    assert!(started(&effects).is_none());
+    assert_eq!(h.app.session.settings.effort.as_deref(), Some("medium"));
+    say(&mut h, &client, "three", &env, 4000).await;
+
+    let bodies: Vec<_> = server.requests().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies.len(), 3);
+    assert_eq!(bodies[0]["model"], "o3-mini");
+    assert_eq!(bodies[0]["reasoning_effort"], "high");
+    assert_eq!(bodies[1]["model"], "gpt-4o");
+    assert_eq!(bodies[1].get("reasoning_effort"), None);
+    assert_eq!(
+        bodies[1]["messages"][1],
+        json!({"role": "assistant", "content": "First answer."})
+    );
+    assert_eq!(bodies[2]["model"], "gpt-5.1");
+    assert_eq!(bodies[2]["reasoning_effort"], "medium");
+    assert_eq!(bodies[2]["messages"].as_array().map(Vec::len), Some(5));
+
+    let turns = &h.app.session.conversation.turns;
+    let recorded: Vec<_> = turns
+        .iter()
+        .map(|t| {
+            (
+                t.spec.model.as_str(),
+                t.spec.effort.as_deref(),
+                t.usage().input,
+                t.usage().output,
+            )
+        })
+        .collect();
+    assert_eq!(
+        recorded,
+        [
+            ("o3-mini", Some("high"), 20, 300),
+            ("gpt-4o", None, 40, 30),
+            ("gpt-5.1", Some("medium"), 60, 500),
+        ]
+    );
+    let costs: Vec<f64> = turns.iter().map(|t| t.cost().unwrap()).collect();
+    let expected = [
+        (20.0 * 1.10 + 300.0 * 4.40) / 1e6,
+        (40.0 * 2.50 + 30.0 * 10.0) / 1e6,
+        (60.0 * 1.25 + 500.0 * 10.0) / 1e6,
+    ];
+    for (got, want) in costs.iter().zip(expected) {
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+}
