@@ -10,15 +10,17 @@
 //!   that changed (or everything once after a resize), so a frame costs O(visible rows + tail).
 
 use super::browser::{Browser, BrowserAction};
+use super::effort::{self, EffortAction, EffortMenu};
 use super::inspector::{Inspector, InspectorAction};
 use super::keymap::{self, Action};
 use super::markdown::StreamingMarkdown;
+use super::picker::{Picker, PickerAction};
 use super::theme::Theme;
 use super::view::turn::{footer_lines, header_lines};
 use crate::api::{ChatRequest, RateLimitInfo, RetryNotice, StreamEvent};
+use crate::config::Settings;
 use crate::conversation::Conversation;
 use crate::conversation::{Turn, TurnState};
-use crate::config::Settings;
 use crate::session::Session;
 use crate::store::SessionSummary;
 use crate::usage;
@@ -71,7 +73,13 @@ pub struct Switched(pub Box<Settings>);
 
 impl PartialEq for Switched {
     fn eq(&self, other: &Switched) -> bool {
-        let key = |s: &Settings| (s.endpoint.provider.clone(), s.model.clone(), s.effort.clone());
+        let key = |s: &Settings| {
+            (
+                s.endpoint.provider.clone(),
+                s.model.clone(),
+                s.effort.clone(),
+            )
+        };
         key(&self.0) == key(&other.0)
     }
 }
@@ -104,7 +112,10 @@ pub enum Persistence {
 /// Something the runtime must do.
 #[derive(Debug, PartialEq)]
 pub enum Effect {
-    StartTurn { turn_id: u64, request: ChatRequest },
+    StartTurn {
+        turn_id: u64,
+        request: ChatRequest,
+    },
     Cancel(u64),
     Persist(PersistOp),
     /// Resolve `[provider/]model` into new settings (keys may come from a command).
@@ -220,6 +231,10 @@ pub struct App {
     pub help: bool,
     /// The usage inspector, when open.
     pub inspector: Option<Inspector>,
+    /// The model picker, when open.
+    pub picker: Option<Picker>,
+    /// The effort selector, when open.
+    pub effort_menu: Option<EffortMenu>,
     /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
     pub show_meter: Option<bool>,
     /// Models each provider's server listed, fetched once per run.
@@ -265,6 +280,8 @@ impl App {
             last_flush: None,
             help: false,
             inspector: None,
+            picker: None,
+            effort_menu: None,
             show_meter: None,
             fetched_models: Vec::new(),
             laid_out_width: 0,
@@ -358,12 +375,18 @@ impl App {
             Event::ModelsFetched { provider, models } => {
                 match models {
                     Ok(models) => {
+                        if let Some(picker) = &mut self.picker {
+                            picker.add_fetched(&self.session.settings, &provider, &models);
+                        }
                         self.fetched_models.retain(|(p, _)| *p != provider);
                         self.fetched_models.push((provider, models));
                     }
-                    Err(why) => {
-                        self.notice = Some(format!("could not list {provider}'s models: {why}"))
-                    }
+                    Err(why) => match &mut self.picker {
+                        Some(picker) => picker.fetch_failed(&provider, &why),
+                        None => {
+                            self.notice = Some(format!("could not list {provider}'s models: {why}"))
+                        }
+                    },
                 }
                 Vec::new()
             }
@@ -398,6 +421,31 @@ impl App {
         if self.help {
             // Any key closes the help.
             self.help = false;
+            return Vec::new();
+        }
+        if let Some(picker) = &mut self.picker {
+            return match picker.on_key(key) {
+                PickerAction::None => Vec::new(),
+                PickerAction::Select { provider, model } => {
+                    self.picker = None;
+                    self.switch_model(&format!("{provider}/{model}"))
+                }
+                PickerAction::Close => {
+                    self.picker = None;
+                    Vec::new()
+                }
+            };
+        }
+        if let Some(menu) = &mut self.effort_menu {
+            match menu.on_key(key) {
+                EffortAction::None => {}
+                EffortAction::Set(level) => {
+                    self.effort_menu = None;
+                    self.notice = Some(format!("effort {level} from the next turn"));
+                    self.session.settings.effort = Some(level);
+                }
+                EffortAction::Close => self.effort_menu = None,
+            }
             return Vec::new();
         }
         if let Some(inspector) = &mut self.inspector {
@@ -596,11 +644,11 @@ impl App {
                     .as_ref()
                     .map(|m| m.efforts.join(", "))
                     .unwrap_or_default();
-                notice.push_str(&format!(
-                    " · effort {old} → {now} (it accepts {levels})"
-                ));
+                notice.push_str(&format!(" · effort {old} → {now} (it accepts {levels})"));
             }
-            (Some(old), None) => notice.push_str(&format!(" · effort {old} dropped: it takes none")),
+            (Some(old), None) => {
+                notice.push_str(&format!(" · effort {old} dropped: it takes none"))
+            }
             (_, Some(now)) => notice.push_str(&format!(" · effort {now}")),
             _ => {}
         }
@@ -630,11 +678,15 @@ impl App {
             return;
         }
         let Ok(n) = arg.replace([',', '_'], "").parse::<u64>() else {
-            self.notice = Some("/max needs a number of tokens, e.g. /max 32000 (or /max off)".into());
+            self.notice =
+                Some("/max needs a number of tokens, e.g. /max 32000 (or /max off)".into());
             return;
         };
         settings.max_output_tokens = Some(n);
-        let limit = settings.model_info.as_ref().and_then(|m| m.max_output_tokens);
+        let limit = settings
+            .model_info
+            .as_ref()
+            .and_then(|m| m.max_output_tokens);
         self.notice = Some(match (budget_warning(settings, n), limit) {
             (_, Some(limit)) if n > limit => format!(
                 "⚠ {} is above {}'s limit of {}: the server will refuse it",
@@ -647,16 +699,46 @@ impl App {
         });
     }
 
+    /// F2 or `/model`: every model of the configured providers, plus what the current
+    /// provider's server lists (fetched in the background, once per run).
     fn open_picker(&mut self) -> Vec<Effect> {
-        self.notice = Some("/model NAME switches the model".into());
-        vec![Effect::FetchModels]
+        let mut picker = Picker::new(&self.session.settings, &self.fetched_models);
+        let provider = self.session.settings.endpoint.provider.clone();
+        let fetched = self.fetched_models.iter().any(|(p, _)| *p == provider);
+        if !fetched {
+            picker.fetch_started(&provider);
+        }
+        self.picker = Some(picker);
+        if fetched {
+            Vec::new()
+        } else {
+            vec![Effect::FetchModels]
+        }
     }
 
+    /// F3 or `/effort`: the levels the current model accepts.
     fn open_efforts(&mut self) {
-        self.notice = Some("/effort LEVEL sets the effort".into());
+        let s = &self.session.settings;
+        self.effort_menu = Some(EffortMenu::new(s.model_info.as_ref(), s.effort.as_deref()));
     }
 
-    fn step_effort(&mut self, _up: bool) {}
+    /// Alt+[ / Alt+]: one accepted level down or up.
+    fn step_effort(&mut self, up: bool) {
+        let s = &mut self.session.settings;
+        match effort::step(s.model_info.as_ref(), s.effort.as_deref(), up) {
+            Some(level) => {
+                self.notice = Some(format!("effort {level} from the next turn"));
+                s.effort = Some(level);
+            }
+            None => {
+                let why = s.model_info.as_ref().and_then(effort::unavailable_reason);
+                self.notice = Some(why.unwrap_or_else(|| {
+                    let end = if up { "highest" } else { "lowest" };
+                    format!("already at the {end} effort {} accepts", s.model)
+                }));
+            }
+        }
+    }
 
     fn open_inspector(&mut self) {
         self.inspector = Some(Inspector::new(self.session.conversation.turns.len()));

@@ -106,10 +106,19 @@ pub const HELP: &[(&str, &str)] = &[
     ("F4, Alt+T", "show or hide the meter"),
     ("F5, Alt+U", "usage inspector"),
     ("Ctrl+O", "sessions"),
-    ("Tab", "show or hide the latest thinking (completes a /command)"),
+    (
+        "Tab",
+        "show or hide the latest thinking (completes a /command)",
+    ),
     ("Esc", "cancel the answer (or give up a retry)"),
-    ("Alt+R", "send a failed, cancelled or interrupted turn again"),
-    ("PgUp / PgDn, wheel", "scroll; End returns to the live bottom"),
+    (
+        "Alt+R",
+        "send a failed, cancelled or interrupted turn again",
+    ),
+    (
+        "PgUp / PgDn, wheel",
+        "scroll; End returns to the live bottom",
+    ),
     ("Ctrl+Home", "top of the conversation"),
     ("F1, ? (empty composer)", "this help"),
     ("Ctrl+C twice, Ctrl+Q", "quit"),
@@ -117,8 +126,14 @@ pub const HELP: &[(&str, &str)] = &[
 
 /// Slash commands, with what follows them, for completion and help.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("/model", "[PROVIDER/]MODEL — switch model (no name: the picker)"),
-    ("/effort", "LEVEL — set reasoning effort (no level: the selector)"),
+    (
+        "/model",
+        "[PROVIDER/]MODEL — switch model (no name: the picker)",
+    ),
+    (
+        "/effort",
+        "LEVEL — set reasoning effort (no level: the selector)",
+    ),
     ("/max", "N — output token budget (off: the model's own)"),
     ("/usage", "the usage inspector"),
     ("/meter", "show or hide the meter"),
@@ -183,7 +198,10 @@ mod tests {
             action(&key(KeyCode::Char('['), KeyModifiers::ALT)),
             Action::EffortDown
         );
-        assert_eq!(action(&key(KeyCode::F(2), KeyModifiers::NONE)), Action::Models);
+        assert_eq!(
+            action(&key(KeyCode::F(2), KeyModifiers::NONE)),
+            Action::Models
+        );
         assert_eq!(completions("/m"), ["/model", "/max", "/meter"]);
         assert!(completions("/model o3").is_empty());
         assert!(completions("hello").is_empty());

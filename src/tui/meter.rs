@@ -7,16 +7,15 @@
 //! - per keystroke the work is O(draft), never O(history): the history's token count is
 //!   cached and recounted only when the conversation's fingerprint changes (turn count, the
 //!   first and last turn's id/state/lengths, the system prompt; a turn still streaming is
-//!   left out, as it is not sent back); the draft is recounted only
-//!   when its text changed; the settled turns' totals are cached the same way and only the
-//!   last turn is added live;
+//!   left out, as it is not sent back); the draft is recounted only when its text changed;
+//!   the settled turns' totals are cached the same way and only the last turn is added live;
 //! - the pre-send figure is exactly what `estimate_request_tokens(&session.request_for(draft))`
 //!   counts (system + every message + per-message overhead, `o200k_base`), times the model
 //!   family's factor below;
 //! - an unknown price is `None` (shown `?`), never `$0`; a local server's price is zero.
 //!
 //! Approximation for other tokenizers: counts are `o200k_base` counts × a per-family factor,
-//! rounded: OpenAI (provider `openai`, or ids starting `gpt-`, `o1`, `o3`, `o4`) 1.00;
+//! rounded: OpenAI (provider `openai`, or ids starting `gpt-`, `chatgpt-`, `o1`, `o3`, `o4`, after any `org/` prefix) 1.00;
 //! DeepSeek, Qwen, Gemini/Gemma 1.05; Claude, Llama and anything unrecognised 1.10;
 //! Mistral/Mixtral 1.15. Turns keep their unscaled estimate ([`Turn::usage`]) so every pane
 //! agrees on a turn's numbers; only the pre-send figure and [`estimate_error`] apply the factor.
@@ -27,87 +26,12 @@ use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use crate::usage::{self, MESSAGE_OVERHEAD_TOKENS, Usage};
 
+mod family;
+
+pub use family::{Family, adjusted_prompt_estimate, estimate_error};
+
 /// Tokens the chat format adds once per request (as `estimate_request_tokens` counts).
 const REQUEST_OVERHEAD_TOKENS: u64 = 3;
-
-/// The tokenizer family a model belongs to, for the estimate's correction factor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Family {
-    OpenAi,
-    Claude,
-    DeepSeek,
-    Qwen,
-    Gemini,
-    Llama,
-    Mistral,
-    Other,
-}
-
-impl Family {
-    /// The family of `model` on `provider` (an `org/` prefix on the id is ignored).
-    pub fn of(provider: &str, model: &str) -> Family {
-        let id = model.to_ascii_lowercase();
-        let base = id.rsplit('/').next().unwrap_or(&id);
-        let openai_id = ["gpt-", "o1", "o3", "o4", "chatgpt-"]
-            .iter()
-            .any(|p| base.starts_with(p));
-        if provider == "openai" || openai_id {
-            Family::OpenAi
-        } else if provider == "anthropic" || id.contains("claude") {
-            Family::Claude
-        } else if id.contains("deepseek") {
-            Family::DeepSeek
-        } else if id.contains("qwen") || id.contains("qwq") {
-            Family::Qwen
-        } else if id.contains("gemini") || id.contains("gemma") {
-            Family::Gemini
-        } else if id.contains("llama") {
-            Family::Llama
-        } else if id.contains("mistral") || id.contains("mixtral") {
-            Family::Mistral
-        } else {
-            Family::Other
-        }
-    }
-
-    /// Tokens of this family per `o200k_base` token (see the module doc).
-    pub fn factor(self) -> f64 {
-        match self {
-            Family::OpenAi => 1.0,
-            Family::DeepSeek | Family::Qwen | Family::Gemini => 1.05,
-            Family::Claude | Family::Llama | Family::Other => 1.10,
-            Family::Mistral => 1.15,
-        }
-    }
-
-    /// Whether counts for this family are exact `o200k_base` counts (not scaled).
-    pub fn is_exact_tokenizer(self) -> bool {
-        self == Family::OpenAi
-    }
-
-    /// `raw` o200k tokens scaled to this family.
-    pub fn scale(self, raw: u64) -> u64 {
-        (raw as f64 * self.factor()).round() as u64
-    }
-}
-
-/// The prompt estimate a turn showed before it was sent: its `prompt_estimate` scaled to the
-/// family of the model that answered.
-pub fn adjusted_prompt_estimate(turn: &Turn) -> u64 {
-    Family::of(&turn.spec.provider, &turn.spec.model).scale(turn.prompt_estimate)
-}
-
-/// The pre-send estimate's relative error against the input the server reported:
-/// `(estimate - reported) / reported` (`-0.036` = 3.6% low). `None` without reported usage
-/// or with a reported input of zero.
-pub fn estimate_error(turn: &Turn) -> Option<f64> {
-    let reported = turn.reported_usage?;
-    if reported.estimated || reported.input == 0 {
-        return None;
-    }
-    let estimate = adjusted_prompt_estimate(turn) as f64;
-    Some((estimate - reported.input as f64) / reported.input as f64)
-}
 
 /// What identifies a turn's contribution to the history and totals, cheaply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -480,7 +404,7 @@ impl Meter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiKind, StreamEvent};
+    use crate::api::ApiKind;
     use crate::conversation::TurnSpec;
 
     fn turn(model: &str, provider: &str, estimate: u64) -> Turn {
@@ -494,47 +418,6 @@ mod tests {
             reasoning_model: false,
         };
         Turn::new(1, "hi".into(), spec, estimate)
-    }
-
-    #[test]
-    fn families_and_factors() {
-        assert_eq!(Family::of("openai", "anything"), Family::OpenAi);
-        assert_eq!(Family::of("openrouter", "openai/o3"), Family::OpenAi);
-        assert_eq!(Family::of("azure", "gpt-4o"), Family::OpenAi);
-        assert_eq!(Family::of("anthropic", "x"), Family::Claude);
-        assert_eq!(
-            Family::of("deepseek", "deepseek-reasoner"),
-            Family::DeepSeek
-        );
-        assert_eq!(Family::of("ollama", "qwen3:8b"), Family::Qwen);
-        assert_eq!(Family::of("ollama", "llama3.2"), Family::Llama);
-        assert_eq!(Family::of("local", "mystery"), Family::Other);
-        assert_eq!(Family::Claude.scale(1000), 1100);
-        assert_eq!(Family::OpenAi.scale(1234), 1234);
-    }
-
-    #[test]
-    fn estimate_error_compares_the_scaled_estimate_with_the_reported_input() {
-        let mut t = turn("o3-mini", "openai", 1190);
-        assert_eq!(estimate_error(&t), None);
-        t.apply(
-            StreamEvent::Usage(Usage {
-                input: 1234,
-                ..Default::default()
-            }),
-            1,
-        );
-        let e = estimate_error(&t).unwrap_or_default();
-        assert!((e - (1190.0 - 1234.0) / 1234.0).abs() < 1e-12);
-        let mut t = turn("claude-sonnet-4", "anthropic", 1000);
-        t.apply(
-            StreamEvent::Usage(Usage {
-                input: 1100,
-                ..Default::default()
-            }),
-            1,
-        );
-        assert_eq!(estimate_error(&t), Some(0.0));
     }
 
     #[test]

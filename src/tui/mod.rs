@@ -8,8 +8,8 @@
 pub mod app;
 pub mod browser;
 pub mod effort;
-pub mod inspector;
 pub mod highlight;
+pub mod inspector;
 pub mod keymap;
 pub mod markdown;
 pub mod meter;
@@ -225,7 +225,13 @@ async fn event_loop(
                 Effect::StartTurn { turn_id, request } => {
                     tasks.insert(
                         turn_id,
-                        spawn_turn(&tx, &client, &app.session.settings.endpoint, turn_id, request),
+                        spawn_turn(
+                            &tx,
+                            &client,
+                            &app.session.settings.endpoint,
+                            turn_id,
+                            request,
+                        ),
                     );
                 }
                 Effect::Cancel(turn_id) => {

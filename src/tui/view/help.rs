@@ -43,7 +43,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     )));
     lines.extend(COMMANDS.iter().map(|(k, w)| row(k, w)));
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         popup,
     );
 }

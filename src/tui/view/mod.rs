@@ -68,6 +68,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let Some(i) = &app.inspector {
         inspector::render(app, i, frame, frame.area());
     }
+    if let Some(p) = &app.picker {
+        picker::render(app, p, frame, frame.area());
+    }
+    if let Some(m) = &app.effort_menu {
+        effort::render(app, m, frame, frame.area());
+    }
     if app.help {
         help::render(app, frame, frame.area());
     }
