@@ -14,6 +14,7 @@ use super::effort::{self, EffortAction, EffortMenu};
 use super::inspector::{Inspector, InspectorAction};
 use super::keymap::{self, Action};
 use super::markdown::StreamingMarkdown;
+use super::meter::Meter;
 use super::picker::{Picker, PickerAction};
 use super::theme::Theme;
 use super::view::turn::{footer_lines, header_lines};
@@ -233,6 +234,8 @@ pub struct App {
     pub inspector: Option<Inspector>,
     /// The model picker, when open.
     pub picker: Option<Picker>,
+    /// The live token/cost meter's caches (brought up to date in `prepare`).
+    pub meter: Meter,
     /// The effort selector, when open.
     pub effort_menu: Option<EffortMenu>,
     /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
@@ -281,6 +284,7 @@ impl App {
             help: false,
             inspector: None,
             picker: None,
+            meter: Meter::new(),
             effort_menu: None,
             show_meter: None,
             fetched_models: Vec::new(),
@@ -1065,6 +1069,8 @@ impl App {
     /// Bring the render caches up to date for a conversation pane of `width` x `rows`.
     /// Only turns from the first changed one on are visited (all of them after a resize).
     pub fn prepare(&mut self, width: u16, rows: u16) {
+        let draft = self.draft();
+        self.meter.update(&self.session, &draft);
         let resized = width != self.laid_out_width;
         self.laid_out_width = width;
         self.view_rows = rows as usize;

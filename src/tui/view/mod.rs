@@ -22,9 +22,14 @@ use ratatui::widgets::{Block, Borders};
 /// The three panes for a terminal area.
 pub struct Areas {
     pub conversation: Rect,
+    /// The meter pane beside the conversation, when shown.
+    pub meter: Option<Rect>,
     pub composer: Rect,
     pub status: Rect,
 }
+
+/// Columns of the meter pane.
+pub const METER_WIDTH: u16 = 34;
 
 /// Split `area` into the panes; the composer grows with its text up to a third of the height.
 pub fn areas(app: &App, area: Rect) -> Areas {
@@ -39,8 +44,17 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
+    let (conversation, meter) = if app.meter_visible(area.width) && area.width > METER_WIDTH + 20 {
+        let [conversation, meter] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(METER_WIDTH)])
+                .areas(conversation);
+        (conversation, Some(meter))
+    } else {
+        (conversation, None)
+    };
     Areas {
         conversation,
+        meter,
         composer,
         status,
     }
@@ -60,6 +74,9 @@ pub fn conversation_text_area(area: Rect) -> Rect {
 pub fn render(app: &App, frame: &mut Frame) {
     let a = areas(app, frame.area());
     conversation::render(app, frame, a.conversation);
+    if let Some(area) = a.meter {
+        meter::render(app, &app.meter, frame, area);
+    }
     render_composer(app, frame, a.composer);
     status::render(app, frame, a.status);
     if let Some(b) = &app.browser {
