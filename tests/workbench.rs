@@ -152,3 +152,68 @@ async fn switching_model_and_effort_between_turns() {
         assert!((got - want).abs() < 1e-12, "{got} vs {want}");
     }
 }
+
+#[test]
+fn help_overlay_and_command_completion() {
+    let mut h = support::app::harness("o3-mini");
+    h.key(KeyCode::Char('?'), KeyModifiers::NONE, 0);
+    assert!(h.app.help);
+    insta::assert_snapshot!("help", h.draw(90, 36).backend());
+    // Any key closes it and is not typed.
+    h.key(KeyCode::Char('x'), KeyModifiers::NONE, 10);
+    assert!(!h.app.help);
+    assert_eq!(h.app.draft(), "");
+    // `?` in a message is just a character.
+    h.key(KeyCode::Char('a'), KeyModifiers::NONE, 20);
+    h.key(KeyCode::Char('?'), KeyModifiers::NONE, 20);
+    assert_eq!(h.app.draft(), "a?");
+    for _ in 0..2 {
+        h.key(KeyCode::Backspace, KeyModifiers::NONE, 30);
+    }
+    h.key(KeyCode::Char('/'), KeyModifiers::NONE, 40);
+    h.key(KeyCode::Char('e'), KeyModifiers::NONE, 40);
+    insta::assert_snapshot!("completion", h.draw(80, 8).backend());
+    h.key(KeyCode::Tab, KeyModifiers::NONE, 50);
+    assert_eq!(h.app.draft(), "/effort ");
+    h.app.update(Event::Paste("high".into()), h.at(60));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 60);
+    assert_eq!(h.app.session.settings.effort.as_deref(), Some("high"));
+}
+
+#[test]
+fn max_warns_when_reasoning_would_be_starved() {
+    let mut h = support::app::harness("o3-mini");
+    h.app.update(Event::Paste("/max 4,000".into()), h.at(0));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    assert_eq!(h.app.session.settings.max_output_tokens, Some(4000));
+    let notice = h.app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("may all go to reasoning"), "{notice}");
+    h.app.update(Event::Paste("/max 500000".into()), h.at(10));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 10);
+    let notice = h.app.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("above o3-mini's limit of 100,000"),
+        "{notice}"
+    );
+    h.app.update(Event::Paste("/max off".into()), h.at(20));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 20);
+    assert_eq!(h.app.session.settings.max_output_tokens, None);
+}
+
+#[test]
+fn the_empty_answer_trap_says_what_happened() {
+    use thinkbench::api::{FinishReason, StreamEvent};
+    let mut h = support::app::harness("o3-mini");
+    h.app.update(Event::Paste("/max 2000".into()), h.at(0));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    let id = h.send("prove it", 10);
+    let usage = Usage {
+        input: 50,
+        output: 2000,
+        reasoning: 2000,
+        ..Default::default()
+    };
+    h.stream(id, StreamEvent::Usage(usage), 9000);
+    h.stream(id, StreamEvent::Finished(FinishReason::Length), 9000);
+    insta::assert_snapshot!("empty_answer_trap", h.draw(80, 14).backend());
+}
