@@ -17,8 +17,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(effort) = &s.effort {
         left.push_str(&format!(" · effort {effort}"));
     }
-    let (cost, unknown) = app.session.conversation.known_cost();
-    let cost = usage::dollars_partial(cost, unknown);
+    // From the meter's cached totals: O(1) per frame, however long the conversation.
+    let overall = app.meter.totals(&app.session).overall;
+    let cost = usage::dollars_partial(overall.cost, overall.unknown_cost);
     left.push_str(&format!(" · session {cost}"));
     match &app.persistence {
         Persistence::On {
