@@ -9,24 +9,27 @@
 //! - `prepare` brings the render caches up to date for a width; it only re-lays-out the turn
 //!   that changed (or everything once after a resize), so a frame costs O(visible rows + tail).
 
+mod layout;
+mod sessions;
+mod workbench;
+
+pub use layout::TurnView;
+
+pub use workbench::{METER_MIN_WIDTH, REASONING_BUDGET_HINT, Switched, budget_warning};
+
 use super::browser::{Browser, BrowserAction};
-use super::effort::{self, EffortAction, EffortMenu};
+use super::effort::{EffortAction, EffortMenu};
 use super::inspector::{Inspector, InspectorAction};
 use super::keymap::{self, Action};
 use super::markdown::StreamingMarkdown;
 use super::meter::Meter;
 use super::picker::{Picker, PickerAction};
 use super::theme::Theme;
-use super::view::turn::{footer_lines, header_lines};
 use crate::api::{ChatRequest, RateLimitInfo, RetryNotice, StreamEvent};
-use crate::config::Settings;
-use crate::conversation::Conversation;
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use crate::store::SessionSummary;
-use crate::usage;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
-use ratatui::text::Line;
 use ratatui_textarea::TextArea;
 use std::time::{Duration, Instant};
 
@@ -66,23 +69,6 @@ pub enum Event {
         provider: String,
         models: Result<Vec<String>, String>,
     },
-}
-
-/// Settings for a newly chosen model (compared by provider, model and effort).
-#[derive(Debug)]
-pub struct Switched(pub Box<Settings>);
-
-impl PartialEq for Switched {
-    fn eq(&self, other: &Switched) -> bool {
-        let key = |s: &Settings| {
-            (
-                s.endpoint.provider.clone(),
-                s.model.clone(),
-                s.effort.clone(),
-            )
-        };
-        key(&self.0) == key(&other.0)
-    }
 }
 
 /// Something for the session store to do; the runtime does it at once, in order.
@@ -133,62 +119,6 @@ const FLUSH_EVERY: Duration = Duration::from_millis(500);
 const QUIT_WINDOW: Duration = Duration::from_secs(3);
 /// Rows one mouse-wheel notch scrolls.
 const WHEEL_ROWS: usize = 3;
-
-/// Per-turn render state: the markdown of the answer and of the thinking text, and the
-/// small header/footer lines around them.
-#[derive(Clone, Debug, Default)]
-pub struct TurnView {
-    pub answer: StreamingMarkdown,
-    pub thinking: StreamingMarkdown,
-    /// The person's choice for the thinking section; `None` follows the default
-    /// (open while streaming, collapsed after).
-    pub thinking_open: Option<bool>,
-    pub header: Vec<Line<'static>>,
-    pub footer: Vec<Line<'static>>,
-    /// The state `header`/`footer` were built for; `None` forces a rebuild.
-    built: Option<(u16, bool)>,
-    dirty: bool,
-    blank: Line<'static>,
-}
-
-impl TurnView {
-    pub fn thinking_visible(&self, turn: &Turn) -> bool {
-        self.thinking_open.unwrap_or(turn.is_streaming())
-    }
-
-    /// Rows of the thinking section's body currently shown (with a blank row after it).
-    fn thinking_rows(&self, turn: &Turn) -> usize {
-        let body = self.thinking.line_count();
-        if self.thinking_visible(turn) && body > 0 {
-            body + 1
-        } else {
-            0
-        }
-    }
-
-    /// Total rows this turn occupies.
-    pub fn height(&self, turn: &Turn) -> usize {
-        self.header.len() + self.thinking_rows(turn) + self.answer.line_count() + self.footer.len()
-    }
-
-    /// Row `i` of this turn, borrowed from the caches.
-    pub fn line(&self, turn: &Turn, mut i: usize) -> Option<&Line<'static>> {
-        if i < self.header.len() {
-            return self.header.get(i);
-        }
-        i -= self.header.len();
-        let thinking = self.thinking_rows(turn);
-        if i < thinking {
-            return self.thinking.line(i).or(Some(&self.blank));
-        }
-        i -= thinking;
-        if i < self.answer.line_count() {
-            return self.answer.line(i);
-        }
-        i -= self.answer.line_count();
-        self.footer.get(i)
-    }
-}
 
 pub struct App {
     pub session: Session,
@@ -614,233 +544,6 @@ impl App {
         Some(effects)
     }
 
-    /// Ctrl+O or `/sessions`: the browser, filled by the store.
-    fn open_browser(&mut self) -> Vec<Effect> {
-        if let Persistence::Off(why) = &self.persistence {
-            self.notice = Some(format!("no sessions: persistence is off ({why})"));
-            return Vec::new();
-        }
-        self.browser = Some(Browser::new());
-        self.persist(PersistOp::ListSessions(None))
-    }
-
-    /// `/model NAME`: the runtime resolves it (keys may come from a command).
-    fn switch_model(&mut self, spec: &str) -> Vec<Effect> {
-        vec![Effect::SwitchModel(spec.to_string())]
-    }
-
-    /// New settings arrived: they apply from the next turn; the conversation stays. Says
-    /// when the effort had to change to one the new model accepts.
-    fn model_switched(&mut self, result: Result<Switched, String>) {
-        let new = match result {
-            Ok(Switched(new)) => new,
-            Err(why) => {
-                self.notice = Some(format!("cannot switch model: {why}"));
-                return;
-            }
-        };
-        let old_effort = self.session.settings.effort.clone();
-        let mut notice = format!("next turns: {}/{}", new.endpoint.provider, new.model);
-        match (&old_effort, &new.effort) {
-            (Some(old), Some(now)) if old != now => {
-                let levels = new
-                    .model_info
-                    .as_ref()
-                    .map(|m| m.efforts.join(", "))
-                    .unwrap_or_default();
-                notice.push_str(&format!(" · effort {old} → {now} (it accepts {levels})"));
-            }
-            (Some(old), None) => {
-                notice.push_str(&format!(" · effort {old} dropped: it takes none"))
-            }
-            (_, Some(now)) => notice.push_str(&format!(" · effort {now}")),
-            _ => {}
-        }
-        self.session.settings = *new;
-        self.notice = Some(notice);
-    }
-
-    /// `/effort LEVEL`, checked against the current model's levels.
-    fn set_effort(&mut self, level: &str) {
-        let settings = &mut self.session.settings;
-        match crate::catalog::validate_effort(settings.model_info.as_ref(), level) {
-            Ok(()) => {
-                settings.effort = Some(level.to_string());
-                self.notice = Some(format!("effort {level} from the next turn"));
-            }
-            Err(why) => self.notice = Some(why),
-        }
-    }
-
-    /// `/max N` (or `/max off`): the output budget for the next turns, with a warning when
-    /// it leaves a reasoning model too little room.
-    fn set_max(&mut self, arg: &str) {
-        let settings = &mut self.session.settings;
-        if matches!(arg, "off" | "none" | "default" | "0") {
-            settings.max_output_tokens = None;
-            self.notice = Some("output budget: the model's own".into());
-            return;
-        }
-        let Ok(n) = arg.replace([',', '_'], "").parse::<u64>() else {
-            self.notice =
-                Some("/max needs a number of tokens, e.g. /max 32000 (or /max off)".into());
-            return;
-        };
-        settings.max_output_tokens = Some(n);
-        let limit = settings
-            .model_info
-            .as_ref()
-            .and_then(|m| m.max_output_tokens);
-        self.notice = Some(match (budget_warning(settings, n), limit) {
-            (_, Some(limit)) if n > limit => format!(
-                "⚠ {} is above {}'s limit of {}: the server will refuse it",
-                usage::thousands(n),
-                settings.model,
-                usage::thousands(limit)
-            ),
-            (Some(warning), _) => warning,
-            _ => format!("output budget {} tokens", usage::thousands(n)),
-        });
-    }
-
-    /// F2 or `/model`: every model of the configured providers, plus what the current
-    /// provider's server lists (fetched in the background, once per run).
-    fn open_picker(&mut self) -> Vec<Effect> {
-        let mut picker = Picker::new(&self.session.settings, &self.fetched_models);
-        let provider = self.session.settings.endpoint.provider.clone();
-        let fetched = self.fetched_models.iter().any(|(p, _)| *p == provider);
-        if !fetched {
-            picker.fetch_started(&provider);
-        }
-        self.picker = Some(picker);
-        if fetched {
-            Vec::new()
-        } else {
-            vec![Effect::FetchModels]
-        }
-    }
-
-    /// F3 or `/effort`: the levels the current model accepts.
-    fn open_efforts(&mut self) {
-        let s = &self.session.settings;
-        self.effort_menu = Some(EffortMenu::new(s.model_info.as_ref(), s.effort.as_deref()));
-    }
-
-    /// Alt+[ / Alt+]: one accepted level down or up.
-    fn step_effort(&mut self, up: bool) {
-        let s = &mut self.session.settings;
-        match effort::step(s.model_info.as_ref(), s.effort.as_deref(), up) {
-            Some(level) => {
-                self.notice = Some(format!("effort {level} from the next turn"));
-                s.effort = Some(level);
-            }
-            None => {
-                let why = s.model_info.as_ref().and_then(effort::unavailable_reason);
-                self.notice = Some(why.unwrap_or_else(|| {
-                    let end = if up { "highest" } else { "lowest" };
-                    format!("already at the {end} effort {} accepts", s.model)
-                }));
-            }
-        }
-    }
-
-    fn open_inspector(&mut self) {
-        self.inspector = Some(Inspector::new(self.session.conversation.turns.len()));
-    }
-
-    /// Show turn `idx` at the top of the conversation.
-    fn jump_to(&mut self, idx: usize) {
-        if let Some(row) = self.row_starts.get(idx) {
-            self.scroll_top = Some(*row);
-        }
-    }
-
-    fn toggle_meter(&mut self) {
-        let shown = self.meter_visible(self.size.0);
-        self.show_meter = Some(!shown);
-    }
-
-    /// Whether the meter pane is drawn at terminal width `width`.
-    pub fn meter_visible(&self, width: u16) -> bool {
-        self.show_meter.unwrap_or(width >= METER_MIN_WIDTH)
-    }
-
-    /// `/new`: an empty conversation; the store starts a new session with its first turn.
-    fn new_session(&mut self) -> Vec<Effect> {
-        if self.is_streaming() {
-            self.notice = Some("an answer is still streaming: Esc cancels it first".into());
-            return Vec::new();
-        }
-        self.load_turns(Vec::new());
-        if let Persistence::On { session, title } = &mut self.persistence {
-            *session = None;
-            *title = None;
-        }
-        self.notice = Some("new session".into());
-        self.persist(PersistOp::NewSession)
-    }
-
-    fn request_open(&mut self, id: i64) -> Vec<Effect> {
-        if self.is_streaming() {
-            self.notice = Some("an answer is still streaming: Esc cancels it first".into());
-            return Vec::new();
-        }
-        self.persist(PersistOp::OpenSession(id))
-    }
-
-    /// Show a stored session: its turns replace the conversation; new turns continue it.
-    fn open_session(&mut self, id: i64, title: String, turns: Vec<Turn>) {
-        for turn in &turns {
-            if self.prompt_history.last() != Some(&turn.prompt) {
-                self.prompt_history.push(turn.prompt.clone());
-            }
-        }
-        self.load_turns(turns);
-        self.persistence = Persistence::On {
-            session: Some(id),
-            title: Some(title),
-        };
-        self.notice = None;
-    }
-
-    /// Replace the conversation with `turns` and rebuild every view from them.
-    fn load_turns(&mut self, turns: Vec<Turn>) {
-        self.views = turns
-            .iter()
-            .map(|turn| {
-                let mut view = TurnView {
-                    dirty: true,
-                    ..TurnView::default()
-                };
-                view.answer.push(&turn.answer);
-                view.thinking.push(&turn.reasoning);
-                view
-            })
-            .collect();
-        self.session.conversation = Conversation::restored(turns);
-        self.row_starts.clear();
-        self.code_starts.clear();
-        self.first_stale = 0;
-        self.scroll_top = None;
-        self.setup_hint = None;
-    }
-
-    /// `op` as an effect, unless persistence is off.
-    fn persist(&self, op: PersistOp) -> Vec<Effect> {
-        match self.persistence {
-            Persistence::On { .. } => vec![Effect::Persist(op)],
-            Persistence::Off(_) => Vec::new(),
-        }
-    }
-
-    /// Save the turn at `idx` as it stands.
-    fn save(&self, idx: usize) -> Vec<Effect> {
-        match self.session.conversation.turns.get(idx) {
-            Some(turn) => self.persist(PersistOp::SaveTurn(Box::new(turn.clone()))),
-            None => Vec::new(),
-        }
-    }
-
     /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn
     /// (the old one stays, for the record, and is not sent back as history).
     fn retry(&mut self, now: Instant) -> Vec<Effect> {
@@ -954,11 +657,6 @@ impl App {
         self.touch(idx);
     }
 
-    /// Turn `idx` changed: lay it out (and everything after it) again at the next `prepare`.
-    fn touch(&mut self, idx: usize) {
-        self.first_stale = self.first_stale.min(idx);
-    }
-
     fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) -> Vec<Effect> {
         let Some((active_id, sent)) = self.active else {
             return Vec::new();
@@ -1018,147 +716,6 @@ impl App {
         }
         Vec::new()
     }
-
-    fn mark_dirty(&mut self, turn_id: u64) {
-        if let Some(idx) = self
-            .session
-            .conversation
-            .turns
-            .iter()
-            .rposition(|t| t.id == turn_id)
-            && let Some(view) = self.views.get_mut(idx)
-        {
-            view.dirty = true;
-            view.built = None;
-            self.first_stale = self.first_stale.min(idx);
-        }
-    }
-
-    fn page(&self) -> usize {
-        self.view_rows.saturating_sub(2).max(1)
-    }
-
-    fn bottom_top(&self) -> usize {
-        self.total_rows.saturating_sub(self.view_rows)
-    }
-
-    fn scroll_up(&mut self, rows: usize) {
-        let top = self.scroll_top.unwrap_or_else(|| self.bottom_top());
-        self.scroll_top = Some(top.saturating_sub(rows));
-    }
-
-    fn scroll_down(&mut self, rows: usize) {
-        if let Some(top) = self.scroll_top {
-            let top = top + rows;
-            self.scroll_top = if top >= self.bottom_top() {
-                None
-            } else {
-                Some(top)
-            };
-        }
-    }
-
-    /// The first row of the conversation shown.
-    pub fn first_visible_row(&self) -> usize {
-        match self.scroll_top {
-            Some(top) => top.min(self.bottom_top()),
-            None => self.bottom_top(),
-        }
-    }
-
-    /// Bring the render caches up to date for a conversation pane of `width` x `rows`.
-    /// Only turns from the first changed one on are visited (all of them after a resize).
-    pub fn prepare(&mut self, width: u16, rows: u16) {
-        let draft = self.draft();
-        self.meter.update(&self.session, &draft);
-        let resized = width != self.laid_out_width;
-        self.laid_out_width = width;
-        self.view_rows = rows as usize;
-        let now = self.now;
-        let active = self.active;
-        let turns = &self.session.conversation.turns;
-        let mut start = if resized { 0 } else { self.first_stale };
-        if let Some((id, _)) = active
-            && let Some(idx) = turns.iter().rposition(|t| t.id == id)
-        {
-            start = start.min(idx);
-        }
-        let start = start.min(self.row_starts.len()).min(turns.len());
-        self.row_starts.truncate(start);
-        self.code_starts.truncate(start);
-        let (mut total, mut code_number) = match start.checked_sub(1) {
-            Some(prev) => (
-                self.row_starts[prev] + self.views[prev].height(&turns[prev]),
-                self.code_starts[prev] + self.views[prev].answer.code_blocks().len(),
-            ),
-            None => (0, 1),
-        };
-        for (turn, view) in turns.iter().zip(self.views.iter_mut()).skip(start) {
-            let streaming = turn.is_streaming();
-            if resized || view.dirty || streaming {
-                view.answer.layout(width, &self.theme, code_number);
-                view.thinking.layout(width, &self.theme, 0);
-                view.dirty = false;
-            }
-            if resized || streaming || view.built != Some((width, view.thinking_visible(turn))) {
-                let sent = active.filter(|(id, _)| *id == turn.id).map(|(_, t)| t);
-                let elapsed = sent.map(|t| ms_between(t, now)).unwrap_or(0);
-                view.header = header_lines(turn, view, &self.theme, elapsed, width);
-                let retry = self
-                    .retry
-                    .as_ref()
-                    .filter(|_| sent.is_some())
-                    .map(|(notice, at)| {
-                        let waited = now.saturating_duration_since(*at);
-                        (notice, notice.delay.saturating_sub(waited))
-                    });
-                view.footer = footer_lines(turn, &self.theme, elapsed, width, retry);
-                view.built = Some((width, view.thinking_visible(turn)));
-            }
-            self.row_starts.push(total);
-            self.code_starts.push(code_number);
-            code_number += view.answer.code_blocks().len();
-            total += view.height(turn);
-        }
-        self.total_rows = total;
-        self.first_stale = turns.len();
-    }
-
-    /// The turn shown at conversation row `row`, and the row it starts at.
-    pub fn turn_at_row(&self, row: usize) -> Option<(usize, usize)> {
-        let idx = self
-            .row_starts
-            .partition_point(|&start| start <= row)
-            .checked_sub(1)?;
-        Some((idx, self.row_starts[idx]))
-    }
-}
-
-/// The meter shows by default from this terminal width on.
-pub const METER_MIN_WIDTH: u16 = 100;
-
-/// OpenAI suggests leaving at least this much output budget to reasoning models.
-pub const REASONING_BUDGET_HINT: u64 = 25_000;
-
-/// A warning when `budget` leaves the model too little room to reason, before sending.
-pub fn budget_warning(settings: &Settings, budget: u64) -> Option<String> {
-    let info = settings.model_info.as_ref()?;
-    if !info.reasoning {
-        return None;
-    }
-    let minimum = match settings.endpoint.api {
-        // A thinking budget is at least 1,024 tokens and must stay below max_tokens.
-        crate::api::ApiKind::Anthropic => 1_025,
-        _ => REASONING_BUDGET_HINT,
-    };
-    (budget < minimum).then(|| {
-        format!(
-            "⚠ {} output tokens may all go to reasoning ({} reasons first; at least {} suggested)",
-            usage::thousands(budget),
-            settings.model,
-            usage::thousands(minimum)
-        )
-    })
 }
 
 const QUIT_NOTICE: &str = "press Ctrl+C again to quit";

@@ -1,0 +1,97 @@
+//! The app's side of sessions: the browser, `/new`, opening a stored session, and the
+//! store operations it asks the runtime for (saving turns as they stream).
+//!
+//! Invariant: nothing here touches the store; every wish is an [`Effect::Persist`], and
+//! none is emitted while persistence is off.
+
+use super::{App, Effect, PersistOp, Persistence, TurnView};
+use crate::conversation::{Conversation, Turn};
+use crate::tui::browser::Browser;
+
+impl App {
+    /// Ctrl+O or `/sessions`: the browser, filled by the store.
+    pub(super) fn open_browser(&mut self) -> Vec<Effect> {
+        if let Persistence::Off(why) = &self.persistence {
+            self.notice = Some(format!("no sessions: persistence is off ({why})"));
+            return Vec::new();
+        }
+        self.browser = Some(Browser::new());
+        self.persist(PersistOp::ListSessions(None))
+    }
+
+    /// `/new`: an empty conversation; the store starts a new session with its first turn.
+    pub(super) fn new_session(&mut self) -> Vec<Effect> {
+        if self.is_streaming() {
+            self.notice = Some("an answer is still streaming: Esc cancels it first".into());
+            return Vec::new();
+        }
+        self.load_turns(Vec::new());
+        if let Persistence::On { session, title } = &mut self.persistence {
+            *session = None;
+            *title = None;
+        }
+        self.notice = Some("new session".into());
+        self.persist(PersistOp::NewSession)
+    }
+
+    pub(super) fn request_open(&mut self, id: i64) -> Vec<Effect> {
+        if self.is_streaming() {
+            self.notice = Some("an answer is still streaming: Esc cancels it first".into());
+            return Vec::new();
+        }
+        self.persist(PersistOp::OpenSession(id))
+    }
+
+    /// Show a stored session: its turns replace the conversation; new turns continue it.
+    pub(super) fn open_session(&mut self, id: i64, title: String, turns: Vec<Turn>) {
+        for turn in &turns {
+            if self.prompt_history.last() != Some(&turn.prompt) {
+                self.prompt_history.push(turn.prompt.clone());
+            }
+        }
+        self.load_turns(turns);
+        self.persistence = Persistence::On {
+            session: Some(id),
+            title: Some(title),
+        };
+        self.notice = None;
+    }
+
+    /// Replace the conversation with `turns` and rebuild every view from them.
+    pub(super) fn load_turns(&mut self, turns: Vec<Turn>) {
+        self.views = turns
+            .iter()
+            .map(|turn| {
+                let mut view = TurnView {
+                    dirty: true,
+                    ..TurnView::default()
+                };
+                view.answer.push(&turn.answer);
+                view.thinking.push(&turn.reasoning);
+                view
+            })
+            .collect();
+        self.session.conversation = Conversation::restored(turns);
+        self.row_starts.clear();
+        self.code_starts.clear();
+        self.first_stale = 0;
+        self.scroll_top = None;
+        self.setup_hint = None;
+    }
+
+    /// `op` as an effect, unless persistence is off.
+    pub(super) fn persist(&self, op: PersistOp) -> Vec<Effect> {
+        match self.persistence {
+            Persistence::On { .. } => vec![Effect::Persist(op)],
+            Persistence::Off(_) => Vec::new(),
+        }
+    }
+
+    /// Save the turn at `idx` as it stands.
+    pub(super) fn save(&self, idx: usize) -> Vec<Effect> {
+        match self.session.conversation.turns.get(idx) {
+            Some(turn) => self.persist(PersistOp::SaveTurn(Box::new(turn.clone()))),
+            None => Vec::new(),
+        }
+    }
+}

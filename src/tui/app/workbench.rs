@@ -1,0 +1,199 @@
+//! The app's side of the workbench: switching model (resolved by the runtime), effort,
+//! output budget, and opening the picker, the effort selector, the meter and the inspector.
+//!
+//! Invariant: a change of model, effort or budget applies from the next turn on; turns
+//! already made keep the settings they were sent with.
+
+use super::{App, Effect};
+use crate::config::Settings;
+use crate::tui::effort::{self, EffortMenu};
+use crate::tui::inspector::Inspector;
+use crate::tui::picker::Picker;
+use crate::usage;
+
+impl App {
+    /// `/model NAME`: the runtime resolves it (keys may come from a command).
+    pub(super) fn switch_model(&mut self, spec: &str) -> Vec<Effect> {
+        vec![Effect::SwitchModel(spec.to_string())]
+    }
+
+    /// New settings arrived: they apply from the next turn; the conversation stays. Says
+    /// when the effort had to change to one the new model accepts.
+    pub(super) fn model_switched(&mut self, result: Result<Switched, String>) {
+        let new = match result {
+            Ok(Switched(new)) => new,
+            Err(why) => {
+                self.notice = Some(format!("cannot switch model: {why}"));
+                return;
+            }
+        };
+        let old_effort = self.session.settings.effort.clone();
+        let mut notice = format!("next turns: {}/{}", new.endpoint.provider, new.model);
+        match (&old_effort, &new.effort) {
+            (Some(old), Some(now)) if old != now => {
+                let levels = new
+                    .model_info
+                    .as_ref()
+                    .map(|m| m.efforts.join(", "))
+                    .unwrap_or_default();
+                notice.push_str(&format!(" · effort {old} → {now} (it accepts {levels})"));
+            }
+            (Some(old), None) => {
+                notice.push_str(&format!(" · effort {old} dropped: it takes none"))
+            }
+            (_, Some(now)) => notice.push_str(&format!(" · effort {now}")),
+            _ => {}
+        }
+        self.session.settings = *new;
+        self.notice = Some(notice);
+    }
+
+    /// `/effort LEVEL`, checked against the current model's levels.
+    pub(super) fn set_effort(&mut self, level: &str) {
+        let settings = &mut self.session.settings;
+        match crate::catalog::validate_effort(settings.model_info.as_ref(), level) {
+            Ok(()) => {
+                settings.effort = Some(level.to_string());
+                self.notice = Some(format!("effort {level} from the next turn"));
+            }
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// `/max N` (or `/max off`): the output budget for the next turns, with a warning when
+    /// it leaves a reasoning model too little room.
+    pub(super) fn set_max(&mut self, arg: &str) {
+        let settings = &mut self.session.settings;
+        if matches!(arg, "off" | "none" | "default" | "0") {
+            settings.max_output_tokens = None;
+            self.notice = Some("output budget: the model's own".into());
+            return;
+        }
+        let Ok(n) = arg.replace([',', '_'], "").parse::<u64>() else {
+            self.notice =
+                Some("/max needs a number of tokens, e.g. /max 32000 (or /max off)".into());
+            return;
+        };
+        settings.max_output_tokens = Some(n);
+        let limit = settings
+            .model_info
+            .as_ref()
+            .and_then(|m| m.max_output_tokens);
+        self.notice = Some(match (budget_warning(settings, n), limit) {
+            (_, Some(limit)) if n > limit => format!(
+                "⚠ {} is above {}'s limit of {}: the server will refuse it",
+                usage::thousands(n),
+                settings.model,
+                usage::thousands(limit)
+            ),
+            (Some(warning), _) => warning,
+            _ => format!("output budget {} tokens", usage::thousands(n)),
+        });
+    }
+
+    /// F2 or `/model`: every model of the configured providers, plus what the current
+    /// provider's server lists (fetched in the background, once per run).
+    pub(super) fn open_picker(&mut self) -> Vec<Effect> {
+        let mut picker = Picker::new(&self.session.settings, &self.fetched_models);
+        let provider = self.session.settings.endpoint.provider.clone();
+        let fetched = self.fetched_models.iter().any(|(p, _)| *p == provider);
+        if !fetched {
+            picker.fetch_started(&provider);
+        }
+        self.picker = Some(picker);
+        if fetched {
+            Vec::new()
+        } else {
+            vec![Effect::FetchModels]
+        }
+    }
+
+    /// F3 or `/effort`: the levels the current model accepts.
+    pub(super) fn open_efforts(&mut self) {
+        let s = &self.session.settings;
+        self.effort_menu = Some(EffortMenu::new(s.model_info.as_ref(), s.effort.as_deref()));
+    }
+
+    /// Alt+[ / Alt+]: one accepted level down or up.
+    pub(super) fn step_effort(&mut self, up: bool) {
+        let s = &mut self.session.settings;
+        match effort::step(s.model_info.as_ref(), s.effort.as_deref(), up) {
+            Some(level) => {
+                self.notice = Some(format!("effort {level} from the next turn"));
+                s.effort = Some(level);
+            }
+            None => {
+                let why = s.model_info.as_ref().and_then(effort::unavailable_reason);
+                self.notice = Some(why.unwrap_or_else(|| {
+                    let end = if up { "highest" } else { "lowest" };
+                    format!("already at the {end} effort {} accepts", s.model)
+                }));
+            }
+        }
+    }
+
+    pub(super) fn open_inspector(&mut self) {
+        self.inspector = Some(Inspector::new(self.session.conversation.turns.len()));
+    }
+
+    /// Show turn `idx` at the top of the conversation.
+    pub(super) fn jump_to(&mut self, idx: usize) {
+        if let Some(row) = self.row_starts.get(idx) {
+            self.scroll_top = Some(*row);
+        }
+    }
+
+    pub(super) fn toggle_meter(&mut self) {
+        let shown = self.meter_visible(self.size.0);
+        self.show_meter = Some(!shown);
+    }
+
+    /// Whether the meter pane is drawn at terminal width `width`.
+    pub fn meter_visible(&self, width: u16) -> bool {
+        self.show_meter.unwrap_or(width >= METER_MIN_WIDTH)
+    }
+}
+
+/// Settings for a newly chosen model (compared by provider, model and effort).
+#[derive(Debug)]
+pub struct Switched(pub Box<Settings>);
+
+impl PartialEq for Switched {
+    fn eq(&self, other: &Switched) -> bool {
+        let key = |s: &Settings| {
+            (
+                s.endpoint.provider.clone(),
+                s.model.clone(),
+                s.effort.clone(),
+            )
+        };
+        key(&self.0) == key(&other.0)
+    }
+}
+
+/// The meter shows by default from this terminal width on.
+pub const METER_MIN_WIDTH: u16 = 100;
+
+/// OpenAI suggests leaving at least this much output budget to reasoning models.
+pub const REASONING_BUDGET_HINT: u64 = 25_000;
+
+/// A warning when `budget` leaves the model too little room to reason, before sending.
+pub fn budget_warning(settings: &Settings, budget: u64) -> Option<String> {
+    let info = settings.model_info.as_ref()?;
+    if !info.reasoning {
+        return None;
+    }
+    let minimum = match settings.endpoint.api {
+        // A thinking budget is at least 1,024 tokens and must stay below max_tokens.
+        crate::api::ApiKind::Anthropic => 1_025,
+        _ => REASONING_BUDGET_HINT,
+    };
+    (budget < minimum).then(|| {
+        format!(
+            "⚠ {} output tokens may all go to reasoning ({} reasons first; at least {} suggested)",
+            usage::thousands(budget),
+            settings.model,
+            usage::thousands(minimum)
+        )
+    })
+}
