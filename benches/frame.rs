@@ -48,9 +48,11 @@ fn app_with_turns(n: usize) -> App {
             )),
             at,
         );
-        let Some(thinkbench::tui::app::Effect::StartTurn { turn_id, .. }) =
-            effects.into_iter().next()
-        else {
+        let started = effects.into_iter().find_map(|e| match e {
+            thinkbench::tui::app::Effect::StartTurn { turn_id, .. } => Some(turn_id),
+            _ => None,
+        });
+        let Some(turn_id) = started else {
             panic!("no turn started");
         };
         for event in [
