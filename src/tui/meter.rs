@@ -404,21 +404,8 @@ impl Meter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ApiKind;
-    use crate::conversation::TurnSpec;
 
-    fn turn(model: &str, provider: &str, estimate: u64) -> Turn {
-        let spec = TurnSpec {
-            provider: provider.into(),
-            model: model.into(),
-            api: ApiKind::Chat,
-            effort: None,
-            max_output_tokens: None,
-            price: None,
-            reasoning_model: false,
-        };
-        Turn::new(1, "hi".into(), spec, estimate)
-    }
+    use family::tests::turn;
 
     #[test]
     fn totals_group_by_model_and_flag_unknown_prices() {
