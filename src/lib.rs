@@ -17,4 +17,5 @@ pub mod sessions_cli;
 pub mod store;
 pub mod timefmt;
 pub mod tui;
+pub mod totals;
 pub mod usage;

@@ -91,7 +91,7 @@ fn main() -> ExitCode {
             let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
             let theme = match Theme::load(
                 &settings.theme,
-                Some(&paths.config_dir.join("themes")),
+                Some(&paths.themes_dir()),
                 no_color,
             ) {
                 Ok(t) => t,
@@ -115,7 +115,7 @@ fn main() -> ExitCode {
                 _ => {}
             }
             let store = store.map_err(|e| e.to_string());
-            match runtime.block_on(tui::run(Session::new(settings), theme, store, resume)) {
+            match runtime.block_on(tui::run(Session::new(settings), theme, store, resume, std::sync::Arc::new(env))) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(err, 1),
             }

@@ -1,7 +1,11 @@
-//! Keys -> actions. One table, so the help line and the handling cannot drift apart.
+//! Keys and commands, declared once. [`KEYS`] drives key dispatch ([`action`]), the status
+//! line's hints ([`hints`]) and the help overlay; [`COMMANDS`] drives slash-command dispatch
+//! ([`command`]), completion and the help overlay. Nothing else lists a key or a command.
 //!
 //! Chosen to avoid the composer's editing keys (Ctrl+A/E/K/U/W, arrows, Home) and keys a
 //! terminal cannot tell apart (Ctrl+M is Enter, Ctrl+I is Tab); all work inside tmux.
+//! A key matches the first binding whose code is equal, whose required modifiers it holds
+//! and whose forbidden modifiers it lacks; a key no binding takes goes to the composer.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -46,102 +50,269 @@ pub enum Action {
     Edit,
 }
 
-pub fn action(key: &KeyEvent) -> Action {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
-    match key.code {
-        KeyCode::Enter if alt || shift || ctrl => Action::Newline,
-        KeyCode::Enter => Action::Send,
-        KeyCode::Char('j') if ctrl => Action::Newline,
-        KeyCode::Char('c') if ctrl => Action::Interrupt,
-        KeyCode::Char('q') if ctrl => Action::Quit,
-        KeyCode::Char('r') if alt => Action::Retry,
-        KeyCode::Char('o') if ctrl => Action::Sessions,
-        KeyCode::F(1) => Action::Help,
-        KeyCode::F(2) => Action::Models,
-        KeyCode::Char('m') if alt => Action::Models,
-        KeyCode::F(3) => Action::Efforts,
-        KeyCode::Char('e') if alt => Action::Efforts,
-        KeyCode::Char('[') if alt => Action::EffortDown,
-        KeyCode::Char(']') if alt => Action::EffortUp,
-        KeyCode::F(4) => Action::ToggleMeter,
-        KeyCode::Char('t') if alt => Action::ToggleMeter,
-        KeyCode::F(5) => Action::Inspector,
-        KeyCode::Char('u') if alt => Action::Inspector,
-        KeyCode::Esc => Action::Cancel,
-        KeyCode::Tab => Action::ToggleThinking,
-        KeyCode::PageUp => Action::PageUp,
-        KeyCode::PageDown => Action::PageDown,
-        KeyCode::Up if !ctrl && !alt && !shift => Action::HistoryPrev,
-        KeyCode::Down if !ctrl && !alt && !shift => Action::HistoryNext,
-        KeyCode::Home if ctrl => Action::Top,
-        KeyCode::End if ctrl => Action::Bottom,
-        KeyCode::End => Action::Bottom,
-        _ => Action::Edit,
+/// One key pattern: the code, the modifiers it must hold and those it must not.
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    pub code: KeyCode,
+    pub with: KeyModifiers,
+    pub without: KeyModifiers,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const ALT: KeyModifiers = KeyModifiers::ALT;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const MODS: KeyModifiers = CTRL.union(ALT).union(SHIFT);
+
+/// `code` with any modifiers.
+const fn any(code: KeyCode) -> Key {
+    Key {
+        code,
+        with: NONE,
+        without: NONE,
+    }
+}
+/// `code` with at least `with`.
+const fn with(code: KeyCode, with: KeyModifiers) -> Key {
+    Key {
+        code,
+        with,
+        without: NONE,
+    }
+}
+/// `code` without Ctrl, Alt or Shift.
+const fn plain(code: KeyCode) -> Key {
+    Key {
+        code,
+        with: NONE,
+        without: MODS,
     }
 }
 
-/// The key hints shown in the status line, most important first.
-pub const HINTS: &[(&str, &str)] = &[
-    ("F1", "help"),
-    ("Enter", "send"),
-    ("F2", "model"),
-    ("F3", "effort"),
-    ("Tab", "thinking"),
-    ("F5", "usage"),
-    ("Ctrl+O", "sessions"),
-    ("Esc", "cancel"),
-    ("Ctrl+Q", "quit"),
+impl Key {
+    fn matches(&self, key: &KeyEvent) -> bool {
+        key.code == self.code
+            && key.modifiers.contains(self.with)
+            && !key.modifiers.intersects(self.without)
+    }
+}
+
+/// A key shown in the status line: its rank there (lowest first), the key and the word.
+#[derive(Clone, Copy, Debug)]
+pub struct Hint {
+    pub rank: u8,
+    pub key: &'static str,
+    pub word: &'static str,
+}
+
+/// One row of the help: the keys as shown, what they do, the status-line hint, and the
+/// bindings the row stands for.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    pub keys: &'static str,
+    pub what: &'static str,
+    pub hint: Option<Hint>,
+    pub binds: &'static [(Key, Action)],
+}
+
+const fn hint(rank: u8, key: &'static str, word: &'static str) -> Option<Hint> {
+    Some(Hint { rank, key, word })
+}
+
+/// Every key, in help order.
+pub const KEYS: &[Entry] = &[
+    Entry {
+        keys: "Enter",
+        what: "send the message",
+        hint: hint(1, "Enter", "send"),
+        binds: &[(plain(KeyCode::Enter), Action::Send)],
+    },
+    Entry {
+        keys: "Alt+Enter, Shift+Enter, Ctrl+J",
+        what: "new line in the message",
+        hint: None,
+        binds: &[
+            (with(KeyCode::Enter, ALT), Action::Newline),
+            (with(KeyCode::Enter, SHIFT), Action::Newline),
+            (with(KeyCode::Enter, CTRL), Action::Newline),
+            (with(KeyCode::Char('j'), CTRL), Action::Newline),
+        ],
+    },
+    Entry {
+        keys: "Up / Down (empty composer)",
+        what: "earlier prompts",
+        hint: None,
+        binds: &[
+            (plain(KeyCode::Up), Action::HistoryPrev),
+            (plain(KeyCode::Down), Action::HistoryNext),
+        ],
+    },
+    Entry {
+        keys: "F2, Alt+M",
+        what: "model picker",
+        hint: hint(2, "F2", "model"),
+        binds: &[
+            (any(KeyCode::F(2)), Action::Models),
+            (with(KeyCode::Char('m'), ALT), Action::Models),
+        ],
+    },
+    Entry {
+        keys: "F3, Alt+E",
+        what: "reasoning effort",
+        hint: hint(3, "F3", "effort"),
+        binds: &[
+            (any(KeyCode::F(3)), Action::Efforts),
+            (with(KeyCode::Char('e'), ALT), Action::Efforts),
+        ],
+    },
+    Entry {
+        keys: "Alt+[ / Alt+]",
+        what: "effort one level down / up",
+        hint: None,
+        binds: &[
+            (with(KeyCode::Char('['), ALT), Action::EffortDown),
+            (with(KeyCode::Char(']'), ALT), Action::EffortUp),
+        ],
+    },
+    Entry {
+        keys: "F4, Alt+T",
+        what: "show or hide the meter",
+        hint: None,
+        binds: &[
+            (any(KeyCode::F(4)), Action::ToggleMeter),
+            (with(KeyCode::Char('t'), ALT), Action::ToggleMeter),
+        ],
+    },
+    Entry {
+        keys: "F5, Alt+U",
+        what: "usage inspector",
+        hint: hint(5, "F5", "usage"),
+        binds: &[
+            (any(KeyCode::F(5)), Action::Inspector),
+            (with(KeyCode::Char('u'), ALT), Action::Inspector),
+        ],
+    },
+    Entry {
+        keys: "Ctrl+O",
+        what: "sessions",
+        hint: hint(6, "Ctrl+O", "sessions"),
+        binds: &[(with(KeyCode::Char('o'), CTRL), Action::Sessions)],
+    },
+    Entry {
+        keys: "Tab",
+        what: "show or hide the latest thinking (completes a /command)",
+        hint: hint(4, "Tab", "thinking"),
+        binds: &[(any(KeyCode::Tab), Action::ToggleThinking)],
+    },
+    Entry {
+        keys: "Esc",
+        what: "cancel the answer (or give up a retry)",
+        hint: hint(7, "Esc", "cancel"),
+        binds: &[(any(KeyCode::Esc), Action::Cancel)],
+    },
+    Entry {
+        keys: "Alt+R",
+        what: "send a failed, cancelled or interrupted turn again",
+        hint: None,
+        binds: &[(with(KeyCode::Char('r'), ALT), Action::Retry)],
+    },
+    Entry {
+        keys: "PgUp / PgDn, wheel",
+        what: "scroll; End returns to the live bottom",
+        hint: None,
+        binds: &[
+            (any(KeyCode::PageUp), Action::PageUp),
+            (any(KeyCode::PageDown), Action::PageDown),
+            (any(KeyCode::End), Action::Bottom),
+        ],
+    },
+    Entry {
+        keys: "Ctrl+Home",
+        what: "top of the conversation",
+        hint: None,
+        binds: &[(with(KeyCode::Home, CTRL), Action::Top)],
+    },
+    Entry {
+        keys: "F1, ? (empty composer)",
+        what: "this help",
+        hint: hint(0, "F1", "help"),
+        binds: &[(any(KeyCode::F(1)), Action::Help)],
+    },
+    Entry {
+        keys: "Ctrl+C twice, Ctrl+Q",
+        what: "quit",
+        hint: hint(8, "Ctrl+Q", "quit"),
+        binds: &[
+            (with(KeyCode::Char('c'), CTRL), Action::Interrupt),
+            (with(KeyCode::Char('q'), CTRL), Action::Quit),
+        ],
+    },
 ];
 
-/// Every key, for the help overlay.
-pub const HELP: &[(&str, &str)] = &[
-    ("Enter", "send the message"),
-    ("Alt+Enter, Shift+Enter, Ctrl+J", "new line in the message"),
-    ("Up / Down (empty composer)", "earlier prompts"),
-    ("F2, Alt+M", "model picker"),
-    ("F3, Alt+E", "reasoning effort"),
-    ("Alt+[ / Alt+]", "effort one level down / up"),
-    ("F4, Alt+T", "show or hide the meter"),
-    ("F5, Alt+U", "usage inspector"),
-    ("Ctrl+O", "sessions"),
-    (
-        "Tab",
-        "show or hide the latest thinking (completes a /command)",
-    ),
-    ("Esc", "cancel the answer (or give up a retry)"),
-    (
-        "Alt+R",
-        "send a failed, cancelled or interrupted turn again",
-    ),
-    (
-        "PgUp / PgDn, wheel",
-        "scroll; End returns to the live bottom",
-    ),
-    ("Ctrl+Home", "top of the conversation"),
-    ("F1, ? (empty composer)", "this help"),
-    ("Ctrl+C twice, Ctrl+Q", "quit"),
-];
+/// The action `key` asks for ([`Action::Edit`] when no binding takes it).
+pub fn action(key: &KeyEvent) -> Action {
+    KEYS.iter()
+        .flat_map(|entry| entry.binds.iter())
+        .find(|(pattern, _)| pattern.matches(key))
+        .map_or(Action::Edit, |(_, action)| *action)
+}
 
-/// Slash commands, with what follows them, for completion and help.
-pub const COMMANDS: &[(&str, &str)] = &[
+/// The status line's key hints, most important first.
+pub fn hints() -> Vec<Hint> {
+    let mut hints: Vec<Hint> = KEYS.iter().filter_map(|e| e.hint).collect();
+    hints.sort_by_key(|h| h.rank);
+    hints
+}
+
+/// What a slash command does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    Model,
+    Effort,
+    Max,
+    Usage,
+    Meter,
+    Sessions,
+    New,
+    Title,
+    Help,
+}
+
+/// Slash commands, with what follows them, for dispatch, completion and help.
+pub const COMMANDS: &[(&str, &str, Cmd)] = &[
     (
         "/model",
         "[PROVIDER/]MODEL — switch model (no name: the picker)",
+        Cmd::Model,
     ),
     (
         "/effort",
         "LEVEL — set reasoning effort (no level: the selector)",
+        Cmd::Effort,
     ),
-    ("/max", "N — output token budget (off: the model's own)"),
-    ("/usage", "the usage inspector"),
-    ("/meter", "show or hide the meter"),
-    ("/sessions", "the session browser"),
-    ("/new", "start a new session"),
-    ("/title", "TEXT — name this session"),
-    ("/help", "keys and commands"),
+    (
+        "/max",
+        "N — output token budget (off: the model's own)",
+        Cmd::Max,
+    ),
+    ("/usage", "the usage inspector", Cmd::Usage),
+    ("/meter", "show or hide the meter", Cmd::Meter),
+    ("/sessions", "the session browser", Cmd::Sessions),
+    ("/new", "start a new session", Cmd::New),
+    ("/title", "TEXT — name this session", Cmd::Title),
+    ("/help", "keys and commands", Cmd::Help),
 ];
+
+/// The command `text` starts with and its argument (trimmed); `None` when the text is a
+/// prompt. Only a known command word counts, so `/etc/hosts?` is still a prompt.
+pub fn command(text: &str) -> Option<(Cmd, &str)> {
+    let text = text.trim();
+    let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    COMMANDS
+        .iter()
+        .find(|(name, _, _)| *name == word)
+        .map(|(_, _, cmd)| (*cmd, rest.trim()))
+}
 
 /// Commands starting with what is typed, while only a command word is typed.
 pub fn completions(draft: &str) -> Vec<&'static str> {
@@ -150,7 +321,7 @@ pub fn completions(draft: &str) -> Vec<&'static str> {
     }
     COMMANDS
         .iter()
-        .map(|(name, _)| *name)
+        .map(|(name, _, _)| *name)
         .filter(|name| name.starts_with(draft) && *name != draft)
         .collect()
 }
@@ -205,5 +376,27 @@ mod tests {
         assert_eq!(completions("/m"), ["/model", "/max", "/meter"]);
         assert!(completions("/model o3").is_empty());
         assert!(completions("hello").is_empty());
+    }
+
+    #[test]
+    fn every_action_but_edit_has_a_key_and_hints_keep_their_order() {
+        use Action::*;
+        for a in [
+            Send, Newline, HistoryPrev, HistoryNext, Cancel, Interrupt, Quit, Retry, Sessions,
+            Help, Models, Efforts, EffortDown, EffortUp, ToggleMeter, Inspector,
+            ToggleThinking, PageUp, PageDown, Bottom, Top,
+        ] {
+            assert!(
+                KEYS.iter().any(|e| e.binds.iter().any(|(_, b)| *b == a)),
+                "{a:?} has no key"
+            );
+        }
+        let words: Vec<&str> = hints().iter().map(|h| h.word).collect();
+        assert_eq!(
+            words,
+            ["help", "send", "model", "effort", "thinking", "usage", "sessions", "cancel", "quit"]
+        );
+        assert_eq!(command("/model  o3-mini "), Some((Cmd::Model, "o3-mini")));
+        assert_eq!(command("/etc/hosts?"), None);
     }
 }

@@ -3,11 +3,22 @@
 //!
 //! Invariants: the terminal is restored on every exit path (normal, error, panic); a frame
 //! is drawn only when something changed, at most ~60 times a second; when idle nothing wakes
-//! up (the spinner tick runs only while a turn streams).
+//! up (the spinner tick runs only while a turn streams); nothing slow runs on this loop
+//! (requests, model lists and model switches, which may run a key command, are tasks).
+//!
+//! Layers, each importing only those below it: the runtime (this file) -> `app` (state and
+//! `update`) and `ui` (caches and drawing) -> the components (`composer`, `conversation`,
+//! `meter`, `picker`, `effort`, `inspector`, `browser`, `help`, `status`), each in its own
+//! folder -> `component` (their shared interface), `keymap`, `markdown`, `theme`,
+//! `highlight`.
 
 pub mod app;
 pub mod browser;
+pub mod component;
+pub mod composer;
+pub mod conversation;
 pub mod effort;
+pub mod help;
 pub mod highlight;
 pub mod inspector;
 pub mod keymap;
@@ -15,8 +26,9 @@ pub mod markdown;
 pub mod meter;
 pub mod persist;
 pub mod picker;
+pub mod status;
 pub mod theme;
-pub mod view;
+pub mod ui;
 
 use crate::api;
 use crate::session::Session;
@@ -37,9 +49,15 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::collections::HashMap;
 use std::io::{self, Stdout};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc;
+use ui::Ui;
+
+/// How the runtime reads the environment (keys for a model switched to): injected, so tests
+/// choose what it holds.
+pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 use tokio::task::JoinHandle;
 
 /// Shortest time between two frames (~60 per second).
@@ -55,12 +73,13 @@ pub async fn run(
     theme: Theme,
     store: Result<Store, String>,
     resume: Resume,
+    env: Env,
 ) -> anyhow::Result<()> {
     // Load the tokenizer off the UI thread, so the first send does not stall a frame.
     std::thread::spawn(|| crate::usage::estimate_tokens("warm up"));
     install_panic_hook();
     let mut terminal = setup()?;
-    let result = event_loop(&mut terminal, session, theme, store, resume).await;
+    let result = event_loop(&mut terminal, session, theme, store, resume, env).await;
     restore();
     result
 }
@@ -155,15 +174,33 @@ fn spawn_turn(
     })
 }
 
+/// Draw one frame: bring the view's caches up to date, tell the app what they measured, then
+/// draw from `&App`. The runtime, tests and benchmarks all draw through here.
+pub fn draw<B: ratatui::backend::Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    ui: &mut Ui,
+) -> Result<(), B::Error> {
+    let size = terminal.size()?;
+    let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+    let laid = ui.prepare(app, area);
+    let now = app.now;
+    app.update(Event::Laid(laid), now);
+    terminal.draw(|frame| ui.render(app, frame))?;
+    Ok(())
+}
+
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     session: Session,
     theme: Theme,
     store: Result<Store, String>,
     resume: Resume,
+    env: Env,
 ) -> anyhow::Result<()> {
     let client = api::client();
-    let mut app = App::new(session, theme, Instant::now());
+    let mut app = App::new(session, &theme, Instant::now());
+    let mut ui = Ui::new(theme);
     let size = terminal.size()?;
     app.update(Event::Resize(size.width, size.height), Instant::now());
     let mut persister = match store {
@@ -189,9 +226,7 @@ async fn event_loop(
 
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
-            let area = terminal.size()?;
-            let area = ratatui::layout::Rect::new(0, 0, area.width, area.height);
-            terminal.draw(view::prepare_and_render(&mut app, area))?;
+            draw(terminal, &mut app, &mut ui)?;
             last_draw = Instant::now();
             dirty = false;
         }
@@ -220,6 +255,7 @@ async fn event_loop(
         dirty = true;
         // Effects run in order; what the store answers goes straight back to the app.
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        let mut quit = false;
         while let Some(effect) = queue.pop_front() {
             match effect {
                 Effect::StartTurn { turn_id, request } => {
@@ -245,13 +281,16 @@ async fn event_loop(
                     }
                 }
                 Effect::SwitchModel(spec) => {
-                    let result = app
-                        .session
-                        .settings
-                        .switch_model(&spec, &|k| std::env::var(k).ok())
-                        .map(|s| app::Switched(Box::new(s)))
-                        .map_err(|e| e.to_string());
-                    queue.extend(app.update(Event::ModelSwitched(result), Instant::now()));
+                    // Off the loop: a key may come from a command that takes its time.
+                    let (tx, env) = (tx.clone(), env.clone());
+                    let settings = app.session.settings.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = settings
+                            .switch_model(&spec, &*env)
+                            .map(|s| app::Switched(Box::new(s)))
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(Event::ModelSwitched(result));
+                    });
                 }
                 Effect::FetchModels => {
                     let provider = app.session.settings.endpoint.provider.clone();
@@ -266,11 +305,11 @@ async fn event_loop(
                         });
                     }
                 }
-                Effect::Quit => {}
+                Effect::Quit => quit = true,
             }
         }
         tasks.retain(|_, h| !h.is_finished());
-        if app.should_quit {
+        if quit {
             break;
         }
     }

@@ -4,7 +4,7 @@
 //! Invariant: nothing here touches the store; every wish is an [`Effect::Persist`], and
 //! none is emitted while persistence is off.
 
-use super::{App, Effect, PersistOp, Persistence, TurnView};
+use super::{App, Effect, Overlay, PersistOp, Persistence};
 use crate::conversation::{Conversation, Turn};
 use crate::tui::browser::Browser;
 
@@ -15,8 +15,28 @@ impl App {
             self.notice = Some(format!("no sessions: persistence is off ({why})"));
             return Vec::new();
         }
-        self.browser = Some(Browser::new());
+        self.overlay = Some(Overlay::Browser(Browser::new()));
         self.persist(PersistOp::ListSessions(None))
+    }
+
+    /// The browser's search text changed: list again.
+    pub(super) fn list_sessions(&mut self, query: Option<String>) -> Vec<Effect> {
+        self.persist(PersistOp::ListSessions(query))
+    }
+
+    /// The browser confirmed a delete: delete, start anew if it was the open session, and
+    /// list again with the browser's search.
+    pub(super) fn delete_session(&mut self, id: i64) -> Vec<Effect> {
+        let mut effects = self.persist(PersistOp::DeleteSession(id));
+        if matches!(self.persistence, Persistence::On { session: Some(open), .. } if open == id) {
+            effects.extend(self.new_session());
+        }
+        let query = match &self.overlay {
+            Some(Overlay::Browser(b)) => Some(b.query.clone()),
+            _ => None,
+        };
+        effects.extend(self.persist(PersistOp::ListSessions(query)));
+        effects
     }
 
     /// `/new`: an empty conversation; the store starts a new session with its first turn.
@@ -45,9 +65,7 @@ impl App {
     /// Show a stored session: its turns replace the conversation; new turns continue it.
     pub(super) fn open_session(&mut self, id: i64, title: String, turns: Vec<Turn>) {
         for turn in &turns {
-            if self.prompt_history.last() != Some(&turn.prompt) {
-                self.prompt_history.push(turn.prompt.clone());
-            }
+            self.composer.remember(&turn.prompt);
         }
         self.load_turns(turns);
         self.persistence = Persistence::On {
@@ -57,25 +75,13 @@ impl App {
         self.notice = None;
     }
 
-    /// Replace the conversation with `turns` and rebuild every view from them.
+    /// Replace the conversation with `turns`; the view rebuilds every cache from them.
     pub(super) fn load_turns(&mut self, turns: Vec<Turn>) {
-        self.views = turns
-            .iter()
-            .map(|turn| {
-                let mut view = TurnView {
-                    dirty: true,
-                    ..TurnView::default()
-                };
-                view.answer.push(&turn.answer);
-                view.thinking.push(&turn.reasoning);
-                view
-            })
-            .collect();
         self.session.conversation = Conversation::restored(turns);
-        self.row_starts.clear();
-        self.code_starts.clear();
-        self.first_stale = 0;
-        self.scroll_top = None;
+        self.changes.replaced();
+        self.thinking.clear();
+        self.scroll.top = None;
+        self.scroll.jump = None;
         self.setup_hint = None;
     }
 

@@ -4,9 +4,9 @@
 //! Invariant: a change of model, effort or budget applies from the next turn on; turns
 //! already made keep the settings they were sent with.
 
-use super::{App, Effect};
+use super::{App, Effect, Overlay};
 use crate::config::Settings;
-use crate::tui::effort::{self, EffortMenu};
+use crate::tui::effort::{EffortMenu, step, unavailable_reason};
 use crate::tui::inspector::Inspector;
 use crate::tui::picker::Picker;
 use crate::usage;
@@ -100,7 +100,7 @@ impl App {
         if !fetched {
             picker.fetch_started(&provider);
         }
-        self.picker = Some(picker);
+        self.overlay = Some(Overlay::Picker(picker));
         if fetched {
             Vec::new()
         } else {
@@ -111,19 +111,20 @@ impl App {
     /// F3 or `/effort`: the levels the current model accepts.
     pub(super) fn open_efforts(&mut self) {
         let s = &self.session.settings;
-        self.effort_menu = Some(EffortMenu::new(s.model_info.as_ref(), s.effort.as_deref()));
+        let menu = EffortMenu::new(s.model_info.as_ref(), s.effort.as_deref());
+        self.overlay = Some(Overlay::Effort(menu));
     }
 
     /// Alt+[ / Alt+]: one accepted level down or up.
     pub(super) fn step_effort(&mut self, up: bool) {
         let s = &mut self.session.settings;
-        match effort::step(s.model_info.as_ref(), s.effort.as_deref(), up) {
+        match step(s.model_info.as_ref(), s.effort.as_deref(), up) {
             Some(level) => {
                 self.notice = Some(format!("effort {level} from the next turn"));
                 s.effort = Some(level);
             }
             None => {
-                let why = s.model_info.as_ref().and_then(effort::unavailable_reason);
+                let why = s.model_info.as_ref().and_then(unavailable_reason);
                 self.notice = Some(why.unwrap_or_else(|| {
                     let end = if up { "highest" } else { "lowest" };
                     format!("already at the {end} effort {} accepts", s.model)
@@ -133,13 +134,28 @@ impl App {
     }
 
     pub(super) fn open_inspector(&mut self) {
-        self.inspector = Some(Inspector::new(self.session.conversation.turns.len()));
+        let inspector = Inspector::new(self.session.conversation.turns.len());
+        self.overlay = Some(Overlay::Inspector(inspector));
     }
 
-    /// Show turn `idx` at the top of the conversation.
-    pub(super) fn jump_to(&mut self, idx: usize) {
-        if let Some(row) = self.row_starts.get(idx) {
-            self.scroll_top = Some(*row);
+    /// A provider's server listed its models (or could not).
+    pub(super) fn models_fetched(&mut self, provider: String, models: Result<Vec<String>, String>) {
+        let picker = match &mut self.overlay {
+            Some(Overlay::Picker(picker)) => Some(picker),
+            _ => None,
+        };
+        match models {
+            Ok(models) => {
+                if let Some(picker) = picker {
+                    picker.add_fetched(&self.session.settings, &provider, &models);
+                }
+                self.fetched_models.retain(|(p, _)| *p != provider);
+                self.fetched_models.push((provider, models));
+            }
+            Err(why) => match picker {
+                Some(picker) => picker.fetch_failed(&provider, &why),
+                None => self.notice = Some(format!("could not list {provider}'s models: {why}")),
+            },
         }
     }
 

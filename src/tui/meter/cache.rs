@@ -1,6 +1,6 @@
 //! The live token/cost meter's state and arithmetic: what the next request will weigh, what
 //! the streaming turn has produced so far, what the last turn really cost, and the session's
-//! totals per model. [`Meter::panel`] turns `&App` plus these caches into a [`Panel`] of plain
+//! totals per model. [`Meter::panel`] turns a [`Ctx`] plus these caches into a [`Panel`] of plain
 //! numbers; the view only draws it.
 //!
 //! Invariants:
@@ -20,15 +20,14 @@
 //! Mistral/Mixtral 1.15. Turns keep their unscaled estimate ([`Turn::usage`]) so every pane
 //! agrees on a turn's numbers; only the pre-send figure and [`estimate_error`] apply the factor.
 
-use super::app::App;
+use crate::tui::component::Ctx;
+use crate::totals::Totals;
 use crate::api::RateLimitInfo;
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use crate::usage::{self, MESSAGE_OVERHEAD_TOKENS, Usage};
 
-mod family;
-
-pub use family::{Family, adjusted_prompt_estimate, estimate_error};
+use super::family::{Family, adjusted_prompt_estimate, estimate_error};
 
 /// Tokens the chat format adds once per request (as `estimate_request_tokens` counts).
 const REQUEST_OVERHEAD_TOKENS: u64 = 3;
@@ -72,74 +71,6 @@ impl Fingerprint {
             first: turns.first().map(TurnPrint::of),
             last: turns.last().map(TurnPrint::of),
         }
-    }
-}
-
-/// Tokens and dollars of the turns answered by one model.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ModelTotal {
-    pub model: String,
-    pub turns: usize,
-    pub input: u64,
-    pub output: u64,
-    pub reasoning: u64,
-    /// Sum of the known costs.
-    pub cost: f64,
-    /// Some turn's price was unknown (so `cost` is a lower bound).
-    pub unknown_cost: bool,
-    /// Some turn's usage is our estimate.
-    pub estimated: bool,
-}
-
-impl ModelTotal {
-    fn add(&mut self, turn: &Turn) {
-        let u = turn.usage();
-        self.turns += 1;
-        self.input += u.input;
-        self.output += u.output;
-        self.reasoning += u.reasoning;
-        self.estimated |= u.estimated;
-        match turn.cost() {
-            Some(c) => self.cost += c,
-            None => self.unknown_cost = true,
-        }
-    }
-}
-
-/// Totals per model (in order of first use) and overall (`model` empty).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Totals {
-    pub per_model: Vec<ModelTotal>,
-    pub overall: ModelTotal,
-}
-
-impl Totals {
-    fn add(&mut self, turn: &Turn) {
-        let slot = match self
-            .per_model
-            .iter()
-            .position(|m| m.model == turn.spec.model)
-        {
-            Some(i) => i,
-            None => {
-                self.per_model.push(ModelTotal {
-                    model: turn.spec.model.clone(),
-                    ..ModelTotal::default()
-                });
-                self.per_model.len() - 1
-            }
-        };
-        self.per_model[slot].add(turn);
-        self.overall.add(turn);
-    }
-
-    /// Totals of every turn in `turns`.
-    pub fn of(turns: &[Turn]) -> Totals {
-        let mut totals = Totals::default();
-        for turn in turns {
-            totals.add(turn);
-        }
-        totals
     }
 }
 
@@ -374,12 +305,12 @@ impl Meter {
     }
 
     /// Everything the pane shows for `app` now.
-    pub fn panel(&self, app: &App) -> Panel {
-        let session = &app.session;
+    pub fn panel(&self, ctx: &Ctx) -> Panel {
+        let session = ctx.session;
         let turns = &session.conversation.turns;
-        let streaming = app.active.and_then(|(id, sent)| {
+        let streaming = ctx.active.and_then(|(id, sent)| {
             let idx = turns.iter().rposition(|t| t.id == id)?;
-            let elapsed = app.now.saturating_duration_since(sent).as_millis() as u64;
+            let elapsed = ctx.now.saturating_duration_since(sent).as_millis() as u64;
             Some(TurnFigures::of(&turns[idx], idx + 1, Some(elapsed)))
         });
         let phase = if streaming.is_some() {
@@ -396,7 +327,7 @@ impl Meter {
             draft: self.draft_estimate(session),
             turn,
             totals: self.totals(session),
-            rate_limit: app.rate_limit.clone(),
+            rate_limit: ctx.rate_limit.cloned(),
         }
     }
 }
@@ -405,7 +336,7 @@ impl Meter {
 mod tests {
     use super::*;
 
-    use family::tests::turn;
+    use crate::tui::meter::family::tests::turn;
 
     #[test]
     fn totals_group_by_model_and_flag_unknown_prices() {
@@ -413,8 +344,8 @@ mod tests {
         let totals = Totals::of(&turns);
         assert_eq!(totals.per_model.len(), 2);
         assert_eq!(totals.per_model[0].turns, 2);
-        assert_eq!(totals.per_model[0].input, 40);
-        assert!(totals.overall.unknown_cost && totals.overall.estimated);
-        assert_eq!(totals.overall.input, 60);
+        assert_eq!(totals.per_model[0].usage.input, 40);
+        assert!(totals.overall.cost_unknown && totals.overall.usage.estimated);
+        assert_eq!(totals.overall.usage.input, 60);
     }
 }

@@ -3,8 +3,8 @@
 //! badges), and the keys. The current model is marked `●`; the selection stays in view.
 //! Clipped to any size: all arithmetic saturates and ratatui clips each line.
 
-use super::super::app::App;
-use super::super::picker::{Picker, PickerRow};
+use crate::tui::component::{Ctx, cut};
+use super::state::{Picker, PickerRow};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -16,8 +16,8 @@ use unicode_width::UnicodeWidthStr;
 const MAX_PROVIDER: usize = 10;
 const MAX_MODEL: usize = 28;
 
-pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
+pub fn render(ctx: &Ctx, picker: &Picker, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
     let popup = Rect {
         x: area.x + area.width / 20,
         y: area.y + area.height / 10,
@@ -32,7 +32,7 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         .title(title);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let fetching = fetch_status(app, picker);
+    let fetching = fetch_status(ctx, picker);
     let [search, header, list, status, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -81,7 +81,7 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
             continue;
         };
         let selected = (at == picker.selected).then_some(t.selection);
-        lines.push(row_line(app, row, &widths, selected));
+        lines.push(row_line(ctx, row, &widths, selected));
     }
     frame.render_widget(Paragraph::new(lines), list);
 
@@ -93,8 +93,8 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
 }
 
 /// What the background model listings are doing, when anything is worth saying.
-fn fetch_status(app: &App, picker: &Picker) -> Option<Line<'static>> {
-    let t = &app.theme;
+fn fetch_status(ctx: &Ctx, picker: &Picker) -> Option<Line<'static>> {
+    let t = &ctx.theme;
     let mut spans = Vec::new();
     if !picker.pending.is_empty() {
         spans.push(Span::styled(
@@ -133,8 +133,8 @@ impl Widths {
         format!(
             " {} {}  {}  {:>7}  {:>6}  {:<15} {}",
             pad(mark, 1),
-            pad(&super::cut(provider, self.provider, true), self.provider),
-            pad(&super::cut(model, self.model, true), self.model),
+            pad(&cut(provider, self.provider, true), self.provider),
+            pad(&cut(model, self.model, true), self.model),
             context,
             output,
             price,
@@ -143,8 +143,8 @@ impl Widths {
     }
 }
 
-fn row_line(app: &App, row: &PickerRow, widths: &Widths, selected: Option<Style>) -> Line<'static> {
-    let t = &app.theme;
+fn row_line(ctx: &Ctx, row: &PickerRow, widths: &Widths, selected: Option<Style>) -> Line<'static> {
+    let t = &ctx.theme;
     let info = row.info.as_ref();
     let mark = if row.current { "●" } else { "" };
     let context = tokens(info.and_then(|m| m.context_window));

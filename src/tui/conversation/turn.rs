@@ -3,9 +3,8 @@
 //!
 //! Pure functions of a turn's state and the time, so the same turn always draws the same.
 
-use super::super::app::TurnView;
-use super::super::markdown::wrap_text;
-use super::super::theme::Theme;
+use crate::tui::markdown::wrap_text;
+use crate::tui::theme::Theme;
 use crate::api::{FinishReason, RetryNotice};
 use crate::conversation::{Turn, TurnState};
 use crate::usage;
@@ -24,7 +23,7 @@ pub fn spinner(elapsed_ms: u64) -> &'static str {
 /// The person's prompt and, when the model shares reasoning, the thinking section's title.
 pub fn header_lines(
     turn: &Turn,
-    view: &TurnView,
+    thinking_open: bool,
     theme: &Theme,
     elapsed_ms: u64,
     width: u16,
@@ -41,7 +40,7 @@ pub fn header_lines(
     }
     lines.push(Line::default());
     if !turn.reasoning.is_empty() {
-        let open = view.thinking_visible(turn);
+        let open = thinking_open;
         let arrow = if open { "▾" } else { "▸" };
         let still_thinking = turn.is_streaming() && turn.timings.first_text_ms.is_none();
         let title = if still_thinking {

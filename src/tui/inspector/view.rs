@@ -8,8 +8,10 @@
 //! arithmetic saturates); the chart's scale is the largest turn of the whole conversation, so
 //! bars do not change length while scrolling.
 
-use super::super::app::App;
-use super::super::inspector::{self, DASH, Inspector, RowMood, Total, TurnRow};
+use crate::tui::component::{Ctx, cut};
+use super::rows::{self, DASH, RowMood, TurnRow};
+use super::state::Inspector;
+use crate::totals::{Total, Totals};
 use crate::usage;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -24,16 +26,12 @@ const GAP: usize = 2;
 const MIN_MODEL: usize = 8;
 const KEYS: &str = " ↑↓ PgUp PgDn Home End move · Enter show in conversation · Esc/q close";
 
-pub fn render(app: &App, inspector: &Inspector, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
+pub fn render(ctx: &Ctx, inspector: &Inspector, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
     frame.render_widget(Clear, area);
-    let turns = &app.session.conversation.turns;
-    let active = app.active.map(|(id, sent)| {
-        let ms = app.now.saturating_duration_since(sent).as_millis();
-        (id, u64::try_from(ms).unwrap_or(u64::MAX))
-    });
-    let rows = inspector::rows(turns, active);
-    let totals = inspector::totals(turns);
+    let turns = &ctx.session.conversation.turns;
+    let rows = rows::rows(turns, ctx.active_elapsed());
+    let totals = Totals::of(turns);
     let s = sections(area.height, rows.len(), totals.per_model.len());
     let mut y = area.y;
     let mut take = |h: u16| {
@@ -72,7 +70,7 @@ pub fn render(app: &App, inspector: &Inspector, frame: &mut Frame, area: Rect) {
 
     let visible = (table_area.height as usize).saturating_sub(1);
     let first = inspector.first_visible(visible);
-    render_table(app, inspector, &rows, first, frame, table_area);
+    render_table(ctx, inspector, &rows, first, frame, table_area);
     // The chart follows the table's scroll, moved if it has fewer rows.
     let chart_rows = (chart_area.height as usize).saturating_sub(1);
     let selected = inspector.selected();
@@ -81,18 +79,17 @@ pub fn render(app: &App, inspector: &Inspector, frame: &mut Frame, area: Rect) {
     } else {
         first.min(selected)
     };
-    render_chart(app, inspector, &rows, chart_first, frame, chart_area);
+    render_chart(ctx, inspector, &rows, chart_first, frame, chart_area);
     let mut all = totals.per_model.clone();
     all.push(totals.overall.clone());
-    render_totals(app, &all, frame, totals_area);
-    let keys = Line::from(Span::styled(super::cut(KEYS, width, true), t.usage));
+    render_totals(ctx, &all, frame, totals_area);
+    let keys = Line::from(Span::styled(cut(KEYS, width, true), t.usage));
     frame.render_widget(Paragraph::new(keys), footer_area);
 }
 
 /// Rows of turns the table shows in `area` (for [`Inspector::set_rows`]).
-pub fn table_rows(app: &App, area: Rect) -> usize {
-    let turns = &app.session.conversation.turns;
-    let models = inspector::totals(turns).per_model.len();
+pub fn table_rows(turns: &[crate::conversation::Turn], area: Rect) -> usize {
+    let models = Totals::of(turns).per_model.len();
     (sections(area.height, turns.len(), models).table as usize).saturating_sub(1)
 }
 
@@ -206,7 +203,7 @@ fn fit(mut columns: Vec<Column>, name: usize, width: usize) -> Vec<Column> {
 
 /// Cell `text` cut and padded to `width`, on the side the column aligns to.
 fn pad(text: &str, width: usize, right: bool) -> String {
-    let text = super::cut(text, width, true);
+    let text = cut(text, width, true);
     let space = " ".repeat(width.saturating_sub(text.width()));
     if right {
         format!("{space}{text}")
@@ -217,7 +214,7 @@ fn pad(text: &str, width: usize, right: bool) -> String {
 
 /// `text` padded with spaces to `width` columns (so a highlighted row spans the screen).
 fn fill(text: &str, width: usize) -> String {
-    let text = super::cut(text, width, true);
+    let text = cut(text, width, true);
     let space = " ".repeat(width.saturating_sub(text.width()));
     format!("{text}{space}")
 }
@@ -263,14 +260,14 @@ fn table_line(
 }
 
 fn render_table(
-    app: &App,
+    ctx: &Ctx,
     inspector: &Inspector,
     rows: &[TurnRow],
     first: usize,
     frame: &mut Frame,
     area: Rect,
 ) {
-    let t = &app.theme;
+    let t = &ctx.theme;
     let width = area.width as usize;
     let col = |header, right, drop_order, f: fn(&TurnRow) -> String| {
         Column::new(header, right, drop_order, rows.iter().map(f).collect())
@@ -350,7 +347,7 @@ fn bar_split(reasoning: u64, visible: u64, cells: usize, max: u64) -> (usize, us
 }
 
 fn render_chart(
-    app: &App,
+    ctx: &Ctx,
     inspector: &Inspector,
     rows: &[TurnRow],
     first: usize,
@@ -360,7 +357,7 @@ fn render_chart(
     if area.height == 0 {
         return;
     }
-    let t = &app.theme;
+    let t = &ctx.theme;
     let width = area.width as usize;
     let mut lines = vec![Line::from(vec![
         Span::styled(" reasoning ", t.heading),
@@ -426,11 +423,11 @@ fn chart_numbers(row: &TurnRow) -> String {
     format!("{reasoning} + {output}")
 }
 
-fn render_totals(app: &App, totals: &[Total], frame: &mut Frame, area: Rect) {
+fn render_totals(ctx: &Ctx, totals: &[Total], frame: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
-    let t = &app.theme;
+    let t = &ctx.theme;
     let width = area.width as usize;
     let col = |header, right, drop_order, f: &dyn Fn(&Total) -> String| {
         Column::new(header, right, drop_order, totals.iter().map(f).collect())

@@ -2,17 +2,17 @@
 //! current model accepts, the model's default and the current level marked, or the one-line
 //! reason there is nothing to choose. Clipped to any size; all arithmetic saturates.
 
-use super::super::app::App;
-use super::super::effort::EffortMenu;
+use crate::tui::component::Ctx;
+use super::state::EffortMenu;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-pub fn render(app: &App, menu: &EffortMenu, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let model = &app.session.settings.model;
+pub fn render(ctx: &Ctx, menu: &EffortMenu, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
+    let model = &ctx.session.settings.model;
     let mut lines: Vec<Line> = Vec::new();
     if let Some(reason) = &menu.unavailable {
         lines.push(Line::from(Span::styled(format!(" {reason} "), t.usage)));

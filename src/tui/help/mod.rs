@@ -1,15 +1,30 @@
-//! The help overlay: every key and every slash command, from the keymap's own tables (so the
-//! help cannot drift from what the keys do). Any key closes it.
+//! The help overlay component: every key and every slash command, from the keymap's own
+//! tables (so the help cannot drift from what the keys do). Any key closes it.
 
-use super::super::app::App;
-use super::super::keymap::{COMMANDS, HELP};
+use crate::tui::component::{Component, Ctx, Outcome};
+use crate::tui::keymap::{COMMANDS, KEYS};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
+/// The help overlay (it has no state of its own).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Help;
+
+impl Component for Help {
+    fn handle_key(&mut self, _key: KeyEvent) -> Outcome {
+        Outcome::Close
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        render(ctx, frame, area);
+    }
+}
+
+fn render(ctx: &Ctx, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
     let popup = Rect {
         x: area.x + area.width / 12,
         y: area.y + area.height / 12,
@@ -21,10 +36,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(t.border)
         .title(" help · any key closes ");
-    let key_width = HELP
+    let key_width = KEYS
         .iter()
-        .chain(COMMANDS)
-        .map(|(k, _)| k.chars().count())
+        .map(|e| e.keys)
+        .chain(COMMANDS.iter().map(|(name, _, _)| *name))
+        .map(|k| k.chars().count())
         .max()
         .unwrap_or(0)
         + 2;
@@ -35,13 +51,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ])
     };
     let mut lines = vec![Line::from(Span::styled(" Keys", t.heading))];
-    lines.extend(HELP.iter().map(|(k, w)| row(k, w)));
+    lines.extend(KEYS.iter().map(|e| row(e.keys, e.what)));
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
         " Commands (type / in the composer; Tab completes)",
         t.heading,
     )));
-    lines.extend(COMMANDS.iter().map(|(k, w)| row(k, w)));
+    lines.extend(COMMANDS.iter().map(|(k, w, _)| row(k, w)));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

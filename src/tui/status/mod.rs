@@ -1,8 +1,9 @@
 //! The status line: provider, model, effort, session cost on the left; a notice or the key
 //! hints on the right, cut to fit.
 
-use super::super::app::{App, Persistence};
-use super::super::keymap::HINTS;
+use crate::totals::Total;
+use crate::tui::component::{Ctx, cut};
+use crate::tui::keymap;
 use crate::api::RateLimitInfo;
 use crate::usage;
 use ratatui::Frame;
@@ -11,33 +12,40 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let s = &app.session.settings;
+/// What the status line shows besides the settings.
+pub struct Status<'a> {
+    /// The session's totals (from the meter's cache: O(1) per frame).
+    pub overall: &'a Total,
+    /// Where turns are saved: `Ok(Some(id))` the open session, `Ok(None)` not yet created,
+    /// `Err(())` persistence is off.
+    pub saved: Result<Option<i64>, ()>,
+    pub notice: Option<&'a str>,
+}
+
+pub fn render(ctx: &Ctx, status: &Status, frame: &mut Frame, area: Rect) {
+    let s = &ctx.session.settings;
     let mut left = format!(" {} · {}", s.endpoint.provider, s.model);
     if let Some(effort) = &s.effort {
         left.push_str(&format!(" · effort {effort}"));
     }
-    // From the meter's cached totals: O(1) per frame, however long the conversation.
-    let overall = app.meter.totals(&app.session).overall;
-    let cost = usage::dollars_partial(overall.cost, overall.unknown_cost);
+    let overall = status.overall;
+    let cost = usage::dollars_partial(overall.cost, overall.cost_unknown);
     left.push_str(&format!(" · session {cost}"));
-    match &app.persistence {
-        Persistence::On {
-            session: Some(id), ..
-        } => left.push_str(&format!(" #{id}")),
-        Persistence::On { .. } => {}
-        Persistence::Off(_) => left.push_str(" · ⚠ not saved (persistence off)"),
+    match status.saved {
+        Ok(Some(id)) => left.push_str(&format!(" #{id}")),
+        Ok(None) => {}
+        Err(()) => left.push_str(" · ⚠ not saved (persistence off)"),
     }
-    if let Some(limits) = app.rate_limit.as_ref().and_then(rate_limit_text) {
+    if let Some(limits) = ctx.rate_limit.and_then(rate_limit_text) {
         left.push_str(&format!(" · {limits}"));
     }
     left.push_str(" │ ");
-    let right = match &app.notice {
+    let right = match status.notice {
         Some(n) => format!("{n} "),
         None => {
             let mut hints = String::new();
-            for (key, what) in HINTS {
-                hints.push_str(&format!("{key} {what} · "));
+            for hint in keymap::hints() {
+                hints.push_str(&format!("{} {} · ", hint.key, hint.word));
             }
             let hints = hints.trim_end_matches(" · ").to_string();
             format!("{hints} ")
@@ -45,21 +53,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let width = area.width as usize;
     let left_w = left.width();
-    let mut spans = vec![Span::styled(left, app.theme.status)];
+    let mut spans = vec![Span::styled(left, ctx.theme.status)];
     let room = width.saturating_sub(left_w);
     if room > 0 {
-        let right = super::cut(&right, room, false);
+        let right = cut(&right, room, false);
         let pad = room.saturating_sub(right.width());
-        spans.push(Span::styled(" ".repeat(pad), app.theme.status));
-        let style = if app.notice.is_some() {
-            app.theme.accent.patch(app.theme.status)
+        spans.push(Span::styled(" ".repeat(pad), ctx.theme.status));
+        let style = if status.notice.is_some() {
+            ctx.theme.accent.patch(ctx.theme.status)
         } else {
-            app.theme.status
+            ctx.theme.status
         };
         spans.push(Span::styled(right, style));
     }
     frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(app.theme.status),
+        Paragraph::new(Line::from(spans)).style(ctx.theme.status),
         area,
     );
 }

@@ -4,9 +4,10 @@
 //! panicking: every line is cut to the width, rows beyond the height are clipped, and a pane
 //! too small for a border is drawn without one.
 
-use super::super::app::App;
-use super::super::meter::{DraftEstimate, Meter, Panel, Phase, Totals, TurnFigures};
-use super::super::theme::Theme;
+use crate::tui::component::{Ctx, cut};
+use super::cache::{DraftEstimate, Meter, Panel, Phase, TurnFigures};
+use crate::totals::{Total, Totals};
+use crate::tui::theme::Theme;
 use crate::api::RateLimitInfo;
 use crate::conversation::TurnState;
 use crate::usage::{self, thousands};
@@ -18,11 +19,11 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 /// Draw the meter for `app` into `area`.
-pub fn render(app: &App, meter: &Meter, frame: &mut Frame, area: Rect) {
+pub fn render(ctx: &Ctx, meter: &Meter, frame: &mut Frame, area: Rect) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let t = &app.theme;
+    let t = &ctx.theme;
     let inner = if area.width >= 8 && area.height >= 3 {
         let block = Block::default()
             .borders(Borders::ALL)
@@ -44,7 +45,7 @@ pub fn render(app: &App, meter: &Meter, frame: &mut Frame, area: Rect) {
     } else {
         inner
     };
-    let panel = meter.panel(app);
+    let panel = meter.panel(ctx);
     let lines = lines(&panel, t, inner.width as usize);
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -82,14 +83,14 @@ pub fn lines(panel: &Panel, t: &Theme, width: usize) -> Vec<Line<'static>> {
 }
 
 fn heading(text: &str, t: &Theme, w: usize) -> Line<'static> {
-    Line::from(Span::styled(super::cut(text, w, true), t.heading))
+    Line::from(Span::styled(cut(text, w, true), t.heading))
 }
 
 /// `label ........ value` with the value right-aligned to `w`; the label is cut first.
 fn kv(label: &str, value: &str, t: &Theme, value_style: Style, w: usize) -> Line<'static> {
-    let value = super::cut(value, w, true);
+    let value = cut(value, w, true);
     let room = w.saturating_sub(value.width() + 1);
-    let label = super::cut(label, room, true);
+    let label = cut(label, room, true);
     let pad = w.saturating_sub(label.width() + value.width());
     Line::from(vec![
         Span::styled(label, t.usage),
@@ -99,7 +100,7 @@ fn kv(label: &str, value: &str, t: &Theme, value_style: Style, w: usize) -> Line
 }
 
 fn note(text: &str, style: Style, w: usize) -> Line<'static> {
-    Line::from(Span::styled(super::cut(text, w, true), style))
+    Line::from(Span::styled(cut(text, w, true), style))
 }
 
 fn model_line(model: &str, effort: Option<&str>) -> String {
@@ -180,7 +181,7 @@ fn gauge(fraction: f64, t: &Theme, w: usize) -> Line<'static> {
     Line::from(vec![
         Span::styled("█".repeat(filled), style),
         Span::styled("░".repeat(bar - filled), t.border),
-        Span::styled(super::cut(&label, w, false), style),
+        Span::styled(cut(&label, w, false), style),
     ])
 }
 
@@ -329,10 +330,10 @@ fn finished(out: &mut Vec<Line<'static>>, f: &TurnFigures, t: &Theme, w: usize) 
     }
 }
 
-fn total_value(m: &super::super::meter::ModelTotal) -> String {
-    let est = if m.estimated { "~" } else { "" };
-    let cost = usage::dollars_partial(m.cost, m.unknown_cost);
-    format!("{est}{} tok · {cost}", thousands(m.input + m.output))
+fn total_value(m: &Total) -> String {
+    let est = m.estimate_mark();
+    let cost = usage::dollars_partial(m.cost, m.cost_unknown);
+    format!("{est}{} tok · {cost}", thousands(m.usage.input + m.usage.output))
 }
 
 fn totals(out: &mut Vec<Line<'static>>, totals: &Totals, t: &Theme, w: usize) {
@@ -340,7 +341,7 @@ fn totals(out: &mut Vec<Line<'static>>, totals: &Totals, t: &Theme, w: usize) {
     let plural = if n == 1 { "" } else { "s" };
     out.push(heading(&format!("SESSION · {n} turn{plural}"), t, w));
     for m in &totals.per_model {
-        out.push(kv(&m.model, &total_value(m), t, t.accent, w));
+        out.push(kv(&m.label, &total_value(m), t, t.accent, w));
     }
     out.push(kv("total", &total_value(&totals.overall), t, t.heading, w));
 }

@@ -1,8 +1,8 @@
 //! The session browser, drawn over the conversation: a search line, the sessions (newest
 //! first) with date, turns, models, cost and title, and the keys. Clipped to any size.
 
-use super::super::app::App;
-use super::super::browser::Browser;
+use crate::tui::component::{Ctx, cut};
+use super::state::Browser;
 use crate::store::SessionSummary;
 use crate::usage;
 use ratatui::Frame;
@@ -11,8 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-pub fn render(app: &App, browser: &Browser, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
+pub fn render(ctx: &Ctx, browser: &Browser, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
     let popup = Rect {
         x: area.x + area.width / 20,
         y: area.y + area.height / 10,
@@ -101,12 +101,12 @@ fn row(s: &SessionSummary, width: usize) -> String {
         " {:>4}  {}  {}  {:>9}  {:>9}  {}",
         s.id,
         crate::timefmt::utc_minutes(s.updated_ms),
-        pad(&super::cut(&s.title, title_width, true), title_width),
+        pad(&cut(&s.title, title_width, true), title_width),
         turns,
         cost,
         s.models.join(", "),
     );
-    super::cut(&text, width, true)
+    cut(&text, width, true)
 }
 
 fn pad(text: &str, width: usize) -> String {

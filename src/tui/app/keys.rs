@@ -1,0 +1,139 @@
+//! Where a key goes: the open overlay first, then the global keys of the keymap, then the
+//! composer. What an overlay asks for comes back as an [`Outcome`] and is applied here.
+
+use super::{App, Effect, Overlay};
+use crate::tui::component::{Command, Outcome};
+use crate::tui::help::Help;
+use crate::tui::inspector::view::table_rows;
+use crate::tui::keymap::{self, Action};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use std::time::{Duration, Instant};
+
+/// How long a first Ctrl+C waits for the second.
+const QUIT_WINDOW: Duration = Duration::from_secs(3);
+pub(super) const QUIT_NOTICE: &str = "press Ctrl+C again to quit";
+
+impl App {
+    pub(super) fn on_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
+        if self.overlay.is_some() {
+            return self.overlay_key(key);
+        }
+        let action = keymap::action(&key);
+        if action == Action::Edit && key.code == KeyCode::Char('?') && self.composer.is_empty() {
+            self.overlay = Some(Overlay::Help(Help));
+            return Vec::new();
+        }
+        if action == Action::ToggleThinking
+            && let Some(first) = keymap::completions(&self.draft()).first()
+        {
+            self.composer.set_draft(&format!("{first} "));
+            return Vec::new();
+        }
+        if action != Action::Interrupt {
+            self.quit_armed_at = None;
+            if self.notice.as_deref() == Some(QUIT_NOTICE) {
+                self.notice = None;
+            }
+        }
+        match action {
+            Action::Send => return self.send(now),
+            Action::Newline => self.composer.insert_newline(),
+            Action::HistoryPrev => {
+                if self.composer.is_empty() || self.composer.is_recalling() {
+                    self.composer.recall_prev();
+                } else {
+                    self.composer.move_in_text(key);
+                }
+            }
+            Action::HistoryNext => {
+                if self.composer.is_recalling() {
+                    self.composer.recall_next();
+                } else {
+                    self.composer.move_in_text(key);
+                }
+            }
+            Action::Cancel => return self.cancel(now),
+            Action::Interrupt => {
+                let armed = self
+                    .quit_armed_at
+                    .is_some_and(|t| now.saturating_duration_since(t) <= QUIT_WINDOW);
+                if armed {
+                    return self.quit(now);
+                }
+                self.quit_armed_at = Some(now);
+                self.notice = Some(QUIT_NOTICE.to_string());
+            }
+            Action::Quit => return self.quit(now),
+            Action::Retry => return self.retry(now),
+            Action::Sessions => return self.open_browser(),
+            Action::Help => self.overlay = Some(Overlay::Help(Help)),
+            Action::ToggleMeter => self.toggle_meter(),
+            Action::Models => return self.open_picker(),
+            Action::Efforts => self.open_efforts(),
+            Action::EffortDown => self.step_effort(false),
+            Action::EffortUp => self.step_effort(true),
+            Action::Inspector => self.open_inspector(),
+            Action::ToggleThinking => self.toggle_thinking(),
+            Action::PageUp => self.scroll.up(self.scroll.page()),
+            Action::PageDown => self.scroll.down(self.scroll.page()),
+            Action::Top => {
+                self.scroll.top = Some(0);
+                self.scroll.jump = None;
+            }
+            Action::Bottom => {
+                if self.scroll.top.is_some() {
+                    self.scroll.top = None;
+                } else {
+                    self.composer.move_in_text(key);
+                }
+            }
+            Action::Edit => self.composer.input(key),
+        }
+        Vec::new()
+    }
+
+    /// A key for the open overlay, and what it asks for.
+    fn overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let turns = &self.session.conversation.turns;
+        if let Some(Overlay::Inspector(inspector)) = &mut self.overlay {
+            // Paging moves by the rows the table shows at this size.
+            let (w, h) = self.size;
+            inspector.set_turns(turns.len());
+            inspector.set_rows(table_rows(turns, Rect::new(0, 0, w, h)));
+        }
+        let Some(overlay) = &mut self.overlay else {
+            return Vec::new();
+        };
+        match overlay.component_mut().handle_key(key) {
+            Outcome::Stay => Vec::new(),
+            Outcome::Close => {
+                self.overlay = None;
+                Vec::new()
+            }
+            Outcome::CloseWith(command) => {
+                self.overlay = None;
+                self.run(command)
+            }
+            Outcome::Run(command) => self.run(command),
+        }
+    }
+
+    /// Do what a component asked for.
+    pub(super) fn run(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::SwitchModel(spec) => self.switch_model(&spec),
+            Command::SetEffort(level) => {
+                self.set_effort(&level);
+                Vec::new()
+            }
+            Command::JumpTo(idx) => {
+                self.scroll.jump = Some(idx);
+                Vec::new()
+            }
+            Command::OpenSession(id) => self.request_open(id),
+            Command::DeleteSession(id) => self.delete_session(id),
+            Command::SearchSessions(query) => self.list_sessions(Some(query)),
+        }
+    }
+}

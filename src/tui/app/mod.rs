@@ -1,0 +1,274 @@
+//! The TUI's state and its `update`: events in, effects out.
+//!
+//! Invariants:
+//! - `update` does no I/O, awaits nothing, reads no clock and no environment: time arrives
+//!   as an argument, so every behaviour can be driven from a test and snapshotted;
+//! - effects are data ([`Effect`]); the runtime in `tui/mod.rs` performs them;
+//! - the app holds no styled text and no render cache: drawing reads `&App` and the view's
+//!   own caches (`tui/ui.rs`), which report back what they measured as [`Event::Laid`];
+//! - at most one overlay is open ([`Overlay`]); keys go to it first, then to the global
+//!   keys of the keymap, then to the composer;
+//! - nothing the person typed is lost: a sent prompt stays in the prompt history (Up recalls
+//!   it), and a draft is never cleared by anything but sending it.
+
+mod commands;
+mod keys;
+mod overlay;
+mod sessions;
+mod turns;
+mod workbench;
+
+pub use overlay::Overlay;
+pub use workbench::{METER_MIN_WIDTH, REASONING_BUDGET_HINT, Switched, budget_warning};
+
+use super::composer::Composer;
+use super::conversation::{Changes, Laid, Scroll};
+use super::theme::Theme;
+use crate::api::{ChatRequest, RateLimitInfo, RetryNotice, StreamEvent};
+use crate::conversation::Turn;
+use crate::session::Session;
+use crate::store::SessionSummary;
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Something that happened.
+#[derive(Debug, PartialEq)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// A wire event of turn `turn_id`, received at `at`.
+    Stream {
+        turn_id: u64,
+        event: StreamEvent,
+        at: Instant,
+    },
+    /// Time passed (only sent while something animates).
+    Tick,
+    /// The view laid the conversation out for a frame and measured it.
+    Laid(Laid),
+    /// Stored sessions, for the browser.
+    Sessions(Vec<SessionSummary>),
+    /// A stored session was opened.
+    SessionOpened {
+        id: i64,
+        title: String,
+        turns: Vec<Turn>,
+    },
+    /// The store saved into session `id` (it creates the session on the first save).
+    SessionSaved { id: i64 },
+    /// The store failed: persistence is off from now on, and the status line says so.
+    StoreFailed(String),
+    /// The settings for the model asked for with [`Effect::SwitchModel`], or why not.
+    ModelSwitched(Result<Switched, String>),
+    /// The models a provider's server lists (`GET /models`), or why it could not say.
+    ModelsFetched {
+        provider: String,
+        models: Result<Vec<String>, String>,
+    },
+}
+
+/// Something for the session store to do; the runtime does it at once, in order.
+#[derive(Debug, PartialEq)]
+pub enum PersistOp {
+    /// Insert or update a turn of the open session (creating the session if needed).
+    SaveTurn(Box<Turn>),
+    /// The next save starts a new session.
+    NewSession,
+    OpenSession(i64),
+    SetTitle(String),
+    DeleteSession(i64),
+    ListSessions(Option<String>),
+}
+
+/// Whether turns are being saved, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Persistence {
+    On {
+        /// The open session, once the store has created it.
+        session: Option<i64>,
+        title: Option<String>,
+    },
+    /// Why nothing is saved.
+    Off(String),
+}
+
+/// Something the runtime must do.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    StartTurn {
+        turn_id: u64,
+        request: ChatRequest,
+    },
+    Cancel(u64),
+    Persist(PersistOp),
+    /// Resolve `[provider/]model` into new settings (keys may come from a command).
+    SwitchModel(String),
+    /// List the current provider's models in the background.
+    FetchModels,
+    /// Stop: the runtime performs the effects before this one, then restores the terminal.
+    Quit,
+}
+
+/// How often a streaming answer is saved, at most.
+const FLUSH_EVERY: Duration = Duration::from_millis(500);
+/// Rows one mouse-wheel notch scrolls.
+const WHEEL_ROWS: usize = 3;
+
+pub struct App {
+    pub session: Session,
+    pub composer: Composer,
+    /// The open overlay, if any.
+    pub overlay: Option<Overlay>,
+    /// The turn being streamed, and when it was sent.
+    pub active: Option<(u64, Instant)>,
+    pub scroll: Scroll,
+    /// Which turns changed since the view last laid them out.
+    pub changes: Changes,
+    /// The person's choice to show (`true`) or hide a turn's thinking, by turn index; a turn
+    /// without a choice shows it while streaming.
+    pub thinking: BTreeMap<usize, bool>,
+    /// A one-line notice in the status bar.
+    pub notice: Option<String>,
+    quit_armed_at: Option<Instant>,
+    /// A hint shown in an empty conversation (no key configured, ...).
+    pub setup_hint: Option<String>,
+    /// Terminal size from the last resize.
+    pub size: (u16, u16),
+    /// The time of the last event, for elapsed-time displays.
+    pub now: Instant,
+    /// The active turn is waiting to retry: the notice and when it arrived.
+    pub retry: Option<(RetryNotice, Instant)>,
+    /// The latest rate-limit state a server reported.
+    pub rate_limit: Option<RateLimitInfo>,
+    pub persistence: Persistence,
+    /// When the streaming turn was last saved.
+    last_flush: Option<Instant>,
+    /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
+    pub show_meter: Option<bool>,
+    /// Models each provider's server listed, fetched once per run.
+    pub fetched_models: Vec<(String, Vec<String>)>,
+}
+
+impl App {
+    /// A fresh workbench; `theme` styles the composer's text.
+    pub fn new(session: Session, theme: &Theme, now: Instant) -> App {
+        let setup_hint = session.settings.setup_hint.clone();
+        App {
+            session,
+            composer: Composer::new(theme),
+            overlay: None,
+            active: None,
+            scroll: Scroll::default(),
+            changes: Changes::default(),
+            thinking: BTreeMap::new(),
+            notice: None,
+            quit_armed_at: None,
+            setup_hint,
+            size: (80, 24),
+            now,
+            retry: None,
+            rate_limit: None,
+            persistence: Persistence::On {
+                session: None,
+                title: None,
+            },
+            last_flush: None,
+            show_meter: None,
+            fetched_models: Vec::new(),
+        }
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// The composer's text.
+    pub fn draft(&self) -> String {
+        self.composer.draft()
+    }
+
+    /// The first row of the conversation shown at the last frame.
+    pub fn first_visible_row(&self) -> usize {
+        self.scroll
+            .first_visible(self.scroll.total_rows, self.scroll.rows)
+    }
+
+    /// Handle one event at time `now`.
+    pub fn update(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        self.now = now;
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, now),
+            Event::Key(_) | Event::Tick => Vec::new(),
+            Event::Paste(text) => {
+                self.composer.paste(&text);
+                Vec::new()
+            }
+            Event::Mouse(m) => {
+                match m.kind {
+                    MouseEventKind::ScrollUp => self.scroll.up(WHEEL_ROWS),
+                    MouseEventKind::ScrollDown => self.scroll.down(WHEEL_ROWS),
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Event::Laid(laid) => {
+                self.scroll.laid(&laid);
+                self.changes.seen();
+                Vec::new()
+            }
+            Event::Stream { turn_id, event, at } => self.on_stream(turn_id, event, at),
+            Event::Sessions(list) => {
+                if let Some(Overlay::Browser(browser)) = &mut self.overlay {
+                    browser.set_sessions(list);
+                }
+                Vec::new()
+            }
+            Event::SessionOpened { id, title, turns } => {
+                self.open_session(id, title, turns);
+                Vec::new()
+            }
+            Event::SessionSaved { id } => {
+                if let Persistence::On { session, .. } = &mut self.persistence {
+                    *session = Some(id);
+                }
+                Vec::new()
+            }
+            Event::StoreFailed(why) => {
+                self.persistence = Persistence::Off(why);
+                Vec::new()
+            }
+            Event::ModelSwitched(result) => {
+                self.model_switched(result);
+                Vec::new()
+            }
+            Event::ModelsFetched { provider, models } => {
+                self.models_fetched(provider, models);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Turn `idx` changed: the view lays it out (and everything after it) again.
+    pub(super) fn touch(&mut self, idx: usize) {
+        self.changes.touch(idx);
+    }
+
+    pub(super) fn turn_index(&self, turn_id: u64) -> Option<usize> {
+        self.session
+            .conversation
+            .turns
+            .iter()
+            .rposition(|t| t.id == turn_id)
+    }
+}
+
+fn ms_between(from: Instant, to: Instant) -> u64 {
+    u64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(u64::MAX)
+}

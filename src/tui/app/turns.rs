@@ -1,0 +1,137 @@
+//! Turns: sending a prompt, the stream of its answer, cancelling, retrying, quitting.
+//!
+//! Invariants: the prompt is saved before its request leaves; a streaming answer is saved
+//! at most every [`FLUSH_EVERY`] and always when it ends, so a crash loses at most the last
+//! half second; events of a turn that is no longer active are ignored.
+
+use super::{App, Effect, FLUSH_EVERY, ms_between};
+use crate::api::StreamEvent;
+use crate::conversation::TurnState;
+use crate::tui::conversation::cache::thinking_visible;
+use std::time::Instant;
+
+impl App {
+    pub(super) fn send(&mut self, now: Instant) -> Vec<Effect> {
+        let prompt = self.draft();
+        if prompt.trim().is_empty() {
+            return Vec::new();
+        }
+        if let Some(effects) = self.command(&prompt) {
+            return effects;
+        }
+        if self.is_streaming() {
+            self.notice = Some("an answer is still streaming: Esc cancels it".to_string());
+            return Vec::new();
+        }
+        let prompt = self.composer.take_sent();
+        self.start(prompt, now)
+    }
+
+    /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn
+    /// (the old one stays, for the record, and is not sent back as history).
+    pub(super) fn retry(&mut self, now: Instant) -> Vec<Effect> {
+        if self.is_streaming() {
+            return Vec::new();
+        }
+        let last = self.session.conversation.turns.last();
+        match last {
+            Some(turn) if turn.state.is_broken() || turn.state == TurnState::Cancelled => {
+                let prompt = turn.prompt.clone();
+                self.start(prompt, now)
+            }
+            _ => {
+                self.notice = Some("nothing to retry: the last turn did not fail".to_string());
+                Vec::new()
+            }
+        }
+    }
+
+    fn start(&mut self, prompt: String, now: Instant) -> Vec<Effect> {
+        self.notice = None;
+        self.setup_hint = None;
+        self.scroll.top = None;
+        self.scroll.jump = None;
+        let (turn_id, request) = self.session.start_turn(prompt);
+        let idx = self.session.conversation.turns.len() - 1;
+        self.touch(idx);
+        self.active = Some((turn_id, now));
+        self.last_flush = Some(now);
+        // The prompt is saved before the request leaves.
+        let mut effects = self.save(idx);
+        effects.push(Effect::StartTurn { turn_id, request });
+        effects
+    }
+
+    pub(super) fn cancel(&mut self, now: Instant) -> Vec<Effect> {
+        let Some((turn_id, sent)) = self.active.take() else {
+            return Vec::new();
+        };
+        self.retry = None;
+        let at = ms_between(sent, now);
+        if let Some(turn) = self.session.turn_mut(turn_id) {
+            turn.cancel(at);
+        }
+        let mut effects = vec![Effect::Cancel(turn_id)];
+        if let Some(idx) = self.turn_index(turn_id) {
+            self.touch(idx);
+            effects.extend(self.save(idx));
+        }
+        effects
+    }
+
+    pub(super) fn quit(&mut self, now: Instant) -> Vec<Effect> {
+        let mut effects = self.cancel(now);
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    /// Tab: show or hide the thinking of the latest turn that has some.
+    pub(super) fn toggle_thinking(&mut self) {
+        let turns = &self.session.conversation.turns;
+        let Some(idx) = turns.iter().rposition(|t| !t.reasoning.is_empty()) else {
+            self.notice = Some("no thinking to show in this conversation".to_string());
+            return;
+        };
+        let open = thinking_visible(&self.thinking, idx, &turns[idx]);
+        self.thinking.insert(idx, !open);
+        self.touch(idx);
+    }
+
+    pub(super) fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) -> Vec<Effect> {
+        let Some((active_id, sent)) = self.active else {
+            return Vec::new();
+        };
+        if active_id != turn_id {
+            return Vec::new();
+        }
+        let Some(idx) = self.turn_index(turn_id) else {
+            return Vec::new();
+        };
+        self.touch(idx);
+        match &event {
+            StreamEvent::Retrying(notice) => {
+                self.retry = Some((notice.clone(), at));
+                return Vec::new();
+            }
+            StreamEvent::RateLimit(info) => self.rate_limit = Some(info.clone()),
+            _ => self.retry = None,
+        }
+        let terminal = event.is_terminal();
+        let text = matches!(
+            event,
+            StreamEvent::TextDelta(_) | StreamEvent::ReasoningDelta(_)
+        );
+        self.session.conversation.turns[idx].apply(event, ms_between(sent, at));
+        if terminal {
+            self.active = None;
+        }
+        let due = self
+            .last_flush
+            .is_none_or(|t| at.saturating_duration_since(t) >= FLUSH_EVERY);
+        if terminal || (text && due) {
+            self.last_flush = Some(at);
+            return self.save(idx);
+        }
+        Vec::new()
+    }
+}

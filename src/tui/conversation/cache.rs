@@ -1,0 +1,242 @@
+//! The view side of the conversation: per-turn render caches ([`TurnView`]) and the row index
+//! of every turn, for one width. The runtime owns it and refreshes it before each frame;
+//! drawing only reads it.
+//!
+//! Invariants: `prepare` visits only the turns from the first changed one on (all of them
+//! after a resize or when the conversation was replaced), plus the streaming turn, so a
+//! frame costs O(visible rows + the streaming tail), never O(history); `row_starts[i]` is
+//! the first row of turn `i` for every turn laid out; a turn's markdown is fed only the text
+//! it has not seen (answers grow by appending while they stream), and is rebuilt whole when
+//! the finished turn's text differs from what was fed.
+
+use super::turn::{footer_lines, header_lines};
+use super::{Changes, Laid, Scroll};
+use crate::conversation::Turn;
+use crate::tui::component::Ctx;
+use crate::tui::markdown::StreamingMarkdown;
+use ratatui::text::Line;
+use std::collections::BTreeMap;
+
+/// Per-turn render state: the markdown of the answer and of the thinking text, and the
+/// small header/footer lines around them.
+#[derive(Clone, Debug, Default)]
+pub struct TurnView {
+    pub answer: StreamingMarkdown,
+    pub thinking: StreamingMarkdown,
+    /// Whether the thinking section's body is shown.
+    pub thinking_shown: bool,
+    pub header: Vec<Line<'static>>,
+    pub footer: Vec<Line<'static>>,
+    /// The turn was still streaming when last fed.
+    streaming: bool,
+    /// The width and thinking state `header`/`footer` were built for.
+    built: Option<(u16, bool)>,
+    blank: Line<'static>,
+}
+
+impl TurnView {
+    fn of(turn: &Turn) -> TurnView {
+        let mut view = TurnView {
+            thinking: StreamingMarkdown::thinking(),
+            streaming: turn.is_streaming(),
+            ..TurnView::default()
+        };
+        view.answer.push(&turn.answer);
+        view.thinking.push(&turn.reasoning);
+        view
+    }
+
+    /// Feed the text the turn gained since the last call. Returns whether anything changed.
+    fn feed(&mut self, turn: &Turn) -> bool {
+        let streaming = turn.is_streaming();
+        let finished_now = self.streaming && !streaming;
+        self.streaming = streaming;
+        if finished_now
+            && (self.answer.source() != turn.answer || self.thinking.source() != turn.reasoning)
+        {
+            // The finished turn moved text between answer and reasoning: render anew.
+            *self = TurnView::of(turn);
+            return true;
+        }
+        let mut changed = finished_now;
+        for (md, text) in [
+            (&mut self.answer, &turn.answer),
+            (&mut self.thinking, &turn.reasoning),
+        ] {
+            let fed = md.source().len();
+            if text.len() > fed
+                && let Some(new) = text.get(fed..)
+            {
+                md.push(new);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Rows of the thinking section's body currently shown (with a blank row after it).
+    fn thinking_rows(&self) -> usize {
+        let body = self.thinking.line_count();
+        if self.thinking_shown && body > 0 {
+            body + 1
+        } else {
+            0
+        }
+    }
+
+    /// Total rows this turn occupies.
+    pub fn height(&self) -> usize {
+        self.header.len() + self.thinking_rows() + self.answer.line_count() + self.footer.len()
+    }
+
+    /// Row `i` of this turn, borrowed from the caches.
+    pub fn line(&self, mut i: usize) -> Option<&Line<'static>> {
+        if i < self.header.len() {
+            return self.header.get(i);
+        }
+        i -= self.header.len();
+        let thinking = self.thinking_rows();
+        if i < thinking {
+            return self.thinking.line(i).or(Some(&self.blank));
+        }
+        i -= thinking;
+        if i < self.answer.line_count() {
+            return self.answer.line(i);
+        }
+        i -= self.answer.line_count();
+        self.footer.get(i)
+    }
+}
+
+/// Whether turn `idx`'s thinking section is open: the person's choice, else open while the
+/// turn streams and collapsed after.
+pub fn thinking_visible(choices: &BTreeMap<usize, bool>, idx: usize, turn: &Turn) -> bool {
+    choices
+        .get(&idx)
+        .copied()
+        .unwrap_or_else(|| turn.is_streaming())
+}
+
+/// The conversation laid out for one width.
+#[derive(Debug, Default)]
+pub struct ConversationCache {
+    views: Vec<TurnView>,
+    /// The [`Changes::epoch`] the views were built for.
+    epoch: Option<u64>,
+    width: u16,
+    rows: usize,
+    total_rows: usize,
+    /// The first row of each turn, for turns laid out so far.
+    row_starts: Vec<usize>,
+    /// The number of the first code block of each turn.
+    code_starts: Vec<usize>,
+}
+
+impl ConversationCache {
+    /// Bring the caches up to date for a pane of `width` x `rows`, and say what was measured.
+    pub fn prepare(
+        &mut self,
+        ctx: &Ctx,
+        changes: &Changes,
+        thinking: &BTreeMap<usize, bool>,
+        scroll: &Scroll,
+        (width, rows): (u16, u16),
+    ) -> Laid {
+        let turns = &ctx.session.conversation.turns;
+        let replaced = self.epoch != Some(changes.epoch);
+        if replaced {
+            self.views.clear();
+            self.row_starts.clear();
+            self.code_starts.clear();
+            self.epoch = Some(changes.epoch);
+        }
+        let resized = width != self.width || replaced;
+        self.width = width;
+        self.rows = rows as usize;
+        let active = ctx.active.and_then(|(id, _)| turns.iter().rposition(|t| t.id == id));
+        let mut start = if resized { 0 } else { changes.stale_from };
+        start = start.min(active.unwrap_or(usize::MAX)).min(self.views.len());
+        let start = start.min(self.row_starts.len()).min(turns.len());
+        self.views.truncate(turns.len());
+        self.row_starts.truncate(start);
+        self.code_starts.truncate(start);
+        let (mut total, mut code_number) = match start.checked_sub(1) {
+            Some(prev) => (
+                self.row_starts[prev] + self.views[prev].height(),
+                self.code_starts[prev] + self.views[prev].answer.code_blocks().len(),
+            ),
+            None => (0, 1),
+        };
+        for (idx, turn) in turns.iter().enumerate().skip(start) {
+            if idx == self.views.len() {
+                self.views.push(TurnView::of(turn));
+                self.views[idx].built = None;
+                self.lay_out(ctx, idx, turn, code_number, true, thinking);
+            } else {
+                let changed = self.views[idx].feed(turn);
+                self.lay_out(ctx, idx, turn, code_number, resized || changed, thinking);
+            }
+            let view = &self.views[idx];
+            self.row_starts.push(total);
+            self.code_starts.push(code_number);
+            code_number += view.answer.code_blocks().len();
+            total += view.height();
+        }
+        self.total_rows = total;
+        Laid {
+            rows: self.rows,
+            total_rows: total,
+            jumped_to: scroll.jump.and_then(|idx| self.row_starts.get(idx).copied()),
+        }
+    }
+
+    fn lay_out(
+        &mut self,
+        ctx: &Ctx,
+        idx: usize,
+        turn: &Turn,
+        code_number: usize,
+        text_changed: bool,
+        thinking: &BTreeMap<usize, bool>,
+    ) {
+        let width = self.width;
+        let view = &mut self.views[idx];
+        let streaming = turn.is_streaming();
+        if text_changed || streaming {
+            view.answer.layout(width, ctx.theme, code_number);
+            view.thinking.layout(width, ctx.theme, 0);
+        }
+        let shown = thinking_visible(thinking, idx, turn);
+        view.thinking_shown = shown;
+        if text_changed || streaming || view.built != Some((width, shown)) {
+            let sent = ctx.active.filter(|(id, _)| *id == turn.id).map(|(_, t)| t);
+            let elapsed = sent.map_or(0, |t| {
+                u64::try_from(ctx.now.saturating_duration_since(t).as_millis()).unwrap_or(0)
+            });
+            view.header = header_lines(turn, shown, ctx.theme, elapsed, width);
+            let retry = ctx.retry.filter(|_| sent.is_some()).map(|(notice, at)| {
+                let waited = ctx.now.saturating_duration_since(*at);
+                (notice, notice.delay.saturating_sub(waited))
+            });
+            view.footer = footer_lines(turn, ctx.theme, elapsed, width, retry);
+            view.built = Some((width, shown));
+        }
+    }
+
+    pub fn total_rows(&self) -> usize {
+        self.total_rows
+    }
+
+    /// The turn shown at conversation row `row`, and the row it starts at.
+    pub fn turn_at_row(&self, row: usize) -> Option<(usize, usize)> {
+        let idx = self
+            .row_starts
+            .partition_point(|&start| start <= row)
+            .checked_sub(1)?;
+        Some((idx, self.row_starts[idx]))
+    }
+
+    pub fn view(&self, idx: usize) -> Option<&TurnView> {
+        self.views.get(idx)
+    }
+}

@@ -1,0 +1,148 @@
+//! The view side: the render caches the runtime owns ([`Ui`]), the layout of the panes, and
+//! drawing. Drawing reads `&App` and never changes it.
+//!
+//! Each frame is two steps: [`Ui::prepare`] brings the caches up to date with `&App` and
+//! returns what it measured (the runtime feeds that back as `Event::Laid`), then
+//! [`Ui::render`] draws from `&self` and `&App`. Layout, top to bottom: the conversation (with
+//! the meter pane beside it when wide enough), the composer, one status line; the open
+//! overlay over everything. Every size down to 1x1 draws without panicking: each area is
+//! clipped by ratatui and all arithmetic saturates.
+
+use super::app::{App, Persistence};
+use super::component::Ctx;
+use super::conversation::Laid;
+use super::conversation::cache::ConversationCache;
+use super::conversation::view as conversation;
+use super::keymap;
+use super::meter::Meter;
+use super::meter::view as meter;
+use super::status::{self, Status};
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// The panes for a terminal area.
+pub struct Areas {
+    pub conversation: Rect,
+    /// The meter pane beside the conversation, when shown.
+    pub meter: Option<Rect>,
+    pub composer: Rect,
+    pub status: Rect,
+}
+
+/// Columns of the meter pane.
+pub const METER_WIDTH: u16 = 34;
+
+/// Split `area` into the panes.
+pub fn areas(app: &App, area: Rect) -> Areas {
+    let composer = app.composer.wanted_height(area.height);
+    let [conversation, composer, status] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(composer),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let (conversation, meter) = if app.meter_visible(area.width) && area.width > METER_WIDTH + 20 {
+        let [conversation, meter] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(METER_WIDTH)])
+                .areas(conversation);
+        (conversation, Some(meter))
+    } else {
+        (conversation, None)
+    };
+    Areas {
+        conversation,
+        meter,
+        composer,
+        status,
+    }
+}
+
+/// What drawing reads from the app, for the components.
+pub fn ctx<'a>(app: &'a App, theme: &'a Theme) -> Ctx<'a> {
+    Ctx {
+        theme,
+        session: &app.session,
+        now: app.now,
+        active: app.active,
+        rate_limit: app.rate_limit.as_ref(),
+        retry: app.retry.as_ref(),
+    }
+}
+
+/// The render caches: laid-out conversation and the meter's counts.
+pub struct Ui {
+    pub theme: Theme,
+    conversation: ConversationCache,
+    pub meter: Meter,
+}
+
+impl Ui {
+    pub fn new(theme: Theme) -> Ui {
+        Ui {
+            theme,
+            conversation: ConversationCache::default(),
+            meter: Meter::new(),
+        }
+    }
+
+    /// Bring the caches up to date for `app` in a terminal of `area`; only what changed is
+    /// redone. Returns what the app should know of the layout.
+    pub fn prepare(&mut self, app: &App, area: Rect) -> Laid {
+        self.meter.update(&app.session, &app.draft());
+        let a = areas(app, area);
+        let text = conversation::text_area(a.conversation);
+        let ctx = ctx(app, &self.theme);
+        self.conversation.prepare(
+            &ctx,
+            &app.changes,
+            &app.thinking,
+            &app.scroll,
+            (text.width, text.height),
+        )
+    }
+
+    /// Draw the whole UI from the caches (call [`Ui::prepare`] first).
+    pub fn render(&self, app: &App, frame: &mut Frame) {
+        let ctx = ctx(app, &self.theme);
+        let a = areas(app, frame.area());
+        conversation::render(
+            &ctx,
+            &self.conversation,
+            &app.scroll,
+            app.setup_hint.as_deref(),
+            frame,
+            a.conversation,
+        );
+        if let Some(area) = a.meter {
+            meter::render(&ctx, &self.meter, frame, area);
+        }
+        app.composer
+            .render(&ctx, &composer_title(app), frame, a.composer);
+        let totals = self.meter.totals(&app.session);
+        let status = Status {
+            overall: &totals.overall,
+            saved: match &app.persistence {
+                Persistence::On { session, .. } => Ok(*session),
+                Persistence::Off(_) => Err(()),
+            },
+            notice: app.notice.as_deref(),
+        };
+        status::render(&ctx, &status, frame, a.status);
+        if let Some(overlay) = &app.overlay {
+            overlay.component().render(&ctx, frame, frame.area());
+        }
+    }
+}
+
+/// The composer's title: command completions, the streaming state, or just `message`.
+fn composer_title(app: &App) -> String {
+    let completions = keymap::completions(&app.draft());
+    if !completions.is_empty() {
+        format!(" Tab: {} ", completions.join(" · "))
+    } else if app.is_streaming() {
+        " streaming · Esc cancels ".to_string()
+    } else {
+        " message ".to_string()
+    }
+}
