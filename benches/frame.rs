@@ -4,7 +4,6 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use thinkbench::api::{FinishReason, StreamEvent};
@@ -12,14 +11,14 @@ use thinkbench::config::{self, CommonArgs, Paths};
 use thinkbench::session::Session;
 use thinkbench::tui::app::{App, Event};
 use thinkbench::tui::theme::Theme;
-use thinkbench::tui::view;
+use thinkbench::tui::ui::Ui;
 use thinkbench::usage::Usage;
 
 const ANSWER: &str = "## Answer\n\nA paragraph of prose that wraps across a couple of lines at 120 columns, \
 with `inline code`, **bold** and a [link](https://example.com).\n\n- one\n  - nested\n- two\n\n\
 | a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn main() {\n    println!(\"hi\");\n}\n```\n\nDone.\n";
 
-fn app_with_turns(n: usize) -> App {
+fn app_with_turns(n: usize) -> (App, Ui) {
     let home = std::env::temp_dir().join("thinkbench-bench-home");
     let paths = Paths::at(&home);
     let env = |k: &str| match k {
@@ -37,8 +36,12 @@ fn app_with_turns(n: usize) -> App {
     };
     let t0 = Instant::now();
     let theme = Theme::builtin("dark").unwrap_or_default();
-    let mut app = App::new(Session::new(settings), theme, t0);
-    let area = Rect::new(0, 0, 120, 40);
+    let mut app = App::new(Session::new(settings), &theme, t0);
+    let mut ui = Ui::new(theme);
+    let mut terminal = match Terminal::new(TestBackend::new(120, 40)) {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
     for i in 0..n {
         let at = t0 + Duration::from_millis(i as u64 * 10);
         app.update(Event::Paste(format!("question {i}")), at);
@@ -68,9 +71,9 @@ fn app_with_turns(n: usize) -> App {
             app.update(Event::Stream { turn_id, event, at }, at);
         }
         // Lay out as the runtime would, so every turn's cache is warm.
-        let _ = view::prepare_and_render(&mut app, area);
+        let _ = thinkbench::tui::draw(&mut terminal, &mut app, &mut ui);
     }
-    app
+    (app, ui)
 }
 
 fn frame(c: &mut Criterion) {
@@ -79,15 +82,14 @@ fn frame(c: &mut Criterion) {
         .sample_size(30)
         .measurement_time(Duration::from_secs(3));
     for turns in [10usize, 2_000] {
-        let mut app = app_with_turns(turns);
+        let (mut app, mut ui) = app_with_turns(turns);
         let mut terminal = match Terminal::new(TestBackend::new(120, 40)) {
             Ok(t) => t,
             Err(e) => panic!("{e}"),
         };
-        let area = Rect::new(0, 0, 120, 40);
         group.bench_function(format!("120x40 over {turns} turns"), |b| {
             b.iter(|| {
-                let _ = terminal.draw(view::prepare_and_render(&mut app, area));
+                let _ = thinkbench::tui::draw(&mut terminal, &mut app, &mut ui);
                 black_box(terminal.backend());
             })
         });

@@ -16,6 +16,6 @@ pub mod session;
 pub mod sessions_cli;
 pub mod store;
 pub mod timefmt;
-pub mod tui;
 pub mod totals;
+pub mod tui;
 pub mod usage;

@@ -89,11 +89,7 @@ fn main() -> ExitCode {
                 Err(err) => return fail(err, 2),
             };
             let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let theme = match Theme::load(
-                &settings.theme,
-                Some(&paths.themes_dir()),
-                no_color,
-            ) {
+            let theme = match Theme::load(&settings.theme, Some(&paths.themes_dir()), no_color) {
                 Ok(t) => t,
                 Err(err) => return fail(err, 2),
             };
@@ -115,7 +111,13 @@ fn main() -> ExitCode {
                 _ => {}
             }
             let store = store.map_err(|e| e.to_string());
-            match runtime.block_on(tui::run(Session::new(settings), theme, store, resume, std::sync::Arc::new(env))) {
+            match runtime.block_on(tui::run(
+                Session::new(settings),
+                theme,
+                store,
+                resume,
+                std::sync::Arc::new(env),
+            )) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(err, 1),
             }

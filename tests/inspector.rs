@@ -10,8 +10,10 @@ use ratatui::backend::TestBackend;
 use support::app::{Harness, harness};
 use thinkbench::api::{ApiError, ApiKind, FinishReason, StreamEvent};
 use thinkbench::conversation::{Conversation, Timings, Turn, TurnSpec, TurnState};
+use thinkbench::totals::Totals;
+use thinkbench::tui::component::Component;
+use thinkbench::tui::inspector::view::table_rows;
 use thinkbench::tui::inspector::{self, Inspector, InspectorAction, TurnRow};
-use thinkbench::tui::view;
 use thinkbench::usage::{Price, Usage};
 
 fn spec(
@@ -196,7 +198,7 @@ fn mixed_app() -> Harness {
 fn draw(h: &Harness, inspector: &Inspector, w: u16, hgt: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, hgt)).unwrap();
     terminal
-        .draw(|f| view::inspector::render(&h.app, inspector, f, f.area()))
+        .draw(|f| inspector.render(&h.ctx(), f, f.area()))
         .unwrap();
     terminal
 }
@@ -224,7 +226,7 @@ fn mixed_conversation_narrow_and_scrolled() {
     h.app.session.conversation = Conversation::restored(turns);
     let area = ratatui::layout::Rect::new(0, 0, 80, 20);
     let mut i = Inspector::new(12);
-    i.set_rows(view::inspector::table_rows(&h.app, area));
+    i.set_rows(table_rows(&h.app.session.conversation.turns, area));
     assert_eq!(i.first_visible(8), 4);
     i.on_key(key(KeyCode::Home));
     i.on_key(key(KeyCode::PageDown));
@@ -239,7 +241,7 @@ fn the_selected_row_is_highlighted() {
     i.select(2);
     let terminal = draw(&h, &i, 120, 30);
     let buffer = terminal.backend().buffer();
-    let selection = h.app.theme.selection;
+    let selection = h.ui.theme.selection;
     // Row 0 is the title, row 1 the table header, so turn 3 is on row 4.
     for x in [0, 5, 60, 119] {
         let cell = &buffer[(x, 4)];
@@ -298,7 +300,7 @@ fn rows_mark_estimates_unknowns_and_endings() {
 #[test]
 fn totals_per_model_and_overall() {
     let turns = mixed_turns();
-    let totals = inspector::totals(&turns);
+    let totals = Totals::of(&turns);
     let labels: Vec<(&str, usize)> = totals
         .per_model
         .iter()
@@ -330,12 +332,12 @@ fn totals_per_model_and_overall() {
     // An unknown price makes the total partial.
     let mut turns = turns;
     turns[1].spec.price = None;
-    let totals = inspector::totals(&turns);
+    let totals = Totals::of(&turns);
     assert!(totals.overall.cost_unknown);
     assert!(totals.overall.cost_text().ends_with("+?"));
     // The same model name from two providers counts apart.
     turns[2].spec.provider = "openrouter".into();
-    let labels: Vec<String> = inspector::totals(&turns)
+    let labels: Vec<String> = Totals::of(&turns)
         .per_model
         .into_iter()
         .map(|t| t.label)

@@ -9,8 +9,8 @@ use support::app::{Harness, harness};
 use thinkbench::api::{FinishReason, RateLimitInfo, StreamEvent};
 use thinkbench::conversation::estimate_request_tokens;
 use thinkbench::tui::app::Event;
+use thinkbench::tui::meter::view::render;
 use thinkbench::tui::meter::{Meter, Phase, estimate_error};
-use thinkbench::tui::view::meter::render;
 use thinkbench::usage::Usage;
 
 const ANSWER: &str = "Use a binary heap: pushes and pops are O(log n), and the smallest item \
@@ -51,7 +51,7 @@ fn draw(h: &Harness, meter: &mut Meter, w: u16, rows: u16) -> Terminal<TestBacke
     meter.update(&h.app.session, &h.app.draft());
     let mut terminal = Terminal::new(TestBackend::new(w, rows)).unwrap();
     terminal
-        .draw(|f| render(&h.app, meter, f, f.area()))
+        .draw(|f| render(&h.ctx(), meter, f, f.area()))
         .unwrap();
     terminal
 }
@@ -91,7 +91,7 @@ fn drafting() {
     );
     let mut meter = Meter::new();
     let terminal = draw(&h, &mut meter, 36, 30);
-    let panel = meter.panel(&h.app);
+    let panel = meter.panel(&h.ctx());
     assert_eq!(panel.phase, Phase::Drafting);
     // Exactly what the request that would be sent counts (o200k, OpenAI family: factor 1).
     let request = h.app.session.request_for(&h.app.draft());
@@ -129,7 +129,7 @@ fn streaming() {
     h.app.update(Event::Tick, now);
     let mut meter = Meter::new();
     let terminal = draw(&h, &mut meter, 36, 24);
-    assert_eq!(meter.panel(&h.app).phase, Phase::Streaming);
+    assert_eq!(meter.panel(&h.ctx()).phase, Phase::Streaming);
     insta::assert_snapshot!(terminal.backend());
 }
 
@@ -141,7 +141,7 @@ fn streaming_hidden_reasoning() {
     h.app.update(Event::Tick, now);
     let mut meter = Meter::new();
     let terminal = draw(&h, &mut meter, 36, 16);
-    let panel = meter.panel(&h.app);
+    let panel = meter.panel(&h.ctx());
     let turn = panel.turn.unwrap();
     assert!(turn.hidden_reasoning);
     assert_eq!(turn.reasoning_ms, Some(7_300));
@@ -184,7 +184,7 @@ fn done_with_exact_usage() {
     });
     let mut meter = Meter::new();
     let terminal = draw(&h, &mut meter, 36, 36);
-    let panel = meter.panel(&h.app);
+    let panel = meter.panel(&h.ctx());
     let figures = panel.turn.unwrap();
     assert!(!figures.usage.estimated);
     assert_eq!(figures.estimate.map(|e| e.0), Some(estimate));
@@ -197,7 +197,7 @@ fn no_usage_reported() {
     exchange(&mut h, "How do I keep items sorted?", 0, None);
     let mut meter = Meter::new();
     let terminal = draw(&h, &mut meter, 36, 28);
-    let figures = meter.panel(&h.app).turn.unwrap();
+    let figures = meter.panel(&h.ctx()).turn.unwrap();
     assert!(figures.usage.estimated);
     assert_eq!(figures.estimate, None);
     insta::assert_snapshot!(terminal.backend());
@@ -215,10 +215,10 @@ fn unknown_price() {
     type_draft(&mut h, "Thanks!", 3_000);
     let mut meter = Meter::new();
     let terminal = draw(&h, &mut meter, 36, 30);
-    let panel = meter.panel(&h.app);
+    let panel = meter.panel(&h.ctx());
     assert_eq!(panel.draft.min_cost, None);
     assert_eq!(panel.draft.window, None);
-    assert!(panel.totals.overall.unknown_cost);
+    assert!(panel.totals.overall.cost_unknown);
     insta::assert_snapshot!(terminal.backend());
 }
 
@@ -282,26 +282,31 @@ fn totals_per_model_and_overall() {
     exchange(&mut h, "three", 20_000, Some(usage(700, 0, 50, 0)));
     let mut meter = Meter::new();
     meter.update(&h.app.session, "");
-    let totals = meter.panel(&h.app).totals;
+    let totals = meter.panel(&h.ctx()).totals;
     let models: Vec<_> = totals.per_model.iter().map(|m| m.model.as_str()).collect();
     assert_eq!(models, ["o3-mini", "gpt-4o"]);
     let o3 = &totals.per_model[0];
     assert_eq!(
-        (o3.turns, o3.input, o3.output, o3.reasoning),
+        (
+            o3.turns,
+            o3.usage.input,
+            o3.usage.output,
+            o3.usage.reasoning
+        ),
         (2, 600, 400, 250)
     );
     // o3-mini: $1.10 in, $0.55 cached, $4.40 out per 1M.
     let o3_cost = (100.0 * 1.10 + 300.0 * 4.40 + 100.0 * 1.10 + 400.0 * 0.55 + 100.0 * 4.40) / 1e6;
     assert!((o3.cost - o3_cost).abs() < 1e-12, "{}", o3.cost);
     let gpt = &totals.per_model[1];
-    assert_eq!((gpt.turns, gpt.input, gpt.output), (1, 700, 50));
+    assert_eq!((gpt.turns, gpt.usage.input, gpt.usage.output), (1, 700, 50));
     let overall = &totals.overall;
     assert_eq!(
-        (overall.turns, overall.input, overall.output),
+        (overall.turns, overall.usage.input, overall.usage.output),
         (3, 1300, 450)
     );
     assert!((overall.cost - (o3.cost + gpt.cost)).abs() < 1e-12);
-    assert!(!overall.unknown_cost && !overall.estimated);
+    assert!(!overall.cost_unknown && !overall.usage.estimated);
     let (known, unknown) = h.app.session.conversation.known_cost();
     assert!((known - overall.cost).abs() < 1e-12 && !unknown);
 }

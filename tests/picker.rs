@@ -12,14 +12,14 @@ use support::app::{Harness, harness, harness_with};
 use support::fake_server::{FakeServer, Reply};
 use thinkbench::api::models::list_models;
 use thinkbench::api::{ApiKind, Endpoint};
+use thinkbench::tui::component::Component;
 use thinkbench::tui::effort::EffortMenu;
 use thinkbench::tui::picker::{Picker, PickerAction};
-use thinkbench::tui::view;
 
 fn draw_picker(h: &Harness, picker: &Picker, w: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, height)).unwrap();
     terminal
-        .draw(|f| view::picker::render(&h.app, picker, f, Rect::new(0, 0, w, height)))
+        .draw(|f| picker.render(&h.ctx(), f, Rect::new(0, 0, w, height)))
         .unwrap();
     terminal
 }
@@ -27,7 +27,7 @@ fn draw_picker(h: &Harness, picker: &Picker, w: u16, height: u16) -> Terminal<Te
 fn draw_effort(h: &Harness, menu: &EffortMenu, w: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, height)).unwrap();
     terminal
-        .draw(|f| view::effort::render(&h.app, menu, f, Rect::new(0, 0, w, height)))
+        .draw(|f| menu.render(&h.ctx(), f, Rect::new(0, 0, w, height)))
         .unwrap();
     terminal
 }
@@ -66,7 +66,7 @@ fn picker_unfiltered_marks_and_selects_the_current_model() {
             line.contains("● openai")
         })
         .unwrap();
-    assert_eq!(buffer[(10, y)].bg, h.app.theme.selection.bg.unwrap());
+    assert_eq!(buffer[(10, y)].bg, h.ui.theme.selection.bg.unwrap());
     insta::assert_snapshot!(terminal.backend());
 }
 

@@ -13,7 +13,7 @@ use thinkbench::config::CommonArgs;
 use thinkbench::session::Session;
 use thinkbench::tui::app::{App, Effect, Event};
 use thinkbench::tui::theme::Theme;
-use thinkbench::tui::view;
+use thinkbench::tui::ui::Ui;
 use thinkbench::usage::Usage;
 
 const ANSWER: &str = "## Plan\n\nUse a **binary heap** with `O(log n)` pushes:\n\n1. Push every item\n   - keep the *smallest* on top\n   - pop in order\n2. Done\n\n| op | cost |\n|:---|---:|\n| push | log n |\n| pop | log n |\n\n```rust\nfn main() {\n    let x = 42;\n}\n```\n\nSee [the docs](https://doc.rust-lang.org/std/collections/struct.BinaryHeap.html).\n";
@@ -31,18 +31,11 @@ fn usage(input: u64, cached: u64, output: u64, reasoning: u64) -> Usage {
 #[test]
 fn start_screen_without_a_key_explains_how_to_connect() {
     let (settings, _home) = settings(&[], CommonArgs::default());
-    let mut app = App::new(
-        Session::new(settings),
-        Theme::builtin("dark").unwrap(),
-        Instant::now(),
-    );
+    let theme = Theme::builtin("dark").unwrap();
+    let mut app = App::new(Session::new(settings), &theme, Instant::now());
+    let mut ui = Ui::new(theme);
     let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
-    terminal
-        .draw(view::prepare_and_render(
-            &mut app,
-            ratatui::layout::Rect::new(0, 0, 100, 24),
-        ))
-        .unwrap();
+    thinkbench::tui::draw(&mut terminal, &mut app, &mut ui).unwrap();
     insta::assert_snapshot!(terminal.backend());
 }
 
@@ -180,7 +173,6 @@ fn composer_keys_newline_recall_and_quit() {
     );
     let effects = h.key(KeyCode::Char('c'), KeyModifiers::CONTROL, 20);
     assert_eq!(effects.last(), Some(&Effect::Quit));
-    assert!(h.app.should_quit);
 }
 
 #[test]
@@ -190,9 +182,9 @@ fn scrolling_stops_following_and_end_resumes() {
     let long: String = (1..=100).map(|i| format!("line {i}\n\n")).collect();
     h.stream(id, StreamEvent::TextDelta(long), 100);
     let _ = h.draw(60, 20);
-    assert_eq!(h.app.scroll_top, None);
+    assert_eq!(h.app.scroll.top, None);
     h.key(KeyCode::PageUp, KeyModifiers::NONE, 200);
-    let pinned = h.app.scroll_top.expect("scrolled up");
+    let pinned = h.app.scroll.top.expect("scrolled up");
     h.stream(
         id,
         StreamEvent::TextDelta("more\n\nand more\n\n".into()),
@@ -206,7 +198,7 @@ fn scrolling_stops_following_and_end_resumes() {
     );
     assert!(screen.contains("End: back to live"));
     h.key(KeyCode::End, KeyModifiers::NONE, 400);
-    assert_eq!(h.app.scroll_top, None);
+    assert_eq!(h.app.scroll.top, None);
     let screen = format!("{}", h.draw(60, 20).backend());
     assert!(screen.contains("and more"), "{screen}");
 }

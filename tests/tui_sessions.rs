@@ -9,7 +9,7 @@ use support::app::{harness, started, without_persist};
 use thinkbench::api::{FinishReason, StreamEvent};
 use thinkbench::conversation::TurnState;
 use thinkbench::store::{SessionSummary, Store};
-use thinkbench::tui::app::{Effect, Event, PersistOp, Persistence};
+use thinkbench::tui::app::{Effect, Event, Overlay, PersistOp, Persistence};
 use thinkbench::tui::persist::{Persister, Resume};
 
 fn saves(effects: &[Effect]) -> Vec<(String, &'static str)> {
@@ -125,7 +125,7 @@ fn slash_commands_new_title_and_sessions() {
 
     let effects = h.key(KeyCode::Char('o'), KeyModifiers::CONTROL, 60);
     assert_eq!(effects, [Effect::Persist(PersistOp::ListSessions(None))]);
-    assert!(h.app.browser.is_some());
+    assert!(matches!(h.app.overlay, Some(Overlay::Browser(_))));
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn the_browser_searches_opens_and_deletes_after_a_yes() {
     );
     let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 60);
     assert_eq!(effects, [Effect::Persist(PersistOp::OpenSession(2))]);
-    assert!(h.app.browser.is_none());
+    assert!(h.app.overlay.is_none());
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use serde_json::json;
 use support::app::{harness_with, started};
 use support::fake_server::{FakeServer, Reply};
-use thinkbench::tui::app::{Effect, Event, Switched};
+use thinkbench::tui::app::{Effect, Event, Overlay, Switched};
 use thinkbench::usage::Usage;
 
 #[tokio::test]
@@ -157,11 +157,11 @@ async fn switching_model_and_effort_between_turns() {
 fn help_overlay_and_command_completion() {
     let mut h = support::app::harness("o3-mini");
     h.key(KeyCode::Char('?'), KeyModifiers::NONE, 0);
-    assert!(h.app.help);
+    assert!(matches!(h.app.overlay, Some(Overlay::Help(_))));
     insta::assert_snapshot!("help", h.draw(90, 36).backend());
     // Any key closes it and is not typed.
     h.key(KeyCode::Char('x'), KeyModifiers::NONE, 10);
-    assert!(!h.app.help);
+    assert!(h.app.overlay.is_none());
     assert_eq!(h.app.draft(), "");
     // `?` in a message is just a character.
     h.key(KeyCode::Char('a'), KeyModifiers::NONE, 20);

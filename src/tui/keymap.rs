@@ -382,9 +382,27 @@ mod tests {
     fn every_action_but_edit_has_a_key_and_hints_keep_their_order() {
         use Action::*;
         for a in [
-            Send, Newline, HistoryPrev, HistoryNext, Cancel, Interrupt, Quit, Retry, Sessions,
-            Help, Models, Efforts, EffortDown, EffortUp, ToggleMeter, Inspector,
-            ToggleThinking, PageUp, PageDown, Bottom, Top,
+            Send,
+            Newline,
+            HistoryPrev,
+            HistoryNext,
+            Cancel,
+            Interrupt,
+            Quit,
+            Retry,
+            Sessions,
+            Help,
+            Models,
+            Efforts,
+            EffortDown,
+            EffortUp,
+            ToggleMeter,
+            Inspector,
+            ToggleThinking,
+            PageUp,
+            PageDown,
+            Bottom,
+            Top,
         ] {
             assert!(
                 KEYS.iter().any(|e| e.binds.iter().any(|(_, b)| *b == a)),
@@ -394,7 +412,10 @@ mod tests {
         let words: Vec<&str> = hints().iter().map(|h| h.word).collect();
         assert_eq!(
             words,
-            ["help", "send", "model", "effort", "thinking", "usage", "sessions", "cancel", "quit"]
+            [
+                "help", "send", "model", "effort", "thinking", "usage", "sessions", "cancel",
+                "quit"
+            ]
         );
         assert_eq!(command("/model  o3-mini "), Some((Cmd::Model, "o3-mini")));
         assert_eq!(command("/etc/hosts?"), None);

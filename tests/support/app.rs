@@ -11,10 +11,12 @@ use thinkbench::config::{self, CommonArgs, Paths};
 use thinkbench::session::Session;
 use thinkbench::tui::app::{App, Effect, Event};
 use thinkbench::tui::theme::Theme;
-use thinkbench::tui::view;
+use thinkbench::tui::ui::Ui;
 
 pub struct Harness {
     pub app: App,
+    /// The view's caches, as the runtime keeps them.
+    pub ui: Ui,
     pub t0: Instant,
     pub home: tempfile::TempDir,
 }
@@ -41,8 +43,14 @@ pub fn harness_with(env: &[(&str, &str)], model: &str, effort: Option<&str>) -> 
     };
     let (settings, home) = settings(env, args);
     let t0 = Instant::now();
-    let app = App::new(Session::new(settings), Theme::builtin("dark").unwrap(), t0);
-    Harness { app, t0, home }
+    let theme = Theme::builtin("dark").unwrap();
+    let app = App::new(Session::new(settings), &theme, t0);
+    Harness {
+        app,
+        ui: Ui::new(theme),
+        t0,
+        home,
+    }
 }
 
 pub fn harness(model: &str) -> Harness {
@@ -88,12 +96,14 @@ impl Harness {
         self.app.update(Event::Stream { turn_id, event, at }, at);
     }
 
+    /// What components draw from, as the runtime builds it.
+    pub fn ctx(&self) -> thinkbench::tui::component::Ctx<'_> {
+        thinkbench::tui::ui::ctx(&self.app, &self.ui.theme)
+    }
+
     pub fn draw(&mut self, w: u16, h: u16) -> Terminal<TestBackend> {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        let area = ratatui::layout::Rect::new(0, 0, w, h);
-        terminal
-            .draw(view::prepare_and_render(&mut self.app, area))
-            .unwrap();
+        thinkbench::tui::draw(&mut terminal, &mut self.app, &mut self.ui).unwrap();
         terminal
     }
 }

@@ -58,7 +58,9 @@ pub enum Event {
         turns: Vec<Turn>,
     },
     /// The store saved into session `id` (it creates the session on the first save).
-    SessionSaved { id: i64 },
+    SessionSaved {
+        id: i64,
+    },
     /// The store failed: persistence is off from now on, and the status line says so.
     StoreFailed(String),
     /// The settings for the model asked for with [`Effect::SwitchModel`], or why not.

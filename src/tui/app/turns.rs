@@ -97,7 +97,12 @@ impl App {
         self.touch(idx);
     }
 
-    pub(super) fn on_stream(&mut self, turn_id: u64, event: StreamEvent, at: Instant) -> Vec<Effect> {
+    pub(super) fn on_stream(
+        &mut self,
+        turn_id: u64,
+        event: StreamEvent,
+        at: Instant,
+    ) -> Vec<Effect> {
         let Some((active_id, sent)) = self.active else {
             return Vec::new();
         };

@@ -1,9 +1,9 @@
 //! The session browser, drawn over the conversation: a search line, the sessions (newest
 //! first) with date, turns, models, cost and title, and the keys. Clipped to any size.
 
-use crate::tui::component::{Ctx, cut};
 use super::state::Browser;
 use crate::store::SessionSummary;
+use crate::tui::component::{Ctx, cut};
 use crate::usage;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -153,9 +153,13 @@ impl ConversationCache {
         let resized = width != self.width || replaced;
         self.width = width;
         self.rows = rows as usize;
-        let active = ctx.active.and_then(|(id, _)| turns.iter().rposition(|t| t.id == id));
+        let active = ctx
+            .active
+            .and_then(|(id, _)| turns.iter().rposition(|t| t.id == id));
         let mut start = if resized { 0 } else { changes.stale_from };
-        start = start.min(active.unwrap_or(usize::MAX)).min(self.views.len());
+        start = start
+            .min(active.unwrap_or(usize::MAX))
+            .min(self.views.len());
         let start = start.min(self.row_starts.len()).min(turns.len());
         self.views.truncate(turns.len());
         self.row_starts.truncate(start);
@@ -186,7 +190,9 @@ impl ConversationCache {
         Laid {
             rows: self.rows,
             total_rows: total,
-            jumped_to: scroll.jump.and_then(|idx| self.row_starts.get(idx).copied()),
+            jumped_to: scroll
+                .jump
+                .and_then(|idx| self.row_starts.get(idx).copied()),
         }
     }
 

@@ -3,10 +3,10 @@
 //!
 //! Pure functions of a turn's state and the time, so the same turn always draws the same.
 
-use crate::tui::markdown::wrap_text;
-use crate::tui::theme::Theme;
 use crate::api::{FinishReason, RetryNotice};
 use crate::conversation::{Turn, TurnState};
+use crate::tui::markdown::wrap_text;
+use crate::tui::theme::Theme;
 use crate::usage;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

@@ -2,8 +2,8 @@
 //! current model accepts, the model's default and the current level marked, or the one-line
 //! reason there is nothing to choose. Clipped to any size; all arithmetic saturates.
 
-use crate::tui::component::Ctx;
 use super::state::EffortMenu;
+use crate::tui::component::Ctx;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

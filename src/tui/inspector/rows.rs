@@ -147,4 +147,3 @@ pub fn rows(turns: &[Turn], active: Option<(u64, u64)>) -> Vec<TurnRow> {
         })
         .collect()
 }
-

@@ -8,10 +8,10 @@
 //! arithmetic saturates); the chart's scale is the largest turn of the whole conversation, so
 //! bars do not change length while scrolling.
 
-use crate::tui::component::{Ctx, cut};
 use super::rows::{self, DASH, RowMood, TurnRow};
 use super::state::Inspector;
 use crate::totals::{Total, Totals};
+use crate::tui::component::{Ctx, cut};
 use crate::usage;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -20,11 +20,11 @@
 //! Mistral/Mixtral 1.15. Turns keep their unscaled estimate ([`Turn::usage`]) so every pane
 //! agrees on a turn's numbers; only the pre-send figure and [`estimate_error`] apply the factor.
 
-use crate::tui::component::Ctx;
-use crate::totals::Totals;
 use crate::api::RateLimitInfo;
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::totals::Totals;
+use crate::tui::component::Ctx;
 use crate::usage::{self, MESSAGE_OVERHEAD_TOKENS, Usage};
 
 use super::family::{Family, adjusted_prompt_estimate, estimate_error};

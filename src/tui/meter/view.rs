@@ -4,12 +4,12 @@
 //! panicking: every line is cut to the width, rows beyond the height are clipped, and a pane
 //! too small for a border is drawn without one.
 
-use crate::tui::component::{Ctx, cut};
 use super::cache::{DraftEstimate, Meter, Panel, Phase, TurnFigures};
-use crate::totals::{Total, Totals};
-use crate::tui::theme::Theme;
 use crate::api::RateLimitInfo;
 use crate::conversation::TurnState;
+use crate::totals::{Total, Totals};
+use crate::tui::component::{Ctx, cut};
+use crate::tui::theme::Theme;
 use crate::usage::{self, thousands};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -333,7 +333,10 @@ fn finished(out: &mut Vec<Line<'static>>, f: &TurnFigures, t: &Theme, w: usize) 
 fn total_value(m: &Total) -> String {
     let est = m.estimate_mark();
     let cost = usage::dollars_partial(m.cost, m.cost_unknown);
-    format!("{est}{} tok · {cost}", thousands(m.usage.input + m.usage.output))
+    format!(
+        "{est}{} tok · {cost}",
+        thousands(m.usage.input + m.usage.output)
+    )
 }
 
 fn totals(out: &mut Vec<Line<'static>>, totals: &Totals, t: &Theme, w: usize) {

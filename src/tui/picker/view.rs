@@ -3,8 +3,8 @@
 //! badges), and the keys. The current model is marked `●`; the selection stays in view.
 //! Clipped to any size: all arithmetic saturates and ratatui clips each line.
 
-use crate::tui::component::{Ctx, cut};
 use super::state::{Picker, PickerRow};
+use crate::tui::component::{Ctx, cut};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

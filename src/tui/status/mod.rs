@@ -1,10 +1,10 @@
 //! The status line: provider, model, effort, session cost on the left; a notice or the key
 //! hints on the right, cut to fit.
 
+use crate::api::RateLimitInfo;
 use crate::totals::Total;
 use crate::tui::component::{Ctx, cut};
 use crate::tui::keymap;
-use crate::api::RateLimitInfo;
 use crate::usage;
 use ratatui::Frame;
 use ratatui::layout::Rect;
