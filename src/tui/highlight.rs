@@ -21,10 +21,11 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use syntect::easy::HighlightLines;
 use syntect::highlighting::{
-    FontStyle, HighlightState, Highlighter, Style as SynStyle, Theme as SynTheme, ThemeSet,
+    FontStyle, HighlightState, Highlighter, Style as SynStyle, Theme as SynTheme,
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 
+use super::syntax_themes::syntect_theme;
 use super::theme::Theme;
 
 /// How many finished blocks the cache keeps.
@@ -33,42 +34,6 @@ const CACHE_ENTRIES: usize = 512;
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(two_face::syntax::extra_newlines)
-}
-
-fn extra_themes() -> &'static two_face::theme::LazyThemeSet {
-    static SET: OnceLock<two_face::theme::LazyThemeSet> = OnceLock::new();
-    SET.get_or_init(|| two_face::theme::extra().into())
-}
-
-fn default_themes() -> &'static ThemeSet {
-    static SET: OnceLock<ThemeSet> = OnceLock::new();
-    SET.get_or_init(ThemeSet::load_defaults)
-}
-
-fn syntect_theme(name: &str) -> Option<&'static SynTheme> {
-    extra_themes()
-        .get(name)
-        .or_else(|| default_themes().themes.get(name))
-}
-
-/// Whether a syntax theme of that name exists (cheap: does not decode any theme).
-pub fn has_syntax_theme(name: &str) -> bool {
-    two_face::theme::EmbeddedLazyThemeSet::theme_names()
-        .iter()
-        .any(|t| t.as_name() == name)
-        || default_themes().themes.contains_key(name)
-}
-
-/// Every syntax theme name, sorted case-insensitively.
-pub fn syntax_theme_names() -> Vec<String> {
-    let mut names: Vec<String> = two_face::theme::EmbeddedLazyThemeSet::theme_names()
-        .iter()
-        .map(|t| t.as_name().to_string())
-        .chain(default_themes().themes.keys().cloned())
-        .collect();
-    names.sort_by_key(|n| n.to_lowercase());
-    names.dedup();
-    names
 }
 
 /// Common fence labels that are neither a syntax name nor a file extension.

@@ -27,6 +27,7 @@ pub mod meter;
 pub mod persist;
 pub mod picker;
 pub mod status;
+pub mod syntax_themes;
 pub mod theme;
 pub mod ui;
 

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use ratatui::style::{Modifier, Style};
 
 use self::format::RawTheme;
-use super::highlight;
+use super::syntax_themes;
 
 mod format;
 
@@ -181,13 +181,13 @@ impl Theme {
         };
         match raw.syntax_theme {
             Some(syntax) => {
-                if !highlight::has_syntax_theme(syntax.get_ref()) {
+                if !syntax_themes::has_syntax_theme(syntax.get_ref()) {
                     return Err(invalid(
                         Some(syntax.span()),
                         format!(
                             "unknown syntax theme \"{}\"; available: {}",
                             syntax.get_ref(),
-                            highlight::syntax_theme_names().join(", ")
+                            syntax_themes::syntax_theme_names().join(", ")
                         ),
                     ));
                 }

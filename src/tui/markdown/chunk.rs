@@ -13,111 +13,13 @@
 //! Invariants: all offsets in the output are relative to the chunk, not the preamble; the
 //! preamble itself produces no lines and no blocks.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser};
-use ratatui::text::Line;
+use pulldown_cmark::{BrokenLink, CowStr, Event, Parser};
 
-use super::CodeBlock;
+use super::blocks::{Def, Output, RefUse, Start, normalize_label, parser_options};
 use super::render::Renderer;
 use crate::tui::highlight::IncrementalHighlighter;
-use crate::tui::theme::Theme;
-
-/// Reference-link definitions by normalized label: destination and title.
-pub(crate) type RefMap = HashMap<String, (String, String)>;
-
-pub(crate) fn parser_options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
-}
-
-/// A link label as pulldown-cmark matches it: case-insensitive, whitespace collapsed.
-pub(crate) fn normalize_label(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-/// How this chunk continues the document.
-pub(crate) struct Start<'a> {
-    pub width: usize,
-    pub theme: &'a Theme,
-    pub thinking: bool,
-    /// The number the next code block gets.
-    pub next_code: usize,
-    /// Whether earlier chunks produced lines (so the first block needs a blank line before it).
-    pub prior_output: bool,
-    /// Definitions from later chunks, used for references nothing else resolves.
-    pub refdefs: Option<&'a RefMap>,
-    /// Definitions from earlier chunks, as markdown (see [`definition_line`]), parsed before
-    /// the chunk; empty for none.
-    pub preamble: &'a str,
-}
-
-/// A link definition found in a chunk.
-#[derive(Clone, Debug)]
-pub(crate) struct Def {
-    pub offset: usize,
-    /// Normalized label.
-    pub label: String,
-    /// The label as the parser keeps it (whitespace collapsed, escapes kept).
-    pub raw: String,
-    pub dest: String,
-    pub title: String,
-}
-
-/// A definition as a line of markdown that parses back to the same label and destination.
-pub(crate) fn definition_line(raw_label: &str, dest: &str) -> String {
-    let mut line = format!("[{raw_label}]: <");
-    for c in dest.chars() {
-        if c.is_ascii_punctuation() {
-            line.push('\\');
-        }
-        line.push(c);
-    }
-    line.push_str(">\n");
-    line
-}
-
-/// Where a top-level block begins.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct TopBlock {
-    /// Byte offset in the chunk.
-    pub offset: usize,
-    /// Lines produced before it (the separating blank line belongs to it).
-    pub line: usize,
-    /// Code blocks reported before it.
-    pub code: usize,
-    /// Byte offset where it ends.
-    pub end: usize,
-    /// Whether `end` is exact: for lists and quotes the parser's range may run on over link
-    /// definitions that follow them.
-    pub exact_end: bool,
-}
-
-/// How a reference link or image in the chunk was resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum RefUse {
-    /// By a definition inside the chunk.
-    Native(String),
-    /// By `Start::refdefs`.
-    Borrowed(String),
-    /// Not at all (shown as plain text).
-    Broken,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct Output {
-    pub lines: Vec<Line<'static>>,
-    pub code_blocks: Vec<CodeBlock>,
-    pub tops: Vec<TopBlock>,
-    /// The definitions in the chunk, in source order.
-    pub refdefs: Vec<Def>,
-    /// (offset, label, resolution) of each reference link.
-    pub refs: Vec<(usize, String, RefUse)>,
-}
 
 /// Renders one chunk of a document. `memo` (if any) highlights a code block that runs to the
 /// end of the chunk — the one still streaming.

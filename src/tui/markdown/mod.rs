@@ -21,6 +21,7 @@
 //! split into deltas. All lines are owned (`'static`); no line is wider than the width (a width
 //! of 0 counts as 1; a double-width character in a 1-column width is the only overflow).
 
+mod blocks;
 mod chunk;
 mod code;
 mod render;
@@ -32,9 +33,10 @@ use std::collections::HashMap;
 use pulldown_cmark::Parser;
 use ratatui::text::Line;
 
-use self::chunk::{
-    RefMap, RefUse, Start, TopBlock, definition_line, normalize_label, parser_options, render_chunk,
+use self::blocks::{
+    RefMap, RefUse, Start, TopBlock, definition_line, normalize_label, parser_options,
 };
+use self::chunk::render_chunk;
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
 

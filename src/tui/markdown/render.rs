@@ -19,7 +19,7 @@ use pulldown_cmark::{Alignment, Event, Tag};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::chunk::{Output, Start, TopBlock};
+use super::blocks::{Output, Start, TopBlock};
 use super::table;
 use super::wrap::{Piece, clip, sanitize, spans_width, wrap};
 use crate::tui::highlight::IncrementalHighlighter;

@@ -15,7 +15,7 @@ use ratatui::text::Span;
 use super::{CodeState, Container, Kind, List, Renderer, TableState, table};
 use crate::tui::highlight::highlight_shared;
 use crate::tui::markdown::CodeBlock;
-use crate::tui::markdown::chunk::{RefUse, normalize_label};
+use crate::tui::markdown::blocks::{RefUse, normalize_label};
 use crate::tui::markdown::code::{FrameStyle, frame};
 use crate::tui::markdown::wrap::sanitize;
 
