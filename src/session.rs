@@ -31,14 +31,25 @@ impl Session {
         }
     }
 
-    /// What a turn sent now would be sent with.
+    /// The reasoning effort a turn sent now carries on the wire (see
+    /// [`crate::catalog::effort_to_send`]).
+    pub fn effort_sent(&self) -> Option<String> {
+        let s = &self.settings;
+        crate::catalog::effort_to_send(
+            s.model_info.as_ref(),
+            s.quirks().accepts_effort,
+            s.effort.as_deref(),
+        )
+    }
+
+    /// What a turn sent now would be sent with (the effort as sent, not as asked for).
     pub fn spec(&self) -> TurnSpec {
         let s = &self.settings;
         TurnSpec {
             provider: s.endpoint.provider.clone(),
             model: s.model.clone(),
             api: s.endpoint.api,
-            effort: s.effort.clone(),
+            effort: self.effort_sent(),
             max_output_tokens: s.max_output_tokens,
             price: s.price(),
             reasoning_model: s
@@ -61,11 +72,7 @@ impl Session {
             model: self.settings.model.clone(),
             system: self.settings.system.clone(),
             messages,
-            effort: if quirks.accepts_effort {
-                self.settings.effort.clone()
-            } else {
-                None
-            },
+            effort: self.effort_sent(),
             max_output_tokens: self.settings.max_output_tokens,
             model_max_output: self
                 .settings

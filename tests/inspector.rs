@@ -11,6 +11,7 @@ use support::app::{Harness, harness};
 use thinkbench::api::{ApiError, ApiKind, FinishReason, StreamEvent};
 use thinkbench::conversation::{Conversation, Timings, Turn, TurnSpec, TurnState};
 use thinkbench::totals::Totals;
+use thinkbench::tui::app::{Event, Overlay};
 use thinkbench::tui::component::Component;
 use thinkbench::tui::inspector::view::table_rows;
 use thinkbench::tui::inspector::{self, Inspector, InspectorAction, TurnRow};
@@ -381,4 +382,35 @@ fn a_streaming_turn_shows_its_elapsed_time() {
         (rows[0].finish.as_str(), rows[0].total.as_str()),
         ("stop", "0.9 s")
     );
+}
+
+/// PageUp/PageDown in the inspector move by the rows its table shows at the terminal's size,
+/// not by a fixed ten.
+#[test]
+fn paging_moves_by_the_visible_height() {
+    let mut h = harness("gpt-4o");
+    let mut turns = Vec::new();
+    for _ in 0..8 {
+        turns.extend(mixed_turns());
+    }
+    for (i, t) in turns.iter_mut().enumerate() {
+        t.id = i as u64 + 1;
+    }
+    h.app.session.conversation = Conversation::restored(turns);
+    for (w, hgt) in [(100u16, 20u16), (100, 40)] {
+        h.app.update(Event::Resize(w, hgt), h.at(0));
+        h.key(KeyCode::F(5), KeyModifiers::NONE, 0);
+        h.key(KeyCode::Home, KeyModifiers::NONE, 0);
+        h.key(KeyCode::PageDown, KeyModifiers::NONE, 0);
+        let visible = table_rows(
+            &h.app.session.conversation.turns,
+            ratatui::layout::Rect::new(0, 0, w, hgt),
+        );
+        assert!(visible != 10 && visible > 1, "{visible}");
+        match &h.app.overlay {
+            Some(Overlay::Inspector(i)) => assert_eq!(i.selected(), visible, "at {w}x{hgt}"),
+            other => panic!("inspector not open: {other:?}"),
+        }
+        h.key(KeyCode::Esc, KeyModifiers::NONE, 0);
+    }
 }

@@ -217,3 +217,51 @@ fn the_empty_answer_trap_says_what_happened() {
     h.stream(id, StreamEvent::Finished(FinishReason::Length), 9000);
     insta::assert_snapshot!("empty_answer_trap", h.draw(80, 14).backend());
 }
+
+/// The effort a turn records is the one its request carried: after `/effort high` on
+/// o3-mini, a turn to gpt-4o (which takes no effort) records none, and so does a turn whose
+/// settings ask for an effort the model does not take.
+#[test]
+fn the_recorded_effort_is_the_effort_sent() {
+    let env_pairs = [
+        ("OPENAI_API_KEY", "sk-test"),
+        ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+    ];
+    let mut h = harness_with(&env_pairs, "o3-mini", None);
+    h.app.update(Event::Paste("/effort high".into()), h.at(0));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    let id = h.send("first", 10);
+    let turn = h.app.session.turn(id).unwrap();
+    assert_eq!(turn.spec.effort.as_deref(), Some("high"));
+    let (_, request) = (id, h.app.session.request_for("x"));
+    assert_eq!(request.effort.as_deref(), Some("high"));
+    h.key(KeyCode::Esc, KeyModifiers::NONE, 20);
+
+    let env = |k: &str| {
+        env_pairs
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.to_string())
+    };
+    let switched = h.app.session.settings.switch_model("gpt-4o", &env).unwrap();
+    h.app.update(
+        Event::ModelSwitched(Ok(Switched(Box::new(switched)))),
+        h.at(30),
+    );
+    h.app.update(Event::Paste("second".into()), h.at(40));
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 40);
+    let (id, request) = started(&effects).expect("a turn starts");
+    assert_eq!(request.effort, None);
+    assert_eq!(h.app.session.turn(id).unwrap().spec.effort, None);
+    h.key(KeyCode::Esc, KeyModifiers::NONE, 50);
+
+    // Settings that still ask for an effort the model does not take: nothing is sent, and
+    // nothing is recorded.
+    h.app.session.settings.effort = Some("high".into());
+    h.app.update(Event::Paste("third".into()), h.at(60));
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 60);
+    let (id, request) = started(&effects).expect("a turn starts");
+    assert_eq!(request.effort, None);
+    let turn = h.app.session.turn(id).unwrap();
+    assert_eq!(turn.spec.effort, None, "recorded {:?}", turn.spec.effort);
+}

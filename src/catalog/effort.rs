@@ -55,6 +55,19 @@ pub fn validate_effort(model: Option<&ModelInfo>, effort: &str) -> Result<(), St
     }
 }
 
+/// The effort that goes on the wire for `requested` with a model described by `model` (the
+/// catalog entry, `None` for an unknown model) whose request quirks say whether it takes an
+/// effort field at all. The one place this is decided: the request, the recorded turn, the
+/// database and the usage line all show this value, so none shows an effort never sent.
+pub fn effort_to_send(
+    model: Option<&ModelInfo>,
+    accepts_effort: bool,
+    requested: Option<&str>,
+) -> Option<String> {
+    let requested = requested?;
+    (accepts_effort && validate_effort(model, requested).is_ok()).then(|| requested.to_string())
+}
+
 /// The level of `model` closest to `wanted` (ties go to the lower level): what to send when
 /// the person switches to a model whose levels differ. `None` when the model takes no effort
 /// or `wanted` is not a level name.
