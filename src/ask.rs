@@ -13,11 +13,11 @@
 use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
-use crate::store::{Store, StoreError};
+use crate::store::{SessionChoice, Store, StoreError, now_ms};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AskOptions {
@@ -32,24 +32,6 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// A streaming turn is written to the store at most this often (and when it ends).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
-
-/// Which stored session the turn goes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionChoice {
-    /// A new session.
-    New,
-    /// The most recently updated session (a new one when there is none).
-    Latest,
-    /// This session.
-    Id(i64),
-}
-
-/// Now, in Unix milliseconds.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
 
 fn persistence_off(why: impl std::fmt::Display) {
     eprintln!("thinkbench: persistence off: {why}");

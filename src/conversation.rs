@@ -392,24 +392,6 @@ impl Conversation {
         }
         messages
     }
-
-    /// Total cost of the conversation; `None` if any turn's price is unknown.
-    pub fn total_cost(&self) -> Option<f64> {
-        self.turns.iter().map(Turn::cost).sum()
-    }
-
-    /// Sum of the costs that are known, and whether some were unknown.
-    pub fn known_cost(&self) -> (f64, bool) {
-        let mut total = 0.0;
-        let mut unknown = false;
-        for turn in &self.turns {
-            match turn.cost() {
-                Some(c) => total += c,
-                None => unknown = true,
-            }
-        }
-        (total, unknown)
-    }
 }
 
 /// Estimated prompt tokens of a request: every message plus the chat format overhead.

@@ -8,10 +8,11 @@
 //! (`usage_line`, `to_json`), so an export says what `ask` and the TUI said.
 
 use crate::ask;
-use crate::conversation::{Conversation, Turn, TurnState};
+use crate::conversation::{Turn, TurnState};
 use crate::store::SessionSummary;
 use crate::timefmt;
-use crate::usage::{self, Usage};
+use crate::totals::Totals;
+use crate::usage;
 use serde_json::{Value, json};
 
 /// Version of the JSON export's shape.
@@ -77,24 +78,10 @@ pub fn turn_json(turn: &Turn) -> Value {
     value
 }
 
-/// Usage summed over `turns`; estimated when any part is.
-pub fn total_usage(turns: &[Turn]) -> Usage {
-    let mut total = Usage::default();
-    for u in turns.iter().map(Turn::usage) {
-        total.input += u.input;
-        total.cached_input += u.cached_input;
-        total.cache_write += u.cache_write;
-        total.output += u.output;
-        total.reasoning += u.reasoning;
-        total.estimated |= u.estimated;
-    }
-    total
-}
-
 /// The JSON export: the session, every turn, the totals.
 pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
-    let usage = total_usage(turns);
-    let (cost, unknown) = Conversation::restored(turns.to_vec()).known_cost();
+    let total = Totals::of(turns).overall;
+    let (usage, cost, unknown) = (&total.usage, total.cost, total.cost_unknown);
     json!({
         "thinkbench_export": JSON_EXPORT_VERSION,
         "session": summary_json(summary),
@@ -114,9 +101,9 @@ pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
 
 /// `in 1,234 · reasoning 96 · out 310 · $0.0213` over the whole session.
 pub fn totals_line(turns: &[Turn]) -> String {
-    let u = total_usage(turns);
+    let total = Totals::of(turns).overall;
+    let (u, cost, unknown) = (&total.usage, total.cost, total.cost_unknown);
     let est = if u.estimated { "~" } else { "" };
-    let (cost, unknown) = Conversation::restored(turns.to_vec()).known_cost();
     let turns_word = if turns.len() == 1 { "turn" } else { "turns" };
     let cost_est = if u.estimated && cost > 0.0 { "~" } else { "" };
     format!(

@@ -5,12 +5,12 @@
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
-use thinkbench::ask::{self, AskOptions, SessionChoice};
+use thinkbench::ask::{self, AskOptions};
 use thinkbench::config::{self, CommonArgs, Paths};
 use thinkbench::session::Session;
 use thinkbench::sessions_cli::{self, SessionsCommand};
 use thinkbench::store;
-use thinkbench::tui::persist::Resume;
+use thinkbench::store::SessionChoice;
 use thinkbench::tui::{self, theme::Theme};
 
 #[derive(Parser, Debug)]
@@ -96,14 +96,14 @@ fn main() -> ExitCode {
             let db = paths.data_dir.join(store::DB_FILE);
             let store = store::Store::open(&db);
             let resume = match (cli.resume.session, cli.resume.continue_latest) {
-                (Some(id), _) => Resume::Id(id),
-                (None, true) => Resume::Latest,
-                (None, false) => Resume::New,
+                (Some(id), _) => SessionChoice::Id(id),
+                (None, true) => SessionChoice::Latest,
+                (None, false) => SessionChoice::New,
             };
             // Asked for a stored session: it must exist (and the store must open).
             match (&store, resume) {
-                (Err(err), Resume::Id(_) | Resume::Latest) => return fail(err, 1),
-                (Ok(s), Resume::Id(id)) => {
+                (Err(err), SessionChoice::Id(_) | SessionChoice::Latest) => return fail(err, 1),
+                (Ok(s), SessionChoice::Id(id)) => {
                     if let Err(err) = s.load(id) {
                         return fail(err, 2);
                     }

@@ -8,9 +8,10 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use support::app::{harness, started, without_persist};
 use thinkbench::api::{FinishReason, StreamEvent};
 use thinkbench::conversation::TurnState;
+use thinkbench::store::SessionChoice;
 use thinkbench::store::{SessionSummary, Store};
 use thinkbench::tui::app::{Effect, Event, Overlay, PersistOp, Persistence};
-use thinkbench::tui::persist::{Persister, Resume};
+use thinkbench::tui::persist::Persister;
 
 fn saves(effects: &[Effect]) -> Vec<(String, &'static str)> {
     effects
@@ -180,7 +181,7 @@ fn an_interrupted_turn_comes_back_and_can_be_retried() {
     store.save_turn(session, &turn, 1_795_448_875_100).unwrap();
 
     let mut persister = Persister::new(Some(store));
-    let events = persister.resume(Resume::Latest);
+    let events = persister.resume(SessionChoice::Latest);
     assert!(
         matches!(events.as_slice(), [Event::SessionOpened { .. }]),
         "{events:?}"

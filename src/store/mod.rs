@@ -69,6 +69,24 @@ pub struct SessionSummary {
     pub cost_unknown: bool,
 }
 
+/// Which stored session to go on with (the TUI's `--continue`/`--session` and `ask`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionChoice {
+    /// A new session.
+    New,
+    /// `--continue`: the most recently updated session (a new one when there is none).
+    Latest,
+    /// `--session ID`.
+    Id(i64),
+}
+
+/// Now, in Unix milliseconds (the store's timestamps).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// An open session database.
 pub struct Store {
     conn: Connection,

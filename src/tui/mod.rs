@@ -33,6 +33,7 @@ pub mod ui;
 
 use crate::api;
 use crate::session::Session;
+use crate::store::SessionChoice;
 use crate::store::Store;
 use app::{App, Effect, Event};
 use crossterm::event::{
@@ -45,7 +46,7 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use futures_util::StreamExt;
-use persist::{Persister, Resume};
+use persist::Persister;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::collections::HashMap;
@@ -73,7 +74,7 @@ pub async fn run(
     session: Session,
     theme: Theme,
     store: Result<Store, String>,
-    resume: Resume,
+    resume: SessionChoice,
     env: Env,
 ) -> anyhow::Result<()> {
     // Load the tokenizer off the UI thread, so the first send does not stall a frame.
@@ -196,7 +197,7 @@ async fn event_loop(
     session: Session,
     theme: Theme,
     store: Result<Store, String>,
-    resume: Resume,
+    resume: SessionChoice,
     env: Env,
 ) -> anyhow::Result<()> {
     let client = api::client();

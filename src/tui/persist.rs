@@ -7,30 +7,12 @@
 //! (one `StoreFailed` event) instead of failing the UI, and nothing is retried silently.
 
 use super::app::{Event, PersistOp};
-use crate::store::{Store, StoreError};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Which session the TUI starts in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resume {
-    New,
-    /// `--continue`: the most recently updated session.
-    Latest,
-    /// `--session ID`.
-    Id(i64),
-}
+use crate::store::{SessionChoice, Store, StoreError, now_ms};
 
 pub struct Persister {
     store: Option<Store>,
     /// The session turns are saved into; `None` until the first save creates one.
     current: Option<i64>,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 impl Persister {
@@ -42,11 +24,11 @@ impl Persister {
     }
 
     /// The events that open the session to resume, if any.
-    pub fn resume(&mut self, resume: Resume) -> Vec<Event> {
+    pub fn resume(&mut self, resume: SessionChoice) -> Vec<Event> {
         let id = match (resume, &self.store) {
-            (Resume::New, _) | (_, None) => return Vec::new(),
-            (Resume::Id(id), Some(_)) => id,
-            (Resume::Latest, Some(store)) => match store.latest() {
+            (SessionChoice::New, _) | (_, None) => return Vec::new(),
+            (SessionChoice::Id(id), Some(_)) => id,
+            (SessionChoice::Latest, Some(store)) => match store.latest() {
                 Ok(Some(id)) => id,
                 Ok(None) => return Vec::new(),
                 Err(err) => return self.failed(err),
