@@ -1,10 +1,14 @@
-//! Stream tests through the SSE layer: bytes split anywhere in, events out.
+//! Stream tests through the reader the exchange uses (`exchange::read_stream::<Chat>`):
+//! bytes split anywhere in, events out.
 
 use super::*;
-use crate::api::{FinishReason, StreamEvent};
+use crate::api::errors::CLOSED_EARLY;
+use crate::api::exchange::read_stream;
+use crate::api::types::{FinishReason, RateLimitInfo, StreamEvent};
 use crate::usage::Usage;
 use futures_util::{StreamExt, stream};
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderValue};
+use std::time::Duration;
 
 /// Run `read_stream` over `pieces` (each one read), optionally ending with a transport error.
 async fn events_of(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
@@ -16,7 +20,7 @@ async fn events_of(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
         )));
     }
     let mut out = Vec::new();
-    read_stream(stream::iter(chunks), &mut |e| out.push(e)).await;
+    read_stream::<Chat>(stream::iter(chunks), Duration::ZERO, &mut |e| out.push(e)).await;
     assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
     assert!(out.last().is_some_and(StreamEvent::is_terminal), "{out:?}");
     out
@@ -217,7 +221,7 @@ async fn think_tags_split_across_reads() {
 #[test]
 fn rate_limit_headers() {
     let mut h = HeaderMap::new();
-    assert_eq!(rate_limit(&h), None);
+    assert_eq!(Chat::rate_limit(&h), None);
     h.insert(
         "x-ratelimit-remaining-requests",
         HeaderValue::from_static("59"),
@@ -227,7 +231,7 @@ fn rate_limit_headers() {
         HeaderValue::from_static("149984"),
     );
     h.insert("x-ratelimit-reset-tokens", HeaderValue::from_static("6ms"));
-    let info = rate_limit(&h);
+    let info = Chat::rate_limit(&h);
     assert_eq!(
         info,
         Some(RateLimitInfo {
@@ -247,7 +251,7 @@ async fn silence_after_output_fails_with_the_idle_message() {
     )]);
     let body = first.chain(stream::pending());
     let mut out = Vec::new();
-    read_stream_within(body, Duration::from_secs(120), &mut |e| out.push(e)).await;
+    read_stream::<Chat>(body, Duration::from_secs(120), &mut |e| out.push(e)).await;
     let [StreamEvent::TextDelta(_), StreamEvent::Failed(e)] = &out[..] else {
         panic!("{out:?}")
     };
