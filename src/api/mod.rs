@@ -9,8 +9,8 @@
 //!
 //! Layers, each importing only from those before it (no module imports one that imports it
 //! back):
-//! 1. `types` (re-exported here), then `json`, `errors`, `sse`, `http`: the provider-neutral
-//!    types and the helpers every API shares;
+//! 1. `types` (re-exported here), then `json`, `errors`, `sse`, `http`, and the pure
+//!    `retry::policy`: the provider-neutral types and the helpers every API shares;
 //! 2. `protocol`: the [`Protocol`] trait, what one wire protocol brings to the exchange;
 //! 3. the protocols, one unit type each: [`openai_chat::Chat`],
 //!    [`openai_responses::Responses`], [`anthropic::Anthropic`];

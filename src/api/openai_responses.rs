@@ -46,7 +46,7 @@ impl Protocol for Responses {
 mod tests {
     use super::*;
     use crate::api::errors::CLOSED_EARLY;
-    use crate::api::exchange::read_stream;
+    use crate::api::sse::read_events;
     use crate::api::types::FinishReason;
     use futures_util::stream;
     use std::time::Duration;
@@ -60,7 +60,14 @@ mod tests {
             )));
         }
         let mut out = Vec::new();
-        read_stream::<Responses>(stream::iter(chunks), Duration::ZERO, &mut |e| out.push(e)).await;
+        let mut parser = Responses::parser();
+        read_events(
+            stream::iter(chunks),
+            Duration::ZERO,
+            &mut parser,
+            &mut |e| out.push(e),
+        )
+        .await;
         assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
         assert!(out.last().is_some_and(StreamEvent::is_terminal), "{out:?}");
         out
