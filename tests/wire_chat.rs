@@ -23,7 +23,7 @@ fn fixture(name: &str) -> String {
 /// Feed every `data:` line of an SSE fixture to the protocol's parser, as the SSE reader
 /// does, then end the stream.
 fn parse_sse(text: &str) -> Outcome {
-    let mut parser = <Chat as Protocol>::parser();
+    let mut parser = Chat::parser();
     let mut events = Vec::new();
     for line in text.lines() {
         if let Some(data) = line.strip_prefix("data:") {
