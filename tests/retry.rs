@@ -14,7 +14,7 @@ use serde_json::json;
 use std::time::{Duration, SystemTime};
 use support::fake_server::{FakeServer, Reply, chunk};
 use support::turn::{Outcome, chat_endpoint, outcome};
-use thinkbench::api::openai_chat::CLOSED_EARLY;
+use thinkbench::api::errors::CLOSED_EARLY;
 use thinkbench::api::{ChatRequest, Endpoint, Message, RequestQuirks, Role, StreamEvent};
 
 fn request() -> ChatRequest {

@@ -1,6 +1,7 @@
 //! Anthropic Messages on the wire: the real recorded stream (`../shared/wire/fixtures`)
 //! through the parser and through HTTP from the fake server in odd-sized writes, and
-//! `api::anthropic::run_turn` against a server that misbehaves the ways real ones do.
+//! one attempt of the exchange (`api::exchange::run_attempt::<Anthropic>`) against a server
+//! that misbehaves the ways real ones do.
 
 mod support;
 
@@ -8,9 +9,10 @@ use serde_json::json;
 use support::anthropic::{self as claude, answer, event, in_pieces, stream};
 use support::fake_server::{FakeServer, Reply, fixtures_dir};
 use support::turn::{Outcome, outcome};
-use thinkbench::api::anthropic::{MessageParser, REDACTED};
-use thinkbench::api::openai_chat::CLOSED_EARLY;
-use thinkbench::api::{ChatRequest, FinishReason, ThinkingStyle, ToolCall};
+use thinkbench::api::anthropic::{Anthropic, REDACTED};
+use thinkbench::api::errors::CLOSED_EARLY;
+use thinkbench::api::sse::StreamParser;
+use thinkbench::api::{ChatRequest, FinishReason, Protocol, ThinkingStyle, ToolCall};
 use thinkbench::usage::{Usage, estimate_tokens};
 
 const FIXTURE: &str = "anthropic-sonnet4-thinking.sse";
@@ -23,7 +25,7 @@ const FIXTURE_THINKING: &str = "The user is asking for weather information for F
 
 /// Feed each frame of an SSE text (`event:` + `data:` lines) to the parser, then end it.
 fn parse_sse(text: &str) -> Outcome {
-    let mut parser = MessageParser::new();
+    let mut parser = Anthropic::parser();
     let mut events = Vec::new();
     for frame in text.split("\n\n") {
         let mut name = "message";

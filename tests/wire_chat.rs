@@ -7,10 +7,12 @@ mod support;
 use serde_json::json;
 use support::fake_server::{FakeServer, Reply, chunk, fixtures_dir, huge_text};
 use support::turn::{Outcome, chat_endpoint, outcome, run};
-use thinkbench::api::openai_chat::{self, CLOSED_EARLY, ChunkParser};
+use thinkbench::api::errors::CLOSED_EARLY;
+use thinkbench::api::openai_chat::Chat;
+use thinkbench::api::sse::StreamParser;
 use thinkbench::api::{
     ApiKind, ChatRequest, Endpoint, FinishReason, InstructionRole, MaxTokensField, Message,
-    RequestQuirks, Role, ToolCall,
+    Protocol, RequestQuirks, Role, ToolCall,
 };
 use thinkbench::usage::Usage;
 
@@ -18,16 +20,17 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(fixtures_dir().join(name)).unwrap()
 }
 
-/// Feed every `data:` line of an SSE fixture to the parser, then end the stream.
+/// Feed every `data:` line of an SSE fixture to the protocol's parser, as the SSE reader
+/// does, then end the stream.
 fn parse_sse(text: &str) -> Outcome {
-    let mut parser = ChunkParser::new();
+    let mut parser = Chat::parser();
     let mut events = Vec::new();
     for line in text.lines() {
         if let Some(data) = line.strip_prefix("data:") {
-            events.extend(parser.feed_data(data));
+            events.extend(parser.feed("message", data));
         }
     }
-    events.extend(parser.finish(false));
+    events.extend(parser.finish());
     outcome(events)
 }
 
@@ -108,7 +111,7 @@ fn sse_fixtures_parse_exactly() {
 
 #[test]
 fn o3_mini_nonstream_fixture_parses_exactly() {
-    let o = outcome(openai_chat::parse_response(&fixture(
+    let o = outcome(Chat::parse_whole(&fixture(
         "openai-chat-o3mini-nonstream.json",
     )));
     check(

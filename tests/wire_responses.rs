@@ -1,5 +1,5 @@
 //! OpenAI Responses on the wire: the real recorded stream (`../shared/wire/fixtures`) through
-//! the parser and through HTTP from the fake server, and `openai_responses::run_turn`
+//! the parser and through HTTP from the fake server, and one attempt of the exchange
 //! against a server that fails in the ways real ones do.
 
 mod support;
@@ -8,9 +8,12 @@ use serde_json::json;
 use support::fake_server::{FakeServer, Reply, fixtures_dir};
 use support::responses::{event, responses_endpoint, run_responses, stream, stream_in_pieces};
 use support::turn::{Outcome, outcome};
-use thinkbench::api::openai_chat::CLOSED_EARLY;
-use thinkbench::api::openai_responses::EventParser;
-use thinkbench::api::{ChatRequest, FinishReason, Message, RequestQuirks, Role, ToolCall};
+use thinkbench::api::errors::CLOSED_EARLY;
+use thinkbench::api::openai_responses::Responses;
+use thinkbench::api::sse::StreamParser;
+use thinkbench::api::{
+    ChatRequest, FinishReason, Message, Protocol, RequestQuirks, Role, ToolCall,
+};
 use thinkbench::usage::Usage;
 
 const FIXTURE: &str = "openai-responses-gpt5-summary.sse";
@@ -51,11 +54,11 @@ fn check_fixture(o: &Outcome) {
 #[test]
 fn fixture_parses_exactly() {
     let text = std::fs::read_to_string(fixtures_dir().join(FIXTURE)).unwrap();
-    let mut parser = EventParser::new();
+    let mut parser = Responses::parser();
     let mut events = Vec::new();
     for line in text.lines() {
         if let Some(data) = line.strip_prefix("data:") {
-            events.extend(parser.feed_data(data));
+            events.extend(parser.feed("message", data));
         }
     }
     assert!(parser.is_done());

@@ -6,362 +6,57 @@
 //! - `Usage` (when the server reports it) and any `ToolCall`s come before the terminal event;
 //! - exactly one terminal event, `Finished` or `Failed`, is the last event, always;
 //! - nothing here panics on anything the network sends: a malformed line is a `Failed`.
+//!
+//! Layers, each importing only from those before it (no module imports one that imports it
+//! back):
+//! 1. `types` (re-exported here), then `json`, `errors`, `sse`, `http`, and the pure
+//!    `retry::policy`: the provider-neutral types and the helpers every API shares;
+//! 2. `protocol`: the [`Protocol`] trait, what one wire protocol brings to the exchange;
+//! 3. the protocols, one unit type each: [`openai_chat::Chat`],
+//!    [`openai_responses::Responses`], [`anthropic::Anthropic`];
+//! 4. `exchange`: one attempt, generic over the protocol; `retry`: attempts around it;
+//!    `models`: listing a provider's models;
+//! 5. this module: [`run_turn`] and [`request_body`], which pick the protocol from
+//!    [`ApiKind`].
 
 pub mod anthropic;
+pub mod errors;
+pub mod exchange;
 pub mod http;
+pub mod json;
 pub mod models;
 pub mod openai_chat;
 pub mod openai_responses;
+pub mod protocol;
 pub mod retry;
 pub mod sse;
+mod types;
 
-use crate::usage::Usage;
-use serde::Serialize;
-use std::fmt;
+pub use protocol::Protocol;
+pub use types::{
+    ApiError, ApiKind, ChatRequest, DEFAULT_MAX_ATTEMPTS, EffortField, Endpoint, FinishReason,
+    InstructionRole, MaxTokensField, Message, RateLimitInfo, RequestQuirks, RetryNotice, Role,
+    StreamEvent, ThinkingStyle, ToolCall,
+};
 
-/// Attempts per turn by default (the first included).
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
-
-/// Which wire protocol a provider speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ApiKind {
-    /// OpenAI Chat Completions and the servers compatible with it.
-    Chat,
-    /// OpenAI Responses.
-    Responses,
-    /// Anthropic Messages.
-    Anthropic,
-}
-
-impl ApiKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApiKind::Chat => "chat",
-            ApiKind::Responses => "responses",
-            ApiKind::Anthropic => "anthropic",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ApiKind> {
-        match s {
-            "chat" => Some(ApiKind::Chat),
-            "responses" => Some(ApiKind::Responses),
-            "anthropic" => Some(ApiKind::Anthropic),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ApiKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where and how to reach a provider. The key lives only in memory.
-#[derive(Clone)]
-pub struct Endpoint {
-    /// Provider name, e.g. `openai`.
-    pub provider: String,
-    pub api: ApiKind,
-    /// Base URL without the trailing slash, e.g. `https://api.openai.com/v1`.
-    pub base_url: String,
-    /// The API key, if one is configured. Never logged, never stored.
-    pub api_key: Option<String>,
-    /// Where the key should come from, for error hints (e.g. `OPENAI_API_KEY`).
-    pub key_hint: Option<String>,
-    /// Extra headers sent with every request.
-    pub headers: Vec<(String, String)>,
-    /// Attempts per turn, the first included (failures before any output are retried).
-    pub max_attempts: u32,
-    /// End a stream that sends no byte for this long; `None` uses the default for the model
-    /// (longer for models the catalog marks slow).
-    pub idle_timeout: Option<std::time::Duration>,
-}
-
-impl fmt::Debug for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Endpoint")
-            .field("provider", &self.provider)
-            .field("api", &self.api)
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("key_hint", &self.key_hint)
-            .field(
-                "headers",
-                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .field("max_attempts", &self.max_attempts)
-            .field("idle_timeout", &self.idle_timeout)
-            .finish()
-    }
-}
-
-/// Who said a message in the provider-neutral history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    User,
-    Assistant,
-}
-
-/// One message of the history sent with a request. Reasoning text is never part of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub role: Role,
-    pub content: String,
-}
-
-/// How the system instructions are sent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InstructionRole {
-    /// `{"role":"system"}` (most servers).
-    #[default]
-    System,
-    /// `{"role":"developer"}` (OpenAI o1 and later).
-    Developer,
-    /// No instruction role accepted (o1-mini, o1-preview): fold into the first user message.
-    FoldIntoUser,
-}
-
-/// Which field carries the output budget.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MaxTokensField {
-    /// `max_completion_tokens` (OpenAI; required by reasoning models).
-    #[default]
-    MaxCompletionTokens,
-    /// `max_tokens` (older and compatible servers).
-    MaxTokens,
-}
-
-/// Request shape adjustments a model needs (from the catalog; see WIRE.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RequestQuirks {
-    pub instruction_role: InstructionRole,
-    pub max_tokens_field: MaxTokensField,
-    /// Send `reasoning_effort` (only when an effort is chosen).
-    pub accepts_effort: bool,
-    /// The model can stream; when false a non-streaming request is made.
-    pub can_stream: bool,
-    /// Send `stream_options.include_usage`.
-    pub stream_usage: bool,
-    /// How reasoning effort is spelled in a Chat Completions body.
-    pub effort_field: EffortField,
-    /// How an Anthropic model is asked to think.
-    pub thinking: ThinkingStyle,
-    /// The model may stay silent for long (deep reasoning): a longer idle-stream timeout.
-    pub slow: bool,
-}
-
-/// How a Chat Completions server takes the reasoning effort.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EffortField {
-    /// `"reasoning_effort": "high"` (OpenAI, Ollama, vLLM, llama.cpp).
-    #[default]
-    ReasoningEffort,
-    /// `"reasoning": {"effort": "high"}` (OpenRouter).
-    ReasoningObject,
-}
-
-/// How an Anthropic model is asked to think.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ThinkingStyle {
-    /// `thinking: {type: "enabled", budget_tokens}`, the budget mapped from the effort.
-    #[default]
-    Budget,
-    /// `thinking: {type: "adaptive"}` with `output_config.effort`.
-    Adaptive,
-}
-
-impl Default for RequestQuirks {
-    fn default() -> Self {
-        RequestQuirks {
-            instruction_role: InstructionRole::System,
-            max_tokens_field: MaxTokensField::MaxTokens,
-            accepts_effort: true,
-            can_stream: true,
-            stream_usage: true,
-            effort_field: EffortField::ReasoningEffort,
-            thinking: ThinkingStyle::Budget,
-            slow: false,
-        }
-    }
-}
-
-/// One turn's request, provider-neutral; each API module builds its own body from it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChatRequest {
-    pub model: String,
-    /// System instructions, if any.
-    pub system: Option<String>,
-    /// The history, oldest first, ending with the new user message.
-    pub messages: Vec<Message>,
-    /// Reasoning effort (`low`, `high`, ...), if one is chosen.
-    pub effort: Option<String>,
-    pub max_output_tokens: Option<u64>,
-    /// The model's own output limit, when known (for APIs that need a budget, e.g. Anthropic).
-    pub model_max_output: Option<u64>,
-    pub quirks: RequestQuirks,
-}
-
-/// A tool call the model asked for (we send no tools, but models may still ask).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ToolCall {
-    pub name: String,
-    pub arguments: String,
-}
-
-/// Why the model stopped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FinishReason {
-    Stop,
-    Length,
-    ToolCalls,
-    ContentFilter,
-    Other(String),
-}
-
-impl FinishReason {
-    pub fn parse(s: &str) -> FinishReason {
-        match s {
-            "stop" | "end_turn" | "stop_sequence" => FinishReason::Stop,
-            "length" | "max_tokens" | "max_output_tokens" => FinishReason::Length,
-            "tool_calls" | "function_call" | "tool_use" => FinishReason::ToolCalls,
-            "content_filter" => FinishReason::ContentFilter,
-            other => FinishReason::Other(other.to_string()),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            FinishReason::Stop => "stop",
-            FinishReason::Length => "length",
-            FinishReason::ToolCalls => "tool_calls",
-            FinishReason::ContentFilter => "content_filter",
-            FinishReason::Other(s) => s,
-        }
-    }
-}
-
-/// A failed request or stream, with everything the server told us.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ApiError {
-    /// HTTP status, when the failure came with one.
-    pub status: Option<u16>,
-    /// The API's error type, e.g. `invalid_request_error`.
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    /// The API's error code, e.g. `rate_limit_exceeded`.
-    pub code: Option<String>,
-    /// What went wrong, in words.
-    pub message: String,
-    /// Whether trying again may help (408/409/429/5xx, connection drops).
-    #[serde(skip)]
-    pub retryable: bool,
-    /// How long the server asked us to wait (`retry-after-ms`, `retry-after`).
-    #[serde(skip)]
-    pub retry_after: Option<std::time::Duration>,
-    /// The server's explicit verdict (`x-should-retry`), which overrides `retryable`.
-    #[serde(skip)]
-    pub should_retry: Option<bool>,
-}
-
-impl ApiError {
-    /// An error with only a message (connection failures, malformed streams).
-    pub fn message(message: impl Into<String>) -> ApiError {
-        ApiError {
-            message: message.into(),
-            ..Default::default()
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(status) = self.status {
-            write!(f, "HTTP {status}")?;
-            let detail: Vec<&str> = [self.kind.as_deref(), self.code.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
-            if !detail.is_empty() {
-                write!(f, " ({})", detail.join(", "))?;
+/// Run `$body` with the type `$P` standing for the [`Protocol`] of `$api`.
+macro_rules! with_protocol {
+    ($api:expr, $P:ident => $body:expr) => {
+        match $api {
+            ApiKind::Chat => {
+                type $P = openai_chat::Chat;
+                $body
             }
-            write!(f, ": ")?;
-        } else if let Some(code) = self.code.as_deref().or(self.kind.as_deref()) {
-            write!(f, "{code}: ")?;
+            ApiKind::Responses => {
+                type $P = openai_responses::Responses;
+                $body
+            }
+            ApiKind::Anthropic => {
+                type $P = anthropic::Anthropic;
+                $body
+            }
         }
-        f.write_str(&self.message)
-    }
-}
-
-/// Rate-limit state from response headers (`x-ratelimit-*`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RateLimitInfo {
-    pub remaining_requests: Option<u64>,
-    pub remaining_tokens: Option<u64>,
-    pub reset_requests: Option<String>,
-    pub reset_tokens: Option<String>,
-}
-
-/// A failed attempt that will be tried again.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RetryNotice {
-    /// The attempt about to start, counting from 1 (so the first retry is 2).
-    pub attempt: u32,
-    pub max_attempts: u32,
-    pub delay: std::time::Duration,
-    /// Why the previous attempt failed.
-    pub error: ApiError,
-}
-
-impl RetryNotice {
-    /// `rate limited — retrying in 12 s (2/4)`, with `remaining` of the delay left.
-    pub fn describe(&self, remaining: std::time::Duration) -> String {
-        let what = match self.error.status {
-            Some(429) => "rate limited".to_string(),
-            Some(status) => format!("HTTP {status}"),
-            None => "connection failed".to_string(),
-        };
-        format!(
-            "{what} — retrying in {} s ({}/{})",
-            remaining.as_secs_f64().ceil() as u64,
-            self.attempt,
-            self.max_attempts
-        )
-    }
-}
-
-/// What a server said, one piece at a time.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StreamEvent {
-    /// Reasoning text the server shares (summary or raw thinking).
-    ReasoningDelta(String),
-    /// Visible answer text.
-    TextDelta(String),
-    /// A complete tool call the model asked for.
-    ToolCall(ToolCall),
-    /// Exact usage from the server.
-    Usage(Usage),
-    /// Rate-limit headers of the response.
-    RateLimit(RateLimitInfo),
-    /// The attempt failed before any output; another starts after `delay`. Not terminal.
-    Retrying(RetryNotice),
-    /// The model finished; terminal.
-    Finished(FinishReason),
-    /// The request or stream failed; terminal.
-    Failed(ApiError),
-}
-
-impl StreamEvent {
-    pub fn is_terminal(&self) -> bool {
-        matches!(self, StreamEvent::Finished(_) | StreamEvent::Failed(_))
-    }
+    };
 }
 
 /// Build the HTTP client every request uses (connect timeout; no overall timeout, since
@@ -374,39 +69,20 @@ pub fn client() -> reqwest::Client {
         .unwrap_or_else(|_| reqwest::Client::new())
 }
 
-/// Run one turn against `endpoint`, calling `emit` for each event (see the module contract).
-/// Failures before any output are retried per `retry` (announced with `Retrying` events).
-/// Cancel by dropping the future (or aborting its task).
+/// Run one turn against `endpoint`, in its API's protocol, calling `emit` for each event
+/// (see the module contract). Failures before any output are retried per `retry` (announced
+/// with `Retrying` events). Cancel by dropping the future (or aborting its task).
 pub async fn run_turn(
     client: &reqwest::Client,
     endpoint: &Endpoint,
     request: &ChatRequest,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
-    retry::run(client, endpoint, request, emit).await
+    with_protocol!(endpoint.api, P => retry::run::<P>(client, endpoint, request, emit).await)
 }
 
 /// The JSON body a request is sent with in `api`'s protocol (streaming unless the model
-/// cannot stream), exactly as [`run_turn`] sends it.
+/// cannot stream): [`protocol::request_body`], the function [`run_turn`] builds it with.
 pub fn request_body(api: ApiKind, request: &ChatRequest) -> serde_json::Value {
-    let stream = request.quirks.can_stream;
-    match api {
-        ApiKind::Chat => openai_chat::build_body(request, stream),
-        ApiKind::Responses => openai_responses::build_body(request, stream),
-        ApiKind::Anthropic => anthropic::build_body(request, stream),
-    }
-}
-
-/// One attempt, in the endpoint's wire protocol, without retries.
-pub async fn run_attempt(
-    client: &reqwest::Client,
-    endpoint: &Endpoint,
-    request: &ChatRequest,
-    emit: &mut (dyn FnMut(StreamEvent) + Send),
-) {
-    match endpoint.api {
-        ApiKind::Chat => openai_chat::run_turn(client, endpoint, request, emit).await,
-        ApiKind::Responses => openai_responses::run_turn(client, endpoint, request, emit).await,
-        ApiKind::Anthropic => anthropic::run_turn(client, endpoint, request, emit).await,
-    }
+    with_protocol!(api, P => protocol::request_body::<P>(request))
 }

@@ -1,5 +1,7 @@
-//! Listing the models a provider serves: `GET {base}/models`, with the provider's own auth
-//! (a Bearer key for OpenAI-style servers, `x-api-key` + `anthropic-version` for Anthropic).
+//! Listing the models a provider serves: `GET {base}/models`, signed as its protocol signs a
+//! turn (`Protocol::authorize`: a Bearer key for OpenAI-style servers,
+//! `x-api-key` + `anthropic-version` for Anthropic) and its errors read as the protocol reads
+//! them.
 //!
 //! Invariants: the whole exchange is bounded by [`LIST_TIMEOUT`] and the body by
 //! [`LIST_BODY_LIMIT`]; the answer is read in any of the shapes servers use (`{"data":[{"id"}]}`,
@@ -7,9 +9,12 @@
 //! sorted, once each, none empty; nothing the server sends can panic, every failure is an
 //! [`ApiError`] that names the URL.
 
-use super::anthropic::ANTHROPIC_VERSION;
-use super::openai_chat::errors::send_error;
-use super::{ApiError, ApiKind, Endpoint, anthropic, http, openai_chat};
+use crate::api::anthropic::Anthropic;
+use crate::api::errors::send_error;
+use crate::api::http;
+use crate::api::openai_chat::Chat;
+use crate::api::protocol::Protocol;
+use crate::api::types::{ApiError, ApiKind, Endpoint};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -24,24 +29,21 @@ pub async fn list_models(
     client: &reqwest::Client,
     endpoint: &Endpoint,
 ) -> Result<Vec<String>, ApiError> {
-    let url = match endpoint.api {
-        ApiKind::Anthropic => http::url(endpoint, "models?limit=1000"),
-        ApiKind::Chat | ApiKind::Responses => http::url(endpoint, "models"),
-    };
-    let mut builder = client.get(&url).timeout(LIST_TIMEOUT);
     match endpoint.api {
-        ApiKind::Anthropic => {
-            builder = builder.header("anthropic-version", ANTHROPIC_VERSION);
-            if let Some(key) = http::api_key(endpoint) {
-                builder = builder.header("x-api-key", key);
-            }
-        }
-        ApiKind::Chat | ApiKind::Responses => {
-            if let Some(key) = http::api_key(endpoint) {
-                builder = builder.bearer_auth(key);
-            }
-        }
+        ApiKind::Anthropic => list::<Anthropic>(client, endpoint, "models?limit=1000").await,
+        // Responses servers list their models as Chat Completions ones do.
+        ApiKind::Chat | ApiKind::Responses => list::<Chat>(client, endpoint, "models").await,
     }
+}
+
+/// `GET {base}/{path}` signed and read the way `P` does.
+async fn list<P: Protocol>(
+    client: &reqwest::Client,
+    endpoint: &Endpoint,
+    path: &str,
+) -> Result<Vec<String>, ApiError> {
+    let url = http::url(endpoint, path);
+    let mut builder = P::authorize(client.get(&url).timeout(LIST_TIMEOUT), endpoint);
     for (name, value) in &endpoint.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -55,12 +57,7 @@ pub async fn list_models(
     // The body is read under the same deadline: `timeout` above covers it too.
     let body = http::read_limited(response, LIST_BODY_LIMIT).await;
     if !ok {
-        return Err(match endpoint.api {
-            ApiKind::Anthropic => anthropic::http_error(status, &body, endpoint, &url),
-            ApiKind::Chat | ApiKind::Responses => {
-                openai_chat::http_error(status, &body, endpoint, &url)
-            }
-        });
+        return Err(P::http_error(status, &body, endpoint, &url));
     }
     parse_model_list(&body).ok_or_else(|| {
         ApiError::message(format!(

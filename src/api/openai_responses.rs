@@ -2,12 +2,11 @@
 //!
 //! The pieces: [`build_body`] shapes the request (history as `input`, instructions apart,
 //! reasoning with a summary, `store: false`); [`EventParser`] turns SSE events into stream
-//! events; [`parse_response`] reads a non-streamed answer; [`run_turn`] names the URL, key
-//! and parsers for the shared exchange (`api::http`, with the Chat Completions error
-//! reading), which keeps the contract of `api::run_turn`: events in server order, usage and
-//! tool calls before the terminal event, exactly one terminal event, last, and no panic on
-//! anything received. Every wait on the server (headers, an error body, each piece of the
-//! stream) is bounded by the idle timeout.
+//! events; [`parse_response`] reads a non-streamed answer; [`Responses`] puts them together
+//! as a [`Protocol`] for the shared exchange (`api::exchange`), with the defaults for the rest
+//! (a Bearer key, `api::errors` reading error bodies, `x-ratelimit-*` headers). Together they
+//! keep the contract of `api::run_turn`: events in server order, usage and tool calls before
+//! the terminal event, exactly one terminal event, last, and no panic on anything received.
 
 mod body;
 mod response;
@@ -18,82 +17,39 @@ pub use body::build_body;
 pub use response::parse_response;
 pub use stream::EventParser;
 
-use super::openai_chat::{http_error, rate_limit};
-use super::{ApiError, ChatRequest, Endpoint, StreamEvent, http, sse};
-use futures_util::Stream;
-use std::time::Duration;
+use crate::api::protocol::Protocol;
+use crate::api::types::{ChatRequest, StreamEvent};
+use serde_json::Value;
 
-/// Run one turn (see the module docs for the contract). Cancel by dropping the future.
-pub async fn run_turn(
-    client: &reqwest::Client,
-    endpoint: &Endpoint,
-    request: &ChatRequest,
-    emit: &mut (dyn FnMut(StreamEvent) + Send),
-) {
-    let url = http::url(endpoint, "responses");
-    let body = build_body(request, request.quirks.can_stream);
-    let mut builder = client.post(&url).json(&body);
-    if let Some(key) = http::api_key(endpoint) {
-        builder = builder.bearer_auth(key);
-    }
-    let wire = http::Wire {
-        parser: EventParser::new(),
-        rate_limit,
-        http_error,
-        streams: http::sse_or_asked,
-        parse_whole: parse_response,
-    };
-    http::exchange(builder, &url, endpoint, request, wire, emit).await;
-}
+/// The Responses protocol.
+#[derive(Clone, Copy, Debug)]
+pub struct Responses;
 
-/// Parse an SSE body into events, ending with exactly one terminal event. Stops reading at
-/// the response's final event or at the first failure.
-pub async fn read_stream<S, B, E>(body: S, emit: &mut (dyn FnMut(StreamEvent) + Send))
-where
-    S: Stream<Item = Result<B, E>>,
-    B: AsRef<[u8]>,
-    E: std::error::Error + 'static,
-{
-    read_stream_within(body, Duration::ZERO, emit).await
-}
+impl Protocol for Responses {
+    type Parser = EventParser;
+    const PATH: &'static str = "responses";
 
-/// [`read_stream`], failing when no byte arrives for `idle` (zero: no limit).
-pub async fn read_stream_within<S, B, E>(
-    body: S,
-    idle: Duration,
-    emit: &mut (dyn FnMut(StreamEvent) + Send),
-) where
-    S: Stream<Item = Result<B, E>>,
-    B: AsRef<[u8]>,
-    E: std::error::Error + 'static,
-{
-    sse::read_events(body, idle, &mut EventParser::new(), emit).await
-}
-
-/// A Responses stream that breaks off fails, whatever had come: the final event never came.
-impl sse::StreamParser for EventParser {
-    fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent> {
-        self.feed_event(event, data)
+    fn build_body(request: &ChatRequest, stream: bool) -> Value {
+        build_body(request, stream)
     }
 
-    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
-        EventParser::fail(self, error)
+    fn parser() -> EventParser {
+        EventParser::new()
     }
 
-    fn finish(&mut self) -> Vec<StreamEvent> {
-        EventParser::finish(self)
-    }
-
-    fn is_done(&self) -> bool {
-        EventParser::is_done(self)
+    fn parse_whole(body: &str) -> Vec<StreamEvent> {
+        parse_response(body)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::FinishReason;
+    use crate::api::errors::CLOSED_EARLY;
+    use crate::api::sse::read_events;
+    use crate::api::types::FinishReason;
     use futures_util::stream;
+    use std::time::Duration;
 
     async fn events_of(pieces: &[&str], broken: bool) -> Vec<StreamEvent> {
         let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> =
@@ -104,7 +60,14 @@ mod tests {
             )));
         }
         let mut out = Vec::new();
-        read_stream(stream::iter(chunks), &mut |e| out.push(e)).await;
+        let mut parser = Responses::parser();
+        read_events(
+            stream::iter(chunks),
+            Duration::ZERO,
+            &mut parser,
+            &mut |e| out.push(e),
+        )
+        .await;
         assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
         assert!(out.last().is_some_and(StreamEvent::is_terminal), "{out:?}");
         out
@@ -141,11 +104,7 @@ mod tests {
             let [StreamEvent::TextDelta(_), StreamEvent::Failed(e)] = &got[..] else {
                 panic!("{got:?}")
             };
-            assert!(
-                e.retryable
-                    && e.message
-                        .starts_with(super::super::openai_chat::CLOSED_EARLY)
-            );
+            assert!(e.retryable && e.message.starts_with(CLOSED_EARLY));
         }
     }
 

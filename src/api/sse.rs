@@ -18,9 +18,11 @@
 //! event to the API's [`StreamParser`], hands a silent or broken body to
 //! [`StreamParser::interrupted`] and malformed framing to [`StreamParser::fail`], stops once
 //! the parser is done, and asks it to [`finish`](StreamParser::finish) when the body ends.
+//!
+//! Layering: this module knows no API; it imports only `api`'s types and `api::errors`.
 
-use crate::api::http::body_error;
-use crate::api::{ApiError, ChatRequest, Endpoint, StreamEvent};
+use crate::api::errors::body_error;
+use crate::api::types::{ApiError, ChatRequest, Endpoint, StreamEvent};
 use eventsource_stream::{Event, EventStreamError, Eventsource};
 use futures_util::{Stream, StreamExt, stream};
 use std::fmt;
@@ -368,7 +370,7 @@ mod tests {
     fn idle_timeout_defaults_and_messages() {
         let mut endpoint = Endpoint {
             provider: "p".into(),
-            api: crate::api::ApiKind::Chat,
+            api: crate::api::types::ApiKind::Chat,
             base_url: "http://127.0.0.1:1".into(),
             api_key: None,
             key_hint: None,

@@ -1,6 +1,7 @@
 //! Anthropic Messages on the fake server: SSE frames the way Anthropic writes them (an
 //! `event:` line naming the JSON `type`, then the `data:` line), whole streams as script
-//! replies, an endpoint pointing at the server, and a runner for `api::anthropic::run_turn`.
+//! replies, an endpoint pointing at the server, and a runner for one attempt of the exchange
+//! (`api::exchange::run_attempt::<Anthropic>`).
 //!
 //! Invariants: every builder produces a payload a real Messages stream could carry (the
 //! field names and nesting of the recorded fixture); a stream reply is written one frame per
@@ -10,6 +11,8 @@
 use super::fake_server::Reply;
 use super::turn::{Outcome, outcome};
 use serde_json::{Value, json};
+use thinkbench::api::anthropic::Anthropic;
+use thinkbench::api::exchange::run_attempt;
 use thinkbench::api::{ApiKind, ChatRequest, Endpoint, Message, RequestQuirks, Role};
 
 /// An Anthropic endpoint at `base_url` (key hint `ANTHROPIC_API_KEY`, one attempt).
@@ -42,11 +45,11 @@ pub fn request(effort: Option<&str>, max_output_tokens: Option<u64>) -> ChatRequ
     }
 }
 
-/// Run one attempt with `api::anthropic::run_turn` and collect its outcome.
+/// Run one attempt with `api::exchange::run_attempt::<Anthropic>` and collect its outcome.
 pub async fn run(endpoint: &Endpoint, request: &ChatRequest) -> Outcome {
     let client = thinkbench::api::client();
     let mut events = Vec::new();
-    thinkbench::api::anthropic::run_turn(&client, endpoint, request, &mut |e| events.push(e)).await;
+    run_attempt::<Anthropic>(&client, endpoint, request, &mut |e| events.push(e)).await;
     outcome(events)
 }
 

@@ -1,6 +1,7 @@
 //! The fake server's side of OpenAI Responses: builders of realistic Responses SSE events
 //! (`event: <type>` line plus JSON data carrying the same `type` and a `sequence_number`),
-//! replies made of them, and running a turn with `api::openai_responses::run_turn`.
+//! replies made of them, and running one attempt of the exchange in that protocol
+//! (`api::exchange::run_attempt::<Responses>`).
 //!
 //! Invariants: every builder produces an event a real server could have sent, with the
 //! fields the API documents; a stream built by [`stream`] is framed exactly like the
@@ -10,6 +11,8 @@
 use super::fake_server::Reply;
 use super::turn::{Outcome, outcome};
 use serde_json::{Value, json};
+use thinkbench::api::exchange::run_attempt;
+use thinkbench::api::openai_responses::Responses;
 use thinkbench::api::{ApiKind, ChatRequest, Endpoint};
 use thinkbench::usage::Usage;
 
@@ -27,14 +30,11 @@ pub fn responses_endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
     }
 }
 
-/// Run one turn with `api::openai_responses::run_turn` and collect its outcome.
+/// Run one attempt with `api::exchange::run_attempt::<Responses>` and collect its outcome.
 pub async fn run_responses(endpoint: &Endpoint, request: &ChatRequest) -> Outcome {
     let client = thinkbench::api::client();
     let mut events = Vec::new();
-    thinkbench::api::openai_responses::run_turn(&client, endpoint, request, &mut |e| {
-        events.push(e)
-    })
-    .await;
+    run_attempt::<Responses>(&client, endpoint, request, &mut |e| events.push(e)).await;
     outcome(events)
 }
 

@@ -6,7 +6,7 @@
 //! dropped); `system` is a plain string, sent only when it has text; `temperature` and
 //! `top_p` are never sent, so thinking is never refused for them.
 
-use crate::api::{ChatRequest, Role, ThinkingStyle};
+use crate::api::types::{ChatRequest, Role, ThinkingStyle};
 use serde_json::{Map, Value, json};
 
 /// The smallest thinking budget the API accepts.
@@ -145,7 +145,7 @@ pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Message, RequestQuirks};
+    use crate::api::types::{Message, RequestQuirks};
 
     fn msg(role: Role, content: &str) -> Message {
         Message {

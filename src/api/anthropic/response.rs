@@ -6,9 +6,9 @@
 //! terminal event, last.
 
 use super::stream::MessageParser;
-use crate::api::openai_chat::stream::malformed;
-use crate::api::openai_chat::wire;
-use crate::api::{ApiError, StreamEvent};
+use crate::api::errors::{error_in, malformed};
+use crate::api::sse::StreamParser;
+use crate::api::types::{ApiError, StreamEvent};
 use serde_json::{Value, json};
 
 /// Events of a complete (non-streamed) response body.
@@ -17,7 +17,7 @@ pub fn parse_message(body: &str) -> Vec<StreamEvent> {
         Ok(v @ Value::Object(_)) => v,
         _ => return vec![StreamEvent::Failed(malformed(body))],
     };
-    if let Some(err) = wire::error_in(&message) {
+    if let Some(err) = error_in(&message) {
         return vec![StreamEvent::Failed(err)];
     }
     let Some(content) = message.get("content").and_then(Value::as_array) else {
@@ -44,7 +44,7 @@ pub fn parse_message(body: &str) -> Vec<StreamEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{FinishReason, ToolCall};
+    use crate::api::types::{FinishReason, ToolCall};
     use StreamEvent::*;
 
     #[test]

@@ -13,9 +13,10 @@
 //! - exactly one terminal event is produced, always last; after it every input is ignored;
 //! - malformed input becomes `Failed`, never a panic.
 
-use crate::api::openai_chat::stream::{CLOSED_EARLY, malformed};
-use crate::api::openai_chat::wire;
-use crate::api::{ApiError, FinishReason, StreamEvent, ToolCall};
+use crate::api::errors::{CLOSED_EARLY, error_in, malformed};
+use crate::api::json::{num, text_field};
+use crate::api::sse::StreamParser;
+use crate::api::types::{ApiError, FinishReason, StreamEvent, ToolCall};
 use crate::usage::{Usage, estimate_tokens};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -42,7 +43,7 @@ impl Counts {
             ("output_tokens", &mut self.output),
         ];
         for (key, slot) in fields {
-            if let Some(n) = usage.get(key).and_then(wire::num) {
+            if let Some(n) = usage.get(key).and_then(num) {
                 *slot = n;
             }
         }
@@ -110,99 +111,6 @@ impl MessageParser {
         MessageParser::default()
     }
 
-    /// True once the terminal event has been produced.
-    pub fn is_done(&self) -> bool {
-        self.done
-    }
-
-    /// Parse one SSE event: its `event:` name and its `data:` payload. The JSON `type`
-    /// decides what the event is; the name is used only when the payload has none.
-    pub fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent> {
-        let data = data.trim();
-        if self.done || data.is_empty() {
-            return Vec::new();
-        }
-        let value: Value = match serde_json::from_str(data) {
-            Ok(v @ Value::Object(_)) => v,
-            _ => return self.fail(malformed(data)),
-        };
-        let kind = value.get("type").and_then(Value::as_str).unwrap_or(event);
-        let index = value.get("index").and_then(wire::num).unwrap_or(0);
-        let mut out = Vec::new();
-        match kind {
-            "message_start" => {
-                let usage = value.get("message").and_then(|m| m.get("usage"));
-                if let Some(usage) = usage.filter(|u| u.is_object()) {
-                    self.counts.get_or_insert_default().update(usage);
-                }
-            }
-            "content_block_start" => {
-                let block = value.get("content_block").unwrap_or(&Value::Null);
-                self.start_block(index, block, &mut out);
-            }
-            "content_block_delta" => {
-                let delta = value.get("delta").unwrap_or(&Value::Null);
-                self.delta(index, delta, &mut out);
-            }
-            "content_block_stop" => {
-                if let Some(call) = self.blocks.remove(&index).and_then(Block::tool_call) {
-                    out.push(StreamEvent::ToolCall(call));
-                }
-            }
-            "message_delta" => {
-                if let Some(reason) = value
-                    .get("delta")
-                    .and_then(|d| wire::text_field(d, "stop_reason"))
-                {
-                    self.stop = Some(stop_reason(reason));
-                }
-                if let Some(usage) = value.get("usage").filter(|u| u.is_object()) {
-                    self.counts.get_or_insert_default().update(usage);
-                }
-            }
-            "message_stop" => {
-                let reason = self.stop.take().unwrap_or(FinishReason::Stop);
-                return self.complete(reason);
-            }
-            "error" => return self.fail(stream_error(&value, data)),
-            // `ping`, and event types added after this was written.
-            _ => {}
-        }
-        out
-    }
-
-    /// The body ended. `Finished` when the server had said why it stopped, otherwise a
-    /// retryable `Failed`.
-    pub fn finish(&mut self) -> Vec<StreamEvent> {
-        match self.stop.take() {
-            _ if self.done => Vec::new(),
-            Some(reason) => self.complete(reason),
-            None => self.fail(ApiError {
-                retryable: true,
-                ..ApiError::message(CLOSED_EARLY)
-            }),
-        }
-    }
-
-    /// The body broke off with `error`: a finished answer if the server had already said why
-    /// it stopped, otherwise a failure with `error`.
-    pub fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
-        if self.stop.is_some() {
-            self.finish()
-        } else {
-            self.fail(error)
-        }
-    }
-
-    /// End the stream with `error`.
-    pub fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
-        if self.done {
-            return Vec::new();
-        }
-        self.done = true;
-        vec![StreamEvent::Failed(error)]
-    }
-
     /// End the stream normally: tool calls still open, the usage, then `Finished`.
     fn complete(&mut self, reason: FinishReason) -> Vec<StreamEvent> {
         if self.done {
@@ -244,7 +152,7 @@ impl MessageParser {
         let entry = Block {
             kind: kind.to_string(),
             tool: ToolCall {
-                name: wire::text_field(block, "name").unwrap_or("").to_string(),
+                name: text_field(block, "name").unwrap_or("").to_string(),
                 arguments: String::new(),
             },
             input: block.get("input").filter(|i| i.is_object()).cloned(),
@@ -254,7 +162,7 @@ impl MessageParser {
         match kind {
             "thinking" => {
                 self.saw_thinking = true;
-                if let Some(text) = wire::text_field(block, "thinking") {
+                if let Some(text) = text_field(block, "thinking") {
                     self.thinking.push_str(text);
                     self.reason(index, text, out);
                 }
@@ -264,7 +172,7 @@ impl MessageParser {
                 self.reason(index, REDACTED, out);
             }
             "text" => {
-                if let Some(text) = wire::text_field(block, "text") {
+                if let Some(text) = text_field(block, "text") {
                     out.push(StreamEvent::TextDelta(text.to_string()));
                 }
             }
@@ -275,14 +183,14 @@ impl MessageParser {
     fn delta(&mut self, index: u64, delta: &Value, out: &mut Vec<StreamEvent>) {
         match delta.get("type").and_then(Value::as_str) {
             Some("thinking_delta") => {
-                if let Some(text) = wire::text_field(delta, "thinking") {
+                if let Some(text) = text_field(delta, "thinking") {
                     self.saw_thinking = true;
                     self.thinking.push_str(text);
                     self.reason(index, text, out);
                 }
             }
             Some("text_delta") => {
-                if let Some(text) = wire::text_field(delta, "text") {
+                if let Some(text) = text_field(delta, "text") {
                     out.push(StreamEvent::TextDelta(text.to_string()));
                 }
             }
@@ -311,10 +219,105 @@ impl MessageParser {
     }
 }
 
+/// The parser as the SSE reader drives it.
+impl StreamParser for MessageParser {
+    /// Parse one SSE event: its `event:` name and its `data:` payload. The JSON `type`
+    /// decides what the event is; the name is used only when the payload has none.
+    fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent> {
+        let data = data.trim();
+        if self.done || data.is_empty() {
+            return Vec::new();
+        }
+        let value: Value = match serde_json::from_str(data) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return self.fail(malformed(data)),
+        };
+        let kind = value.get("type").and_then(Value::as_str).unwrap_or(event);
+        let index = value.get("index").and_then(num).unwrap_or(0);
+        let mut out = Vec::new();
+        match kind {
+            "message_start" => {
+                let usage = value.get("message").and_then(|m| m.get("usage"));
+                if let Some(usage) = usage.filter(|u| u.is_object()) {
+                    self.counts.get_or_insert_default().update(usage);
+                }
+            }
+            "content_block_start" => {
+                let block = value.get("content_block").unwrap_or(&Value::Null);
+                self.start_block(index, block, &mut out);
+            }
+            "content_block_delta" => {
+                let delta = value.get("delta").unwrap_or(&Value::Null);
+                self.delta(index, delta, &mut out);
+            }
+            "content_block_stop" => {
+                if let Some(call) = self.blocks.remove(&index).and_then(Block::tool_call) {
+                    out.push(StreamEvent::ToolCall(call));
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = value
+                    .get("delta")
+                    .and_then(|d| text_field(d, "stop_reason"))
+                {
+                    self.stop = Some(stop_reason(reason));
+                }
+                if let Some(usage) = value.get("usage").filter(|u| u.is_object()) {
+                    self.counts.get_or_insert_default().update(usage);
+                }
+            }
+            "message_stop" => {
+                let reason = self.stop.take().unwrap_or(FinishReason::Stop);
+                return self.complete(reason);
+            }
+            "error" => return self.fail(stream_error(&value, data)),
+            // `ping`, and event types added after this was written.
+            _ => {}
+        }
+        out
+    }
+
+    /// The body ended. `Finished` when the server had said why it stopped, otherwise a
+    /// retryable `Failed`.
+    fn finish(&mut self) -> Vec<StreamEvent> {
+        match self.stop.take() {
+            _ if self.done => Vec::new(),
+            Some(reason) => self.complete(reason),
+            None => self.fail(ApiError {
+                retryable: true,
+                ..ApiError::message(CLOSED_EARLY)
+            }),
+        }
+    }
+
+    /// The body broke off with `error`: a finished answer if the server had already said why
+    /// it stopped, otherwise a failure with `error`.
+    fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        if self.stop.is_some() {
+            self.finish()
+        } else {
+            self.fail(error)
+        }
+    }
+
+    /// End the stream with `error`.
+    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        if self.done {
+            return Vec::new();
+        }
+        self.done = true;
+        vec![StreamEvent::Failed(error)]
+    }
+
+    fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
 /// The failure an `error` event reports (`{"type":"error","error":{type,message}}`).
 /// `overloaded_error`, `api_error` and rate limits are worth a retry.
 fn stream_error(value: &Value, data: &str) -> ApiError {
-    let mut err = wire::error_in(value).unwrap_or_else(|| malformed(data));
+    let mut err = error_in(value).unwrap_or_else(|| malformed(data));
     if matches!(
         err.kind.as_deref(),
         Some("overloaded_error" | "api_error" | "rate_limit_error")

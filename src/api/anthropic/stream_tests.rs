@@ -224,7 +224,7 @@ fn tool_use_arguments_are_joined() {
         message_stop(),
     ]);
     let call = |name: &str, arguments: &str| {
-        ToolCall(crate::api::ToolCall {
+        ToolCall(crate::api::types::ToolCall {
             name: name.into(),
             arguments: arguments.into(),
         })

@@ -5,7 +5,7 @@
 //! `stream_options`) appear only when set and accepted; `temperature` and `top_p` are never
 //! sent, so a reasoning model never rejects them.
 
-use crate::api::{ChatRequest, EffortField, InstructionRole, MaxTokensField, Role};
+use crate::api::types::{ChatRequest, EffortField, InstructionRole, MaxTokensField, Role};
 use serde_json::{Map, Value, json};
 
 /// The JSON body of `req`; `stream` asks for an SSE answer.
@@ -73,7 +73,7 @@ pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Message, RequestQuirks};
+    use crate::api::types::{Message, RequestQuirks};
 
     fn request(quirks: RequestQuirks) -> ChatRequest {
         ChatRequest {

@@ -3,10 +3,11 @@
 //! Invariant: the events follow the same contract as a stream's — reasoning, then answer
 //! text, then usage, then tool calls, then exactly one terminal event, last.
 
-use super::stream::malformed;
 use super::think::ThinkSplitter;
 use super::wire::{self, Content};
-use crate::api::{ApiError, FinishReason, StreamEvent};
+use crate::api::errors::{error_in, malformed};
+use crate::api::json::{function, text_field};
+use crate::api::types::{ApiError, FinishReason, StreamEvent};
 use serde_json::Value;
 
 /// Events of a complete (non-streamed) response body.
@@ -15,7 +16,7 @@ pub fn parse_response(body: &str) -> Vec<StreamEvent> {
         Ok(v @ Value::Object(_)) => v,
         _ => return vec![StreamEvent::Failed(malformed(body))],
     };
-    if let Some(err) = wire::error_in(&value) {
+    if let Some(err) = error_in(&value) {
         return vec![StreamEvent::Failed(err)];
     }
     let Some(choice) = value.get("choices").and_then(|c| c.get(0)) else {
@@ -48,8 +49,8 @@ pub fn parse_response(body: &str) -> Vec<StreamEvent> {
     let calls = calls
         .filter_map(|c| c.get("function"))
         .chain(message.get("function_call").filter(|f| f.is_object()));
-    out.extend(calls.map(wire::function).map(StreamEvent::ToolCall));
-    let reason = wire::text_field(choice, "finish_reason")
+    out.extend(calls.map(function).map(StreamEvent::ToolCall));
+    let reason = text_field(choice, "finish_reason")
         .map(FinishReason::parse)
         .unwrap_or(FinishReason::Stop);
     out.push(match wire::finish_error(&reason) {
@@ -62,7 +63,7 @@ pub fn parse_response(body: &str) -> Vec<StreamEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ToolCall;
+    use crate::api::types::ToolCall;
     use crate::usage::Usage;
     use StreamEvent::{Failed, Finished, ReasoningDelta, TextDelta};
 

@@ -12,12 +12,12 @@
 
 use super::think::ThinkSplitter;
 use super::wire::{self, Content};
-use crate::api::{ApiError, FinishReason, StreamEvent, ToolCall};
+use crate::api::errors::{CLOSED_EARLY, error_in, malformed};
+use crate::api::json::{excerpt, function, num, text_field};
+use crate::api::sse::StreamParser;
+use crate::api::types::{ApiError, FinishReason, StreamEvent, ToolCall};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// Message for a body that ended before the answer was complete.
-pub const CLOSED_EARLY: &str = "the connection closed before the answer finished";
 
 /// Incremental parser of one streamed chat completion.
 #[derive(Debug, Default)]
@@ -38,11 +38,6 @@ impl ChunkParser {
         ChunkParser::default()
     }
 
-    /// True once the terminal event has been produced.
-    pub fn is_done(&self) -> bool {
-        self.done
-    }
-
     /// Parse one SSE `data:` payload (a JSON chunk, or `[DONE]`).
     pub fn feed_data(&mut self, data: &str) -> Vec<StreamEvent> {
         let data = data.trim();
@@ -50,22 +45,19 @@ impl ChunkParser {
             return Vec::new();
         }
         if data == "[DONE]" {
-            return self.finish(true);
+            return self.end(true);
         }
         let value: Value = match serde_json::from_str(data) {
             Ok(v @ Value::Object(_)) => v,
             _ => return self.fail(malformed(data)),
         };
-        if let Some(err) = wire::error_in(&value) {
+        if let Some(err) = error_in(&value) {
             return self.fail(err);
         }
         let mut out = Vec::new();
         if let Some(choices) = value.get("choices").and_then(Value::as_array) {
             for (position, choice) in choices.iter().enumerate() {
-                let index = choice
-                    .get("index")
-                    .and_then(wire::num)
-                    .unwrap_or(position as u64);
+                let index = choice.get("index").and_then(num).unwrap_or(position as u64);
                 if index == 0 {
                     self.choice(choice, &mut out);
                 }
@@ -84,7 +76,7 @@ impl ChunkParser {
     /// The stream ended, after `[DONE]` when `saw_done`. Produces the terminal event:
     /// `Finished` when the server said why it stopped (or sent `[DONE]`), otherwise a
     /// retryable `Failed`.
-    pub fn finish(&mut self, saw_done: bool) -> Vec<StreamEvent> {
+    fn end(&mut self, saw_done: bool) -> Vec<StreamEvent> {
         if self.done {
             return Vec::new();
         }
@@ -114,26 +106,6 @@ impl ChunkParser {
         out
     }
 
-    /// The body broke off with `error`. If the server had already said why it stopped, the
-    /// answer is complete and finishes normally; otherwise the turn fails with `error`.
-    pub fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
-        if self.finish.is_some() {
-            self.finish(false)
-        } else {
-            self.fail(error)
-        }
-    }
-
-    /// End the stream with `error` (held text is released first).
-    pub fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
-        if self.done {
-            return Vec::new();
-        }
-        let mut out = self.release();
-        out.push(StreamEvent::Failed(error));
-        out
-    }
-
     /// Mark the stream done and release text held back by the `<think>` splitter.
     fn release(&mut self) -> Vec<StreamEvent> {
         self.done = true;
@@ -155,24 +127,62 @@ impl ChunkParser {
             }
             if let Some(calls) = delta.get("tool_calls").and_then(Value::as_array) {
                 for (position, call) in calls.iter().enumerate() {
-                    let index = call
-                        .get("index")
-                        .and_then(wire::num)
-                        .unwrap_or(position as u64);
-                    let part = call.get("function").map(wire::function).unwrap_or_default();
+                    let index = call.get("index").and_then(num).unwrap_or(position as u64);
+                    let part = call.get("function").map(function).unwrap_or_default();
                     merge(self.tools.entry(index).or_default(), part);
                 }
             }
             if let Some(f) = delta.get("function_call").filter(|f| f.is_object()) {
                 merge(
                     self.function_call.get_or_insert_with(ToolCall::default),
-                    wire::function(f),
+                    function(f),
                 );
             }
         }
-        if let Some(reason) = wire::text_field(choice, "finish_reason") {
+        if let Some(reason) = text_field(choice, "finish_reason") {
             self.finish = Some(FinishReason::parse(reason));
         }
+    }
+}
+
+/// Chat Completions sends data only; an `error` event carries an error object (or text).
+impl StreamParser for ChunkParser {
+    fn feed(&mut self, event: &str, data: &str) -> Vec<StreamEvent> {
+        if event == "error" {
+            let err = error_in(&serde_json::from_str(data).unwrap_or_default())
+                .unwrap_or_else(|| ApiError::message(excerpt(data, 300)));
+            return self.fail(err);
+        }
+        self.feed_data(data)
+    }
+
+    /// The body broke off with `error`. If the server had already said why it stopped, the
+    /// answer is complete and finishes normally; otherwise the turn fails with `error`.
+    fn interrupted(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        if self.finish.is_some() {
+            self.end(false)
+        } else {
+            self.fail(error)
+        }
+    }
+
+    /// End the stream with `error` (held text is released first).
+    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
+        if self.done {
+            return Vec::new();
+        }
+        let mut out = self.release();
+        out.push(StreamEvent::Failed(error));
+        out
+    }
+
+    /// The body ended without `[DONE]`.
+    fn finish(&mut self) -> Vec<StreamEvent> {
+        self.end(false)
+    }
+
+    fn is_done(&self) -> bool {
+        self.done
     }
 }
 
@@ -184,14 +194,6 @@ fn merge(call: &mut ToolCall, part: ToolCall) {
     call.arguments.push_str(&part.arguments);
 }
 
-/// The error for a payload that is not a JSON object.
-pub fn malformed(data: &str) -> ApiError {
-    ApiError::message(format!(
-        "malformed data from the server: {}",
-        wire::excerpt(data, 80)
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,7 +202,7 @@ mod tests {
     fn run(payloads: &[&str], saw_done: bool) -> Vec<StreamEvent> {
         let mut p = ChunkParser::new();
         let mut out: Vec<StreamEvent> = payloads.iter().flat_map(|d| p.feed_data(d)).collect();
-        out.extend(p.finish(saw_done));
+        out.extend(p.end(saw_done));
         out
     }
 
@@ -333,7 +335,7 @@ mod tests {
             true,
         );
         let call = |n: &str, a: &str| {
-            ToolCall(crate::api::ToolCall {
+            ToolCall(crate::api::types::ToolCall {
                 name: n.into(),
                 arguments: a.into(),
             })
@@ -432,7 +434,7 @@ mod tests {
             p.interrupted(ApiError::message("reset")),
             [Finished(FinishReason::Stop)]
         );
-        assert!(p.feed_data("[DONE]").is_empty() && p.finish(true).is_empty() && p.is_done());
+        assert!(p.feed_data("[DONE]").is_empty() && p.end(true).is_empty() && p.is_done());
     }
 
     #[test]

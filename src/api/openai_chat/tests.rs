@@ -1,12 +1,16 @@
-//! Stream tests through the SSE layer: bytes split anywhere in, events out.
+//! Stream tests through the SSE reader with the protocol's parser, as the exchange reads a
+//! stream (`sse::read_events` with `Chat::parser()`): bytes split anywhere in, events out.
 
 use super::*;
-use crate::api::{FinishReason, StreamEvent};
+use crate::api::errors::CLOSED_EARLY;
+use crate::api::sse::read_events;
+use crate::api::types::{FinishReason, RateLimitInfo, StreamEvent};
 use crate::usage::Usage;
 use futures_util::{StreamExt, stream};
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderValue};
+use std::time::Duration;
 
-/// Run `read_stream` over `pieces` (each one read), optionally ending with a transport error.
+/// Read `pieces` (each one read), optionally ending with a transport error.
 async fn events_of(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
     let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         pieces.iter().map(|p| Ok(p.to_vec())).collect();
@@ -16,7 +20,14 @@ async fn events_of(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
         )));
     }
     let mut out = Vec::new();
-    read_stream(stream::iter(chunks), &mut |e| out.push(e)).await;
+    let mut parser = Chat::parser();
+    read_events(
+        stream::iter(chunks),
+        Duration::ZERO,
+        &mut parser,
+        &mut |e| out.push(e),
+    )
+    .await;
     assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
     assert!(out.last().is_some_and(StreamEvent::is_terminal), "{out:?}");
     out
@@ -217,7 +228,7 @@ async fn think_tags_split_across_reads() {
 #[test]
 fn rate_limit_headers() {
     let mut h = HeaderMap::new();
-    assert_eq!(rate_limit(&h), None);
+    assert_eq!(Chat::rate_limit(&h), None);
     h.insert(
         "x-ratelimit-remaining-requests",
         HeaderValue::from_static("59"),
@@ -227,7 +238,7 @@ fn rate_limit_headers() {
         HeaderValue::from_static("149984"),
     );
     h.insert("x-ratelimit-reset-tokens", HeaderValue::from_static("6ms"));
-    let info = rate_limit(&h);
+    let info = Chat::rate_limit(&h);
     assert_eq!(
         info,
         Some(RateLimitInfo {
@@ -247,7 +258,8 @@ async fn silence_after_output_fails_with_the_idle_message() {
     )]);
     let body = first.chain(stream::pending());
     let mut out = Vec::new();
-    read_stream_within(body, Duration::from_secs(120), &mut |e| out.push(e)).await;
+    let idle = Duration::from_secs(120);
+    read_events(body, idle, &mut Chat::parser(), &mut |e| out.push(e)).await;
     let [StreamEvent::TextDelta(_), StreamEvent::Failed(e)] = &out[..] else {
         panic!("{out:?}")
     };

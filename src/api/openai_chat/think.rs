@@ -10,7 +10,7 @@
 //!   whatever is held, so no text is ever lost;
 //! - an unclosed block (the budget ran out mid-thought) stays reasoning.
 
-use crate::api::StreamEvent;
+use crate::api::types::StreamEvent;
 
 const OPEN: &str = "<think>";
 const CLOSE: &str = "</think>";

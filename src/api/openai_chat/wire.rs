@@ -1,35 +1,15 @@
-//! JSON shapes shared by the streaming and the non-streaming parsers: usage, error objects,
-//! reasoning fields in their several spellings, content parts, tool calls.
+//! Chat Completions JSON shapes shared by the streaming and the non-streaming parsers: usage,
+//! reasoning fields in their several spellings, content parts, the `error` finish reason.
+//! (Error objects, tool-call functions and the small readers every API uses are in
+//! `api::errors` and `api::json`.)
 //!
 //! Invariants: every function here takes any `serde_json::Value` without panicking, ignores
 //! fields it does not know, and treats a missing number as 0 and a missing string as absent.
 
-use crate::api::{ApiError, FinishReason, ToolCall};
+use crate::api::json::{num, text_field};
+use crate::api::types::{ApiError, FinishReason};
 use crate::usage::Usage;
 use serde_json::Value;
-
-/// A non-negative integer, also when a server sends it as a float.
-pub fn num(v: &Value) -> Option<u64> {
-    v.as_u64().or_else(|| {
-        v.as_f64()
-            .filter(|f| f.is_finite() && *f >= 0.0)
-            .map(|f| f as u64)
-    })
-}
-
-/// A string, or a number written as one (vLLM sends numeric error codes).
-pub fn str_or_num(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Non-empty string field `key` of `v`.
-pub fn text_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
-}
 
 /// Usage from a `usage` object; `None` for `null` or an object without token counts.
 pub fn usage(v: &Value) -> Option<Usage> {
@@ -56,65 +36,6 @@ pub fn usage(v: &Value) -> Option<Usage> {
             .get("cost")
             .and_then(Value::as_f64)
             .filter(|c| c.is_finite() && *c >= 0.0),
-    })
-}
-
-/// The error a JSON document reports, in any shape servers use:
-/// `{"error":{..}}`, `{"error":"text"}`, vLLM's `{"object":"error",..}`, a flat
-/// `{"type":"error",..}`. `None` when the document is not an error.
-pub fn error_in(v: &Value) -> Option<ApiError> {
-    let o = v.as_object()?;
-    match o.get("error") {
-        Some(e @ Value::Object(_)) => Some(error_object(e)),
-        Some(Value::String(s)) => Some(ApiError::message(s.clone())),
-        _ if o.get("object").and_then(Value::as_str) == Some("error")
-            || o.get("type").and_then(Value::as_str) == Some("error") =>
-        {
-            Some(error_object(v))
-        }
-        _ => None,
-    }
-}
-
-/// `{message, type, code}` of one error object (the type `error` itself is no detail).
-fn error_object(e: &Value) -> ApiError {
-    let kind = str_or_num(e.get("type")).filter(|t| t != "error");
-    let code = str_or_num(e.get("code"));
-    let message = text_field(e, "message")
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            kind.clone()
-                .or_else(|| code.clone())
-                .unwrap_or_else(|| "the server reported an error".to_string())
-        });
-    let retryable = stream_error_retryable(kind.as_deref(), code.as_deref());
-    ApiError {
-        status: None,
-        kind,
-        code,
-        message,
-        retryable,
-        ..Default::default()
-    }
-}
-
-/// Whether an error reported inside a 200 response may go away on a retry.
-fn stream_error_retryable(kind: Option<&str>, code: Option<&str>) -> bool {
-    if [kind, code]
-        .iter()
-        .flatten()
-        .any(|s| *s == "insufficient_quota")
-    {
-        return false;
-    }
-    if let Some(status) = code.and_then(|c| c.parse::<u16>().ok()) {
-        return super::errors::retryable_status(status);
-    }
-    [kind, code].iter().flatten().any(|s| {
-        s.contains("server_error")
-            || s.contains("overloaded")
-            || s.contains("rate_limit")
-            || *s == "timeout"
     })
 }
 
@@ -177,31 +98,6 @@ fn content_part(part: &Value) -> Option<Content> {
     }
 }
 
-/// A tool call's `function` object: `name` and `arguments` (a string, or an object some
-/// servers send instead).
-pub fn function(f: &Value) -> ToolCall {
-    let name = f
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let arguments = match f.get("arguments") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    };
-    ToolCall { name, arguments }
-}
-
-/// At most `max` characters of `s`, trimmed, with `…` when cut.
-pub fn excerpt(s: &str, max: usize) -> String {
-    let s = s.trim();
-    match s.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,29 +132,6 @@ mod tests {
     }
 
     #[test]
-    fn error_shapes() {
-        let e =
-            error_in(&json!({"error": {"message": "m", "type": "t", "code": "c", "param": null}}));
-        assert_eq!(
-            e.map(|e| (e.message, e.kind, e.code)),
-            Some(("m".into(), Some("t".into()), Some("c".into())))
-        );
-        let e = error_in(
-            &json!({"object": "error", "message": "bad", "type": "BadRequestError", "code": 400}),
-        );
-        assert_eq!(e.as_ref().map(|e| e.code.as_deref()), Some(Some("400")));
-        assert_eq!(e.map(|e| e.retryable), Some(false));
-        let e = error_in(&json!({"error": {"message": "busy", "type": "server_error"}}));
-        assert_eq!(e.map(|e| e.retryable), Some(true));
-        assert_eq!(
-            error_in(&json!({"error": "boom"})).map(|e| e.message),
-            Some("boom".into())
-        );
-        assert_eq!(error_in(&json!({"error": null, "choices": []})), None);
-        assert_eq!(error_in(&json!([1])), None);
-    }
-
-    #[test]
     fn reasoning_is_counted_once() {
         let d = json!({"reasoning": "abc", "reasoning_details": [{"type": "reasoning.text", "text": "abc"}]});
         assert_eq!(reasoning(&d).as_deref(), Some("abc"));
@@ -269,11 +142,5 @@ mod tests {
         let d = json!({"reasoning_content": "a", "reasoning": "a"});
         assert_eq!(reasoning(&d).as_deref(), Some("a"));
         assert_eq!(reasoning(&json!({"reasoning_content": ""})), None);
-    }
-
-    #[test]
-    fn excerpts_cut_on_characters() {
-        assert_eq!(excerpt("  ééé  ", 2), "éé…");
-        assert_eq!(excerpt("abc", 3), "abc");
     }
 }

@@ -6,7 +6,7 @@
 //! false (the history lives here, not on the server); `temperature` and `top_p` are never
 //! sent.
 
-use crate::api::{ChatRequest, Role};
+use crate::api::types::{ChatRequest, Role};
 use serde_json::{Map, Value, json};
 
 /// The JSON body of `req`; `stream` asks for an SSE answer.
@@ -47,7 +47,7 @@ pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Message, RequestQuirks};
+    use crate::api::types::{Message, RequestQuirks};
 
     fn request() -> ChatRequest {
         let message = |role, content: &str| Message {

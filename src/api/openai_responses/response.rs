@@ -5,9 +5,9 @@
 //! terminal event, last, decided by the response's `status` as a stream's final event is.
 
 use super::wire;
-use crate::api::openai_chat::stream::malformed;
-use crate::api::openai_chat::wire::{error_in, function, text_field};
-use crate::api::{ApiError, StreamEvent};
+use crate::api::errors::{error_in, malformed};
+use crate::api::json::{function, text_field};
+use crate::api::types::{ApiError, StreamEvent};
 use serde_json::Value;
 
 /// Events of a complete (non-streamed) response body.
@@ -91,7 +91,7 @@ fn flush(reasoning: &mut Vec<String>, out: &mut Vec<StreamEvent>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{FinishReason, ToolCall};
+    use crate::api::types::{FinishReason, ToolCall};
     use crate::usage::Usage;
     use StreamEvent::{Failed, Finished, ReasoningDelta, TextDelta};
 

@@ -14,10 +14,10 @@
 //! - exactly one terminal event is produced, always last; after it every input is ignored.
 
 use super::wire;
-use crate::api::openai_chat::stream::malformed;
-use crate::api::openai_chat::wire::{function, num, text_field};
-use crate::api::openai_chat::{CLOSED_EARLY, wire::error_in};
-use crate::api::{ApiError, StreamEvent};
+use crate::api::errors::{CLOSED_EARLY, error_in, malformed};
+use crate::api::json::{function, num, text_field};
+use crate::api::sse::StreamParser;
+use crate::api::types::{ApiError, StreamEvent};
 use serde_json::Value;
 
 /// Which run of reasoning text a delta belongs to: (output item, raw text?, part index).
@@ -40,19 +40,25 @@ impl EventParser {
         EventParser::default()
     }
 
-    /// True once the terminal event has been produced.
-    pub fn is_done(&self) -> bool {
-        self.done
+    /// A reasoning delta; `index_field` names the part index within its output item.
+    fn reasoning(&mut self, v: &Value, raw: bool, index_field: &str, out: &mut Vec<StreamEvent>) {
+        let Some(delta) = text_field(v, "delta") else {
+            return;
+        };
+        let index = |k: &str| v.get(k).and_then(num).unwrap_or(0);
+        let key = (index("output_index"), raw, index(index_field));
+        let text = match self.reasoning_part.replace(key) {
+            Some(previous) if previous != key => format!("\n\n{delta}"),
+            _ => delta.to_string(),
+        };
+        out.push(StreamEvent::ReasoningDelta(text));
     }
+}
 
-    /// Parse one SSE `data:` payload (a JSON event carrying its `type`).
-    pub fn feed_data(&mut self, data: &str) -> Vec<StreamEvent> {
-        self.feed_event("", data)
-    }
-
-    /// Parse one SSE event: its `event:` name (used only when the JSON has no `type`) and
-    /// its data.
-    pub fn feed_event(&mut self, name: &str, data: &str) -> Vec<StreamEvent> {
+/// A Responses stream that breaks off fails, whatever had come: the final event never came.
+impl StreamParser for EventParser {
+    /// One SSE event: its `event:` name (used only when the JSON has no `type`) and its data.
+    fn feed(&mut self, name: &str, data: &str) -> Vec<StreamEvent> {
         let data = data.trim();
         // `[DONE]` is not part of this API, but a proxy may add it: the end of the body
         // decides.
@@ -105,7 +111,7 @@ impl EventParser {
 
     /// The body ended. Without a final `response.*` event the answer is incomplete: a
     /// retryable `Failed`.
-    pub fn finish(&mut self) -> Vec<StreamEvent> {
+    fn finish(&mut self) -> Vec<StreamEvent> {
         self.fail(ApiError {
             retryable: true,
             ..ApiError::message(CLOSED_EARLY)
@@ -113,7 +119,7 @@ impl EventParser {
     }
 
     /// End the stream with `error` (nothing, if it has already ended).
-    pub fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
+    fn fail(&mut self, error: ApiError) -> Vec<StreamEvent> {
         if self.done {
             return Vec::new();
         }
@@ -121,25 +127,15 @@ impl EventParser {
         vec![StreamEvent::Failed(error)]
     }
 
-    /// A reasoning delta; `index_field` names the part index within its output item.
-    fn reasoning(&mut self, v: &Value, raw: bool, index_field: &str, out: &mut Vec<StreamEvent>) {
-        let Some(delta) = text_field(v, "delta") else {
-            return;
-        };
-        let index = |k: &str| v.get(k).and_then(num).unwrap_or(0);
-        let key = (index("output_index"), raw, index(index_field));
-        let text = match self.reasoning_part.replace(key) {
-            Some(previous) if previous != key => format!("\n\n{delta}"),
-            _ => delta.to_string(),
-        };
-        out.push(StreamEvent::ReasoningDelta(text));
+    fn is_done(&self) -> bool {
+        self.done
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{FinishReason, ToolCall};
+    use crate::api::types::{FinishReason, ToolCall};
     use crate::usage::Usage;
     use StreamEvent::*;
     use serde_json::json;
@@ -148,7 +144,7 @@ mod tests {
         let mut p = EventParser::new();
         let mut out: Vec<StreamEvent> = payloads
             .iter()
-            .flat_map(|d| p.feed_data(&d.to_string()))
+            .flat_map(|d| p.feed("", &d.to_string()))
             .collect();
         out.extend(p.finish());
         out
@@ -291,10 +287,10 @@ mod tests {
     #[test]
     fn event_name_stands_in_for_a_missing_type() {
         let mut p = EventParser::new();
-        let got = p.feed_event("error", r#"{"message":"overloaded","code":"server_error"}"#);
+        let got = p.feed("error", r#"{"message":"overloaded","code":"server_error"}"#);
         assert!(matches!(&got[..], [Failed(e)] if e.message == "overloaded" && e.retryable));
         let mut p = EventParser::new();
-        let got = p.feed_event("response.output_text.delta", r#"{"delta":"x"}"#);
+        let got = p.feed("response.output_text.delta", r#"{"delta":"x"}"#);
         assert_eq!(got, [TextDelta("x".into())]);
     }
 
@@ -302,7 +298,7 @@ mod tests {
     fn malformed_and_unknown_payloads() {
         for bad in ["{\"type\":", "garbage", "42", "[1]"] {
             let mut p = EventParser::new();
-            let got = p.feed_data(bad);
+            let got = p.feed("", bad);
             let [Failed(e)] = &got[..] else {
                 panic!("{bad}: {got:?}")
             };
@@ -317,7 +313,7 @@ mod tests {
         ]);
         assert_eq!(got, [Finished(FinishReason::Stop)]);
         let mut p = EventParser::new();
-        assert!(p.feed_data("[DONE]").is_empty() && p.feed_data("  ").is_empty());
+        assert!(p.feed("", "[DONE]").is_empty() && p.feed("", "  ").is_empty());
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! from the response's status alone (plus whether answer text or tool calls came), so the
 //! stream and the whole-body paths end a turn the same way.
 
-use crate::api::openai_chat::wire::{error_in, excerpt, num, str_or_num, text_field};
-use crate::api::{ApiError, FinishReason, StreamEvent};
+use crate::api::errors::error_in;
+use crate::api::json::{excerpt, num, str_or_num, text_field};
+use crate::api::types::{ApiError, FinishReason, StreamEvent};
 use crate::usage::Usage;
 use serde_json::{Value, json};
 

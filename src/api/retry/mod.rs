@@ -1,6 +1,7 @@
 //! Retries of a turn that failed before any output: [`run`] makes up to
-//! `Endpoint::max_attempts` attempts, announcing each retry with a `Retrying` event and
-//! waiting out its delay in between; [`policy`] decides whether and how long.
+//! `Endpoint::max_attempts` attempts (each one `exchange::run_attempt` in the protocol `P`),
+//! announcing each retry with a `Retrying` event and waiting out its delay in between;
+//! [`policy`] decides whether and how long.
 //!
 //! Invariants (on top of the contract of `api::run_turn`, which they keep):
 //! - every event of an attempt is passed on as it comes, except a `Failed` that arrives
@@ -12,6 +13,8 @@
 //!   turn, last; when it is the failure of a turn tried more than once, its message says how
 //!   many tries were made;
 //! - cancelling is dropping the future, which also ends a wait at once.
+//!
+//! Layering: above the exchange (which uses only [`policy`], a leaf), below `api::run_turn`.
 
 pub mod policy;
 
@@ -20,10 +23,12 @@ pub use policy::{
     retry_delay, should_retry,
 };
 
-use super::{ApiError, ChatRequest, Endpoint, RetryNotice, StreamEvent};
+use crate::api::exchange::run_attempt;
+use crate::api::protocol::Protocol;
+use crate::api::types::{ApiError, ChatRequest, Endpoint, RetryNotice, StreamEvent};
 
-/// Run the turn, retrying failures before any output (see the module docs).
-pub async fn run(
+/// Run the turn in `P`'s protocol, retrying failures before any output (see the module docs).
+pub async fn run<P: Protocol>(
     client: &reqwest::Client,
     endpoint: &Endpoint,
     request: &ChatRequest,
@@ -34,7 +39,7 @@ pub async fn run(
     let mut attempt = 1;
     loop {
         let mut gate = Gate::default();
-        super::run_attempt(client, endpoint, request, &mut |event| {
+        run_attempt::<P>(client, endpoint, request, &mut |event| {
             if let Some(event) = gate.pass(event) {
                 emit(event);
             }
@@ -162,7 +167,7 @@ impl Jitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{FinishReason, ToolCall};
+    use crate::api::types::{FinishReason, ToolCall};
 
     fn through(events: Vec<StreamEvent>) -> (Vec<StreamEvent>, Ending) {
         let mut gate = Gate::default();

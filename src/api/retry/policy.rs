@@ -8,8 +8,8 @@
 //! [`MAX_BACKOFF`]; `x-should-retry` beats every other rule; nothing here panics on any
 //! header value.
 
-use crate::api::ApiError;
 use crate::api::sse::seconds;
+use crate::api::types::ApiError;
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime};
 

@@ -1,13 +1,19 @@
-//! Turning failures into [`ApiError`]s a person can act on: HTTP error bodies in every shape
-//! compatible servers use, and connection failures.
+//! Turning failures into [`ApiError`]s a person can act on, for every API: HTTP error
+//! bodies in every shape compatible servers use, error objects inside a 200 answer (a stream
+//! event or a whole body), malformed payloads, bodies that broke off, and connection failures.
 //!
 //! Invariants: the server's own message is always kept (hints are added around it, never
-//! instead of it); `retryable` is true exactly for 408, 409, 429 and 5xx (except an
-//! `insufficient_quota` 429) and for connection failures; no input can make these panic.
+//! instead of it); for an HTTP error `retryable` is true exactly for 408, 409, 429 and 5xx
+//! (except an `insufficient_quota` 429) and for connection failures and broken bodies; no
+//! input can make these panic. This module imports nothing from `api` but its types and
+//! [`json`](crate::api::json).
 
-use super::wire::{self, excerpt};
-use crate::api::{ApiError, Endpoint};
+use crate::api::json::{excerpt, str_or_num, text_field};
+use crate::api::types::{ApiError, Endpoint};
 use serde_json::Value;
+
+/// Message for a body that ended before the answer was complete.
+pub const CLOSED_EARLY: &str = "the connection closed before the answer finished";
 
 /// Longest server text kept in a message.
 const EXCERPT_CHARS: usize = 300;
@@ -48,14 +54,14 @@ fn json_error(v: &Value) -> Option<ApiError> {
     if let Some(first) = v.as_array().and_then(|a| a.first()) {
         return json_error(first);
     }
-    if let Some(err) = wire::error_in(v) {
+    if let Some(err) = error_in(v) {
         return Some(err);
     }
     let o = v.as_object()?;
-    if let Some(message) = wire::text_field(v, "message") {
+    if let Some(message) = text_field(v, "message") {
         let mut err = ApiError::message(message);
-        err.kind = wire::str_or_num(o.get("type"));
-        err.code = wire::str_or_num(o.get("code"));
+        err.kind = str_or_num(o.get("type"));
+        err.code = str_or_num(o.get("code"));
         return Some(err);
     }
     match o.get("detail")? {
@@ -101,6 +107,89 @@ pub fn with_hint(mut err: ApiError, endpoint: &Endpoint, url: &str) -> ApiError 
         _ => {}
     }
     err
+}
+
+/// The error an HTTP error response (`status`, `body`) from `url` describes, with what the
+/// person can do about it: [`parse_error_body`], then [`with_hint`].
+pub fn http_error(status: u16, body: &str, endpoint: &Endpoint, url: &str) -> ApiError {
+    with_hint(parse_error_body(status, body), endpoint, url)
+}
+
+/// The error a JSON document reports, in any shape servers use:
+/// `{"error":{..}}`, `{"error":"text"}`, vLLM's `{"object":"error",..}`, a flat
+/// `{"type":"error",..}`. `None` when the document is not an error.
+pub fn error_in(v: &Value) -> Option<ApiError> {
+    let o = v.as_object()?;
+    match o.get("error") {
+        Some(e @ Value::Object(_)) => Some(error_object(e)),
+        Some(Value::String(s)) => Some(ApiError::message(s.clone())),
+        _ if o.get("object").and_then(Value::as_str) == Some("error")
+            || o.get("type").and_then(Value::as_str) == Some("error") =>
+        {
+            Some(error_object(v))
+        }
+        _ => None,
+    }
+}
+
+/// `{message, type, code}` of one error object (the type `error` itself is no detail).
+fn error_object(e: &Value) -> ApiError {
+    let kind = str_or_num(e.get("type")).filter(|t| t != "error");
+    let code = str_or_num(e.get("code"));
+    let message = text_field(e, "message")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            kind.clone()
+                .or_else(|| code.clone())
+                .unwrap_or_else(|| "the server reported an error".to_string())
+        });
+    let retryable = stream_error_retryable(kind.as_deref(), code.as_deref());
+    ApiError {
+        status: None,
+        kind,
+        code,
+        message,
+        retryable,
+        ..Default::default()
+    }
+}
+
+/// Whether an error reported inside a 200 response may go away on a retry.
+fn stream_error_retryable(kind: Option<&str>, code: Option<&str>) -> bool {
+    if [kind, code]
+        .iter()
+        .flatten()
+        .any(|s| *s == "insufficient_quota")
+    {
+        return false;
+    }
+    if let Some(status) = code.and_then(|c| c.parse::<u16>().ok()) {
+        return retryable_status(status);
+    }
+    [kind, code].iter().flatten().any(|s| {
+        s.contains("server_error")
+            || s.contains("overloaded")
+            || s.contains("rate_limit")
+            || *s == "timeout"
+    })
+}
+
+/// The error for a payload that is not a JSON object.
+pub fn malformed(data: &str) -> ApiError {
+    ApiError::message(format!(
+        "malformed data from the server: {}",
+        excerpt(data, 80)
+    ))
+}
+
+/// The error for a body that broke off while being read.
+pub fn body_error(err: &(dyn std::error::Error + 'static)) -> ApiError {
+    let message = format!("{CLOSED_EARLY} ({})", root_cause(err));
+    ApiError {
+        message,
+        retryable: true,
+        ..Default::default()
+    }
 }
 
 /// A request that never got a response: name the URL and the cause in plain words.
@@ -160,7 +249,8 @@ pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ApiKind;
+    use crate::api::types::ApiKind;
+    use serde_json::json;
 
     #[test]
     fn openai_shape() {
@@ -241,6 +331,29 @@ mod tests {
         assert_eq!(parse_error_body(599, " ").message, "HTTP 599");
         let long = "x".repeat(1000);
         assert!(parse_error_body(500, &long).message.chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn error_shapes() {
+        let e =
+            error_in(&json!({"error": {"message": "m", "type": "t", "code": "c", "param": null}}));
+        assert_eq!(
+            e.map(|e| (e.message, e.kind, e.code)),
+            Some(("m".into(), Some("t".into()), Some("c".into())))
+        );
+        let e = error_in(
+            &json!({"object": "error", "message": "bad", "type": "BadRequestError", "code": 400}),
+        );
+        assert_eq!(e.as_ref().map(|e| e.code.as_deref()), Some(Some("400")));
+        assert_eq!(e.map(|e| e.retryable), Some(false));
+        let e = error_in(&json!({"error": {"message": "busy", "type": "server_error"}}));
+        assert_eq!(e.map(|e| e.retryable), Some(true));
+        assert_eq!(
+            error_in(&json!({"error": "boom"})).map(|e| e.message),
+            Some("boom".into())
+        );
+        assert_eq!(error_in(&json!({"error": null, "choices": []})), None);
+        assert_eq!(error_in(&json!([1])), None);
     }
 
     #[test]
