@@ -21,6 +21,9 @@ use std::time::Duration;
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Open `path` read-write (creating it and its directory), set it up and migrate it.
+/// Tries at switching a file to WAL (20 ms apart) before falling back to a rollback journal.
+const WAL_ATTEMPTS: u32 = 50;
+
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
@@ -59,9 +62,21 @@ pub(super) fn prepare(mut conn: Connection, path: &Path) -> Result<Connection, S
             message: "the file is read-only (check its permissions and its directory's)".into(),
         });
     }
-    let mode: String = conn
-        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-        .map_err(fail)?;
+    // Switching a new file to WAL needs a moment alone with it: another process opening the
+    // same new file at once makes the switch fail or report the old mode, so try again for
+    // a while before concluding that the file system cannot do WAL.
+    let mut mode = String::new();
+    for attempt in 0..WAL_ATTEMPTS {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
+            Ok(m) => mode = m,
+            Err(e) if attempt + 1 == WAL_ATTEMPTS => return Err(fail(e)),
+            Err(_) => {}
+        }
+        if mode.eq_ignore_ascii_case("wal") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     if !mode.eq_ignore_ascii_case("wal") {
         // Some file systems (network mounts) cannot do WAL; the rollback journal still
         // keeps the file consistent, only with less concurrency.
