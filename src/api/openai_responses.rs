@@ -46,31 +46,11 @@ impl Protocol for Responses {
 mod tests {
     use super::*;
     use crate::api::errors::CLOSED_EARLY;
-    use crate::api::sse::read_events;
     use crate::api::types::FinishReason;
-    use futures_util::stream;
-    use std::time::Duration;
 
     async fn events_of(pieces: &[&str], broken: bool) -> Vec<StreamEvent> {
-        let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-            pieces.iter().map(|p| Ok(p.as_bytes().to_vec())).collect();
-        if broken {
-            chunks.push(Err(std::io::Error::from(
-                std::io::ErrorKind::ConnectionReset,
-            )));
-        }
-        let mut out = Vec::new();
-        let mut parser = Responses::parser();
-        read_events(
-            stream::iter(chunks),
-            Duration::ZERO,
-            &mut parser,
-            &mut |e| out.push(e),
-        )
-        .await;
-        assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
-        assert!(out.last().is_some_and(StreamEvent::is_terminal), "{out:?}");
-        out
+        let pieces: Vec<&[u8]> = pieces.iter().map(|p| p.as_bytes()).collect();
+        crate::api::protocol::replay::<Responses>(&pieces, broken).await
     }
 
     const DELTA: &str = "event: response.output_text.delta\n\

@@ -80,3 +80,29 @@ pub trait Protocol {
 pub fn request_body<P: Protocol>(request: &ChatRequest) -> Value {
     P::build_body(request, request.quirks.can_stream)
 }
+
+/// Test support: read `pieces` (each one read of the body), optionally ending with a
+/// transport error, with `P`'s parser through the SSE reader the exchange uses; checks the
+/// stream contract (exactly one terminal event, last).
+#[cfg(test)]
+pub(crate) async fn replay<P: Protocol>(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
+    let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        pieces.iter().map(|p| Ok(p.to_vec())).collect();
+    if broken {
+        chunks.push(Err(std::io::Error::from(
+            std::io::ErrorKind::ConnectionReset,
+        )));
+    }
+    let mut out = Vec::new();
+    let mut parser = P::parser();
+    crate::api::sse::read_events(
+        futures_util::stream::iter(chunks),
+        std::time::Duration::ZERO,
+        &mut parser,
+        &mut |e| out.push(e),
+    )
+    .await;
+    assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
+    assert!(out.last().is_some_and(StreamEvent::is_terminal), "{out:?}");
+    out
+}

@@ -114,14 +114,15 @@ impl Ui {
             frame,
             a.conversation,
         );
+        // One pass over the meter's caches serves the pane and the status line.
+        let panel = self.meter.panel(&ctx);
         if let Some(area) = a.meter {
-            meter::render(&ctx, &self.meter, frame, area);
+            meter::render_panel(&ctx, &panel, frame, area);
         }
         app.composer
             .render(&ctx, &composer_title(app), frame, a.composer);
-        let totals = self.meter.totals(&app.session);
         let status = Status {
-            overall: &totals.overall,
+            overall: &panel.totals.overall,
             saved: match &app.persistence {
                 Persistence::On { session, .. } => Ok(*session),
                 Persistence::Off(_) => Err(()),

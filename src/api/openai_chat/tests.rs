@@ -12,25 +12,7 @@ use std::time::Duration;
 
 /// Read `pieces` (each one read), optionally ending with a transport error.
 async fn events_of(pieces: &[&[u8]], broken: bool) -> Vec<StreamEvent> {
-    let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        pieces.iter().map(|p| Ok(p.to_vec())).collect();
-    if broken {
-        chunks.push(Err(std::io::Error::from(
-            std::io::ErrorKind::ConnectionReset,
-        )));
-    }
-    let mut out = Vec::new();
-    let mut parser = Chat::parser();
-    read_events(
-        stream::iter(chunks),
-        Duration::ZERO,
-        &mut parser,
-        &mut |e| out.push(e),
-    )
-    .await;
-    assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
-    assert!(out.last().is_some_and(StreamEvent::is_terminal), "{out:?}");
-    out
+    crate::api::protocol::replay::<Chat>(pieces, broken).await
 }
 
 fn text_of(events: &[StreamEvent]) -> String {

@@ -156,11 +156,12 @@ impl ConversationCache {
         let active = ctx
             .active
             .and_then(|(id, _)| turns.iter().rposition(|t| t.id == id));
-        let mut start = if resized { 0 } else { changes.stale_from };
-        start = start
+        // From the first changed turn, the streaming one, or the first never laid out
+        // (`row_starts` and `views` have the same length after every prepare).
+        let start = if resized { 0 } else { changes.stale_from }
             .min(active.unwrap_or(usize::MAX))
-            .min(self.views.len());
-        let start = start.min(self.row_starts.len()).min(turns.len());
+            .min(self.row_starts.len())
+            .min(turns.len());
         self.views.truncate(turns.len());
         self.row_starts.truncate(start);
         self.code_starts.truncate(start);
@@ -174,7 +175,6 @@ impl ConversationCache {
         for (idx, turn) in turns.iter().enumerate().skip(start) {
             if idx == self.views.len() {
                 self.views.push(TurnView::of(turn));
-                self.views[idx].built = None;
                 self.lay_out(ctx, idx, turn, code_number, true, thinking);
             } else {
                 let changed = self.views[idx].feed(turn);

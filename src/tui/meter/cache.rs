@@ -308,9 +308,8 @@ impl Meter {
     pub fn panel(&self, ctx: &Ctx) -> Panel {
         let session = ctx.session;
         let turns = &session.conversation.turns;
-        let streaming = ctx.active.and_then(|(id, sent)| {
+        let streaming = ctx.active_elapsed().and_then(|(id, elapsed)| {
             let idx = turns.iter().rposition(|t| t.id == id)?;
-            let elapsed = ctx.now.saturating_duration_since(sent).as_millis() as u64;
             Some(TurnFigures::of(&turns[idx], idx + 1, Some(elapsed)))
         });
         let phase = if streaming.is_some() {

@@ -18,8 +18,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-/// Draw the meter for `app` into `area`.
+/// Draw the meter's figures for now into `area`.
 pub fn render(ctx: &Ctx, meter: &Meter, frame: &mut Frame, area: Rect) {
+    render_panel(ctx, &meter.panel(ctx), frame, area);
+}
+
+/// Draw `panel` (see [`Meter::panel`]) into `area`.
+pub fn render_panel(ctx: &Ctx, panel: &Panel, frame: &mut Frame, area: Rect) {
     if area.width == 0 || area.height == 0 {
         return;
     }
@@ -45,8 +50,7 @@ pub fn render(ctx: &Ctx, meter: &Meter, frame: &mut Frame, area: Rect) {
     } else {
         inner
     };
-    let panel = meter.panel(ctx);
-    let lines = lines(&panel, t, inner.width as usize);
+    let lines = lines(panel, t, inner.width as usize);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
