@@ -1,4 +1,4 @@
-//! Anthropic Messages on the wire: the real recorded stream (`../shared/wire/fixtures`)
+//! Anthropic Messages on the wire: the real recorded stream (`tests/fixtures/wire`)
 //! through the parser and through HTTP from the fake server in odd-sized writes, and
 //! one attempt of the exchange (`api::exchange::run_attempt::<Anthropic>`) against a server
 //! that misbehaves the ways real ones do.

@@ -1,4 +1,4 @@
-//! Chat Completions on the wire: real recorded responses (`../shared/wire/fixtures`) through
+//! Chat Completions on the wire: real recorded responses (`tests/fixtures/wire`) through
 //! the parser and through HTTP from the fake server, and `run_turn` against a server that
 //! fails in the ways real ones do.
 

@@ -1,4 +1,4 @@
-//! OpenAI Responses on the wire: the real recorded stream (`../shared/wire/fixtures`) through
+//! OpenAI Responses on the wire: the real recorded stream (`tests/fixtures/wire`) through
 //! the parser and through HTTP from the fake server, and one attempt of the exchange
 //! against a server that fails in the ways real ones do.
 

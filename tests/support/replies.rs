@@ -35,7 +35,7 @@ pub enum Reply {
     SlowDrip { text: String, per_token_ms: u64 },
     /// An answer of exactly `bytes` bytes of text ([`huge_text`]), streamed in big writes.
     Huge { bytes: usize },
-    /// A file of `../shared/wire/fixtures` replayed verbatim (`.json` files as JSON).
+    /// A file of `tests/fixtures/wire` replayed verbatim (`.json` files as JSON).
     Fixture(String),
     /// Nothing for `ms` milliseconds (not even headers), then `reply`.
     Delayed { ms: u64, reply: Box<Reply> },
@@ -220,9 +220,9 @@ pub fn huge_text(bytes: usize) -> String {
     text
 }
 
-/// `../shared/wire/fixtures` next to the crate.
+/// `tests/fixtures/wire` in the crate (see its README and INDEX.json).
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/wire/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wire")
 }
 
 /// A response to write: head, then pieces each after its delay.
