@@ -20,6 +20,9 @@ pub enum TurnState {
     Done,
     /// The person cancelled it; what arrived stays.
     Cancelled,
+    /// Cancelled, then sent again (Alt+R): kept for the record, never sent back as history,
+    /// since the retry replaces it.
+    Superseded,
     /// The request or stream failed; what arrived stays.
     Failed(ApiError),
     /// thinkbench stopped (killed, crashed) while this turn streamed; found so on restart,
@@ -28,13 +31,14 @@ pub enum TurnState {
 }
 
 impl TurnState {
-    /// The state's name as stored and exported: `streaming`, `done`, `cancelled`, `failed`,
-    /// `interrupted`.
+    /// The state's name as stored and exported: `streaming`, `done`, `cancelled`,
+    /// `superseded`, `failed`, `interrupted`.
     pub fn name(&self) -> &'static str {
         match self {
             TurnState::Streaming => "streaming",
             TurnState::Done => "done",
             TurnState::Cancelled => "cancelled",
+            TurnState::Superseded => "superseded",
             TurnState::Failed(_) => "failed",
             TurnState::Interrupted => "interrupted",
         }
@@ -372,13 +376,18 @@ impl Conversation {
     }
 
     /// Messages to send before a new prompt: earlier turns' prompts and answers, never
-    /// their reasoning. Failed turns (their text may be cut anywhere) and empty answers are
-    /// left out, so the history stays alternating user/assistant. A cancelled answer stays:
-    /// the person chose to stop it where it is.
+    /// their reasoning. Failed turns (their text may be cut anywhere), turns a retry replaced
+    /// and empty answers are left out, so the history stays alternating user/assistant. A
+    /// cancelled answer stays: the person chose to stop it where it is.
     pub fn history(&self) -> Vec<Message> {
         let mut messages = Vec::new();
         for turn in &self.turns {
-            if turn.is_streaming() || turn.state.is_broken() || turn.answer.trim().is_empty() {
+            let replaced = turn.state == TurnState::Superseded;
+            if turn.is_streaming()
+                || turn.state.is_broken()
+                || replaced
+                || turn.answer.trim().is_empty()
+            {
                 continue;
             }
             messages.push(Message {

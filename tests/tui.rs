@@ -408,3 +408,57 @@ fn rate_limits_show_in_the_status_line() {
         "{screen}"
     );
 }
+
+/// Alt+R after Esc replaces the cancelled attempt: the retry's request carries only what came
+/// before that turn, never the cancelled partial answer, and later turns do not either; the
+/// old turn stays on screen, marked.
+#[test]
+fn a_retry_replaces_the_cancelled_attempt_in_the_history() {
+    let mut h = harness("gpt-4o");
+    let id = h.send("one", 0);
+    h.stream(
+        id,
+        StreamEvent::TextDelta("Here is the plan… | parse |".into()),
+        100,
+    );
+    h.key(KeyCode::Esc, KeyModifiers::NONE, 200);
+    let effects = h.key(KeyCode::Char('r'), KeyModifiers::ALT, 300);
+    let (retry_id, request) = started(&effects).expect("the retry starts");
+    let sent: Vec<(&str, &str)> = request
+        .messages
+        .iter()
+        .map(|m| (role(&m.role), m.content.as_str()))
+        .collect();
+    assert_eq!(sent, [("user", "one")]);
+    h.stream(
+        retry_id,
+        StreamEvent::TextDelta("The whole plan.".into()),
+        400,
+    );
+    h.stream(retry_id, StreamEvent::Finished(FinishReason::Stop), 500);
+    let screen = format!("{}", h.draw(80, 30).backend());
+    assert!(screen.contains("sent again below"), "{screen}");
+    h.app.update(Event::Paste("two".into()), h.at(600));
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 600);
+    let (_, request) = started(&effects).expect("a turn starts");
+    let sent: Vec<(&str, &str)> = request
+        .messages
+        .iter()
+        .map(|m| (role(&m.role), m.content.as_str()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("user", "one"),
+            ("assistant", "The whole plan."),
+            ("user", "two")
+        ]
+    );
+}
+
+fn role(role: &thinkbench::api::Role) -> &'static str {
+    match role {
+        thinkbench::api::Role::User => "user",
+        thinkbench::api::Role::Assistant => "assistant",
+    }
+}

@@ -207,6 +207,7 @@ pub(super) fn state(name: &str, error_json: Option<&str>) -> TurnState {
         "streaming" => TurnState::Streaming,
         "done" => TurnState::Done,
         "cancelled" => TurnState::Cancelled,
+        "superseded" => TurnState::Superseded,
         "interrupted" => TurnState::Interrupted,
         "failed" => TurnState::Failed(match error_json {
             Some(text) => error_from_json(text),
@@ -328,6 +329,19 @@ mod tests {
         assert!(title.ends_with("word …") || title.ends_with('…'), "{title}");
         let wide = "é".repeat(100);
         assert_eq!(title_from_prompt(&wide).chars().count(), 80);
+    }
+
+    #[test]
+    fn every_state_reads_back_by_its_name() {
+        for st in [
+            TurnState::Streaming,
+            TurnState::Done,
+            TurnState::Cancelled,
+            TurnState::Superseded,
+            TurnState::Interrupted,
+        ] {
+            assert_eq!(state(st.name(), None), st);
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub enum Action {
     Models,
     /// F3, Alt+E: the effort selector.
     Efforts,
-    /// Alt+[ / Alt+]: one effort level down / up.
+    /// Alt+, / Alt+.: one effort level down / up.
     EffortDown,
     EffortUp,
     /// F4, Alt+T: show or hide the meter.
@@ -166,12 +166,14 @@ pub const KEYS: &[Entry] = &[
         ],
     },
     Entry {
-        keys: "Alt+[ / Alt+]",
+        keys: "Alt+, / Alt+.",
         what: "effort one level down / up",
         hint: None,
+        // Not Alt+[ / Alt+]: a terminal sends them as ESC [ and ESC ], the starts of control
+        // sequences, so they are read as one and swallow the next key.
         binds: &[
-            (with(KeyCode::Char('['), ALT), Action::EffortDown),
-            (with(KeyCode::Char(']'), ALT), Action::EffortUp),
+            (with(KeyCode::Char(','), ALT), Action::EffortDown),
+            (with(KeyCode::Char('.'), ALT), Action::EffortUp),
         ],
     },
     Entry {
@@ -366,9 +368,20 @@ mod tests {
             Action::Edit
         );
         assert_eq!(
-            action(&key(KeyCode::Char('['), KeyModifiers::ALT)),
+            action(&key(KeyCode::Char(','), KeyModifiers::ALT)),
             Action::EffortDown
         );
+        assert_eq!(
+            action(&key(KeyCode::Char('.'), KeyModifiers::ALT)),
+            Action::EffortUp
+        );
+        // Escape-sequence prefixes are never bound.
+        for c in ['[', ']', 'O', 'P'] {
+            assert_eq!(
+                action(&key(KeyCode::Char(c), KeyModifiers::ALT)),
+                Action::Edit
+            );
+        }
         assert_eq!(
             action(&key(KeyCode::F(2), KeyModifiers::NONE)),
             Action::Models

@@ -50,8 +50,9 @@ use persist::Persister;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::collections::HashMap;
-use std::io::{self, Stdout};
+use std::io::{self, Stdout, Write};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc;
@@ -95,31 +96,44 @@ fn setup() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
         EnableBracketedPaste,
         EnableMouseCapture
     )?;
+    // The one terminal query of a run: asked here, its reply read here (crossterm waits for
+    // it), remembered for the way out, which must write nothing a terminal answers.
     if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
         // Lets terminals that can tell Shift+Enter from Enter say so.
-        let _ = execute!(
+        let pushed = execute!(
             out,
             PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
         );
+        KEYBOARD_ENHANCED.store(pushed.is_ok(), Ordering::SeqCst);
     }
     let terminal = Terminal::new(CrosstermBackend::new(out))?;
     Ok(terminal)
 }
 
+/// Whether `setup` pushed keyboard enhancement flags (so the way out pops them).
+static KEYBOARD_ENHANCED: AtomicBool = AtomicBool::new(false);
+
 /// Put the terminal back as we found it. Safe to call more than once.
 fn restore() {
-    let mut out = io::stdout();
-    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
-        let _ = execute!(out, PopKeyboardEnhancementFlags);
+    let enhanced = KEYBOARD_ENHANCED.swap(false, Ordering::SeqCst);
+    let _ = restore_to(&mut io::stdout(), enhanced);
+    let _ = disable_raw_mode();
+}
+
+/// The bytes that put the terminal back: pop the keyboard flags `setup` pushed, stop mouse
+/// capture and bracketed paste, leave the alternate screen, show the cursor. Nothing here is a
+/// query, so no reply can arrive after we stop reading (and land at the shell prompt).
+fn restore_to(out: &mut impl Write, enhanced: bool) -> io::Result<()> {
+    if enhanced {
+        execute!(out, PopKeyboardEnhancementFlags)?;
     }
-    let _ = execute!(
+    execute!(
         out,
         DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
         crossterm::cursor::Show
-    );
-    let _ = disable_raw_mode();
+    )
 }
 
 /// A panic on the UI thread restores the terminal before the message is printed. A panic in
@@ -329,5 +343,29 @@ fn translate(ev: TermEvent) -> Option<Event> {
         TermEvent::Mouse(m) => Some(Event::Mouse(m)),
         TermEvent::Resize(w, h) => Some(Event::Resize(w, h)),
         TermEvent::FocusGained | TermEvent::FocusLost => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::restore_to;
+
+    /// The way out writes no query (`ESC [ c`, `ESC [ ? u`, `ESC [ 6 n`, ...): a terminal's
+    /// reply to one would arrive after we stop reading and end up at the shell prompt.
+    #[test]
+    fn restoring_the_terminal_asks_it_nothing() {
+        for enhanced in [false, true] {
+            let mut out = Vec::new();
+            restore_to(&mut out, enhanced).unwrap();
+            let text = String::from_utf8_lossy(&out);
+            for query in ["\x1b[c", "\x1b[?u", "\x1b[6n", "\x1b[>c", "\x1b[5n"] {
+                assert!(!text.contains(query), "{query:?} in {text:?}");
+            }
+            assert!(
+                text.contains("\x1b[?1049l"),
+                "leaves the alternate screen: {text:?}"
+            );
+            assert_eq!(text.contains("\x1b[<1u"), enhanced, "{text:?}");
+        }
     }
 }

@@ -27,17 +27,27 @@ impl App {
         self.start(prompt, now)
     }
 
-    /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn
-    /// (the old one stays, for the record, and is not sent back as history).
+    /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn.
+    /// The retry replaces that attempt: the old turn stays for the record but is never sent
+    /// back as history (a cancelled one becomes [`TurnState::Superseded`]), so the request
+    /// carries exactly what came before it.
     pub(super) fn retry(&mut self, now: Instant) -> Vec<Effect> {
         if self.is_streaming() {
             return Vec::new();
         }
-        let last = self.session.conversation.turns.last();
+        let last = self.session.conversation.turns.len().checked_sub(1);
+        let last = last.and_then(|idx| Some((idx, self.session.conversation.turns.get_mut(idx)?)));
         match last {
-            Some(turn) if turn.state.is_broken() || turn.state == TurnState::Cancelled => {
+            Some((idx, turn)) if turn.state.is_broken() || turn.state == TurnState::Cancelled => {
                 let prompt = turn.prompt.clone();
-                self.start(prompt, now)
+                let mut effects = Vec::new();
+                if turn.state == TurnState::Cancelled {
+                    turn.state = TurnState::Superseded;
+                    self.touch(idx);
+                    effects = self.save(idx);
+                }
+                effects.extend(self.start(prompt, now));
+                effects
             }
             _ => {
                 self.notice = Some("nothing to retry: the last turn did not fail".to_string());

@@ -115,7 +115,7 @@ impl App {
         self.overlay = Some(Overlay::Effort(menu));
     }
 
-    /// Alt+[ / Alt+]: one accepted level down or up.
+    /// Alt+, / Alt+.: one accepted level down or up.
     pub(super) fn step_effort(&mut self, up: bool) {
         let s = &mut self.session.settings;
         match step(s.model_info.as_ref(), s.effort.as_deref(), up) {

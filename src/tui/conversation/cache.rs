@@ -29,8 +29,8 @@ pub struct TurnView {
     pub footer: Vec<Line<'static>>,
     /// The turn was still streaming when last fed.
     streaming: bool,
-    /// The width and thinking state `header`/`footer` were built for.
-    built: Option<(u16, bool)>,
+    /// The width, thinking state and turn state `header`/`footer` were built for.
+    built: Option<(u16, bool, &'static str)>,
     blank: Line<'static>,
 }
 
@@ -214,7 +214,8 @@ impl ConversationCache {
         }
         let shown = thinking_visible(thinking, idx, turn);
         view.thinking_shown = shown;
-        if text_changed || streaming || view.built != Some((width, shown)) {
+        let built = Some((width, shown, turn.state.name()));
+        if text_changed || streaming || view.built != built {
             let sent = ctx.active.filter(|(id, _)| *id == turn.id).map(|(_, t)| t);
             let elapsed = sent.map_or(0, |t| {
                 u64::try_from(ctx.now.saturating_duration_since(t).as_millis()).unwrap_or(0)
@@ -225,7 +226,7 @@ impl ConversationCache {
                 (notice, notice.delay.saturating_sub(waited))
             });
             view.footer = footer_lines(turn, ctx.theme, elapsed, width, retry);
-            view.built = Some((width, shown));
+            view.built = built;
         }
     }
 

@@ -122,6 +122,10 @@ pub fn footer_lines(
     }
     match &turn.state {
         TurnState::Cancelled => lines.push(Line::from(Span::styled("⊘ cancelled", theme.error))),
+        TurnState::Superseded => lines.push(Line::from(Span::styled(
+            "⊘ cancelled · sent again below",
+            theme.error,
+        ))),
         TurnState::Interrupted => {
             lines.push(Line::from(Span::styled(
                 "⚠ interrupted: thinkbench stopped before the answer finished",

@@ -1,4 +1,4 @@
-//! The reasoning-effort selector's state and keys, and the step up/down used by Alt+[ / Alt+].
+//! The reasoning-effort selector's state and keys, and the step up/down used by Alt+, / Alt+.
 //!
 //! Invariants: only levels the current model accepts are offered, lowest first (all of
 //! [`EFFORT_LEVELS`] for a model the catalog does not know, since the server decides); a model

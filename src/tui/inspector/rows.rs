@@ -114,6 +114,7 @@ fn finish(turn: &Turn) -> (String, RowMood) {
     match &turn.state {
         TurnState::Streaming => ("streaming…".into(), RowMood::Partial),
         TurnState::Cancelled => ("cancelled".into(), RowMood::Partial),
+        TurnState::Superseded => ("sent again".into(), RowMood::Partial),
         TurnState::Interrupted => ("interrupted".into(), RowMood::Bad),
         TurnState::Failed(err) => {
             let text = match (err.status, &err.code) {
