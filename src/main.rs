@@ -138,6 +138,9 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(err) => return fail(err, 2),
             };
+            if let Some(why) = settings.missing_key() {
+                return fail(why, 2);
+            }
             let prompt = match read_prompt(prompt) {
                 Ok(p) => p,
                 Err(err) => return fail(err, 2),

@@ -528,3 +528,31 @@ async fn responses_json_end_to_end_over_the_recording() {
     );
     assert_eq!(req.body["store"], false);
 }
+
+/// A configured provider that needs a key and has none: `ask` refuses before sending (the
+/// provider's own base URL is the fake server, so a request would reach it).
+#[tokio::test]
+async fn a_provider_without_its_key_sends_nothing() {
+    let server = FakeServer::start(vec![Reply::answer("never")]).await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "model = \"cloud/gpt-4o\"\n\n[providers.cloud]\nbase_url = \"{}\"\napi_key_env = \"CLOUD_KEY\"\n",
+            server.base_url()
+        ),
+    )
+    .unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_thinkbench"))
+        .args(["ask", "hi"])
+        .env_clear()
+        .env("THINKBENCH_HOME", home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("CLOUD_KEY"), "{}", stderr(&out));
+    assert!(server.requests().is_empty(), "nothing was sent");
+}

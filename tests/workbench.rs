@@ -102,8 +102,8 @@ async fn switching_model_and_effort_between_turns() {
     say(&mut h, &client, "two", &env, 2000).await;
     say(&mut h, &client, "/model gpt-5.1", &env, 3000).await;
     say(&mut h, &client, "/effort low", &env, 3500).await;
-    // Alt+] steps up one level.
-    let effects = h.key(KeyCode::Char(']'), KeyModifiers::ALT, 3600);
+    // Alt+. steps up one level.
+    let effects = h.key(KeyCode::Char('.'), KeyModifiers::ALT, 3600);
     assert!(started(&effects).is_none());
     assert_eq!(h.app.session.settings.effort.as_deref(), Some("medium"));
     say(&mut h, &client, "three", &env, 4000).await;
@@ -264,4 +264,55 @@ fn the_recorded_effort_is_the_effort_sent() {
     assert_eq!(request.effort, None);
     let turn = h.app.session.turn(id).unwrap();
     assert_eq!(turn.spec.effort, None, "recorded {:?}", turn.spec.effort);
+}
+
+/// A provider that needs a key and has none refuses before anything is sent, naming the
+/// variable to set; the draft stays. The picker still lists that provider's models, marked.
+#[test]
+fn no_key_no_request() {
+    // No OPENAI_API_KEY and OpenAI's own base URL: the start screen explains, and sending
+    // is refused rather than tried four times against the server.
+    let mut h = harness_with(&[("DEEPSEEK_API_KEY", "sk-ds")], "gpt-4o", None);
+    h.type_text("hi", 0);
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    assert!(started(&effects).is_none(), "{effects:?}");
+    let notice = h.app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("OPENAI_API_KEY"), "{notice}");
+    assert_eq!(h.app.draft(), "hi");
+    assert!(h.app.session.conversation.turns.is_empty());
+
+    // The picker shows OpenAI's models as "no key", DeepSeek's (which has one) unmarked.
+    h.key(KeyCode::F(2), KeyModifiers::NONE, 10);
+    let Some(Overlay::Picker(picker)) = &h.app.overlay else {
+        panic!("picker not open");
+    };
+    let row = |provider: &str| {
+        picker
+            .rows
+            .iter()
+            .find(|r| r.provider == provider)
+            .unwrap_or_else(|| panic!("no {provider} row"))
+    };
+    assert!(row("openai").no_key);
+    assert!(!row("deepseek").no_key);
+    assert!(thinkbench::tui::picker::view::badges(row("openai")).contains("no key"));
+
+    // Switching to a provider without its key refuses the same way.
+    let mut h = harness_with(&[("OPENAI_API_KEY", "sk-x")], "gpt-4o", None);
+    let env = |_: &str| None;
+    let switched = h
+        .app
+        .session
+        .settings
+        .switch_model("deepseek-reasoner", &env)
+        .unwrap();
+    h.app.update(
+        Event::ModelSwitched(Ok(Switched(Box::new(switched)))),
+        h.at(0),
+    );
+    h.type_text("hi", 0);
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    assert!(started(&effects).is_none(), "{effects:?}");
+    let notice = h.app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("DEEPSEEK_API_KEY"), "{notice}");
 }

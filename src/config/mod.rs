@@ -178,13 +178,32 @@ pub struct Settings {
     pub paths: Paths,
     /// The provider is a local server: every turn costs 0.
     pub local: bool,
-    /// How to get going, when the provider needs a key and none is set.
+    /// How to get going, when the provider needs a key and none is set (so `Some` exactly
+    /// when nothing may be sent: see [`Settings::missing_key`]).
     pub setup_hint: Option<String>,
     /// Every provider known (built-in plus config), for switching models.
     pub providers: Vec<Provider>,
+    /// Providers that need a key from the environment and had none at start (a key from
+    /// `api_key_cmd` is only known once asked for, so those are never listed).
+    pub keyless: Vec<String>,
 }
 
 impl Settings {
+    /// Why nothing may be sent now: the provider needs a key and none is set. Names the
+    /// variable to set.
+    pub fn missing_key(&self) -> Option<String> {
+        self.setup_hint.as_ref()?;
+        let var = self
+            .endpoint
+            .key_hint
+            .as_deref()
+            .unwrap_or("its API key variable");
+        Some(format!(
+            "{} needs an API key: set {var} (nothing was sent)",
+            self.endpoint.provider
+        ))
+    }
+
     /// The request quirks of the current model (safe guesses for an unknown one).
     pub fn quirks(&self) -> RequestQuirks {
         // `model_info` is this catalog's entry for the model, so this is its quirks (plus the
@@ -421,10 +440,25 @@ pub fn resolve(
     let mut conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
     conn.endpoint.max_attempts = max_attempts;
     conn.endpoint.idle_timeout = idle_timeout;
+    let keyless = providers
+        .iter()
+        .filter(|p| p.api_key_cmd.is_none())
+        .filter(|p| {
+            let base = if p.name == provider.name {
+                args.base_url.as_deref()
+            } else {
+                None
+            };
+            p.key_required(providers::base_overridden(p, base, env))
+        })
+        .filter(|p| p.api_key_env.as_deref().and_then(env_var).is_none())
+        .map(|p| p.name.clone())
+        .collect();
     Ok(Settings {
         local: provider.local,
         endpoint: conn.endpoint,
         setup_hint: conn.setup_hint,
+        keyless,
         model,
         model_info,
         effort,

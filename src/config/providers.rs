@@ -36,6 +36,9 @@ pub struct Provider {
     pub api_key_env: Option<String>,
     /// Shell command printing the key, run only when this provider is used.
     pub api_key_cmd: Option<String>,
+    /// Whether the config file named where the key comes from (`api_key_env`/`api_key_cmd`):
+    /// then the key is required even on an overridden base URL.
+    pub key_configured: bool,
     /// Extra headers sent with every request.
     pub headers: Vec<(String, String)>,
     /// A local server: no key needed, every model costs 0.
@@ -81,14 +84,22 @@ impl Provider {
             api_configured: false,
             api_key_env: key_env.map(str::to_string),
             api_key_cmd: None,
+            key_configured: false,
             headers: Vec::new(),
             local,
         }
     }
 
     /// Whether a request to this provider needs a key.
-    fn needs_key(&self) -> bool {
+    pub fn needs_key(&self) -> bool {
         !self.local && (self.api_key_env.is_some() || self.api_key_cmd.is_some())
+    }
+
+    /// Whether nothing may be sent without a key. A base URL overridden to another server (a
+    /// local one, say) makes a built-in provider's key optional, as other clients do; a key
+    /// the config file names stays required.
+    pub fn key_required(&self, base_overridden: bool) -> bool {
+        self.needs_key() && (!base_overridden || self.key_configured)
     }
 }
 
@@ -195,9 +206,11 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
         }
         if let Some(key_env) = &table.api_key_env {
             p.api_key_env = Some(key_env.clone());
+            p.key_configured = true;
         }
         if let Some(cmd) = &table.api_key_cmd {
             p.api_key_cmd = Some(cmd.clone());
+            p.key_configured = true;
         }
         for (key, value) in table.headers.iter().flatten() {
             check_header(key, value).map_err(|e| file.error_at(span.clone(), e))?;
@@ -315,7 +328,7 @@ pub(super) fn connect(
         key_hint = Some(format!("api_key_cmd of provider {}", provider.name));
     }
     let setup_hint = match (&api_key, &provider.api_key_env) {
-        (None, Some(var)) if provider.needs_key() && !overridden => {
+        (None, Some(var)) if provider.key_required(overridden) => {
             Some(setup_hint(&provider.name, var))
         }
         _ => None,

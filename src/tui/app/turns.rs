@@ -23,6 +23,11 @@ impl App {
             self.notice = Some("an answer is still streaming: Esc cancels it".to_string());
             return Vec::new();
         }
+        if let Some(why) = self.session.settings.missing_key() {
+            // Refused before anything leaves; the draft stays.
+            self.notice = Some(why);
+            return Vec::new();
+        }
         let prompt = self.composer.take_sent();
         self.start(prompt, now)
     }
@@ -33,6 +38,10 @@ impl App {
     /// carries exactly what came before it.
     pub(super) fn retry(&mut self, now: Instant) -> Vec<Effect> {
         if self.is_streaming() {
+            return Vec::new();
+        }
+        if let Some(why) = self.session.settings.missing_key() {
+            self.notice = Some(why);
             return Vec::new();
         }
         let last = self.session.conversation.turns.len().checked_sub(1);

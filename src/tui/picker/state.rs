@@ -34,6 +34,8 @@ pub struct PickerRow {
     pub current: bool,
     /// The provider is a local server: the model costs nothing.
     pub local: bool,
+    /// The provider needs a key and none is set: it can be seen, not used.
+    pub no_key: bool,
 }
 
 impl PickerRow {
@@ -246,6 +248,7 @@ impl Picker {
             info,
             current: provider == settings.endpoint.provider && id == settings.model,
             local,
+            no_key: settings.keyless.iter().any(|p| p == provider),
         });
     }
 }
@@ -337,6 +340,7 @@ mod tests {
             info: None,
             current,
             local: false,
+            no_key: false,
         }
     }
 

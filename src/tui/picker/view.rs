@@ -232,10 +232,13 @@ fn per_million(dollars: f64) -> String {
 
 /// `reasoning low·medium·high no-stream`.
 pub fn badges(row: &PickerRow) -> String {
-    let Some(m) = &row.info else {
-        return String::new();
-    };
     let mut out = Vec::new();
+    if row.no_key {
+        out.push("no key".to_string());
+    }
+    let Some(m) = &row.info else {
+        return out.join(" ");
+    };
     if m.reasoning {
         out.push("reasoning".to_string());
     }
