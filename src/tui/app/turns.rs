@@ -5,7 +5,7 @@
 //! half second; events of a turn that is no longer active are ignored.
 
 use super::{App, Effect, FLUSH_EVERY, ms_between};
-use crate::api::StreamEvent;
+use crate::api::{OUT_OF_CREDIT, StreamEvent};
 use crate::conversation::TurnState;
 use crate::tui::conversation::cache::thinking_visible;
 use std::time::Instant;
@@ -23,19 +23,25 @@ impl App {
             self.notice = Some("an answer is still streaming: Esc cancels it".to_string());
             return Vec::new();
         }
-        let prompt = self.composer.take_sent();
+        // The history keeps what was typed (`//text`); the model gets `/text`.
+        let prompt = super::commands::unescape(self.composer.take_sent());
         self.start(prompt, now)
     }
 
     /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn
-    /// (the old one stays, for the record, and is not sent back as history).
+    /// (the old one stays, for the record, and is not sent back as history). An account out
+    /// of credit is not retried: the notice says why.
     pub(super) fn retry(&mut self, now: Instant) -> Vec<Effect> {
         if self.is_streaming() {
             return Vec::new();
         }
         let last = self.session.conversation.turns.last();
-        match last {
-            Some(turn) if turn.state.is_broken() || turn.state == TurnState::Cancelled => {
+        match last.map(|t| (t, &t.state)) {
+            Some((_, TurnState::Failed(err))) if err.is_out_of_credit() => {
+                self.notice = Some(format!("not retried — {OUT_OF_CREDIT}"));
+                Vec::new()
+            }
+            Some((turn, state)) if state.is_broken() || *state == TurnState::Cancelled => {
                 let prompt = turn.prompt.clone();
                 self.start(prompt, now)
             }

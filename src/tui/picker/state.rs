@@ -5,7 +5,9 @@
 //! Invariants: it never switches anything itself — Enter returns a [`PickerAction::Select`]
 //! for the app to apply; `filtered` holds indices into `rows`, best match first (all rows in
 //! list order when the query is empty); `selected` indexes `filtered` (0 when it is empty);
-//! the current model always has a row, and there is at most one row per `(provider, id)`.
+//! the current model always has a row, and there is at most one row per `(provider, id)`;
+//! a model neither the catalog nor a server's list knows gets a row only while it is the
+//! current one (marked `unverified` until it has answered) or once it has answered.
 
 use crate::catalog::ModelInfo;
 use crate::config::Settings;
@@ -34,6 +36,9 @@ pub struct PickerRow {
     pub current: bool,
     /// The provider is a local server: the model costs nothing.
     pub local: bool,
+    /// Neither the catalog nor the server's list knows it, and it has not answered yet (a
+    /// typo would be sent as is).
+    pub unverified: bool,
 }
 
 impl PickerRow {
@@ -80,6 +85,9 @@ impl Picker {
         if !picker.rows.iter().any(|r| (&r.provider, &r.id) == current) {
             let (provider, model) = current;
             picker.push_row(settings, provider, model, settings.model_info.clone());
+            if let Some(row) = picker.rows.last_mut() {
+                row.unverified = row.info.is_none();
+            }
         }
         picker.refilter();
         picker.select_current();
@@ -113,6 +121,25 @@ impl Picker {
         if let Some((p, id)) = keep {
             self.select_where(|r| r.provider == p && r.id == id);
         }
+    }
+
+    /// Models that answered in this conversation (`(provider, id)`): each has a row (added
+    /// at the end when neither the catalog nor a list has it) and none is unverified.
+    pub fn add_answered(&mut self, settings: &Settings, answered: &[(String, String)]) {
+        for (provider, id) in answered {
+            if !settings.providers.iter().any(|p| p.name == *provider) {
+                continue;
+            }
+            let info = settings.catalog.lookup(provider, id).cloned();
+            self.push_row(settings, provider, id, info);
+            for row in &mut self.rows {
+                if row.provider == *provider && row.id == *id {
+                    row.unverified = false;
+                }
+            }
+        }
+        self.refilter();
+        self.select_current();
     }
 
     /// A provider's model list is being fetched.
@@ -246,6 +273,7 @@ impl Picker {
             info,
             current: provider == settings.endpoint.provider && id == settings.model,
             local,
+            unverified: false,
         });
     }
 }
@@ -337,6 +365,7 @@ mod tests {
             info: None,
             current,
             local: false,
+            unverified: false,
         }
     }
 

@@ -230,8 +230,12 @@ fn per_million(dollars: f64) -> String {
     format!("${text}")
 }
 
-/// `reasoning low·medium·high no-stream`.
+/// `reasoning low·medium·high no-stream`; `unverified: no answer yet` for a model nothing
+/// knows that has not answered.
 pub fn badges(row: &PickerRow) -> String {
+    if row.unverified {
+        return "unverified: no answer yet".to_string();
+    }
     let Some(m) = &row.info else {
         return String::new();
     };
