@@ -158,6 +158,8 @@ fn picker_unknown_current_model_has_a_row() {
         ("openai", "my-finetune", true)
     );
     assert!(row.info.is_none());
+    // Nothing knows it and it has not answered: marked so.
+    assert!(row.unverified);
 }
 
 #[test]

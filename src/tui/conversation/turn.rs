@@ -137,7 +137,7 @@ pub fn footer_lines(
             }
             // No retry is offered that cannot succeed.
             let keys = if err.is_out_of_credit() {
-                lines.extend(wrap_text(&format!("  {OUT_OF_CREDIT}"), theme.usage, width));
+                lines.extend(wrap_text(OUT_OF_CREDIT, theme.accent, width));
                 "  (Up recalls your prompt)"
             } else {
                 "  (Alt+R retries · Up recalls your prompt)"
