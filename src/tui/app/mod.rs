@@ -208,6 +208,7 @@ impl App {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, now),
             Event::Key(_) | Event::Tick => Vec::new(),
             Event::Paste(text) => {
+                self.completing = None;
                 self.composer.paste(&text);
                 Vec::new()
             }
