@@ -160,6 +160,14 @@ fn picker_unknown_current_model_has_a_row() {
     assert!(row.info.is_none());
     // Nothing knows it and it has not answered: marked so.
     assert!(row.unverified);
+    // Until the server lists it.
+    let mut picker = picker;
+    picker.add_fetched(
+        &h.app.session.settings,
+        "openai",
+        &strings(&["my-finetune"]),
+    );
+    assert!(!picker.selected_row().unwrap().unverified);
 }
 
 #[test]

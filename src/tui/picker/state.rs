@@ -252,6 +252,10 @@ impl Picker {
             let info = settings.catalog.lookup(provider, id).cloned();
             self.push_row(settings, provider, id, info);
         }
+        // The server lists it: no longer unverified.
+        for row in self.rows.iter_mut().filter(|r| r.provider == provider) {
+            row.unverified &= !ids.contains(&row.id);
+        }
     }
 
     fn push_row(&mut self, settings: &Settings, provider: &str, id: &str, info: Option<ModelInfo>) {
