@@ -158,6 +158,16 @@ fn picker_unknown_current_model_has_a_row() {
         ("openai", "my-finetune", true)
     );
     assert!(row.info.is_none());
+    // Nothing knows it and it has not answered: marked so.
+    assert!(row.unverified);
+    // Until the server lists it.
+    let mut picker = picker;
+    picker.add_fetched(
+        &h.app.session.settings,
+        "openai",
+        &strings(&["my-finetune"]),
+    );
+    assert!(!picker.selected_row().unwrap().unverified);
 }
 
 #[test]

@@ -268,16 +268,27 @@ impl ApiError {
             ..Default::default()
         }
     }
+
+    /// The account has no credit left (`insufficient_quota`): no retry can succeed until
+    /// someone pays.
+    pub fn is_out_of_credit(&self) -> bool {
+        [self.kind.as_deref(), self.code.as_deref()].contains(&Some("insufficient_quota"))
+    }
 }
+
+/// What to do about an error no retry can fix.
+pub const OUT_OF_CREDIT: &str = "the account is out of credit: check billing at the provider";
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(status) = self.status {
             write!(f, "HTTP {status}")?;
-            let detail: Vec<&str> = [self.kind.as_deref(), self.code.as_deref()]
+            let mut detail: Vec<&str> = [self.kind.as_deref(), self.code.as_deref()]
                 .into_iter()
                 .flatten()
                 .collect();
+            // A type and code that say the same are said once.
+            detail.dedup();
             if !detail.is_empty() {
                 write!(f, " ({})", detail.join(", "))?;
             }

@@ -228,6 +228,21 @@ impl Settings {
         self.model_info.as_ref().and_then(|m| m.price)
     }
 
+    /// The provider's name as shown to the person: the server's `host[:port]` when the base
+    /// URL was overridden (`--base-url`, `OPENAI_BASE_URL`), since `openai` would then name
+    /// the wrong server; else the provider's name. `endpoint.provider` stays the key of the
+    /// catalog, the prices and the stored turns.
+    pub fn provider_label(&self) -> String {
+        let base = self.endpoint.base_url.trim_end_matches('/');
+        let overridden = (self.providers.iter())
+            .find(|p| p.name == self.endpoint.provider)
+            .is_some_and(|p| p.base_url.trim_end_matches('/') != base);
+        match host(base) {
+            Some(host) if overridden => host.to_string(),
+            _ => self.endpoint.provider.clone(),
+        }
+    }
+
     /// Whether requests go to OpenAI's own servers.
     pub fn is_openai_itself(&self) -> bool {
         self.endpoint.base_url.starts_with("https://api.openai.com")
@@ -285,6 +300,14 @@ impl Settings {
             ..self.clone()
         })
     }
+}
+
+/// `host[:port]` of a URL (without any `user:password@`); `None` when there is none.
+fn host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    (!host.is_empty()).then_some(host)
 }
 
 fn find_provider<'a>(providers: &'a [Provider], name: &str) -> Result<&'a Provider, ConfigError> {

@@ -278,6 +278,7 @@ pub enum Cmd {
     New,
     Title,
     Help,
+    Quit,
 }
 
 /// Slash commands, with what follows them, for dispatch, completion and help.
@@ -302,7 +303,12 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
     ("/sessions", "the session browser", Cmd::Sessions),
     ("/new", "start a new session", Cmd::New),
     ("/title", "TEXT — name this session", Cmd::Title),
-    ("/help", "keys and commands", Cmd::Help),
+    (
+        "/help",
+        "keys and commands (//TEXT sends a message that starts with /TEXT)",
+        Cmd::Help,
+    ),
+    ("/quit", "quit (as Ctrl+Q)", Cmd::Quit),
 ];
 
 /// The command `text` starts with and its argument (trimmed); `None` when the text is a
@@ -316,16 +322,18 @@ pub fn command(text: &str) -> Option<(Cmd, &str)> {
         .map(|(_, _, cmd)| (*cmd, rest.trim()))
 }
 
-/// Commands starting with what is typed, while only a command word is typed.
+/// Commands starting with what is typed, while only a command word is typed; empty when
+/// the only one is the word itself (it is complete).
 pub fn completions(draft: &str) -> Vec<&'static str> {
     if !draft.starts_with('/') || draft.contains(char::is_whitespace) {
         return Vec::new();
     }
-    COMMANDS
+    let found: Vec<&'static str> = COMMANDS
         .iter()
         .map(|(name, _, _)| *name)
-        .filter(|name| name.starts_with(draft) && *name != draft)
-        .collect()
+        .filter(|name| name.starts_with(draft))
+        .collect();
+    if found == [draft] { Vec::new() } else { found }
 }
 
 #[cfg(test)]
@@ -389,6 +397,8 @@ mod tests {
         assert_eq!(completions("/m"), ["/model", "/max", "/meter"]);
         assert!(completions("/model o3").is_empty());
         assert!(completions("hello").is_empty());
+        assert!(completions("/model").is_empty());
+        assert_eq!(completions("/q"), ["/quit"]);
     }
 
     #[test]

@@ -13,7 +13,6 @@ use super::component::Ctx;
 use super::conversation::Laid;
 use super::conversation::cache::ConversationCache;
 use super::conversation::view as conversation;
-use super::keymap;
 use super::meter::Meter;
 use super::meter::view as meter;
 use super::status::{self, Status};
@@ -138,9 +137,17 @@ impl Ui {
 
 /// The composer's title: command completions, the streaming state, or just `message`.
 fn composer_title(app: &App) -> String {
-    let completions = keymap::completions(&app.draft());
+    let completions = app.completions();
     if !completions.is_empty() {
-        format!(" Tab: {} ", completions.join(" · "))
+        // While Tab cycles, the one in the composer is bracketed.
+        let draft = app.draft();
+        let shown: Vec<String> = (completions.iter())
+            .map(|c| match *c == draft {
+                true => format!("[{c}]"),
+                false => c.to_string(),
+            })
+            .collect();
+        format!(" Tab: {} ", shown.join(" · "))
     } else if app.is_streaming() {
         " streaming · Esc cancels ".to_string()
     } else {

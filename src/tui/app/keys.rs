@@ -24,10 +24,9 @@ impl App {
             self.overlay = Some(Overlay::Help(Help));
             return Vec::new();
         }
-        if action == Action::ToggleThinking
-            && let Some(first) = keymap::completions(&self.draft()).first()
-        {
-            self.composer.set_draft(&format!("{first} "));
+        if action != Action::ToggleThinking {
+            self.completing = None;
+        } else if self.complete() {
             return Vec::new();
         }
         if action != Action::Interrupt {
@@ -91,6 +90,39 @@ impl App {
             Action::Edit => self.composer.input(key),
         }
         Vec::new()
+    }
+
+    /// Tab on a command word: a single candidate is completed (with a space for the
+    /// argument); among several the first is filled in and each further Tab moves to the
+    /// next, round, while the composer title lists them. `false` when there is nothing to
+    /// complete (Tab then shows or hides thinking).
+    fn complete(&mut self) -> bool {
+        let draft = self.draft();
+        let prefix = match self.completing.take() {
+            Some(p) if keymap::completions(&p).contains(&draft.as_str()) => p,
+            _ => draft.clone(),
+        };
+        let candidates = keymap::completions(&prefix);
+        match candidates.as_slice() {
+            [] => return false,
+            [only] => self.composer.set_draft(&format!("{only} ")),
+            _ => {
+                let next = candidates
+                    .iter()
+                    .position(|c| *c == draft)
+                    .map_or(0, |i| (i + 1) % candidates.len());
+                self.composer.set_draft(candidates[next]);
+                self.completing = Some(prefix);
+            }
+        }
+        true
+    }
+
+    /// The commands Tab goes through now: those the typed word starts, or, while Tab
+    /// cycles, those of the word typed before the first Tab.
+    pub fn completions(&self) -> Vec<&'static str> {
+        let draft = self.draft();
+        keymap::completions(self.completing.as_deref().unwrap_or(&draft))
     }
 
     /// A key for the open overlay, and what it asks for.

@@ -135,6 +135,8 @@ pub struct App {
     /// A one-line notice in the status bar.
     pub notice: Option<String>,
     quit_armed_at: Option<Instant>,
+    /// While Tab cycles through several commands: the word typed before the first Tab.
+    completing: Option<String>,
     /// A hint shown in an empty conversation (no key configured, ...).
     pub setup_hint: Option<String>,
     /// Terminal size from the last resize.
@@ -168,6 +170,7 @@ impl App {
             thinking: BTreeMap::new(),
             notice: None,
             quit_armed_at: None,
+            completing: None,
             setup_hint,
             size: (80, 24),
             now,
@@ -205,6 +208,7 @@ impl App {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, now),
             Event::Key(_) | Event::Tick => Vec::new(),
             Event::Paste(text) => {
+                self.completing = None;
                 self.composer.paste(&text);
                 Vec::new()
             }

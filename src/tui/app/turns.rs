@@ -5,7 +5,7 @@
 //! half second; events of a turn that is no longer active are ignored.
 
 use super::{App, Effect, FLUSH_EVERY, ms_between};
-use crate::api::StreamEvent;
+use crate::api::{OUT_OF_CREDIT, StreamEvent};
 use crate::conversation::TurnState;
 use crate::tui::conversation::cache::thinking_visible;
 use std::time::Instant;
@@ -28,14 +28,16 @@ impl App {
             self.notice = Some(why);
             return Vec::new();
         }
-        let prompt = self.composer.take_sent();
+        // The history keeps what was typed (`//text`); the model gets `/text`.
+        let prompt = super::commands::unescape(self.composer.take_sent());
         self.start(prompt, now)
     }
 
     /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn.
     /// The retry replaces that attempt: the old turn stays for the record but is never sent
     /// back as history (a cancelled one becomes [`TurnState::Superseded`]), so the request
-    /// carries exactly what came before it.
+    /// carries exactly what came before it. An account out of credit is not retried: the
+    /// notice says why.
     pub(super) fn retry(&mut self, now: Instant) -> Vec<Effect> {
         if self.is_streaming() {
             return Vec::new();
@@ -47,6 +49,11 @@ impl App {
         let last = self.session.conversation.turns.len().checked_sub(1);
         let last = last.and_then(|idx| Some((idx, self.session.conversation.turns.get_mut(idx)?)));
         match last {
+            Some((_, turn)) if matches!(&turn.state, TurnState::Failed(err) if err.is_out_of_credit()) =>
+            {
+                self.notice = Some(format!("not retried — {OUT_OF_CREDIT}"));
+                Vec::new()
+            }
             Some((idx, turn)) if turn.state.is_broken() || turn.state == TurnState::Cancelled => {
                 let prompt = turn.prompt.clone();
                 let mut effects = Vec::new();

@@ -1,11 +1,14 @@
 //! The app's side of the workbench: switching model (resolved by the runtime), effort,
 //! output budget, and opening the picker, the effort selector, the meter and the inspector.
 //!
-//! Invariant: a change of model, effort or budget applies from the next turn on; turns
-//! already made keep the settings they were sent with.
+//! Invariants: a change of model, effort or budget applies from the next turn on; turns
+//! already made keep the settings they were sent with. A switch to a model that neither the
+//! catalog nor the provider's fetched list knows, and that has not answered here, is made
+//! with a warning.
 
 use super::{App, Effect, Overlay};
 use crate::config::Settings;
+use crate::conversation::TurnState;
 use crate::tui::effort::{EffortMenu, step, unavailable_reason};
 use crate::tui::inspector::Inspector;
 use crate::tui::picker::Picker;
@@ -28,7 +31,16 @@ impl App {
             }
         };
         let old_effort = self.session.settings.effort.clone();
-        let mut notice = format!("next turns: {}/{}", new.endpoint.provider, new.model);
+        let (provider, model) = (&new.endpoint.provider, &new.model);
+        let listed =
+            (self.fetched_models.iter()).any(|(p, ids)| p == provider && ids.contains(model));
+        let mut notice = if new.model_info.is_none() && !listed && !self.answered(provider, model) {
+            format!(
+                "⚠ {provider}/{model}: not in the catalog or the server's list — sending anyway"
+            )
+        } else {
+            format!("next turns: {provider}/{model}")
+        };
         match (&old_effort, &new.effort) {
             (Some(old), Some(now)) if old != now => {
                 let levels = new
@@ -91,10 +103,26 @@ impl App {
         });
     }
 
+    /// Whether `provider/model` has answered in this conversation.
+    fn answered(&self, provider: &str, model: &str) -> bool {
+        (self.session.conversation.turns.iter()).any(|t| {
+            t.state == TurnState::Done && t.spec.provider == provider && t.spec.model == model
+        })
+    }
+
     /// F2 or `/model`: every model of the configured providers, plus what the current
-    /// provider's server lists (fetched in the background, once per run).
+    /// provider's server lists (fetched in the background, once per run), plus the models
+    /// that answered in this conversation.
     pub(super) fn open_picker(&mut self) -> Vec<Effect> {
         let mut picker = Picker::new(&self.session.settings, &self.fetched_models);
+        let mut answered: Vec<(String, String)> = Vec::new();
+        for turn in &self.session.conversation.turns {
+            let key = (turn.spec.provider.clone(), turn.spec.model.clone());
+            if turn.state == TurnState::Done && !answered.contains(&key) {
+                answered.push(key);
+            }
+        }
+        picker.add_answered(&self.session.settings, &answered);
         let provider = self.session.settings.endpoint.provider.clone();
         let fetched = self.fetched_models.iter().any(|(p, _)| *p == provider);
         if !fetched {

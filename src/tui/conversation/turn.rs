@@ -3,7 +3,7 @@
 //!
 //! Pure functions of a turn's state and the time, so the same turn always draws the same.
 
-use crate::api::{FinishReason, RetryNotice};
+use crate::api::{FinishReason, OUT_OF_CREDIT, RetryNotice};
 use crate::conversation::{Turn, TurnState};
 use crate::tui::markdown::wrap_text;
 use crate::tui::theme::Theme;
@@ -139,10 +139,14 @@ pub fn footer_lines(
             if let Some(hint) = catalog_hint(turn, err) {
                 lines.extend(wrap_text(&hint, theme.usage, width));
             }
-            lines.push(Line::from(Span::styled(
-                "  (Alt+R retries · Up recalls your prompt)",
-                theme.usage,
-            )));
+            // No retry is offered that cannot succeed.
+            let keys = if err.is_out_of_credit() {
+                lines.extend(wrap_text(OUT_OF_CREDIT, theme.accent, width));
+                "  (Up recalls your prompt)"
+            } else {
+                "  (Alt+R retries · Up recalls your prompt)"
+            };
+            lines.push(Line::from(Span::styled(keys, theme.usage)));
         }
         _ => {}
     }

@@ -98,7 +98,9 @@ fn render_welcome(ctx: &Ctx, setup_hint: Option<&str>, frame: &mut Frame, area: 
             lines.push(Line::from(Span::styled(
                 format!(
                     "Connected to {} at {} — model {}.",
-                    s.endpoint.provider, s.endpoint.base_url, s.model
+                    s.provider_label(),
+                    s.endpoint.base_url,
+                    s.model
                 ),
                 t.assistant,
             )));

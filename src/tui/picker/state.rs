@@ -5,7 +5,9 @@
 //! Invariants: it never switches anything itself — Enter returns a [`PickerAction::Select`]
 //! for the app to apply; `filtered` holds indices into `rows`, best match first (all rows in
 //! list order when the query is empty); `selected` indexes `filtered` (0 when it is empty);
-//! the current model always has a row, and there is at most one row per `(provider, id)`.
+//! the current model always has a row, and there is at most one row per `(provider, id)`;
+//! a model neither the catalog nor a server's list knows gets a row only while it is the
+//! current one (marked `unverified` until it has answered) or once it has answered.
 
 use crate::catalog::ModelInfo;
 use crate::config::Settings;
@@ -36,6 +38,9 @@ pub struct PickerRow {
     pub local: bool,
     /// The provider needs a key and none is set: it can be seen, not used.
     pub no_key: bool,
+    /// Neither the catalog nor the server's list knows it, and it has not answered yet (a
+    /// typo would be sent as is).
+    pub unverified: bool,
 }
 
 impl PickerRow {
@@ -82,6 +87,9 @@ impl Picker {
         if !picker.rows.iter().any(|r| (&r.provider, &r.id) == current) {
             let (provider, model) = current;
             picker.push_row(settings, provider, model, settings.model_info.clone());
+            if let Some(row) = picker.rows.last_mut() {
+                row.unverified = row.info.is_none();
+            }
         }
         picker.refilter();
         picker.select_current();
@@ -115,6 +123,25 @@ impl Picker {
         if let Some((p, id)) = keep {
             self.select_where(|r| r.provider == p && r.id == id);
         }
+    }
+
+    /// Models that answered in this conversation (`(provider, id)`): each has a row (added
+    /// at the end when neither the catalog nor a list has it) and none is unverified.
+    pub fn add_answered(&mut self, settings: &Settings, answered: &[(String, String)]) {
+        for (provider, id) in answered {
+            if !settings.providers.iter().any(|p| p.name == *provider) {
+                continue;
+            }
+            let info = settings.catalog.lookup(provider, id).cloned();
+            self.push_row(settings, provider, id, info);
+            for row in &mut self.rows {
+                if row.provider == *provider && row.id == *id {
+                    row.unverified = false;
+                }
+            }
+        }
+        self.refilter();
+        self.select_current();
     }
 
     /// A provider's model list is being fetched.
@@ -227,6 +254,10 @@ impl Picker {
             let info = settings.catalog.lookup(provider, id).cloned();
             self.push_row(settings, provider, id, info);
         }
+        // The server lists it: no longer unverified.
+        for row in self.rows.iter_mut().filter(|r| r.provider == provider) {
+            row.unverified &= !ids.contains(&row.id);
+        }
     }
 
     fn push_row(&mut self, settings: &Settings, provider: &str, id: &str, info: Option<ModelInfo>) {
@@ -249,6 +280,7 @@ impl Picker {
             current: provider == settings.endpoint.provider && id == settings.model,
             local,
             no_key: settings.keyless.iter().any(|p| p == provider),
+            unverified: false,
         });
     }
 }
@@ -341,6 +373,7 @@ mod tests {
             current,
             local: false,
             no_key: false,
+            unverified: false,
         }
     }
 

@@ -230,11 +230,16 @@ fn per_million(dollars: f64) -> String {
     format!("${text}")
 }
 
-/// `reasoning low·medium·high no-stream`.
+/// `no key` for a provider without its key; `reasoning low·medium·high no-stream`;
+/// `unverified: no answer yet` for a model nothing
+/// knows that has not answered.
 pub fn badges(row: &PickerRow) -> String {
     let mut out = Vec::new();
     if row.no_key {
         out.push("no key".to_string());
+    }
+    if row.unverified {
+        out.push("unverified: no answer yet".to_string());
     }
     let Some(m) = &row.info else {
         return out.join(" ");

@@ -24,7 +24,7 @@ pub struct Status<'a> {
 
 pub fn render(ctx: &Ctx, status: &Status, frame: &mut Frame, area: Rect) {
     let s = &ctx.session.settings;
-    let mut left = format!(" {} · {}", s.endpoint.provider, s.model);
+    let mut left = format!(" {} · {}", s.provider_label(), s.model);
     if let Some(effort) = &s.effort {
         left.push_str(&format!(" · effort {effort}"));
     }
