@@ -203,6 +203,24 @@ fn no_usage_reported() {
     insta::assert_snapshot!(terminal.backend());
 }
 
+/// In the pane's real width the note wraps at a word instead of losing its end.
+#[test]
+fn no_usage_reported_wraps_in_the_pane() {
+    let mut h = harness("o3-mini");
+    exchange(&mut h, "How do I keep items sorted?", 0, None);
+    let mut meter = Meter::new();
+    let screen = format!("{}", draw(&h, &mut meter, 34, 28).backend());
+    assert!(
+        screen.contains("│ no usage reported: estimated   │"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("│ (~)                            │"),
+        "{screen}"
+    );
+    assert!(!screen.contains('…'), "{screen}");
+}
+
 #[test]
 fn unknown_price() {
     let mut h = harness("lab-model-7b");

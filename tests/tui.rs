@@ -403,10 +403,8 @@ fn rate_limits_show_in_the_status_line() {
     };
     h.stream(id, StreamEvent::RateLimit(info), 10);
     let screen = format!("{}", h.draw(140, 8).backend());
-    assert!(
-        screen.contains("left 4,999 req · 1,999,000 tok (reset 6s)"),
-        "{screen}"
-    );
+    // The short form: the meter has the exact counts and the resets.
+    assert!(screen.contains("left 4,999 req, 2.0M tok"), "{screen}");
 }
 
 /// Alt+R after Esc replaces the cancelled attempt: the retry's request carries only what came

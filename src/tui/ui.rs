@@ -4,8 +4,8 @@
 //! Each frame is two steps: [`Ui::prepare`] brings the caches up to date with `&App` and
 //! returns what it measured (the runtime feeds that back as `Event::Laid`), then
 //! [`Ui::render`] draws from `&self` and `&App`. Layout, top to bottom: the conversation (with
-//! the meter pane beside it when wide enough), the composer, one status line; the open
-//! overlay over everything. Every size down to 1x1 draws without panicking: each area is
+//! the meter pane beside it when wide enough), the composer, the status line (two rows while
+//! a notice wider than the terminal shows); the open overlay over everything. Every size down to 1x1 draws without panicking: each area is
 //! clipped by ratatui and all arithmetic saturates.
 
 use super::app::{App, Persistence};
@@ -13,8 +13,8 @@ use super::component::Ctx;
 use super::conversation::Laid;
 use super::conversation::cache::ConversationCache;
 use super::conversation::view as conversation;
-use super::meter::Meter;
 use super::meter::view as meter;
+use super::meter::{MIN_TERMINAL_WIDTH, Meter};
 use super::status::{self, Status};
 use super::theme::Theme;
 use ratatui::Frame;
@@ -30,18 +30,20 @@ pub struct Areas {
 }
 
 /// Columns of the meter pane.
-pub const METER_WIDTH: u16 = 34;
+pub const METER_WIDTH: u16 = super::meter::WIDTH;
 
 /// Split `area` into the panes.
 pub fn areas(app: &App, area: Rect) -> Areas {
     let composer = app.composer.wanted_height(area.height);
+    let status = status::rows(app.notice.as_deref(), area.width, area.height);
     let [conversation, composer, status] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(composer),
-        Constraint::Length(1),
+        Constraint::Length(status),
     ])
     .areas(area);
-    let (conversation, meter) = if app.meter_visible(area.width) && area.width > METER_WIDTH + 20 {
+    let (conversation, meter) = if app.meter_visible(area.width) && area.width >= MIN_TERMINAL_WIDTH
+    {
         let [conversation, meter] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(METER_WIDTH)])
                 .areas(conversation);

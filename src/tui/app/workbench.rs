@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::conversation::TurnState;
 use crate::tui::effort::{EffortMenu, step, unavailable_reason};
 use crate::tui::inspector::Inspector;
+use crate::tui::meter::MIN_TERMINAL_WIDTH;
 use crate::tui::picker::Picker;
 use crate::usage;
 
@@ -187,8 +188,18 @@ impl App {
         }
     }
 
+    /// F4 or `/meter`: show or hide the pane; in a terminal too narrow for it, say so (and
+    /// show it once there is room).
     pub(super) fn toggle_meter(&mut self) {
-        let shown = self.meter_visible(self.size.0);
+        let width = self.size.0;
+        if width < MIN_TERMINAL_WIDTH {
+            self.show_meter = Some(true);
+            self.notice = Some(format!(
+                "F4: the meter needs {MIN_TERMINAL_WIDTH} columns (now {width})"
+            ));
+            return;
+        }
+        let shown = self.meter_visible(width);
         self.show_meter = Some(!shown);
     }
 

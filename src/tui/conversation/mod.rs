@@ -6,11 +6,13 @@
 //! - after refreshing, the view reports what it measured as a [`Laid`] event, so the app
 //!   can page and jump by real rows without ever touching a cache.
 //!
-//! `turn` builds the lines around each turn's markdown, `view` draws the visible rows.
+//! `turn` builds the lines around each turn's markdown, `view` draws the visible rows, and
+//! `welcome` the start screen of an empty conversation.
 
 pub mod cache;
 pub mod turn;
 pub mod view;
+pub mod welcome;
 
 /// Where the conversation is scrolled to, and the size the last frame measured.
 #[derive(Clone, Debug, Default, PartialEq)]

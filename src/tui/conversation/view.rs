@@ -7,7 +7,7 @@ use crate::tui::component::Ctx;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 /// The text inside the conversation pane (one column of margin, one for the scrollbar).
 pub fn text_area(area: Rect) -> Rect {
@@ -30,7 +30,7 @@ pub fn render(
 ) {
     let text_area = text_area(area);
     if ctx.session.conversation.turns.is_empty() {
-        render_welcome(ctx, setup_hint, frame, text_area);
+        super::welcome::render(ctx, setup_hint, frame, text_area);
         return;
     }
     let rows = text_area.height as usize;
@@ -75,40 +75,4 @@ pub fn render(
             frame.render_widget(Paragraph::new(Span::styled(label, ctx.theme.selection)), at);
         }
     }
-}
-
-fn render_welcome(ctx: &Ctx, setup_hint: Option<&str>, frame: &mut Frame, area: Rect) {
-    let t = &ctx.theme;
-    let mut lines = vec![
-        Line::from(Span::styled("thinkbench", t.heading)),
-        Line::from(Span::styled(
-            "Talk to reasoning models and see what every turn costs: input, cached, reasoning, output, dollars, latency.",
-            t.usage,
-        )),
-        Line::default(),
-    ];
-    match setup_hint {
-        Some(hint) => {
-            for l in hint.lines() {
-                lines.push(Line::from(Span::styled(l.to_string(), t.error)));
-            }
-        }
-        None => {
-            let s = &ctx.session.settings;
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "Connected to {} at {} — model {}.",
-                    s.provider_label(),
-                    s.endpoint.base_url,
-                    s.model
-                ),
-                t.assistant,
-            )));
-            lines.push(Line::from(Span::styled(
-                "Type a message below and press Enter.",
-                t.assistant,
-            )));
-        }
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

@@ -87,6 +87,8 @@ pub struct DraftEstimate {
     pub window: Option<u64>,
     /// Input price × tokens; `None` when the price is unknown.
     pub min_cost: Option<f64>,
+    /// The output budget set with `/max`, if any.
+    pub max_output: Option<u64>,
 }
 
 impl DraftEstimate {
@@ -287,6 +289,7 @@ impl Meter {
             family,
             window: s.model_info.as_ref().and_then(|m| m.context_window),
             min_cost: s.price().map(|p| tokens as f64 * p.input / 1_000_000.0),
+            max_output: s.max_output_tokens,
         }
     }
 

@@ -1,14 +1,17 @@
 //! The meter pane: the next request's size against the context window, the streaming (or
 //! last) turn's tokens, time and cost, the session's totals per model, and the rate limit.
 //! It draws a [`Panel`] computed by `tui::meter` and mutates nothing. Any size draws without
-//! panicking: every line is cut to the width, rows beyond the height are clipped, and a pane
-//! too small for a border is drawn without one.
+//! panicking: figures are cut to the width and notes wrapped at words; when the pane is too
+//! short, the least useful rows give way and a last row says how many are hidden (see
+//! `rows`); a pane too small for a border is drawn without one.
 
 use super::cache::{DraftEstimate, Meter, Panel, Phase, TurnFigures};
+use super::rows::{Keep, Rows};
 use crate::api::RateLimitInfo;
 use crate::conversation::TurnState;
 use crate::totals::{Total, Totals};
 use crate::tui::component::{Ctx, cut};
+use crate::tui::markdown::wrap_text;
 use crate::tui::theme::Theme;
 use crate::usage::{self, thousands};
 use ratatui::Frame;
@@ -50,13 +53,18 @@ pub fn render_panel(ctx: &Ctx, panel: &Panel, frame: &mut Frame, area: Rect) {
     } else {
         inner
     };
-    let lines = lines(panel, t, inner.width as usize);
+    let lines = rows(panel, t, inner.width as usize).fit(inner.height as usize, t.usage);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The pane's lines for a text width of `width`.
+/// The pane's lines for a text width of `width`, however many.
 pub fn lines(panel: &Panel, t: &Theme, width: usize) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
+    rows(panel, t, width).all()
+}
+
+/// The pane's rows for a text width of `width`, each with how much it matters.
+fn rows(panel: &Panel, t: &Theme, width: usize) -> Rows {
+    let mut out = Rows::default();
     let w = width;
     match panel.phase {
         Phase::Streaming => {
@@ -67,18 +75,18 @@ pub fn lines(panel: &Panel, t: &Theme, width: usize) -> Vec<Line<'static>> {
         Phase::Drafting => {
             drafting(&mut out, &panel.draft, t, w);
             if let Some(turn) = &panel.turn {
-                out.push(Line::default());
+                out.gap();
                 finished(&mut out, turn, t, w);
             }
         }
     }
     if panel.totals.overall.turns > 0 {
-        out.push(Line::default());
+        out.gap();
         totals(&mut out, &panel.totals, t, w);
     }
     if let Some(info) = &panel.rate_limit {
         let before = out.len();
-        out.push(Line::default());
+        out.gap();
         if !rate_limit(&mut out, info, t, w) {
             out.truncate(before);
         }
@@ -103,8 +111,9 @@ fn kv(label: &str, value: &str, t: &Theme, value_style: Style, w: usize) -> Line
     ])
 }
 
-fn note(text: &str, style: Style, w: usize) -> Line<'static> {
-    Line::from(Span::styled(cut(text, w, true), style))
+/// A note wrapped at words to `w` columns (a word wider than `w` is broken).
+fn note(text: &str, style: Style, w: usize) -> Vec<Line<'static>> {
+    wrap_text(text, style, u16::try_from(w).unwrap_or(u16::MAX))
 }
 
 fn model_line(model: &str, effort: Option<&str>) -> String {
@@ -123,42 +132,58 @@ pub fn signed_percent(fraction: f64) -> String {
     format!("{percent:+.1}%").replace('-', "−")
 }
 
-fn drafting(out: &mut Vec<Line<'static>>, d: &DraftEstimate, t: &Theme, w: usize) {
-    out.push(heading("NEXT REQUEST", t, w));
-    out.push(kv("model", &d.model, t, t.accent, w));
-    out.push(kv(
-        "prompt",
-        &format!("~{} tok", thousands(d.tokens)),
-        t,
-        t.accent,
-        w,
-    ));
-    out.push(kv(
-        "  draft",
-        &format!("~{}", thousands(d.draft_tokens)),
-        t,
-        t.usage,
-        w,
-    ));
-    if !d.family.is_exact_tokenizer() {
-        out.push(note(
-            &format!("  o200k ×{:.2} ({:?})", d.family.factor(), d.family).to_lowercase(),
+fn drafting(out: &mut Rows, d: &DraftEstimate, t: &Theme, w: usize) {
+    out.push(Keep::Key, heading("NEXT REQUEST", t, w));
+    out.push(Keep::Useful, kv("model", &d.model, t, t.accent, w));
+    out.push(
+        Keep::Key,
+        kv(
+            "prompt",
+            &format!("~{} tok", thousands(d.tokens)),
+            t,
+            t.accent,
+            w,
+        ),
+    );
+    out.push(
+        Keep::Detail,
+        kv(
+            "  draft",
+            &format!("~{}", thousands(d.draft_tokens)),
+            t,
             t.usage,
             w,
-        ));
+        ),
+    );
+    if !d.family.is_exact_tokenizer() {
+        out.extend(
+            Keep::Detail,
+            note(
+                &format!("  o200k ×{:.2} ({:?})", d.family.factor(), d.family).to_lowercase(),
+                t.usage,
+                w,
+            ),
+        );
     }
     match (d.window, d.fraction()) {
         (Some(window), Some(fraction)) => {
-            out.push(gauge(fraction, t, w));
-            out.push(kv(
-                "window",
-                &format!("{} / {}", thousands(d.tokens), thousands(window)),
-                t,
-                t.usage,
-                w,
-            ));
+            out.push(Keep::Useful, gauge(fraction, t, w));
+            out.push(
+                Keep::Figure,
+                kv(
+                    "window",
+                    &format!("{} / {}", thousands(d.tokens), thousands(window)),
+                    t,
+                    t.usage,
+                    w,
+                ),
+            );
         }
-        _ => out.push(kv("window", "unknown", t, t.usage, w)),
+        _ => out.push(Keep::Figure, kv("window", "unknown", t, t.usage, w)),
+    }
+    if let Some(budget) = d.max_output {
+        let value = format!("{} tok", thousands(budget));
+        out.push(Keep::Key, kv("max output", &value, t, t.accent, w));
     }
     let cost = match d.min_cost {
         Some(c) => format!("~{}", usage::dollars(Some(c))),
@@ -169,7 +194,7 @@ fn drafting(out: &mut Vec<Line<'static>>, d: &DraftEstimate, t: &Theme, w: usize
     } else {
         t.error
     };
-    out.push(kv("min cost", &cost, t, style, w));
+    out.push(Keep::Key, kv("min cost", &cost, t, style, w));
 }
 
 /// `██████░░░░░░ 12.3%`: the context window used.
@@ -189,70 +214,41 @@ fn gauge(fraction: f64, t: &Theme, w: usize) -> Line<'static> {
     ])
 }
 
-fn streaming(out: &mut Vec<Line<'static>>, f: &TurnFigures, t: &Theme, w: usize) {
-    out.push(heading(&format!("STREAMING #{}", f.number), t, w));
-    out.push(note(
-        &model_line(&f.model, f.effort.as_deref()),
-        t.accent,
-        w,
-    ));
+fn streaming(out: &mut Rows, f: &TurnFigures, t: &Theme, w: usize) {
+    let heading_text = format!("STREAMING #{}", f.number);
+    out.push(Keep::Key, heading(&heading_text, t, w));
+    let model = model_line(&f.model, f.effort.as_deref());
+    out.extend(Keep::Useful, note(&model, t.accent, w));
     let secs = |ms: Option<u64>| ms.map(usage::seconds).unwrap_or_else(|| "…".into());
-    out.push(kv("elapsed", &secs(f.elapsed_ms), t, t.accent, w));
-    out.push(kv(
-        "1st token",
-        &f.first_token_ms
-            .map(usage::seconds)
-            .unwrap_or_else(|| "waiting…".into()),
-        t,
-        t.usage,
-        w,
-    ));
+    out.push(
+        Keep::Key,
+        kv("elapsed", &secs(f.elapsed_ms), t, t.accent, w),
+    );
+    let first = f.first_token_ms.map(usage::seconds);
+    let first = first.unwrap_or_else(|| "waiting…".into());
+    out.push(Keep::Useful, kv("1st token", &first, t, t.usage, w));
     let u = &f.usage;
     let est = if u.estimated { "~" } else { "" };
-    out.push(kv(
-        "input",
-        &format!("{est}{}", thousands(u.input)),
-        t,
-        t.accent,
-        w,
-    ));
+    let count = |n: u64| format!("{est}{}", thousands(n));
+    out.push(Keep::Figure, kv("input", &count(u.input), t, t.accent, w));
     if f.hidden_reasoning {
-        out.push(kv(
-            "reasoning",
-            &format!("hidden · {}", secs(f.reasoning_ms)),
-            t,
-            t.accent,
-            w,
-        ));
+        let value = format!("hidden · {}", secs(f.reasoning_ms));
+        out.push(Keep::Figure, kv("reasoning", &value, t, t.accent, w));
     } else if f.reasoning_ms.is_some() || u.reasoning > 0 {
-        out.push(kv(
-            "reasoning",
-            &format!("{est}{}", thousands(u.reasoning)),
-            t,
-            t.accent,
-            w,
-        ));
+        let value = count(u.reasoning);
+        out.push(Keep::Figure, kv("reasoning", &value, t, t.accent, w));
         if let Some(ms) = f.reasoning_ms {
-            out.push(kv("  thought for", &usage::seconds(ms), t, t.usage, w));
+            let value = usage::seconds(ms);
+            out.push(Keep::Useful, kv("  thought for", &value, t, t.usage, w));
         }
     }
-    out.push(kv(
-        "output",
-        &format!("{est}{}", thousands(u.visible_output())),
-        t,
-        t.accent,
-        w,
-    ));
+    let output = count(u.visible_output());
+    out.push(Keep::Key, kv("output", &output, t, t.accent, w));
     if let Some(tps) = f.tokens_per_second {
-        out.push(kv(
-            "speed",
-            &format!("{est}{} tok/s", thousands(tps.round() as u64)),
-            t,
-            t.usage,
-            w,
-        ));
+        let value = format!("{est}{} tok/s", thousands(tps.round() as u64));
+        out.push(Keep::Detail, kv("speed", &value, t, t.usage, w));
     }
-    out.push(cost_line(f.cost, est, t, w));
+    out.push(Keep::Key, cost_line(f.cost, est, t, w));
 }
 
 fn cost_line(cost: Option<f64>, est: &str, t: &Theme, w: usize) -> Line<'static> {
@@ -268,42 +264,42 @@ fn cost_line(cost: Option<f64>, est: &str, t: &Theme, w: usize) -> Line<'static>
     }
 }
 
-fn finished(out: &mut Vec<Line<'static>>, f: &TurnFigures, t: &Theme, w: usize) {
+fn finished(out: &mut Rows, f: &TurnFigures, t: &Theme, w: usize) {
     let state = match &f.state {
         TurnState::Done => "done".to_string(),
         other => other.name().to_string(),
     };
-    out.push(heading(&format!("LAST TURN #{} · {state}", f.number), t, w));
-    out.push(note(
-        &model_line(&f.model, f.effort.as_deref()),
-        t.accent,
-        w,
-    ));
+    let heading_text = format!("LAST TURN #{} · {state}", f.number);
+    out.push(Keep::Key, heading(&heading_text, t, w));
+    let model = model_line(&f.model, f.effort.as_deref());
+    out.extend(Keep::Useful, note(&model, t.accent, w));
     if f.refused {
-        out.push(note("nothing generated, nothing billed", t.usage, w));
+        let text = "nothing generated, nothing billed";
+        out.extend(Keep::Key, note(text, t.usage, w));
         return;
     }
     let u = &f.usage;
     let est = if u.estimated { "~" } else { "" };
     if u.estimated {
-        out.push(note("no usage reported: estimated (~)", t.error, w));
+        let text = "no usage reported: estimated (~)";
+        out.extend(Keep::Key, note(text, t.error, w));
     }
     let row = |label: &str, n: u64, est: &str| {
         kv(label, &format!("{est}{}", thousands(n)), t, t.accent, w)
     };
-    out.push(row("input", u.input, est));
+    out.push(Keep::Figure, row("input", u.input, est));
     if u.cached_input > 0 {
-        out.push(row("  cached", u.cached_input, ""));
+        out.push(Keep::Useful, row("  cached", u.cached_input, ""));
     }
     if u.cache_write > 0 {
-        out.push(row("  cache write", u.cache_write, ""));
+        out.push(Keep::Useful, row("  cache write", u.cache_write, ""));
     }
     if u.reasoning > 0 || f.reasoning_ms.is_some() {
         let rest = if u.reasoning_estimated { "~" } else { est };
-        out.push(row("reasoning", u.reasoning, rest));
+        out.push(Keep::Figure, row("reasoning", u.reasoning, rest));
     }
-    out.push(row("output", u.visible_output(), est));
-    out.push(cost_line(f.cost, est, t, w));
+    out.push(Keep::Figure, row("output", u.visible_output(), est));
+    out.push(Keep::Key, cost_line(f.cost, est, t, w));
     let mut timing = Vec::new();
     if let Some(ms) = f.first_token_ms {
         timing.push(format!("1st {}", usage::seconds(ms)));
@@ -312,25 +308,16 @@ fn finished(out: &mut Vec<Line<'static>>, f: &TurnFigures, t: &Theme, w: usize) 
         timing.push(format!("total {}", usage::seconds(ms)));
     }
     if !timing.is_empty() {
-        out.push(kv("time", &timing.join(" · "), t, t.usage, w));
+        let value = timing.join(" · ");
+        out.push(Keep::Useful, kv("time", &value, t, t.usage, w));
     }
     if let Some(tps) = f.tokens_per_second {
-        out.push(kv(
-            "speed",
-            &format!("{est}{} tok/s", thousands(tps.round() as u64)),
-            t,
-            t.usage,
-            w,
-        ));
+        let value = format!("{est}{} tok/s", thousands(tps.round() as u64));
+        out.push(Keep::Detail, kv("speed", &value, t, t.usage, w));
     }
     if let Some((estimate, error)) = f.estimate {
-        out.push(kv(
-            "estimate was",
-            &format!("{} ({})", thousands(estimate), signed_percent(error)),
-            t,
-            t.usage,
-            w,
-        ));
+        let value = format!("{} ({})", thousands(estimate), signed_percent(error));
+        out.push(Keep::Detail, kv("estimate was", &value, t, t.usage, w));
     }
 }
 
@@ -343,35 +330,40 @@ fn total_value(m: &Total) -> String {
     )
 }
 
-fn totals(out: &mut Vec<Line<'static>>, totals: &Totals, t: &Theme, w: usize) {
+fn totals(out: &mut Rows, totals: &Totals, t: &Theme, w: usize) {
     let n = totals.overall.turns;
     let plural = if n == 1 { "" } else { "s" };
-    out.push(heading(&format!("SESSION · {n} turn{plural}"), t, w));
+    let heading_text = format!("SESSION · {n} turn{plural}");
+    out.push(Keep::Key, heading(&heading_text, t, w));
     for m in &totals.per_model {
-        out.push(kv(&m.label, &total_value(m), t, t.accent, w));
+        out.push(Keep::Detail, kv(&m.label, &total_value(m), t, t.accent, w));
     }
-    out.push(kv("total", &total_value(&totals.overall), t, t.heading, w));
+    let total = total_value(&totals.overall);
+    out.push(Keep::Key, kv("total", &total, t, t.heading, w));
 }
 
 /// Requests/tokens left and when they reset; false when the headers said nothing.
-fn rate_limit(out: &mut Vec<Line<'static>>, info: &RateLimitInfo, t: &Theme, w: usize) -> bool {
+fn rate_limit(out: &mut Rows, info: &RateLimitInfo, t: &Theme, w: usize) -> bool {
     let mut rows = Vec::new();
     if let Some(n) = info.remaining_requests {
-        rows.push(kv("requests left", &thousands(n), t, t.accent, w));
+        let row = kv("requests left", &thousands(n), t, t.accent, w);
+        rows.push((Keep::Key, row));
     }
     if let Some(n) = info.remaining_tokens {
-        rows.push(kv("tokens left", &thousands(n), t, t.accent, w));
+        rows.push((Keep::Key, kv("tokens left", &thousands(n), t, t.accent, w)));
     }
     if let Some(reset) = &info.reset_requests {
-        rows.push(kv("  req reset", reset, t, t.usage, w));
+        rows.push((Keep::Detail, kv("  req reset", reset, t, t.usage, w)));
     }
     if let Some(reset) = &info.reset_tokens {
-        rows.push(kv("  tok reset", reset, t, t.usage, w));
+        rows.push((Keep::Detail, kv("  tok reset", reset, t, t.usage, w)));
     }
     if rows.is_empty() {
         return false;
     }
-    out.push(heading("RATE LIMIT", t, w));
-    out.extend(rows);
+    out.push(Keep::Key, heading("RATE LIMIT", t, w));
+    for (keep, row) in rows {
+        out.push(keep, row);
+    }
     true
 }
