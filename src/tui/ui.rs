@@ -35,7 +35,7 @@ pub const METER_WIDTH: u16 = 34;
 
 /// Split `area` into the panes.
 pub fn areas(app: &App, area: Rect) -> Areas {
-    let composer = app.composer.wanted_height(area.height);
+    let composer = app.composer.wanted_height(area.width, area.height);
     let [conversation, composer, status] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(composer),
