@@ -54,10 +54,7 @@ fn cluster_chars(text: &TextArea<'static>, side: Side) -> usize {
     let Some(line) = text.lines().get(row) else {
         return 1;
     };
-    let offset = line
-        .char_indices()
-        .nth(col)
-        .map_or(line.len(), |(i, _)| i);
+    let offset = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
     let (before, after) = line.split_at(offset);
     let cluster = match side {
         Side::Before => before.graphemes(true).next_back(),
