@@ -3,12 +3,13 @@
 //! Backspace, Delete, Left and Right; Ctrl+U clears from the cursor to the start of the line
 //! as in a shell (the text area would undo).
 //!
-//! Invariants: a key is repeated once per code point of the cluster next to the cursor, so
-//! the text area's own behaviour (selections, line joins at a line's ends, undo history) is
-//! kept; nothing here indexes the text without checking.
+//! Invariants: within a line a key acts on the whole cluster next to the cursor (Backspace
+//! once per code point, Delete as one deletion, a move as one jump); at a line's ends and on
+//! a selection the text area's own behaviour is kept (joining lines, deleting the selection);
+//! nothing here indexes the text without checking.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{CursorMove, TextArea};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Which side of the cursor a key acts on.
@@ -23,28 +24,69 @@ enum Side {
 pub(super) fn input(text: &mut TextArea<'static>, key: KeyEvent) {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let alt = key.modifiers.contains(KeyModifiers::ALT);
-    if ctrl && !alt && key.code == KeyCode::Char('u') {
-        clear_to_line_start(text);
-        return;
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    match (key.code, ctrl, alt) {
+        (KeyCode::Char('u'), true, false) => clear_to_line_start(text),
+        (KeyCode::Backspace, false, false) | (KeyCode::Char('h'), true, false) => {
+            // `delete_char` counts code points in the line, so one per code point is exact.
+            let times = if text.is_selecting() {
+                1
+            } else {
+                cluster_chars(text, Side::Before)
+            };
+            for _ in 0..times {
+                text.input(key);
+            }
+        }
+        (KeyCode::Delete, false, false) | (KeyCode::Char('d'), true, false) => {
+            if !text.is_selecting() && !at_line_end(text) {
+                text.delete_str(cluster_chars(text, Side::After));
+            } else {
+                text.input(key);
+            }
+        }
+        (KeyCode::Left, false, false) | (KeyCode::Char('b'), true, false) => {
+            step(text, key, Side::Before, shift);
+        }
+        (KeyCode::Right, false, false) | (KeyCode::Char('f'), true, false) => {
+            step(text, key, Side::After, shift);
+        }
+        _ => {
+            text.input(key);
+        }
     }
-    let side = match (key.code, ctrl, alt) {
-        (KeyCode::Backspace | KeyCode::Left, false, false)
-        | (KeyCode::Char('h' | 'b'), true, false) => Some(Side::Before),
-        (KeyCode::Delete | KeyCode::Right, false, false)
-        | (KeyCode::Char('d' | 'f'), true, false) => Some(Side::After),
+}
+
+/// Move over the cluster on `side` (extending the selection with Shift). Within a line the
+/// cursor jumps to the cluster's other end: the text area's own step forward cannot pass a
+/// zero-width mark at a line's end. At a line's ends the key crosses the line as usual.
+fn step(text: &mut TextArea<'static>, key: KeyEvent, side: Side, shift: bool) {
+    let (row, col) = (text.cursor().0, text.cursor().1);
+    let n = cluster_chars(text, side);
+    let target = match side {
+        Side::Before if col > 0 => col.checked_sub(n),
+        Side::After if !at_line_end(text) => Some(col + n),
         _ => None,
     };
-    let deletes = matches!(key.code, KeyCode::Backspace | KeyCode::Delete)
-        || matches!(key.code, KeyCode::Char('h' | 'd'));
-    let times = match side {
-        // A selection is deleted whole by one key.
-        Some(_) if deletes && text.is_selecting() => 1,
-        Some(side) => cluster_chars(text, side),
-        None => 1,
-    };
-    for _ in 0..times {
+    let jump = target.and_then(|c| Some((u16::try_from(row).ok()?, u16::try_from(c).ok()?)));
+    let Some((row, col)) = jump else {
         text.input(key);
+        return;
+    };
+    if !shift {
+        text.cancel_selection();
+    } else if !text.is_selecting() {
+        text.start_selection();
     }
+    text.move_cursor(CursorMove::Jump(row, col));
+}
+
+/// The cursor is at the end of its line.
+fn at_line_end(text: &TextArea<'static>) -> bool {
+    let (row, col) = (text.cursor().0, text.cursor().1);
+    text.lines()
+        .get(row)
+        .is_none_or(|line| col >= line.chars().count())
 }
 
 /// Code points in the grapheme cluster next to the cursor on `side` (1 at a line's ends,
@@ -74,7 +116,6 @@ fn clear_to_line_start(text: &mut TextArea<'static>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui_textarea::CursorMove;
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
@@ -114,6 +155,11 @@ mod tests {
         assert_eq!(t.lines(), ["ae\u{301}"]);
         input(&mut t, key(KeyCode::Right));
         assert_eq!(t.cursor(), (0, 3));
+        // Delete before a cluster that ends the line takes all of it.
+        input(&mut t, key(KeyCode::Left));
+        input(&mut t, key(KeyCode::Delete));
+        assert_eq!(t.lines(), ["a"]);
+        t.insert_str("e\u{301}");
         // Ctrl+B / Ctrl+F / Ctrl+D / Ctrl+H are the same moves and deletes.
         let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
         input(&mut t, ctrl('b'));
