@@ -38,12 +38,11 @@ pub(super) fn input(text: &mut TextArea<'static>, key: KeyEvent) {
                 text.input(key);
             }
         }
-        (KeyCode::Delete, false, false) | (KeyCode::Char('d'), true, false) => {
-            if !text.is_selecting() && !at_line_end(text) {
-                text.delete_str(cluster_chars(text, Side::After));
-            } else {
-                text.input(key);
-            }
+        (KeyCode::Delete, false, false) | (KeyCode::Char('d'), true, false)
+            if !text.is_selecting() && !at_line_end(text) =>
+        {
+            // One deletion of the whole cluster (at a line's end the key joins the lines).
+            text.delete_str(cluster_chars(text, Side::After));
         }
         (KeyCode::Left, false, false) | (KeyCode::Char('b'), true, false) => {
             step(text, key, Side::Before, shift);
