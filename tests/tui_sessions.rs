@@ -148,7 +148,14 @@ fn the_browser_searches_opens_and_deletes_after_a_yes() {
     );
     h.key(KeyCode::Backspace, KeyModifiers::NONE, 20);
     h.key(KeyCode::Down, KeyModifiers::NONE, 30);
-    assert!(h.key(KeyCode::Char('d'), KeyModifiers::NONE, 40).is_empty());
+    // A letter searches, even `d` on an empty search; Del asks.
+    let effects = h.key(KeyCode::Char('d'), KeyModifiers::NONE, 35);
+    assert_eq!(
+        effects,
+        [Effect::Persist(PersistOp::ListSessions(Some("d".into())))]
+    );
+    h.key(KeyCode::Backspace, KeyModifiers::NONE, 36);
+    assert!(h.key(KeyCode::Delete, KeyModifiers::NONE, 40).is_empty());
     insta::assert_snapshot!("browser_confirm_delete", h.draw(100, 16).backend());
     let effects = h.key(KeyCode::Char('y'), KeyModifiers::NONE, 50);
     assert_eq!(

@@ -158,9 +158,12 @@ fn help_overlay_and_command_completion() {
     let mut h = support::app::harness("o3-mini");
     h.key(KeyCode::Char('?'), KeyModifiers::NONE, 0);
     assert!(matches!(h.app.overlay, Some(Overlay::Help(_))));
+    h.app.update(Event::Resize(90, 36), h.at(0));
     insta::assert_snapshot!("help", h.draw(90, 36).backend());
-    // Any key closes it and is not typed.
+    // Other keys do nothing and are not typed; Esc closes.
     h.key(KeyCode::Char('x'), KeyModifiers::NONE, 10);
+    assert!(matches!(h.app.overlay, Some(Overlay::Help(_))));
+    h.key(KeyCode::Esc, KeyModifiers::NONE, 10);
     assert!(h.app.overlay.is_none());
     assert_eq!(h.app.draft(), "");
     // `?` in a message is just a character.
@@ -315,4 +318,47 @@ fn no_key_no_request() {
     assert!(started(&effects).is_none(), "{effects:?}");
     let notice = h.app.notice.clone().unwrap_or_default();
     assert!(notice.contains("DEEPSEEK_API_KEY"), "{notice}");
+}
+
+#[test]
+fn help_scrolls_at_80x24_and_closes_on_esc_q_or_f1() {
+    let mut h = support::app::harness("o3-mini");
+    h.app.update(Event::Resize(80, 24), h.at(0));
+    h.key(KeyCode::F(1), KeyModifiers::NONE, 0);
+    insta::assert_snapshot!("help_80x24_top", h.draw(80, 24).backend());
+    let screen = format!("{:?}", h.draw(80, 24).backend());
+    assert!(screen.contains("End or Ctrl+End"), "{screen}");
+    // The end shows the quit keys and every command.
+    h.key(KeyCode::End, KeyModifiers::NONE, 10);
+    insta::assert_snapshot!("help_80x24_end", h.draw(80, 24).backend());
+    let screen = format!("{:?}", h.draw(80, 24).backend());
+    for needle in ["Ctrl+C twice, Ctrl+Q", "/model", "/help"] {
+        assert!(screen.contains(needle), "{needle} not shown:\n{screen}");
+    }
+    h.key(KeyCode::PageUp, KeyModifiers::NONE, 20);
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 20);
+    assert!(matches!(h.app.overlay, Some(Overlay::Help(_))));
+    h.key(KeyCode::Char('q'), KeyModifiers::NONE, 30);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.draft(), "");
+    h.key(KeyCode::F(1), KeyModifiers::NONE, 40);
+    h.key(KeyCode::F(1), KeyModifiers::NONE, 50);
+    assert!(h.app.overlay.is_none());
+}
+
+#[test]
+fn the_composer_grows_with_wrapped_rows_and_shows_what_is_above() {
+    let mut h = support::app::harness("o3-mini");
+    let line: String = (0..40).map(|i| format!("word{i:02} ")).collect();
+    h.app
+        .update(Event::Paste(line.trim_end().to_string()), h.at(0));
+    insta::assert_snapshot!("composer_long_line", h.draw(80, 20).backend());
+    // A long paste fills a third of the screen and says what scrolled out of sight.
+    let paste: String = (0..300).map(|i| format!("line{i:03} ")).collect();
+    h.app
+        .update(Event::Paste(format!(" {}", paste.trim_end())), h.at(10));
+    insta::assert_snapshot!("composer_long_paste", h.draw(80, 20).backend());
+    let screen = format!("{:?}", h.draw(80, 20).backend());
+    assert!(screen.contains("line299"), "{screen}");
+    assert!(screen.contains("more"), "{screen}");
 }

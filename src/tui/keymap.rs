@@ -220,7 +220,7 @@ pub const KEYS: &[Entry] = &[
     },
     Entry {
         keys: "PgUp / PgDn, wheel",
-        what: "scroll; End returns to the live bottom",
+        what: "scroll; End or Ctrl+End returns to the live bottom",
         hint: None,
         binds: &[
             (any(KeyCode::PageUp), Action::PageUp),

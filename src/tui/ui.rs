@@ -34,7 +34,7 @@ pub const METER_WIDTH: u16 = super::meter::WIDTH;
 
 /// Split `area` into the panes.
 pub fn areas(app: &App, area: Rect) -> Areas {
-    let composer = app.composer.wanted_height(area.height);
+    let composer = app.composer.wanted_height(area.width, area.height);
     let status = status::rows(app.notice.as_deref(), area.width, area.height);
     let [conversation, composer, status] = Layout::vertical([
         Constraint::Min(0),

@@ -21,7 +21,7 @@ impl App {
             Cmd::New => self.new_session(),
             Cmd::Sessions => self.open_browser(),
             Cmd::Help => {
-                self.overlay = Some(Overlay::Help(Help));
+                self.overlay = Some(Overlay::Help(Help::default()));
                 Vec::new()
             }
             Cmd::Meter => {

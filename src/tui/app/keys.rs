@@ -21,7 +21,7 @@ impl App {
         }
         let action = keymap::action(&key);
         if action == Action::Edit && key.code == KeyCode::Char('?') && self.composer.is_empty() {
-            self.overlay = Some(Overlay::Help(Help));
+            self.overlay = Some(Overlay::Help(Help::default()));
             return Vec::new();
         }
         if action != Action::ToggleThinking {
@@ -66,7 +66,7 @@ impl App {
             Action::Quit => return self.quit(now),
             Action::Retry => return self.retry(now),
             Action::Sessions => return self.open_browser(),
-            Action::Help => self.overlay = Some(Overlay::Help(Help)),
+            Action::Help => self.overlay = Some(Overlay::Help(Help::default())),
             Action::ToggleMeter => self.toggle_meter(),
             Action::Models => return self.open_picker(),
             Action::Efforts => self.open_efforts(),
@@ -133,6 +133,9 @@ impl App {
             let (w, h) = self.size;
             inspector.set_turns(turns.len());
             inspector.set_rows(table_rows(turns, Rect::new(0, 0, w, h)));
+        }
+        if let Some(Overlay::Help(help)) = &mut self.overlay {
+            help.set_screen(self.size);
         }
         let Some(overlay) = &mut self.overlay else {
             return Vec::new();

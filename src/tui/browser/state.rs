@@ -3,7 +3,8 @@
 //!
 //! Invariants: it never talks to the store itself — every change it wants is returned as a
 //! [`BrowserAction`] for the app to turn into effects; `selected` always indexes `sessions`
-//! (or is 0 when the list is empty); a delete happens only after an explicit `y`.
+//! (or is 0 when the list is empty); a letter typed is always search text, never a command:
+//! a delete is asked for with Del or Ctrl+D and happens only after an explicit `y`.
 
 use crate::store::SessionSummary;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -58,10 +59,13 @@ impl Browser {
 
     pub fn on_key(&mut self, key: KeyEvent) -> BrowserAction {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if let Some(id) = self.confirm_delete {
-            self.confirm_delete = None;
+        if let Some(id) = self.confirm_delete.take() {
+            // Only `y` deletes. `n` and Esc just keep the session; another letter keeps it
+            // and goes on into the search (the person was typing); any other key only keeps it.
             return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => BrowserAction::Delete(id),
+                KeyCode::Char('y' | 'Y') if !ctrl => BrowserAction::Delete(id),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => BrowserAction::None,
+                KeyCode::Char(_) if !ctrl => self.on_key(key),
                 _ => BrowserAction::None,
             };
         }
@@ -89,7 +93,7 @@ impl Browser {
                 BrowserAction::None
             }
             KeyCode::Delete => self.ask_delete(),
-            KeyCode::Char('d') if ctrl || self.query.is_empty() => self.ask_delete(),
+            KeyCode::Char('d') if ctrl => self.ask_delete(),
             KeyCode::Backspace => {
                 if self.query.pop().is_some() {
                     BrowserAction::Search(self.query.clone())
@@ -136,22 +140,52 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    /// Every letter is search text, `d` and `y` included, even with an empty search.
     #[test]
-    fn typing_searches_and_d_deletes_only_after_yes() {
+    fn letters_always_search_and_never_delete() {
+        let mut b = Browser::new();
+        b.set_sessions(vec![summary(3), summary(2), summary(1)]);
+        b.on_key(key(KeyCode::Down));
+        let mut typed = String::new();
+        for c in "dyn".chars() {
+            typed.push(c);
+            assert_eq!(
+                b.on_key(key(KeyCode::Char(c))),
+                BrowserAction::Search(typed.clone())
+            );
+            assert_eq!(b.confirm_delete, None);
+        }
+        assert_eq!(b.query, "dyn");
+    }
+
+    #[test]
+    fn del_or_ctrl_d_asks_and_only_y_deletes() {
         let mut b = Browser::new();
         b.set_sessions(vec![summary(3), summary(2), summary(1)]);
         assert_eq!(b.on_key(key(KeyCode::Down)), BrowserAction::None);
-        assert_eq!(b.on_key(key(KeyCode::Char('d'))), BrowserAction::None);
+        assert_eq!(b.on_key(key(KeyCode::Delete)), BrowserAction::None);
         assert_eq!(b.confirm_delete, Some(2));
+        // `n` keeps it and is not typed.
         assert_eq!(b.on_key(key(KeyCode::Char('n'))), BrowserAction::None);
-        assert_eq!(b.confirm_delete, None);
-        b.on_key(key(KeyCode::Char('d')));
-        assert_eq!(b.on_key(key(KeyCode::Char('y'))), BrowserAction::Delete(2));
-        // With a query, letters search (d included).
+        assert_eq!((b.confirm_delete, b.query.as_str()), (None, ""));
+        // Another letter keeps it and goes on searching.
+        b.on_key(ctrl('d'));
+        assert_eq!(b.confirm_delete, Some(2));
         assert_eq!(
             b.on_key(key(KeyCode::Char('x'))),
             BrowserAction::Search("x".into())
         );
+        assert_eq!(b.confirm_delete, None);
+        // Enter under the question keeps the session and opens nothing.
+        b.on_key(key(KeyCode::Delete));
+        assert_eq!(b.on_key(key(KeyCode::Enter)), BrowserAction::None);
+        assert_eq!(b.confirm_delete, None);
+        b.on_key(key(KeyCode::Delete));
+        assert_eq!(b.on_key(key(KeyCode::Char('y'))), BrowserAction::Delete(2));
         assert_eq!(
             b.on_key(key(KeyCode::Char('d'))),
             BrowserAction::Search("xd".into())

@@ -73,12 +73,12 @@ pub fn render(ctx: &Ctx, browser: &Browser, frame: &mut Frame, area: Rect) {
                 .map(|s| s.title.as_str())
                 .unwrap_or("");
             Line::from(Span::styled(
-                format!(" delete session {id} “{title}”? y deletes, any other key keeps it"),
+                format!(" delete session {id} “{title}”? y deletes · any other key keeps it"),
                 t.error,
             ))
         }
         None => Line::from(Span::styled(
-            " type to search · ↑↓ choose · Enter open · Del (or d) delete · Esc close",
+            " type to search · ↑↓ choose · Enter open · Del or Ctrl+D delete · Esc close",
             t.usage,
         )),
     };

@@ -3,16 +3,21 @@
 //!
 //! Invariants: nothing the person typed is lost — a sent prompt stays in the history, and a
 //! draft set aside by recalling comes back after the newest prompt; the composer grows with
-//! its text up to a third of the screen; the text is styled once, at construction, from the
-//! theme (the text area keeps its own styles).
+//! its text, counted in wrapped rows, up to a third of the screen, and says how many rows are
+//! out of sight above and below; editing keys act on whole grapheme clusters (`edit`); the
+//! text is styled once, at construction, from the theme (the text area keeps its own styles).
+
+mod edit;
 
 use super::component::Ctx;
 use super::theme::Theme;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Block, Borders};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 const PLACEHOLDER: &str = "Ask anything  (Enter sends · Alt+Enter newline)";
@@ -61,9 +66,24 @@ impl Composer {
         self.text.is_empty()
     }
 
-    /// Lines of text (for the composer's height).
+    /// Lines of text (hard line breaks; see [`Composer::wanted_height`] for wrapped rows).
     pub fn line_count(&self) -> usize {
         self.text.lines().len()
+    }
+
+    /// Rows the text takes when wrapped at `width` columns, as the text area wraps it.
+    fn screen_rows(&self, width: u16) -> usize {
+        if width == 0 || self.text.is_empty() {
+            return self.line_count();
+        }
+        // The text area knows its wrapped rows only after drawing at a width: draw a copy,
+        // with the cursor at the very end, one row high; the cursor's row is the last one.
+        let mut probe = self.text.clone();
+        probe.move_cursor(CursorMove::Bottom);
+        probe.move_cursor(CursorMove::End);
+        let area = Rect::new(0, 0, width, 1);
+        (&probe).render(area, &mut Buffer::empty(area));
+        probe.screen_cursor().row + 1
     }
 
     /// Replace the text, with the cursor at its end.
@@ -75,10 +95,10 @@ impl Composer {
         self.text.move_cursor(CursorMove::End);
     }
 
-    /// An editing key (typing, cursor movement, deleting).
+    /// An editing key (typing, cursor movement, deleting; by grapheme cluster).
     pub fn input(&mut self, key: KeyEvent) {
         self.recall = None;
-        self.text.input(key);
+        edit::input(&mut self.text, key);
     }
 
     /// A key the text area handles without leaving recall (Up/Down inside a long text).
@@ -149,10 +169,12 @@ impl Composer {
         }
     }
 
-    /// Rows the composer wants on a screen `height` rows high: its text plus the border,
-    /// at least 2, at most a third of the screen, and always leaving the status line.
-    pub fn wanted_height(&self, height: u16) -> u16 {
-        let text_rows = u16::try_from(self.line_count()).unwrap_or(u16::MAX);
+    /// Rows the composer wants in an area `width` columns wide on a screen `height` rows
+    /// high: its text's wrapped rows plus the border, at least 2, at most a third of the
+    /// screen, and always leaving the status line.
+    pub fn wanted_height(&self, width: u16, height: u16) -> u16 {
+        let rows = self.screen_rows(text_width(width));
+        let text_rows = u16::try_from(rows).unwrap_or(u16::MAX);
         let max = (height / 3).max(3);
         text_rows
             .saturating_add(1)
@@ -160,19 +182,72 @@ impl Composer {
             .min(height.saturating_sub(1))
     }
 
-    /// Draw with `title` on the top border.
+    /// Draw with `title` on the top border, and on its right how many wrapped rows are out
+    /// of sight above and below.
     pub fn render(&self, ctx: &Ctx, title: &str, frame: &mut Frame, area: Rect) {
         let block = Block::default()
             .borders(Borders::TOP)
-            .border_style(ctx.theme.border)
-            .title(title.to_string());
+            .border_style(ctx.theme.border);
         let inner = block.inner(area);
         let inner = Rect {
             x: inner.x.saturating_add(1),
-            width: inner.width.saturating_sub(2),
+            width: text_width(area.width),
             ..inner
         };
-        frame.render_widget(block, area);
+        // The text first: drawing it decides its scroll.
         frame.render_widget(&self.text, inner);
+        let mut block = block.title(title.to_string());
+        if let Some(more) = self.more(inner) {
+            block = block.title_top(Line::from(more).style(ctx.theme.accent).right_aligned());
+        }
+        frame.render_widget(block, area);
+    }
+
+    /// ` ↑ 3 more · ↓ 1 more `: the wrapped rows above and below the text drawn in `inner`.
+    fn more(&self, inner: Rect) -> Option<String> {
+        if self.text.is_empty() || inner.height == 0 {
+            return None;
+        }
+        let above = usize::from(self.text.scroll_offset().0);
+        let below = self
+            .screen_rows(inner.width)
+            .saturating_sub(above + usize::from(inner.height));
+        let mut parts = Vec::new();
+        if above > 0 {
+            parts.push(format!("↑ {above} more"));
+        }
+        if below > 0 {
+            parts.push(format!("↓ {below} more"));
+        }
+        (!parts.is_empty()).then(|| format!(" {} ", parts.join(" · ")))
+    }
+}
+
+/// Columns the text gets in a composer `width` columns wide (a margin each side).
+fn text_width(width: u16) -> u16 {
+    width.saturating_sub(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn height_counts_wrapped_rows_up_to_a_third_of_the_screen() {
+        let mut c = Composer::new(&Theme::default());
+        assert_eq!(c.wanted_height(80, 24), 2);
+        // 200 characters in 78 columns: 3 rows, plus the border.
+        c.set_draft(&"x".repeat(200));
+        assert_eq!(c.screen_rows(78), 3);
+        assert_eq!(c.wanted_height(80, 24), 4);
+        // Words wrap whole: 26 words of 7 columns ("wordNN ") fill 11 per 78-column row.
+        let words: Vec<String> = (10..36).map(|i| format!("word{i}")).collect();
+        c.set_draft(&words.join(" "));
+        assert_eq!(c.screen_rows(78), 3);
+        c.set_draft(&"y".repeat(3000));
+        assert_eq!(c.wanted_height(80, 24), 8);
+        assert_eq!(c.wanted_height(80, 2), 1);
+        c.set_draft("a\nb");
+        assert_eq!(c.wanted_height(0, 24), 3);
     }
 }
