@@ -3,6 +3,7 @@
 //! keys (arrows, PgUp/PgDn, Home/End scroll; Esc, q or F1 close; other keys do nothing);
 //! `view` lays the rows out at a width (descriptions wrap under their own column) and draws.
 
+mod layout;
 mod state;
 mod view;
 

@@ -4,7 +4,7 @@
 //! last (drawing clamps it again for the size it draws at); paging moves by the rows the body
 //! shows at that size; only Esc, `q` and F1 close.
 
-use super::view;
+use super::layout;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
@@ -41,8 +41,8 @@ impl Help {
     /// The rows the body shows at the reported size, and the rows of help at its width.
     fn sizes(&self) -> (usize, usize) {
         let (w, h) = self.screen;
-        let body = view::body(Rect::new(0, 0, w, h));
-        (usize::from(body.height), view::rows(body.width).len())
+        let body = layout::body(Rect::new(0, 0, w, h));
+        (usize::from(body.height), layout::rows(body.width).len())
     }
 
     fn max_scroll(&self) -> usize {
