@@ -202,7 +202,7 @@ pub const KEYS: &[Entry] = &[
     },
     Entry {
         keys: "Tab",
-        what: "show or hide the latest thinking (completes a /command)",
+        what: "show or hide the latest thinking (completes a /command; again: the next one)",
         hint: hint(4, "Tab", "thinking"),
         binds: &[(any(KeyCode::Tab), Action::ToggleThinking)],
     },

@@ -4,8 +4,7 @@
 //! names none is refused with a notice and kept, never sent; `//text` sends `/text`; any
 //! other draft starting with `/` (`/etc/hosts?`) is a prompt.
 
-use super::{App, Effect, Overlay, PersistOp, Persistence};
-use crate::tui::help::Help;
+use super::{App, Effect, PersistOp, Persistence};
 use crate::tui::keymap::{self, Cmd};
 
 impl App {
@@ -21,7 +20,7 @@ impl App {
             Cmd::New => self.new_session(),
             Cmd::Sessions => self.open_browser(),
             Cmd::Help => {
-                self.overlay = Some(Overlay::Help(Help::default()));
+                self.open_help();
                 Vec::new()
             }
             Cmd::Meter => {

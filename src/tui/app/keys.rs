@@ -21,7 +21,7 @@ impl App {
         }
         let action = keymap::action(&key);
         if action == Action::Edit && key.code == KeyCode::Char('?') && self.composer.is_empty() {
-            self.overlay = Some(Overlay::Help(Help::default()));
+            self.open_help();
             return Vec::new();
         }
         if action != Action::ToggleThinking {
@@ -66,7 +66,7 @@ impl App {
             Action::Quit => return self.quit(now),
             Action::Retry => return self.retry(now),
             Action::Sessions => return self.open_browser(),
-            Action::Help => self.overlay = Some(Overlay::Help(Help::default())),
+            Action::Help => self.open_help(),
             Action::ToggleMeter => self.toggle_meter(),
             Action::Models => return self.open_picker(),
             Action::Efforts => self.open_efforts(),
@@ -123,6 +123,11 @@ impl App {
     pub fn completions(&self) -> Vec<&'static str> {
         let draft = self.draft();
         keymap::completions(self.completing.as_deref().unwrap_or(&draft))
+    }
+
+    /// F1, `?` on an empty composer, `/help`: the help, from its top.
+    pub(super) fn open_help(&mut self) {
+        self.overlay = Some(Overlay::Help(Help::default()));
     }
 
     /// A key for the open overlay, and what it asks for.
