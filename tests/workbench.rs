@@ -326,6 +326,8 @@ fn help_scrolls_at_80x24_and_closes_on_esc_q_or_f1() {
     h.app.update(Event::Resize(80, 24), h.at(0));
     h.key(KeyCode::F(1), KeyModifiers::NONE, 0);
     insta::assert_snapshot!("help_80x24_top", h.draw(80, 24).backend());
+    // One page down shows the scrolling keys, Ctrl+End among them.
+    h.key(KeyCode::PageDown, KeyModifiers::NONE, 5);
     let screen = format!("{:?}", h.draw(80, 24).backend());
     assert!(screen.contains("End or Ctrl+End"), "{screen}");
     // The end shows the quit keys and every command.

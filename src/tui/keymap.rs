@@ -129,7 +129,7 @@ pub const KEYS: &[Entry] = &[
     },
     Entry {
         keys: "Alt+Enter, Shift+Enter, Ctrl+J",
-        what: "new line in the message",
+        what: "new line in the message (Ctrl+Enter too, where the terminal reports it)",
         hint: None,
         binds: &[
             (with(KeyCode::Enter, ALT), Action::Newline),
@@ -137,6 +137,13 @@ pub const KEYS: &[Entry] = &[
             (with(KeyCode::Enter, CTRL), Action::Newline),
             (with(KeyCode::Char('j'), CTRL), Action::Newline),
         ],
+    },
+    Entry {
+        keys: "Ctrl+U",
+        what: "clear the line before the cursor (the composer edits whole characters)",
+        hint: None,
+        // The composer's own key (tui/composer), listed here so the help shows it.
+        binds: &[],
     },
     Entry {
         keys: "Up / Down (empty composer)",
