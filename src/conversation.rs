@@ -13,6 +13,9 @@ use crate::api::{
 };
 use crate::usage::{self, Price, Usage};
 
+mod arms;
+pub use arms::ArmTag;
+
 /// Where a turn stands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TurnState {
@@ -89,6 +92,8 @@ pub struct Turn {
     pub timings: Timings,
     pub finish_reason: Option<FinishReason>,
     pub state: TurnState,
+    /// Set when this turn is one arm of a comparison (see [`arms`]).
+    pub arm: Option<ArmTag>,
     /// Estimated tokens of the reasoning and answer text (tool calls included), kept up to
     /// date per delta while streaming and recounted over the whole text once at the end,
     /// so reading the usage never re-tokenizes the history.
@@ -110,6 +115,7 @@ impl Turn {
             timings: Timings::default(),
             finish_reason: None,
             state: TurnState::Streaming,
+            arm: None,
             est_reasoning: 0,
             est_answer: 0,
         }
@@ -148,6 +154,7 @@ impl Turn {
             timings,
             finish_reason,
             state,
+            arm: None,
             est_reasoning: 0,
             est_answer: 0,
         };
@@ -378,12 +385,19 @@ impl Conversation {
     /// Messages to send before a new prompt: earlier turns' prompts and answers, never
     /// their reasoning. Failed turns (their text may be cut anywhere), turns a retry replaced
     /// and empty answers are left out, so the history stays alternating user/assistant. A
-    /// cancelled answer stays: the person chose to stop it where it is.
+    /// cancelled answer stays: the person chose to stop it where it is. Of a comparison,
+    /// only the kept arm's answer is sent.
     pub fn history(&self) -> Vec<Message> {
+        self.history_before(self.turns.len())
+    }
+
+    /// The history as it stood before turn `end` (see [`Conversation::history`]).
+    pub fn history_before(&self, end: usize) -> Vec<Message> {
         let mut messages = Vec::new();
-        for turn in &self.turns {
+        for (idx, turn) in self.turns.iter().enumerate().take(end) {
             let replaced = turn.state == TurnState::Superseded;
-            if turn.is_streaming()
+            if !self.carries_history(idx)
+                || turn.is_streaming()
                 || turn.state.is_broken()
                 || replaced
                 || turn.answer.trim().is_empty()

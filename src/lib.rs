@@ -2,19 +2,21 @@
 //!
 //! Layout: `api` speaks the wire protocols and knows nothing of the UI; `catalog` knows the
 //! models (limits, prices, request quirks); `config` resolves file + env + flags into one
-//! `Settings`; `conversation` holds the provider-neutral history; `ask` is the headless mode;
+//! `Settings`; `conversation` holds the provider-neutral history; `ask` is the headless mode and `compare` sends one prompt to several arms;
 //! `store` keeps sessions in SQLite, `sessions_cli` and `export` show them;
 //! `tui` is the full-screen interface (state/update/view apart, effects as data).
 
 pub mod api;
 pub mod ask;
 pub mod catalog;
+pub mod compare;
 pub mod config;
 pub mod conversation;
 pub mod export;
 pub mod session;
 pub mod sessions_cli;
 pub mod store;
+pub mod text;
 pub mod timefmt;
 pub mod totals;
 pub mod tui;

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 use thinkbench::ask::{self, AskOptions};
+use thinkbench::compare;
 use thinkbench::config::{self, CommonArgs, Paths};
 use thinkbench::session::Session;
 use thinkbench::sessions_cli::{self, SessionsCommand};
@@ -56,11 +57,71 @@ enum Command {
         /// The prompt; read from stdin when absent or `-`.
         prompt: Option<String>,
     },
+    /// Send one prompt to several arms ([PROVIDER/]MODEL[@EFFORT]) side by side: tokens,
+    /// reasoning, cost and time per arm.
+    Compare {
+        /// An arm: o3-mini@low, openai/o3-mini@high, deepseek-reasoner (repeat: -m A -m B)
+        #[arg(short = 'm', long = "model", value_name = "ARM", required = true)]
+        arms: Vec<String>,
+        #[command(flatten)]
+        run: CompareArgs,
+    },
+    /// Send one prompt to one model at several reasoning efforts.
+    Sweep {
+        /// The model, optionally prefixed by its provider
+        #[arg(short = 'm', long = "model", value_name = "[PROVIDER/]MODEL")]
+        model: Option<String>,
+        /// Effort levels, comma-separated [default: every level the model accepts]
+        #[arg(long, value_name = "LEVEL,...", value_delimiter = ',')]
+        efforts: Vec<String>,
+        #[command(flatten)]
+        run: CompareArgs,
+    },
     /// List, show, export or delete stored sessions.
     Sessions {
         #[command(subcommand)]
         command: SessionsCommand,
     },
+}
+
+/// Flags of `compare` and `sweep` beside the arms.
+#[derive(clap::Args, Debug)]
+struct CompareArgs {
+    /// Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Wire protocol to speak
+    #[arg(long, value_name = "chat|responses|anthropic", value_parser = config::parse_api_kind)]
+    api: Option<thinkbench::api::ApiKind>,
+    /// Output budget per request, hidden reasoning included
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_output_tokens: Option<u64>,
+    /// System instructions
+    #[arg(long, value_name = "TEXT")]
+    system: Option<String>,
+    /// Send each arm N times, to see run-to-run variance
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    runs: u32,
+    /// At most K requests in flight
+    #[arg(long, value_name = "K", default_value_t = compare::run::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
+    concurrency: usize,
+    /// Print one JSON object at the end (same as --format json)
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// text (summary and answers), json (one object) or csv (one row per run)
+    #[arg(long, value_enum, default_value = "text")]
+    format: compare::report::Format,
+    #[command(flatten)]
+    resume: ResumeArgs,
+    /// The prompt; read from stdin when absent or `-`.
+    prompt: Option<String>,
+}
+
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(k) if (1..=16).contains(&k) => Ok(k),
+        _ => Err("must be a number from 1 to 16".to_string()),
+    }
 }
 
 fn env(key: &str) -> Option<String> {
@@ -166,6 +227,25 @@ fn main() -> ExitCode {
             ));
             ExitCode::from(u8::try_from(status).unwrap_or(1))
         }
+        Some(Command::Compare { arms, run }) => {
+            let Some((first, _)) = arms.first().and_then(|a| compare::parse_arm(a).ok()) else {
+                let why = arms.first().map_or_else(
+                    || "name at least one arm with -m".to_string(),
+                    |a| compare::parse_arm(a).err().unwrap_or_default(),
+                );
+                return fail(why, 2);
+            };
+            compare_command(&runtime, &paths, &cli.common, Some(first), run, |base| {
+                compare::resolve_arms(base, &arms, &env)
+            })
+        }
+        Some(Command::Sweep {
+            model,
+            efforts,
+            run,
+        }) => compare_command(&runtime, &paths, &cli.common, model, run, |base| {
+            compare::sweep_arms(base, &efforts)
+        }),
         Some(Command::Sessions { command }) => {
             match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -173,6 +253,87 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `compare` and `sweep`: resolve the base settings (for `model`), build the arms with
+/// `arms`, open the session and run.
+fn compare_command(
+    runtime: &tokio::runtime::Runtime,
+    paths: &Paths,
+    before: &CommonArgs,
+    model: Option<String>,
+    args: CompareArgs,
+    arms: impl FnOnce(&config::Settings) -> Result<Vec<compare::Arm>, String>,
+) -> ExitCode {
+    let common = CommonArgs {
+        model,
+        effort: None,
+        base_url: args.base_url.clone(),
+        api: args.api,
+        max_output_tokens: args.max_output_tokens,
+        system: args.system.clone(),
+        theme: None,
+    }
+    .or(before);
+    let base = match config::resolve(&common, &env, paths) {
+        Ok(s) => s,
+        Err(err) => return fail(err, 2),
+    };
+    let mut arms = match arms(&base) {
+        Ok(arms) => arms,
+        Err(err) => return fail(err, 2),
+    };
+    if arms.len() * args.runs as usize > compare::MAX_REQUESTS {
+        return fail(
+            format!(
+                "{} arms x {} runs is more than {} requests; send fewer",
+                arms.len(),
+                args.runs,
+                compare::MAX_REQUESTS
+            ),
+            2,
+        );
+    }
+    if let Some(api) = common.api {
+        for arm in &mut arms {
+            arm.settings.endpoint.api = api;
+        }
+    }
+    for arm in &arms {
+        if let Some(why) = arm.settings.missing_key() {
+            return fail(format!("arm `{}`: {why}", arm.label), 2);
+        }
+    }
+    let prompt = match read_prompt(args.prompt) {
+        Ok(p) => p,
+        Err(err) => return fail(err, 2),
+    };
+    let choice = match (args.resume.session, args.resume.continue_latest) {
+        (Some(id), _) => SessionChoice::Id(id),
+        (None, true) => SessionChoice::Latest,
+        (None, false) => SessionChoice::New,
+    };
+    let (recorder, turns) = match ask::open_session(&paths.data_dir.join(store::DB_FILE), choice) {
+        Ok(opened) => opened,
+        Err(err) => return fail(err, 2),
+    };
+    let format = if args.json {
+        compare::report::Format::Json
+    } else {
+        args.format
+    };
+    let status = runtime.block_on(compare::run::run(
+        Session::resume(base, turns),
+        prompt,
+        arms,
+        compare::run::Options {
+            format,
+            runs: args.runs,
+            concurrency: args.concurrency,
+        },
+        recorder,
+    ));
+    ExitCode::from(u8::try_from(status).unwrap_or(1))
 }
 
 /// The prompt from the argument, or from stdin when it is absent or `-`.

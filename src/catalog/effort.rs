@@ -10,7 +10,7 @@ use super::ModelInfo;
 pub const EFFORT_LEVELS: [&str; 7] = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
 
 /// Rank of an effort level in [`EFFORT_LEVELS`].
-fn effort_rank(level: &str) -> Option<usize> {
+pub fn effort_rank(level: &str) -> Option<usize> {
     EFFORT_LEVELS.iter().position(|l| *l == level)
 }
 

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 mod effort;
 mod entry;
 
-pub use effort::{EFFORT_LEVELS, effort_to_send, nearest_effort, validate_effort};
+pub use effort::{EFFORT_LEVELS, effort_rank, effort_to_send, nearest_effort, validate_effort};
 pub use entry::{ModelEntry, PriceEntry};
 
 const BUILTIN: &str = include_str!("models.toml");

@@ -69,7 +69,7 @@ fn location(path: &Path, line: Option<usize>) -> String {
     }
 }
 
-fn parse_api_kind(s: &str) -> Result<ApiKind, String> {
+pub fn parse_api_kind(s: &str) -> Result<ApiKind, String> {
     ApiKind::parse(s)
         .ok_or_else(|| format!("`{s}` is not an API; use chat, responses or anthropic"))
 }

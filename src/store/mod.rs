@@ -153,7 +153,8 @@ impl Store {
         tx.commit().map_err(fail)
     }
 
-    /// Insert or update `turn` (keyed by session and `turn.id`), in one short transaction.
+    /// Insert or update `turn` (keyed by session, `turn.id` and its arm), in one short
+    /// transaction.
     pub fn save_turn(&mut self, session: i64, turn: &Turn, now_ms: i64) -> Result<(), StoreError> {
         let Store { conn, path } = self;
         let fail = |e: rusqlite::Error| sql_error(path, &e);
@@ -233,7 +234,7 @@ impl Store {
 fn auto_title(conn: &Connection, session: i64) -> rusqlite::Result<()> {
     let first: Option<String> = conn
         .query_row(
-            "SELECT prompt FROM turns WHERE session_id = ?1 ORDER BY turn_id LIMIT 1",
+            "SELECT prompt FROM turns WHERE session_id = ?1 ORDER BY turn_id, arm LIMIT 1",
             [session],
             |row| row.get(0),
         )

@@ -98,8 +98,91 @@ END;
 INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');
 ";
 
+/// Version 3: comparisons. A turn may have several arms (one row each, keyed by `arm`, 0 for a
+/// plain turn), with the arm as written, its run and whether the person kept its answer. The
+/// key changes, so the table is rebuilt (rows keep their rowids) and the full-text triggers
+/// are made anew over it.
+const V3: &str = "
+DROP TRIGGER turns_fts_insert;
+DROP TRIGGER turns_fts_delete;
+DROP TRIGGER turns_fts_update;
+
+CREATE TABLE turns_v3 (
+    session_id          INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_id             INTEGER NOT NULL,
+    arm                 INTEGER NOT NULL DEFAULT 0,
+    arm_label           TEXT,
+    arm_run             INTEGER,
+    arm_kept            INTEGER NOT NULL DEFAULT 0,
+    prompt              TEXT    NOT NULL,
+    answer              TEXT    NOT NULL DEFAULT '',
+    reasoning           TEXT    NOT NULL DEFAULT '',
+    provider            TEXT    NOT NULL,
+    model               TEXT    NOT NULL,
+    api                 TEXT    NOT NULL,
+    effort              TEXT,
+    max_output_tokens   INTEGER,
+    price_input         REAL,
+    price_cached        REAL,
+    price_output        REAL,
+    reasoning_model     INTEGER NOT NULL DEFAULT 0,
+    usage_input         INTEGER NOT NULL DEFAULT 0,
+    usage_cached_input  INTEGER NOT NULL DEFAULT 0,
+    usage_output        INTEGER NOT NULL DEFAULT 0,
+    usage_reasoning     INTEGER NOT NULL DEFAULT 0,
+    usage_estimated     INTEGER NOT NULL DEFAULT 1,
+    usage_reported      INTEGER NOT NULL DEFAULT 0,
+    prompt_estimate     INTEGER NOT NULL DEFAULT 0,
+    cost                REAL,
+    first_reasoning_ms  INTEGER,
+    first_text_ms       INTEGER,
+    done_ms             INTEGER,
+    finish_reason       TEXT,
+    state               TEXT    NOT NULL,
+    error_json          TEXT,
+    tool_calls_json     TEXT,
+    updated_ms          INTEGER NOT NULL,
+    price_cache_write   REAL,
+    usage_cache_write   INTEGER NOT NULL DEFAULT 0,
+    usage_reasoning_estimated INTEGER NOT NULL DEFAULT 0,
+    usage_reported_cost REAL,
+    PRIMARY KEY (session_id, turn_id, arm)
+);
+INSERT INTO turns_v3 (
+    rowid, session_id, turn_id, prompt, answer, reasoning, provider, model, api, effort,
+    max_output_tokens, price_input, price_cached, price_output, reasoning_model, usage_input,
+    usage_cached_input, usage_output, usage_reasoning, usage_estimated, usage_reported,
+    prompt_estimate, cost, first_reasoning_ms, first_text_ms, done_ms, finish_reason, state,
+    error_json, tool_calls_json, updated_ms, price_cache_write, usage_cache_write,
+    usage_reasoning_estimated, usage_reported_cost
+) SELECT
+    rowid, session_id, turn_id, prompt, answer, reasoning, provider, model, api, effort,
+    max_output_tokens, price_input, price_cached, price_output, reasoning_model, usage_input,
+    usage_cached_input, usage_output, usage_reasoning, usage_estimated, usage_reported,
+    prompt_estimate, cost, first_reasoning_ms, first_text_ms, done_ms, finish_reason, state,
+    error_json, tool_calls_json, updated_ms, price_cache_write, usage_cache_write,
+    usage_reasoning_estimated, usage_reported_cost
+FROM turns;
+DROP TABLE turns;
+ALTER TABLE turns_v3 RENAME TO turns;
+
+CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+    INSERT INTO turns_fts(rowid, prompt, answer) VALUES (new.rowid, new.prompt, new.answer);
+END;
+CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+    INSERT INTO turns_fts(turns_fts, rowid, prompt, answer)
+        VALUES ('delete', old.rowid, old.prompt, old.answer);
+END;
+CREATE TRIGGER turns_fts_update AFTER UPDATE OF prompt, answer ON turns BEGIN
+    INSERT INTO turns_fts(turns_fts, rowid, prompt, answer)
+        VALUES ('delete', old.rowid, old.prompt, old.answer);
+    INSERT INTO turns_fts(rowid, prompt, answer) VALUES (new.rowid, new.prompt, new.answer);
+END;
+INSERT INTO turns_fts(turns_fts) VALUES ('rebuild');
+";
+
 /// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

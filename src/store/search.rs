@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 const SUMMARY: &str = "
 SELECT s.id, s.title, s.created_ms, s.updated_ms,
-    (SELECT COUNT(*) FROM turns t WHERE t.session_id = s.id),
+    (SELECT COUNT(DISTINCT t.turn_id) FROM turns t WHERE t.session_id = s.id),
     (SELECT TOTAL(t.cost) FROM turns t WHERE t.session_id = s.id),
     EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id AND t.cost IS NULL)
 FROM sessions s

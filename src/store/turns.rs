@@ -10,7 +10,7 @@
 //!   `usage_estimated = 1`), so plain SQL over the file gives the same totals as the UI.
 
 use crate::api::{ApiError, ApiKind, FinishReason, ToolCall};
-use crate::conversation::{Timings, Turn, TurnSpec, TurnState};
+use crate::conversation::{ArmTag, Timings, Turn, TurnSpec, TurnState};
 use crate::usage::{Price, Usage};
 use rusqlite::{Connection, Row, named_params};
 use serde_json::{Value, json};
@@ -20,21 +20,22 @@ pub(super) const TITLE_MAX_CHARS: usize = 80;
 
 const UPSERT: &str = "
 INSERT INTO turns (
-    session_id, turn_id, prompt, answer, reasoning, provider, model, api, effort,
+    session_id, turn_id, arm, arm_label, arm_run, arm_kept, prompt, answer, reasoning, provider, model, api, effort,
     max_output_tokens, price_input, price_cached, price_output, price_cache_write,
     reasoning_model, usage_input, usage_cached_input, usage_cache_write, usage_output,
     usage_reasoning, usage_estimated, usage_reported, usage_reasoning_estimated,
     usage_reported_cost, prompt_estimate, cost, first_reasoning_ms, first_text_ms, done_ms,
     finish_reason, state, error_json, tool_calls_json, updated_ms
 ) VALUES (
-    :session_id, :turn_id, :prompt, :answer, :reasoning, :provider, :model, :api, :effort,
+    :session_id, :turn_id, :arm, :arm_label, :arm_run, :arm_kept, :prompt, :answer, :reasoning, :provider, :model, :api, :effort,
     :max_output_tokens, :price_input, :price_cached, :price_output, :price_cache_write,
     :reasoning_model, :usage_input, :usage_cached_input, :usage_cache_write, :usage_output,
     :usage_reasoning, :usage_estimated, :usage_reported, :usage_reasoning_estimated,
     :usage_reported_cost, :prompt_estimate, :cost, :first_reasoning_ms, :first_text_ms,
     :done_ms, :finish_reason, :state, :error_json, :tool_calls_json, :updated_ms
 )
-ON CONFLICT (session_id, turn_id) DO UPDATE SET
+ON CONFLICT (session_id, turn_id, arm) DO UPDATE SET
+    arm_label = excluded.arm_label, arm_run = excluded.arm_run, arm_kept = excluded.arm_kept,
     prompt = excluded.prompt, answer = excluded.answer, reasoning = excluded.reasoning,
     provider = excluded.provider, model = excluded.model, api = excluded.api,
     effort = excluded.effort, max_output_tokens = excluded.max_output_tokens,
@@ -55,13 +56,13 @@ ON CONFLICT (session_id, turn_id) DO UPDATE SET
 ";
 
 const SELECT: &str = "
-SELECT turn_id, prompt, answer, reasoning, provider, model, api, effort,
+SELECT turn_id, arm, arm_label, arm_run, arm_kept, prompt, answer, reasoning, provider, model, api, effort,
     max_output_tokens, price_input, price_cached, price_output, price_cache_write,
     reasoning_model, usage_input, usage_cached_input, usage_cache_write, usage_output,
     usage_reasoning, usage_estimated, usage_reported, usage_reasoning_estimated,
     usage_reported_cost, prompt_estimate, first_reasoning_ms, first_text_ms, done_ms,
     finish_reason, state, error_json, tool_calls_json
-FROM turns WHERE session_id = ?1 ORDER BY turn_id
+FROM turns WHERE session_id = ?1 ORDER BY turn_id, arm
 ";
 
 /// Insert or update one turn (the caller holds the transaction).
@@ -91,6 +92,10 @@ pub(super) fn upsert(
     conn.prepare_cached(UPSERT)?.execute(named_params! {
         ":session_id": session,
         ":turn_id": int(turn.id),
+        ":arm": turn.arm_index(),
+        ":arm_label": turn.arm.as_ref().map(|a| a.label.as_str()),
+        ":arm_run": turn.arm.as_ref().map(|a| a.run),
+        ":arm_kept": turn.arm.as_ref().is_some_and(|a| a.kept),
         ":prompt": turn.prompt,
         ":answer": turn.answer,
         ":reasoning": turn.reasoning,
@@ -186,7 +191,16 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Turn> {
         .get::<_, Option<String>>("tool_calls_json")?
         .map(|text| tool_calls_from_json(&text))
         .unwrap_or_default();
-    Ok(Turn::restored(
+    let arm = match row.get::<_, Option<String>>("arm_label")? {
+        Some(label) => Some(ArmTag {
+            index: u32::try_from(uint(row, "arm")?).unwrap_or(u32::MAX),
+            label,
+            run: u32::try_from(opt_uint(row, "arm_run")?.unwrap_or(1)).unwrap_or(u32::MAX),
+            kept: row.get("arm_kept")?,
+        }),
+        None => None,
+    };
+    let mut turn = Turn::restored(
         uint(row, "turn_id")?,
         row.get("prompt")?,
         spec,
@@ -198,7 +212,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Turn> {
         timings,
         finish_reason,
         state(&state_name, error_json.as_deref()),
-    ))
+    );
+    turn.arm = arm;
+    Ok(turn)
 }
 
 /// A stored state name back to the state; never fails.

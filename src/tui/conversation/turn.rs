@@ -13,12 +13,7 @@ use ratatui::text::{Line, Span};
 use std::time::Duration;
 use unicode_width::UnicodeWidthStr;
 
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-/// The spinner frame for an elapsed time (deterministic, so snapshots are stable).
-pub fn spinner(elapsed_ms: u64) -> &'static str {
-    SPINNER[(elapsed_ms / 100) as usize % SPINNER.len()]
-}
+pub use crate::text::spinner;
 
 /// The person's prompt and, when the model shares reasoning, the thinking section's title.
 pub fn header_lines(

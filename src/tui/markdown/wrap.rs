@@ -69,23 +69,7 @@ pub(crate) fn push_span(spans: &mut Vec<Span<'static>>, text: &str, style: Style
 
 /// Replaces control characters (other than tab and newline) so they cannot reach the terminal.
 pub(crate) fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\t' && c != '\n')
-    {
-        text.chars()
-            .map(|c| {
-                if c.is_control() && c != '\t' && c != '\n' {
-                    '\u{FFFD}'
-                } else {
-                    c
-                }
-            })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
+    crate::text::sanitize(text)
 }
 
 /// Lays pieces out in lines of at most `width` columns (`width` 0 counts as 1).

@@ -1,0 +1,361 @@
+//! What `compare`/`sweep` print: the live table while the arms run, then the summary and the
+//! answers as text, one JSON object, or CSV rows.
+//!
+//! Invariants: the text report and the live table hold no escape sequence of their own;
+//! with `sanitize` (stdout is a terminal) every piece of model or server text is passed
+//! through [`crate::text::sanitize`]; JSON and CSV are byte-exact (JSON escapes, CSV quotes).
+
+use super::run::ArmProgress;
+use super::stats::{self, ArmSummary, Column, Spread};
+use crate::ask;
+use crate::conversation::{Turn, TurnState};
+use crate::text::spinner;
+use crate::totals::Totals;
+use crate::usage::{self, thousands};
+use serde_json::{Value, json};
+use std::time::Instant;
+use unicode_width::UnicodeWidthStr;
+
+/// How the result is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+/// The whole report for finished `turns` (every run of every arm, in arm-index order).
+pub fn render(
+    format: Format,
+    prompt: &str,
+    turns: &[Turn],
+    session: Option<i64>,
+    sanitize: bool,
+) -> String {
+    match format {
+        Format::Json => format!("{}\n", to_json(prompt, turns, session)),
+        Format::Csv => to_csv(turns),
+        Format::Text => to_text(turns, sanitize),
+    }
+}
+
+/// The `--json` object.
+pub fn to_json(prompt: &str, turns: &[Turn], session: Option<i64>) -> Value {
+    let arms: Vec<Value> = turns
+        .iter()
+        .map(|t| {
+            let mut value = ask::to_json(t);
+            if let Value::Object(map) = &mut value {
+                map.insert("arm".into(), json!(t.arm_label()));
+                map.insert("run".into(), json!(t.arm.as_ref().map_or(1, |a| a.run)));
+            }
+            value
+        })
+        .collect();
+    let summary: Vec<Value> = stats::summarize(turns)
+        .iter()
+        .map(stats::summary_json)
+        .collect();
+    let total = Totals::of(turns).overall;
+    json!({
+        "prompt": prompt,
+        "arms": arms,
+        "summary": summary,
+        "total_cost_usd": (!total.cost_unknown).then_some(total.cost),
+        "session": session,
+    })
+}
+
+/// The CSV header of [`to_csv`].
+pub const CSV_HEADER: &str = "arm,run,model,effort,input,cached,reasoning,output,cost_usd,\
+first_token_ms,total_ms,finish_reason,error";
+
+/// One CSV row per run.
+pub fn to_csv(turns: &[Turn]) -> String {
+    let mut out = format!("{CSV_HEADER}\n");
+    for t in turns {
+        let u = t.usage();
+        let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+        let error = match &t.state {
+            TurnState::Failed(err) => err.to_string(),
+            TurnState::Cancelled | TurnState::Superseded => "cancelled".to_string(),
+            TurnState::Interrupted => "interrupted".to_string(),
+            _ => String::new(),
+        };
+        let fields = [
+            t.arm_label(),
+            t.arm.as_ref().map_or(1, |a| a.run).to_string(),
+            t.spec.model.clone(),
+            t.spec.effort.clone().unwrap_or_default(),
+            u.input.to_string(),
+            u.cached_input.to_string(),
+            u.reasoning.to_string(),
+            u.output.to_string(),
+            t.cost().map_or(String::new(), |c| format!("{c}")),
+            opt(t.first_token_ms()),
+            opt(t.timings.done_ms),
+            t.finish_reason
+                .as_ref()
+                .map_or(String::new(), |r| r.as_str().to_string()),
+            error,
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn clean(text: &str, sanitize: bool) -> String {
+    if sanitize {
+        crate::text::sanitize(text).into_owned()
+    } else {
+        text.to_string()
+    }
+}
+
+/// The text report: the summary table, then each run's answer under a header.
+fn to_text(turns: &[Turn], sanitize: bool) -> String {
+    let mut out = String::new();
+    let runs = turns
+        .iter()
+        .any(|t| t.arm.as_ref().is_some_and(|a| a.run > 1));
+    for t in turns {
+        let label = clean(&t.arm_label(), sanitize);
+        let title = match (&t.arm, runs) {
+            (Some(arm), true) => format!("── {label} · run {} ", arm.run),
+            _ => format!("── {label} "),
+        };
+        out.push_str(&format!(
+            "{title}{}\n",
+            "─".repeat(60usize.saturating_sub(title.width()))
+        ));
+        if !t.reasoning.is_empty() {
+            out.push_str("thinking:\n");
+            out.push_str(&clean(t.reasoning.trim_end(), sanitize));
+            out.push_str("\n\n");
+        }
+        out.push_str(&clean(&t.answer, sanitize));
+        if !t.answer.is_empty() && !t.answer.ends_with('\n') {
+            out.push('\n');
+        }
+        match &t.state {
+            TurnState::Failed(err) => {
+                out.push_str(&format!("✗ {}\n", clean(&err.to_string(), sanitize)))
+            }
+            TurnState::Cancelled => out.push_str("⊘ cancelled\n"),
+            _ => {}
+        }
+        out.push_str(&clean(&t.usage_line(), sanitize));
+        out.push_str("\n\n");
+    }
+    out.push_str(&summary_text(turns, sanitize));
+    out
+}
+
+/// `1,024` or, over several runs, `1,024 (900–1,200)`; `—` when no run has the figure.
+fn spread_text(spread: Option<Spread>, runs: usize, show: impl Fn(f64) -> String) -> String {
+    match spread {
+        None => "—".to_string(),
+        Some(s) if runs > 1 && s.min < s.max => {
+            format!("{} ({}–{})", show(s.mean), show(s.min), show(s.max))
+        }
+        Some(s) => show(s.mean),
+    }
+}
+
+fn tokens(v: f64) -> String {
+    thousands(v.round() as u64)
+}
+
+fn secs(v: f64) -> String {
+    usage::seconds(v.round() as u64)
+}
+
+/// The cells of the summary table, one row per arm (header first). Best values carry `*`.
+pub fn summary_cells(summaries: &[ArmSummary]) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "arm",
+            "runs",
+            "reasoning",
+            "output",
+            "cost",
+            "1st token",
+            "total",
+            "finish",
+            "answer",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (i, s) in summaries.iter().enumerate() {
+        let mark = |column: Column, text: String| {
+            if stats::is_best(summaries, i, column) {
+                format!("{text} *")
+            } else {
+                text
+            }
+        };
+        let est = if s.estimated { "~" } else { "" };
+        let cost = if s.cost_unknown {
+            "$?".to_string()
+        } else {
+            spread_text(s.cost, s.runs, |v| usage::dollars(Some(v)))
+        };
+        rows.push(vec![
+            s.label.clone(),
+            if s.errors > 0 {
+                format!("{} ({} failed)", s.runs, s.errors)
+            } else {
+                s.runs.to_string()
+            },
+            mark(
+                Column::Reasoning,
+                format!("{est}{}", spread_text(s.reasoning, s.runs, tokens)),
+            ),
+            mark(
+                Column::Output,
+                format!("{est}{}", spread_text(s.output, s.runs, tokens)),
+            ),
+            mark(Column::Cost, cost),
+            mark(
+                Column::FirstToken,
+                spread_text(s.first_token_ms, s.runs, secs),
+            ),
+            mark(Column::Total, spread_text(s.total_ms, s.runs, secs)),
+            s.finish.clone(),
+            spread_text(s.answer_chars, s.runs, |v| {
+                format!("{} chars", thousands(v.round() as u64))
+            }),
+        ]);
+    }
+    rows
+}
+
+/// The summary as an aligned text table, with the total cost of every request below it.
+pub fn summary_text(turns: &[Turn], sanitize: bool) -> String {
+    let summaries = stats::summarize(turns);
+    let cells = summary_cells(&summaries);
+    let columns = cells.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| cells.iter().map(|r| r[c].width()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (r, row) in cells.iter().enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                let pad = " ".repeat(widths[c] - cell.width());
+                // Numbers right-aligned, words left.
+                if c == 0 || c == 7 || r == 0 {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        out.push_str(&clean(line.join("  ").trim_end(), sanitize));
+        out.push('\n');
+    }
+    let total = Totals::of(turns).overall;
+    out.push_str(&format!(
+        "* lowest · total {} for {} request{}\n",
+        total.cost_text(),
+        turns.len(),
+        if turns.len() == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+/// One line per run while the comparison runs, each at most `width` columns.
+pub fn live_rows(
+    turns: &[Turn],
+    progress: &[ArmProgress],
+    now: Instant,
+    width: usize,
+) -> Vec<String> {
+    let label_width = turns
+        .iter()
+        .map(|t| t.arm_label().width())
+        .max()
+        .unwrap_or(0);
+    turns
+        .iter()
+        .zip(progress)
+        .map(|(t, p)| {
+            let elapsed = p.started.map_or(0, |s| {
+                u64::try_from(now.saturating_duration_since(s).as_millis()).unwrap_or(0)
+            });
+            let label = crate::text::sanitize(&t.arm_label()).into_owned();
+            let pad = " ".repeat(label_width.saturating_sub(label.width()));
+            let status = live_status(t, p, elapsed);
+            let mark = match &t.state {
+                TurnState::Streaming if p.started.is_none() => "·",
+                TurnState::Streaming => spinner(elapsed),
+                TurnState::Done => "✓",
+                _ => "✗",
+            };
+            let line = format!("{mark} {label}{pad}  {status}");
+            crate::text::sanitize(&truncate(&line, width)).into_owned()
+        })
+        .collect()
+}
+
+fn live_status(t: &Turn, p: &ArmProgress, elapsed: u64) -> String {
+    if let Some(retry) = &p.retrying {
+        return format!("⟳ {retry}");
+    }
+    match &t.state {
+        TurnState::Streaming if p.started.is_none() => "queued".to_string(),
+        TurnState::Streaming => {
+            let u = t.usage();
+            let reasoning = if !t.reasoning.is_empty() {
+                format!("reasoning ~{}", thousands(u.reasoning))
+            } else if t.spec.reasoning_model && t.answer.is_empty() {
+                "reasoning…".to_string()
+            } else {
+                String::new()
+            };
+            let out = if t.answer.is_empty() {
+                String::new()
+            } else {
+                format!("out ~{}", thousands(u.visible_output()))
+            };
+            let parts: Vec<String> = [reasoning, out, usage::seconds(elapsed)]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            parts.join(" · ")
+        }
+        TurnState::Failed(err) => format!("error: {err}"),
+        TurnState::Done => t.usage_line(),
+        other => other.name().to_string(),
+    }
+}
+
+/// `text` cut to `width` columns (with `…` when cut).
+fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + c.to_string().width() + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}

@@ -1,0 +1,234 @@
+//! `thinkbench compare` / `sweep`: one prompt to several arms, headless.
+//!
+//! Invariants:
+//! - every arm's turn (and each run's) is stored before any request leaves, flushed at most
+//!   every [`FLUSH_EVERY`] per arm while it streams and once more when it ends, so a killed
+//!   process loses at most the last half second of each arm;
+//! - at most `concurrency` requests are in flight; an arm's times count from the moment its
+//!   request leaves, not from when it was queued;
+//! - one arm failing never stops the others; Ctrl+C cancels every arm still streaming, keeps
+//!   what arrived and prints it;
+//! - stdout carries the report only (text, one JSON object, or CSV); a live table is drawn
+//!   only when stdout is a terminal, and then every piece of model or server text is
+//!   sanitized ([`crate::text::sanitize`]).
+
+use super::Arm;
+use super::report::{self, Format};
+use crate::api::{self, StreamEvent};
+use crate::ask::{EXIT_INTERRUPTED, FLUSH_EVERY, Recorder};
+use crate::conversation::{Turn, TurnState};
+use crate::session::Session;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Semaphore, mpsc};
+
+/// How a comparison runs and prints.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub format: Format,
+    /// Send each arm this many times.
+    pub runs: u32,
+    /// At most this many requests in flight.
+    pub concurrency: usize,
+}
+
+/// Default number of requests in flight.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// How often the live table is redrawn.
+const REDRAW: Duration = Duration::from_millis(100);
+
+enum Msg {
+    /// The arm's request left (it held a concurrency permit) at this instant.
+    Started(Instant),
+    Event(StreamEvent, Instant),
+}
+
+/// What the live table shows of each arm besides its turn.
+#[derive(Clone, Debug, Default)]
+pub struct ArmProgress {
+    /// When its request left; `None` while it waits for a slot.
+    pub started: Option<Instant>,
+    /// A retry in progress: what happened and when it is due.
+    pub retrying: Option<String>,
+}
+
+/// Send `prompt` to every arm and report; returns the exit status: 0 when every run
+/// succeeded, 1 when any failed, 130 when interrupted.
+pub async fn run(
+    mut session: Session,
+    prompt: String,
+    arms: Vec<Arm>,
+    opts: Options,
+    mut recorder: Option<Recorder>,
+) -> i32 {
+    let outgoing = session.start_comparison(prompt.clone(), &arms, opts.runs);
+    let first = session.conversation.turns.len() - outgoing.len();
+    if let Some(r) = recorder.as_mut() {
+        for turn in &session.conversation.turns[first..] {
+            r.save(turn);
+        }
+    }
+    let client = api::client();
+    let slots = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let (tx, mut rx) = mpsc::unbounded_channel::<(usize, Msg)>();
+    let mut tasks = Vec::new();
+    for (i, out) in outgoing.into_iter().enumerate() {
+        let endpoint = arms[i % arms.len()].settings.endpoint.clone();
+        let (tx, client, slots) = (tx.clone(), client.clone(), slots.clone());
+        tasks.push(tokio::spawn(async move {
+            let Ok(_permit) = slots.acquire_owned().await else {
+                return;
+            };
+            let _ = tx.send((i, Msg::Started(Instant::now())));
+            let events = tx.clone();
+            let mut emit = move |event: StreamEvent| {
+                let _ = events.send((i, Msg::Event(event, Instant::now())));
+            };
+            api::run_turn(&client, &endpoint, &out.request, &mut emit).await;
+        }));
+    }
+    drop(tx);
+
+    let n = tasks.len();
+    let mut progress = vec![ArmProgress::default(); n];
+    let mut saved = vec![Instant::now(); n];
+    let live = opts.format == Format::Text && std::io::stdout().is_terminal();
+    let mut drawn = 0usize;
+    let mut tick = tokio::time::interval(REDRAW);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut interrupted = false;
+    loop {
+        tokio::select! {
+            msg = rx.recv() => {
+                let Some((i, msg)) = msg else { break };
+                let turn = &mut session.conversation.turns[first + i];
+                match msg {
+                    Msg::Started(at) => progress[i].started = Some(at),
+                    Msg::Event(event, at) => {
+                        let sent = progress[i].started.unwrap_or(at);
+                        let ms = ms_between(sent, at);
+                        if let StreamEvent::Retrying(notice) = &event {
+                            let text = format!("{}: {}", notice.describe(notice.delay), notice.error);
+                            if !live && opts.format == Format::Text {
+                                eprintln!("thinkbench: {}: {text}", turn.arm_label());
+                            }
+                            progress[i].retrying = Some(text);
+                        } else {
+                            progress[i].retrying = None;
+                        }
+                        let ends = event.is_terminal();
+                        let text = matches!(event, StreamEvent::TextDelta(_) | StreamEvent::ReasoningDelta(_));
+                        turn.apply(event, ms);
+                        if let Some(r) = recorder.as_mut()
+                            && (ends || (text && saved[i].elapsed() >= FLUSH_EVERY))
+                        {
+                            saved[i] = Instant::now();
+                            r.save(turn);
+                        }
+                    }
+                }
+            }
+            _ = tick.tick(), if live => {
+                drawn = redraw(&session.conversation.turns[first..], &progress, drawn);
+            }
+            _ = &mut ctrl_c => {
+                interrupted = true;
+                break;
+            }
+        }
+    }
+    for task in &tasks {
+        task.abort();
+    }
+    let now = Instant::now();
+    for (i, turn) in session.conversation.turns[first..].iter_mut().enumerate() {
+        if !turn.is_streaming() {
+            continue;
+        }
+        let at = progress[i].started.map_or(0, |t| ms_between(t, now));
+        if interrupted {
+            turn.cancel(at);
+        } else {
+            // The request task ended without a last event (it panicked).
+            turn.apply(
+                StreamEvent::Failed(api::ApiError::message(
+                    "internal error: the request ended without an answer",
+                )),
+                at,
+            );
+        }
+        if let Some(r) = recorder.as_mut() {
+            r.save(turn);
+        }
+    }
+    if live {
+        erase(drawn);
+    }
+    let turns = &session.conversation.turns[first..];
+    let session_id = recorder.as_ref().map(Recorder::session);
+    let sanitize = std::io::stdout().is_terminal();
+    let out = report::render(opts.format, &prompt, turns, session_id, sanitize);
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    if opts.format == Format::Text {
+        if let Some(id) = session_id {
+            eprintln!("session {id}");
+        }
+    } else {
+        for turn in turns {
+            if let TurnState::Failed(err) = &turn.state {
+                eprintln!("thinkbench: {}: {err}", turn.arm_label());
+            }
+        }
+    }
+    exit_status(turns, interrupted)
+}
+
+/// 130 when interrupted, 1 when any run did not finish without error, else 0.
+pub fn exit_status(turns: &[Turn], interrupted: bool) -> i32 {
+    if interrupted {
+        EXIT_INTERRUPTED
+    } else if turns.iter().all(|t| t.state == TurnState::Done) {
+        0
+    } else {
+        1
+    }
+}
+
+fn ms_between(from: Instant, to: Instant) -> u64 {
+    u64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Draw the live table over the `drawn` rows drawn last time; returns the rows drawn now.
+fn redraw(turns: &[Turn], progress: &[ArmProgress], drawn: usize) -> usize {
+    let width = crossterm::terminal::size().map_or(80, |(w, _)| w as usize);
+    let rows = report::live_rows(turns, progress, Instant::now(), width.saturating_sub(1));
+    let mut out = String::new();
+    if drawn > 0 {
+        out.push_str(&format!("\x1b[{drawn}A"));
+    }
+    for row in &rows {
+        out.push_str("\r\x1b[2K");
+        out.push_str(row);
+        out.push('\n');
+    }
+    out.push_str("\x1b[J");
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    rows.len()
+}
+
+/// Remove the live table before the report is printed.
+fn erase(drawn: usize) {
+    if drawn == 0 {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = write!(stdout, "\x1b[{drawn}A\r\x1b[J");
+    let _ = stdout.flush();
+}
