@@ -49,7 +49,7 @@ impl fmt::Display for ApiKind {
 }
 
 /// Where and how to reach a provider. The key lives only in memory.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct Endpoint {
     /// Provider name, e.g. `openai`.
     pub provider: String,

@@ -155,5 +155,28 @@ pub fn sweep_arms(base: &Settings, levels: &[String]) -> Result<Vec<Arm>, String
     Ok(arms)
 }
 
+/// The least a comparison can cost: `input_tokens` (the request's estimate, the same history
+/// and prompt for every arm) at each arm's input price; the output is unknown until it comes.
+/// The flag says some arm's price is unknown (its part is left out).
+pub fn min_cost(arms: &[Arm], input_tokens: u64) -> (f64, bool) {
+    let mut unknown = false;
+    let mut cost = 0.0;
+    for arm in arms {
+        match arm.settings.price() {
+            Some(price) => cost += input_tokens as f64 * price.input / 1_000_000.0,
+            None => unknown = true,
+        }
+    }
+    (cost, unknown)
+}
+
+/// The labels of `arms`, joined for one line: `o3-mini@low, o3-mini@high`.
+pub fn labels(arms: &[Arm]) -> String {
+    arms.iter()
+        .map(|a| a.label.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests;

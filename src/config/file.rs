@@ -30,6 +30,10 @@ pub(super) struct FileConfig {
     pub max_attempts: Option<Spanned<u32>>,
     /// Seconds without a byte before a stream is ended (default 120; 600 for slow models).
     pub idle_timeout_secs: Option<Spanned<u64>>,
+    /// Requests of one comparison in flight at once (default 4).
+    pub compare_concurrency: Option<Spanned<u32>>,
+    /// A comparison whose minimum cost is above this many dollars asks before sending.
+    pub compare_confirm_usd: Option<Spanned<f64>>,
     #[serde(default)]
     pub providers: BTreeMap<String, Spanned<ProviderTable>>,
     #[serde(default)]

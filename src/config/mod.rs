@@ -186,6 +186,26 @@ pub struct Settings {
     /// Providers that need a key from the environment and had none at start (a key from
     /// `api_key_cmd` is only known once asked for, so those are never listed).
     pub keyless: Vec<String>,
+    /// How comparisons run (config file: `compare_concurrency`, `compare_confirm_usd`).
+    pub compare: CompareLimits,
+}
+
+/// Limits of a comparison in the TUI.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareLimits {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Sending asks first when the comparison's minimum cost is above this (USD).
+    pub confirm_usd: f64,
+}
+
+impl Default for CompareLimits {
+    fn default() -> CompareLimits {
+        CompareLimits {
+            concurrency: 4,
+            confirm_usd: 0.50,
+        }
+    }
 }
 
 impl Settings {
@@ -459,6 +479,23 @@ pub fn resolve(
         None => None,
     };
 
+    let mut compare = CompareLimits::default();
+    if let Some(n) = &cfg.compare_concurrency {
+        if !(1..=16).contains(n.get_ref()) {
+            return Err(file.error_at(n.span(), "`compare_concurrency` must be between 1 and 16"));
+        }
+        compare.concurrency = *n.get_ref() as usize;
+    }
+    if let Some(usd) = &cfg.compare_confirm_usd {
+        if !usd.get_ref().is_finite() || *usd.get_ref() < 0.0 {
+            return Err(file.error_at(
+                usd.span(),
+                "`compare_confirm_usd` must be 0 or more dollars",
+            ));
+        }
+        compare.confirm_usd = *usd.get_ref();
+    }
+
     // Last, so that `api_key_cmd` runs only once everything else is known to be fine.
     let mut conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
     conn.endpoint.max_attempts = max_attempts;
@@ -491,5 +528,6 @@ pub fn resolve(
         catalog,
         paths: paths.clone(),
         providers,
+        compare,
     })
 }

@@ -9,8 +9,8 @@
 //!   1x1) without panicking.
 
 use super::theme::Theme;
-use crate::api::{RateLimitInfo, RetryNotice};
-use crate::session::Session;
+use crate::api::{ChatRequest, Endpoint, RateLimitInfo, RetryNotice};
+use crate::session::{Arm, Session};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -30,9 +30,46 @@ pub struct Ctx<'a> {
     pub rate_limit: Option<&'a RateLimitInfo>,
     /// The streaming turn is waiting to retry: the notice and when it arrived.
     pub retry: Option<&'a (RetryNotice, Instant)>,
+    /// The arms of the comparison being streamed.
+    pub arms: &'a [ArmRun],
+    /// The compare set each prompt goes to, if any.
+    pub compare_set: Option<&'a [Arm]>,
+    /// The arm shown in a comparison's tabs (or the first of its page of columns).
+    pub compare_tab: usize,
+}
+
+/// One arm of the comparison in flight: the live state its column and the meter show.
+#[derive(Clone, Debug)]
+pub struct ArmRun {
+    pub turn_id: u64,
+    pub arm: u32,
+    /// When its request left; `None` while it waits for a slot.
+    pub sent: Option<Instant>,
+    /// The request, until it leaves.
+    pub waiting: Option<(Box<Endpoint>, ChatRequest)>,
+    pub done: bool,
+    pub last_flush: Option<Instant>,
+    /// The arm is waiting to retry: the notice and when it arrived.
+    pub retry: Option<(RetryNotice, Instant)>,
 }
 
 impl Ctx<'_> {
+    /// Arm `arm` of comparison `turn_id` while it streams: its elapsed milliseconds (0 while
+    /// it waits for a slot) and whether its request has left.
+    pub fn arm_elapsed(&self, turn_id: u64, arm: u32) -> Option<(u64, bool)> {
+        let run = self
+            .arms
+            .iter()
+            .find(|r| r.turn_id == turn_id && r.arm == arm && !r.done)?;
+        Some(match run.sent {
+            Some(sent) => {
+                let ms = self.now.saturating_duration_since(sent).as_millis();
+                (u64::try_from(ms).unwrap_or(u64::MAX), true)
+            }
+            None => (0, false),
+        })
+    }
+
     /// The streaming turn's id and its elapsed milliseconds.
     pub fn active_elapsed(&self) -> Option<(u64, u64)> {
         self.active.map(|(id, sent)| {
@@ -55,6 +92,10 @@ pub enum Command {
     DeleteSession(i64),
     /// List the stored sessions matching the text (all when empty).
     SearchSessions(String),
+    /// Compare these `[provider/]model` arms from the next prompt.
+    Compare(Vec<String>),
+    /// Send the draft to the compare set (the person confirmed the cost).
+    ConfirmSend,
 }
 
 /// What a key did to a component.

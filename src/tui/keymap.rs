@@ -46,6 +46,13 @@ pub enum Action {
     Bottom,
     /// Ctrl+Home: to the top of the conversation.
     Top,
+    /// A digit on an empty composer after a comparison: keep that arm (show it, while the
+    /// comparison streams); otherwise the digit is typed.
+    PickArm,
+    /// Left / Right on an empty composer after a comparison: the previous / next arm's tab
+    /// (or page of columns); otherwise the cursor moves.
+    ArmPrev,
+    ArmNext,
     /// Anything else goes to the composer.
     Edit,
 }
@@ -226,6 +233,24 @@ pub const KEYS: &[Entry] = &[
         binds: &[(with(KeyCode::Char('r'), ALT), Action::Retry)],
     },
     Entry {
+        keys: "1-9, Left / Right (empty composer, after a comparison)",
+        what: "keep arm N's answer (while streaming: show it) / show the previous or next arm",
+        hint: None,
+        binds: &[
+            (plain(KeyCode::Char('1')), Action::PickArm),
+            (plain(KeyCode::Char('2')), Action::PickArm),
+            (plain(KeyCode::Char('3')), Action::PickArm),
+            (plain(KeyCode::Char('4')), Action::PickArm),
+            (plain(KeyCode::Char('5')), Action::PickArm),
+            (plain(KeyCode::Char('6')), Action::PickArm),
+            (plain(KeyCode::Char('7')), Action::PickArm),
+            (plain(KeyCode::Char('8')), Action::PickArm),
+            (plain(KeyCode::Char('9')), Action::PickArm),
+            (plain(KeyCode::Left), Action::ArmPrev),
+            (plain(KeyCode::Right), Action::ArmNext),
+        ],
+    },
+    Entry {
         keys: "PgUp / PgDn, wheel",
         what: "scroll; End or Ctrl+End returns to the live bottom",
         hint: None,
@@ -284,6 +309,9 @@ pub enum Cmd {
     Sessions,
     New,
     Title,
+    Compare,
+    Sweep,
+    Keep,
     Help,
     Quit,
 }
@@ -304,6 +332,21 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
         "/max",
         "N — output token budget (off: the model's own)",
         Cmd::Max,
+    ),
+    (
+        "/compare",
+        "ARM ARM… — send each prompt to 2-6 arms ([PROVIDER/]MODEL[@EFFORT]); off: one model",
+        Cmd::Compare,
+    ),
+    (
+        "/sweep",
+        "[LEVEL…] — compare this model at each effort (default: every level it takes)",
+        Cmd::Sweep,
+    ),
+    (
+        "/keep",
+        "N — continue from arm N's answer (also a digit on an empty composer)",
+        Cmd::Keep,
     ),
     ("/usage", "the usage inspector", Cmd::Usage),
     ("/meter", "show or hide the meter", Cmd::Meter),
@@ -433,6 +476,9 @@ mod tests {
             PageDown,
             Bottom,
             Top,
+            PickArm,
+            ArmPrev,
+            ArmNext,
         ] {
             assert!(
                 KEYS.iter().any(|e| e.binds.iter().any(|(_, b)| *b == a)),

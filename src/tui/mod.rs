@@ -14,8 +14,10 @@
 
 pub mod app;
 pub mod browser;
+pub mod compare;
 pub mod component;
 pub mod composer;
+pub mod confirm;
 pub mod conversation;
 pub mod effort;
 pub mod help;
@@ -150,27 +152,38 @@ fn install_panic_hook() {
     }));
 }
 
-/// Run one turn's request in its own task, sending its events back to the loop. A panic in
-/// the wire code ends the turn with an error instead of leaving it streaming forever.
+/// Run one turn's request (or one arm's: `arm`) in its own task, sending its events back to
+/// the loop. A panic in the wire code ends the turn with an error instead of leaving it
+/// streaming forever.
 fn spawn_turn(
     tx: &mpsc::UnboundedSender<Event>,
     client: &reqwest::Client,
     endpoint: &api::Endpoint,
     turn_id: u64,
+    arm: Option<u32>,
     request: api::ChatRequest,
 ) -> JoinHandle<()> {
     use futures_util::FutureExt;
     let tx = tx.clone();
     let client = client.clone();
     let endpoint = endpoint.clone();
+    let event = move |event: api::StreamEvent| match arm {
+        Some(arm) => Event::ArmStream {
+            turn_id,
+            arm,
+            event,
+            at: Instant::now(),
+        },
+        None => Event::Stream {
+            turn_id,
+            event,
+            at: Instant::now(),
+        },
+    };
     tokio::spawn(async move {
         let events = tx.clone();
-        let mut emit = move |event: api::StreamEvent| {
-            let _ = events.send(Event::Stream {
-                turn_id,
-                event,
-                at: Instant::now(),
-            });
+        let mut emit = move |e: api::StreamEvent| {
+            let _ = events.send(event(e));
         };
         let run = api::run_turn(&client, &endpoint, &request, &mut emit);
         if let Err(payload) = std::panic::AssertUnwindSafe(run).catch_unwind().await {
@@ -181,11 +194,7 @@ fn spawn_turn(
                 .unwrap_or_default();
             let error =
                 api::ApiError::message(format!("internal error while reading the answer: {what}"));
-            let _ = tx.send(Event::Stream {
-                turn_id,
-                event: api::StreamEvent::Failed(error),
-                at: Instant::now(),
-            });
+            let _ = tx.send(event(api::StreamEvent::Failed(error)));
         }
     })
 }
@@ -232,7 +241,8 @@ async fn event_loop(
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut term_events = EventStream::new();
-    let mut tasks: HashMap<u64, JoinHandle<()>> = HashMap::new();
+    // Request tasks by turn and arm (`None` for a plain turn).
+    let mut tasks: HashMap<(u64, Option<u32>), JoinHandle<()>> = HashMap::new();
     // Providers whose model list was asked for this run (each is fetched once).
     let mut fetched: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut tick = tokio::time::interval(TICK);
@@ -275,21 +285,36 @@ async fn event_loop(
         while let Some(effect) = queue.pop_front() {
             match effect {
                 Effect::StartTurn { turn_id, request } => {
-                    tasks.insert(
-                        turn_id,
-                        spawn_turn(
-                            &tx,
-                            &client,
-                            &app.session.settings.endpoint,
-                            turn_id,
-                            request,
-                        ),
-                    );
+                    let endpoint = &app.session.settings.endpoint;
+                    let task = spawn_turn(&tx, &client, endpoint, turn_id, None, request);
+                    tasks.insert((turn_id, None), task);
+                }
+                Effect::StartArm {
+                    turn_id,
+                    arm,
+                    endpoint,
+                    request,
+                } => {
+                    let task = spawn_turn(&tx, &client, &endpoint, turn_id, Some(arm), request);
+                    tasks.insert((turn_id, Some(arm)), task);
                 }
                 Effect::Cancel(turn_id) => {
-                    if let Some(handle) = tasks.remove(&turn_id) {
-                        handle.abort();
-                    }
+                    tasks.retain(|(id, _), handle| {
+                        if *id == turn_id {
+                            handle.abort();
+                        }
+                        *id != turn_id
+                    });
+                }
+                Effect::ResolveArms { arms, then } => {
+                    // Off the loop: a key may come from a command that takes its time.
+                    let (tx, env) = (tx.clone(), env.clone());
+                    let settings = app.session.settings.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = crate::compare::resolve_arms(&settings, &arms, &*env)
+                            .map(app::ResolvedArms);
+                        let _ = tx.send(Event::ArmsResolved { result, then });
+                    });
                 }
                 Effect::Persist(op) => {
                     for event in persister.perform(op) {

@@ -68,6 +68,9 @@ pub fn ctx<'a>(app: &'a App, theme: &'a Theme) -> Ctx<'a> {
         active: app.active,
         rate_limit: app.rate_limit.as_ref(),
         retry: app.retry.as_ref(),
+        arms: &app.compare.runs,
+        compare_set: app.compare.set.as_deref(),
+        compare_tab: app.compare.tab,
     }
 }
 

@@ -56,6 +56,18 @@ impl App {
                 self.notice = Some(format!("session titled \"{arg}\""));
                 self.persist(PersistOp::SetTitle(arg.to_string()))
             }
+            Cmd::Compare => self.compare_command(arg),
+            Cmd::Sweep => {
+                self.sweep_command(arg);
+                Vec::new()
+            }
+            Cmd::Keep => match arg.parse::<usize>() {
+                Ok(n) => self.keep_arm(n),
+                Err(_) => {
+                    self.notice = Some("/keep needs the arm's number: /keep 2".into());
+                    Vec::new()
+                }
+            },
             Cmd::Quit => self.quit(self.now),
         };
         self.composer.set_draft("");

@@ -87,8 +87,35 @@ impl App {
                     self.composer.move_in_text(key);
                 }
             }
+            Action::PickArm | Action::ArmPrev | Action::ArmNext => {
+                return self.arm_key(action, key);
+            }
             Action::Edit => self.composer.input(key),
         }
+        Vec::new()
+    }
+
+    /// Digits and Left/Right pick an arm of the last comparison on an empty composer, and
+    /// are typed (or move the cursor) everywhere else.
+    fn arm_key(&mut self, action: Action, key: KeyEvent) -> Vec<Effect> {
+        if self.composer.is_empty() && self.last_is_comparison() {
+            match (action, key.code) {
+                (Action::PickArm, KeyCode::Char(c)) => {
+                    let n = c.to_digit(10).unwrap_or(1) as usize;
+                    return self.keep_arm(n);
+                }
+                (Action::ArmPrev, _) => {
+                    self.step_tab(false);
+                    return Vec::new();
+                }
+                (Action::ArmNext, _) => {
+                    self.step_tab(true);
+                    return Vec::new();
+                }
+                _ => {}
+            }
+        }
+        self.composer.input(key);
         Vec::new()
     }
 
@@ -174,6 +201,8 @@ impl App {
             Command::OpenSession(id) => self.request_open(id),
             Command::DeleteSession(id) => self.delete_session(id),
             Command::SearchSessions(query) => self.list_sessions(Some(query)),
+            Command::Compare(arms) => self.compare_command(&arms.join(" ")),
+            Command::ConfirmSend => self.confirmed_send(self.now),
         }
     }
 }

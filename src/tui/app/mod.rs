@@ -12,19 +12,21 @@
 //!   it), and a draft is never cleared by anything but sending it.
 
 mod commands;
+mod compare;
 mod keys;
 mod overlay;
 mod sessions;
 mod turns;
 mod workbench;
 
+pub use compare::{ArmsFor, CompareState, ResolvedArms};
 pub use overlay::Overlay;
 pub use workbench::{METER_MIN_WIDTH, REASONING_BUDGET_HINT, Switched, budget_warning};
 
 use super::composer::Composer;
 use super::conversation::{Changes, Laid, Scroll};
 use super::theme::Theme;
-use crate::api::{ChatRequest, RateLimitInfo, RetryNotice, StreamEvent};
+use crate::api::{ChatRequest, Endpoint, RateLimitInfo, RetryNotice, StreamEvent};
 use crate::conversation::Turn;
 use crate::session::Session;
 use crate::store::SessionSummary;
@@ -44,6 +46,18 @@ pub enum Event {
         turn_id: u64,
         event: StreamEvent,
         at: Instant,
+    },
+    /// A wire event of arm `arm` of comparison `turn_id`, received at `at`.
+    ArmStream {
+        turn_id: u64,
+        arm: u32,
+        event: StreamEvent,
+        at: Instant,
+    },
+    /// The arms asked for with [`Effect::ResolveArms`], or why not.
+    ArmsResolved {
+        result: Result<ResolvedArms, String>,
+        then: ArmsFor,
     },
     /// Time passed (only sent while something animates).
     Tick,
@@ -104,8 +118,21 @@ pub enum Effect {
         turn_id: u64,
         request: ChatRequest,
     },
+    /// Send one arm of a comparison to its own endpoint.
+    StartArm {
+        turn_id: u64,
+        arm: u32,
+        endpoint: Box<Endpoint>,
+        request: ChatRequest,
+    },
+    /// Stop turn `id`'s request (every arm of a comparison).
     Cancel(u64),
     Persist(PersistOp),
+    /// Resolve arms (`[provider/]model[@effort]`; keys may come from a command).
+    ResolveArms {
+        arms: Vec<String>,
+        then: ArmsFor,
+    },
     /// Resolve `[provider/]model` into new settings (keys may come from a command).
     SwitchModel(String),
     /// List the current provider's models in the background.
@@ -124,8 +151,10 @@ pub struct App {
     pub composer: Composer,
     /// The open overlay, if any.
     pub overlay: Option<Overlay>,
-    /// The turn being streamed, and when it was sent.
+    /// The turn being streamed (every arm of a comparison), and when it was sent.
     pub active: Option<(u64, Instant)>,
+    /// The compare set and the comparison in flight.
+    pub compare: CompareState,
     pub scroll: Scroll,
     /// Which turns changed since the view last laid them out.
     pub changes: Changes,
@@ -165,6 +194,7 @@ impl App {
             composer: Composer::new(theme),
             overlay: None,
             active: None,
+            compare: CompareState::default(),
             scroll: Scroll::default(),
             changes: Changes::default(),
             thinking: BTreeMap::new(),
@@ -230,6 +260,15 @@ impl App {
                 Vec::new()
             }
             Event::Stream { turn_id, event, at } => self.on_stream(turn_id, event, at),
+            Event::ArmStream {
+                turn_id,
+                arm,
+                event,
+                at,
+            } => self.on_arm_stream(turn_id, arm, event, at),
+            Event::ArmsResolved { result, then } => {
+                self.arms_resolved(result.map(|r| r.0), then, now)
+            }
             Event::Sessions(list) => {
                 if let Some(Overlay::Browser(browser)) = &mut self.overlay {
                     browser.set_sessions(list);

@@ -5,6 +5,7 @@
 
 use crate::tui::browser::Browser;
 use crate::tui::component::Component;
+use crate::tui::confirm::Confirm;
 use crate::tui::effort::EffortMenu;
 use crate::tui::help::Help;
 use crate::tui::inspector::Inspector;
@@ -17,6 +18,7 @@ pub enum Overlay {
     Picker(Picker),
     Effort(EffortMenu),
     Inspector(Inspector),
+    Confirm(Confirm),
 }
 
 impl Overlay {
@@ -27,6 +29,7 @@ impl Overlay {
             Overlay::Picker(c) => c,
             Overlay::Effort(c) => c,
             Overlay::Inspector(c) => c,
+            Overlay::Confirm(c) => c,
         }
     }
 
@@ -37,6 +40,7 @@ impl Overlay {
             Overlay::Picker(c) => c,
             Overlay::Effort(c) => c,
             Overlay::Inspector(c) => c,
+            Overlay::Confirm(c) => c,
         }
     }
 }

@@ -23,6 +23,9 @@ impl App {
             self.notice = Some("an answer is still streaming: Esc cancels it".to_string());
             return Vec::new();
         }
+        if self.compare.set.is_some() {
+            return self.send_to_set(now);
+        }
         if let Some(why) = self.session.settings.missing_key() {
             // Refused before anything leaves; the draft stays.
             self.notice = Some(why);
@@ -41,6 +44,9 @@ impl App {
     pub(super) fn retry(&mut self, now: Instant) -> Vec<Effect> {
         if self.is_streaming() {
             return Vec::new();
+        }
+        if self.last_is_comparison() {
+            return self.retry_arms(now);
         }
         if let Some(why) = self.session.settings.missing_key() {
             self.notice = Some(why);
@@ -72,11 +78,16 @@ impl App {
         }
     }
 
-    fn start(&mut self, prompt: String, now: Instant) -> Vec<Effect> {
+    /// What starting any exchange does to the view: notices go, the view follows the end.
+    pub(super) fn before_start(&mut self) {
         self.notice = None;
         self.setup_hint = None;
         self.scroll.top = None;
         self.scroll.jump = None;
+    }
+
+    fn start(&mut self, prompt: String, now: Instant) -> Vec<Effect> {
+        self.before_start();
         let (turn_id, request) = self.session.start_turn(prompt);
         let idx = self.session.conversation.turns.len() - 1;
         self.touch(idx);
@@ -93,6 +104,9 @@ impl App {
             return Vec::new();
         };
         self.retry = None;
+        if !self.compare.runs.is_empty() {
+            return self.cancel_arms(now);
+        }
         let at = ms_between(sent, now);
         if let Some(turn) = self.session.turn_mut(turn_id) {
             turn.cancel(at);
@@ -118,7 +132,10 @@ impl App {
             self.notice = Some("no thinking to show in this conversation".to_string());
             return;
         };
-        let open = thinking_visible(&self.thinking, idx, &turns[idx]);
+        // A comparison's arms open and close together, keyed by its first arm.
+        let at = self.session.conversation.group(idx).start;
+        let open = thinking_visible(&self.thinking, at, &turns[idx]);
+        let idx = at;
         self.thinking.insert(idx, !open);
         self.touch(idx);
     }

@@ -12,6 +12,7 @@
 use super::turn::{footer_lines, header_lines};
 use super::{Changes, Laid, Scroll};
 use crate::conversation::Turn;
+use crate::tui::compare::CompareView;
 use crate::tui::component::Ctx;
 use crate::tui::markdown::StreamingMarkdown;
 use ratatui::text::Line;
@@ -35,7 +36,7 @@ pub struct TurnView {
 }
 
 impl TurnView {
-    fn of(turn: &Turn) -> TurnView {
+    pub(crate) fn of(turn: &Turn) -> TurnView {
         let mut view = TurnView {
             thinking: StreamingMarkdown::thinking(),
             streaming: turn.is_streaming(),
@@ -47,7 +48,7 @@ impl TurnView {
     }
 
     /// Feed the text the turn gained since the last call. Returns whether anything changed.
-    fn feed(&mut self, turn: &Turn) -> bool {
+    pub(crate) fn feed(&mut self, turn: &Turn) -> bool {
         let streaming = turn.is_streaming();
         let finished_now = self.streaming && !streaming;
         self.streaming = streaming;
@@ -108,6 +109,43 @@ impl TurnView {
     }
 }
 
+/// What the pane shows for one turn: a turn, a whole comparison (at its first arm), or
+/// nothing (the comparison's other arms, drawn by their first).
+#[derive(Clone, Debug)]
+pub enum View {
+    Turn(Box<TurnView>),
+    Compare(Box<CompareView>),
+    Folded,
+}
+
+impl View {
+    pub fn height(&self) -> usize {
+        match self {
+            View::Turn(v) => v.height(),
+            View::Compare(v) => v.height(),
+            View::Folded => 0,
+        }
+    }
+
+    /// Row `i` of this view.
+    pub fn line(&self, i: usize) -> Option<Line<'static>> {
+        match self {
+            View::Turn(v) => v.line(i).cloned(),
+            View::Compare(v) => v.line(i),
+            View::Folded => None,
+        }
+    }
+
+    /// Code blocks this view numbers.
+    pub fn code_blocks(&self) -> usize {
+        match self {
+            View::Turn(v) => v.answer.code_blocks().len(),
+            View::Compare(v) => v.code_blocks(),
+            View::Folded => 0,
+        }
+    }
+}
+
 /// Whether turn `idx`'s thinking section is open: the person's choice, else open while the
 /// turn streams and collapsed after.
 pub fn thinking_visible(choices: &BTreeMap<usize, bool>, idx: usize, turn: &Turn) -> bool {
@@ -120,7 +158,7 @@ pub fn thinking_visible(choices: &BTreeMap<usize, bool>, idx: usize, turn: &Turn
 /// The conversation laid out for one width.
 #[derive(Debug, Default)]
 pub struct ConversationCache {
-    views: Vec<TurnView>,
+    views: Vec<View>,
     /// The [`Changes::epoch`] the views were built for.
     epoch: Option<u64>,
     width: u16,
@@ -153,37 +191,60 @@ impl ConversationCache {
         let resized = width != self.width || replaced;
         self.width = width;
         self.rows = rows as usize;
+        let conv = &ctx.session.conversation;
+        // A comparison is laid out at its first arm.
         let active = ctx
             .active
-            .and_then(|(id, _)| turns.iter().rposition(|t| t.id == id));
+            .and_then(|(id, _)| turns.iter().rposition(|t| t.id == id))
+            .map(|idx| conv.group(idx).start);
         // From the first changed turn, the streaming one, or the first never laid out
         // (`row_starts` and `views` have the same length after every prepare).
         let start = if resized { 0 } else { changes.stale_from }
             .min(active.unwrap_or(usize::MAX))
             .min(self.row_starts.len())
             .min(turns.len());
+        // Never start inside a comparison: its view lives at its first arm.
+        let start = conv.group(start).start.min(start);
         self.views.truncate(turns.len());
         self.row_starts.truncate(start);
         self.code_starts.truncate(start);
         let (mut total, mut code_number) = match start.checked_sub(1) {
             Some(prev) => (
                 self.row_starts[prev] + self.views[prev].height(),
-                self.code_starts[prev] + self.views[prev].answer.code_blocks().len(),
+                self.code_starts[prev] + self.views[prev].code_blocks(),
             ),
             None => (0, 1),
         };
         for (idx, turn) in turns.iter().enumerate().skip(start) {
-            if idx == self.views.len() {
-                self.views.push(TurnView::of(turn));
-                self.lay_out(ctx, idx, turn, code_number, true, thinking);
+            if turn.arm.is_some() {
+                let group = conv.group(idx);
+                let view = if idx == group.start {
+                    let mut compare = match self.views.get_mut(idx) {
+                        Some(View::Compare(v)) => std::mem::take(v),
+                        _ => Box::default(),
+                    };
+                    compare.prepare(ctx, group, width, code_number, thinking);
+                    View::Compare(compare)
+                } else {
+                    View::Folded
+                };
+                self.set_view(idx, view);
             } else {
-                let changed = self.views[idx].feed(turn);
-                self.lay_out(ctx, idx, turn, code_number, resized || changed, thinking);
+                match self.views.get_mut(idx) {
+                    Some(View::Turn(view)) => {
+                        let changed = view.feed(turn);
+                        self.lay_out(ctx, idx, turn, code_number, resized || changed, thinking);
+                    }
+                    _ => {
+                        self.set_view(idx, View::Turn(Box::new(TurnView::of(turn))));
+                        self.lay_out(ctx, idx, turn, code_number, true, thinking);
+                    }
+                }
             }
             let view = &self.views[idx];
             self.row_starts.push(total);
             self.code_starts.push(code_number);
-            code_number += view.answer.code_blocks().len();
+            code_number += view.code_blocks();
             total += view.height();
         }
         self.total_rows = total;
@@ -193,6 +254,14 @@ impl ConversationCache {
             jumped_to: scroll
                 .jump
                 .and_then(|idx| self.row_starts.get(idx).copied()),
+        }
+    }
+
+    /// Put `view` at `idx` (views are filled in order, so `idx <= views.len()`).
+    fn set_view(&mut self, idx: usize, view: View) {
+        match self.views.get_mut(idx) {
+            Some(slot) => *slot = view,
+            None => self.views.push(view),
         }
     }
 
@@ -206,7 +275,9 @@ impl ConversationCache {
         thinking: &BTreeMap<usize, bool>,
     ) {
         let width = self.width;
-        let view = &mut self.views[idx];
+        let Some(View::Turn(view)) = self.views.get_mut(idx) else {
+            return;
+        };
         let streaming = turn.is_streaming();
         if text_changed || streaming {
             view.answer.layout(width, ctx.theme, code_number);
@@ -243,7 +314,7 @@ impl ConversationCache {
         Some((idx, self.row_starts[idx]))
     }
 
-    pub fn view(&self, idx: usize) -> Option<&TurnView> {
+    pub fn view(&self, idx: usize) -> Option<&View> {
         self.views.get(idx)
     }
 }

@@ -23,6 +23,13 @@ pub fn header_lines(
     elapsed_ms: u64,
     width: u16,
 ) -> Vec<Line<'static>> {
+    let mut lines = prompt_lines(turn, theme, width);
+    lines.extend(thinking_title(turn, thinking_open, theme, elapsed_ms));
+    lines
+}
+
+/// `▌ You` and the prompt, wrapped to `width`, then a blank line.
+pub fn prompt_lines(turn: &Turn, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
         "▌ You",
         theme.user.add_modifier(ratatui::style::Modifier::BOLD),
@@ -34,33 +41,43 @@ pub fn header_lines(
         lines.push(Line::from(spans));
     }
     lines.push(Line::default());
-    if !turn.reasoning.is_empty() {
-        let open = thinking_open;
-        let arrow = if open { "▾" } else { "▸" };
-        let still_thinking = turn.is_streaming() && turn.timings.first_text_ms.is_none();
-        let title = if still_thinking {
-            format!(
-                "{arrow} {} thinking… {}",
-                spinner(elapsed_ms),
-                usage::seconds(elapsed_ms)
-            )
-        } else {
-            format!(
-                "{arrow} thought for {}",
-                usage::seconds(turn.thinking_ms(elapsed_ms))
-            )
-        };
-        let hint = if open {
-            "  (Tab hides)"
-        } else {
-            "  (Tab shows)"
-        };
-        lines.push(Line::from(vec![
-            Span::styled(title, theme.thinking),
-            Span::styled(hint, theme.usage),
-        ]));
-    }
     lines
+}
+
+/// The thinking section's title (`▾ thinking… 3.1 s`, `▸ thought for 6.4 s`), when the
+/// model shared reasoning.
+pub fn thinking_title(
+    turn: &Turn,
+    open: bool,
+    theme: &Theme,
+    elapsed_ms: u64,
+) -> Option<Line<'static>> {
+    if turn.reasoning.is_empty() {
+        return None;
+    }
+    let arrow = if open { "▾" } else { "▸" };
+    let still_thinking = turn.is_streaming() && turn.timings.first_text_ms.is_none();
+    let title = if still_thinking {
+        format!(
+            "{arrow} {} thinking… {}",
+            spinner(elapsed_ms),
+            usage::seconds(elapsed_ms)
+        )
+    } else {
+        format!(
+            "{arrow} thought for {}",
+            usage::seconds(turn.thinking_ms(elapsed_ms))
+        )
+    };
+    let hint = if open {
+        "  (Tab hides)"
+    } else {
+        "  (Tab shows)"
+    };
+    Some(Line::from(vec![
+        Span::styled(title, theme.thinking),
+        Span::styled(hint, theme.usage),
+    ]))
 }
 
 /// What follows the answer: the live spinner, tool calls, the end state, the usage line.

@@ -47,7 +47,7 @@ pub fn render(
                     break 'fill;
                 }
                 if let Some(line) = view.line(i) {
-                    lines.push(line.clone());
+                    lines.push(line);
                 }
             }
             skip = 0;
