@@ -152,8 +152,12 @@ impl Column {
     }
 }
 
-/// Whether arm `i`'s value in `column` is the best of `all` (the lowest: fewest tokens,
-/// cheapest, fastest), when at least two arms have a value and they are not all equal.
+/// Values this close to the lowest (relative) count as equally low.
+const TIE: f64 = 0.005;
+
+/// Whether arm `i`'s value in `column` is the best of `all`: the lowest (fewest tokens,
+/// cheapest, fastest), or within half a percent of it. Nothing is marked unless at least two
+/// arms have a value and some arm is clearly above the lowest.
 pub fn is_best(all: &[ArmSummary], i: usize, column: Column) -> bool {
     let values: Vec<f64> = all.iter().filter_map(|s| column.of(s)).collect();
     let Some(mine) = all.get(i).and_then(|s| column.of(s)) else {
@@ -161,7 +165,8 @@ pub fn is_best(all: &[ArmSummary], i: usize, column: Column) -> bool {
     };
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    values.len() >= 2 && min < max && mine == min
+    let near = |v: f64| v <= min + min.abs() * TIE + f64::EPSILON;
+    values.len() >= 2 && !near(max) && near(mine)
 }
 
 /// The JSON `summary` entry of an arm.

@@ -391,8 +391,8 @@ impl App {
         }
         let mut outgoing = Vec::new();
         let mut endpoints = Vec::new();
-        // From the last, so that inserting a retry never moves an arm still to be retried.
-        for (&idx, label) in broken.iter().zip(&labels).rev() {
+        // A retry goes after the comparison's last arm, so no arm still to retry moves.
+        for (&idx, label) in broken.iter().zip(&labels) {
             let Some(arm) = self
                 .compare
                 .known
@@ -407,8 +407,6 @@ impl App {
                 endpoints.push(arm.settings.endpoint.clone());
             }
         }
-        outgoing.reverse();
-        endpoints.reverse();
         self.before_start();
         self.notice = Some(format!("sending {} again", labels.join(", ")));
         self.launch(outgoing, endpoints, now)

@@ -4,7 +4,9 @@
 
 use crate::api::RetryNotice;
 use crate::conversation::Turn;
-use crate::tui::conversation::turn::{footer_lines, retry_line, spinner, thinking_title};
+use crate::tui::conversation::turn::{
+    footer_lines, retry_line, spinner, thinking_title, wrap_fields,
+};
 use crate::tui::markdown::wrap_text;
 use crate::tui::theme::Theme;
 use crate::usage::{self, thousands};
@@ -83,11 +85,8 @@ pub fn footer(turn: &Turn, theme: &Theme, live: &ArmLive, width: u16) -> Vec<Lin
             theme.usage,
         )));
     } else {
-        lines.extend(wrap_text(
-            &live_line(turn, live.elapsed_ms),
-            theme.accent,
-            width,
-        ));
+        let line = live_line(turn, live.elapsed_ms);
+        lines.extend(wrap_fields(&line, " · ", theme.accent, width));
     }
     lines.push(Line::default());
     lines
@@ -97,7 +96,7 @@ pub fn footer(turn: &Turn, theme: &Theme, live: &ArmLive, width: u16) -> Vec<Lin
 pub fn live_line(turn: &Turn, elapsed_ms: u64) -> String {
     let u = turn.usage();
     let est = if u.estimated { "~" } else { "" };
-    let mut parts = vec![spinner(elapsed_ms).to_string()];
+    let mut parts = Vec::new();
     if !turn.reasoning.is_empty() {
         parts.push(format!("reasoning {est}{}", thousands(u.reasoning)));
     } else if turn.answer.is_empty() && turn.spec.reasoning_model {
@@ -120,5 +119,5 @@ pub fn live_line(turn: &Turn, elapsed_ms: u64) -> String {
         None => "$?".to_string(),
     });
     parts.push(usage::seconds(elapsed_ms));
-    parts.join(" · ")
+    format!("{} {}", spinner(elapsed_ms), parts.join(" · "))
 }

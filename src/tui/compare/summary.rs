@@ -54,12 +54,12 @@ const COLS: [Col; 11] = [
         drop_rank: 1,
     },
     Col {
-        header: "cost",
+        header: "",
         right: false,
         drop_rank: 8,
     },
     Col {
-        header: "$",
+        header: "cost",
         right: true,
         drop_rank: 0,
     },

@@ -99,9 +99,14 @@ impl CompareView {
         let turns: Vec<&crate::conversation::Turn> =
             shown.iter().map(|&i| &conv.turns[i]).collect();
         let kept_pos = kept.and_then(|k| shown.iter().position(|&i| i == k));
-        let mut summary = summary_lines(&turns, kept_pos, ctx.theme, width);
-        summary.push(Line::default());
-        self.summary = summary;
+        // The summary once some arm has ended (before, every figure would be a dash).
+        self.summary = if turns.iter().any(|t| !t.is_streaming()) {
+            let mut summary = summary_lines(&turns, kept_pos, ctx.theme, width);
+            summary.push(Line::default());
+            summary
+        } else {
+            Vec::new()
+        };
     }
 
     /// Code blocks numbered in this comparison (all arms).

@@ -158,7 +158,11 @@ pub fn footer_lines(
             } else {
                 "  (Alt+R retries · Up recalls your prompt)"
             };
-            lines.push(Line::from(Span::styled(keys, theme.usage)));
+            if keys.width() > width as usize {
+                lines.extend(wrap_text(keys.trim_start(), theme.usage, width));
+            } else {
+                lines.push(Line::from(Span::styled(keys, theme.usage)));
+            }
         }
         _ => {}
     }

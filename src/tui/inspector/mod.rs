@@ -2,7 +2,7 @@
 //! `rows` the numbers of each turn, `view` draws the table, the chart and the totals.
 //! Enter closes it with [`Command::JumpTo`] the selected turn.
 
-mod rows;
+pub mod rows;
 mod state;
 pub mod view;
 

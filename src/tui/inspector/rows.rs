@@ -24,6 +24,9 @@ pub enum RowMood {
 pub struct TurnRow {
     /// 1-based turn number, as the conversation shows it.
     pub number: usize,
+    /// The exchange's number as shown: `3`, or `3.2` for the second arm of a comparison
+    /// (every arm is a row: each request is billed).
+    pub tag: String,
     pub model: String,
     pub effort: String,
     pub input: String,
@@ -89,6 +92,7 @@ impl TurnRow {
         let (finish, mood) = finish(turn);
         TurnRow {
             number: index + 1,
+            tag: (index + 1).to_string(),
             model: turn.spec.model.clone(),
             effort: turn.spec.effort.clone().unwrap_or_else(|| DASH.to_string()),
             input: tokens(est, u.input),
@@ -138,13 +142,26 @@ fn finish(turn: &Turn) -> (String, RowMood) {
 }
 
 /// Every turn's row; `active` is the streaming turn's id and the time since it was sent.
+/// Rows are tagged by exchange: a comparison's arms share its number (`3.1`, `3.2`, …).
 pub fn rows(turns: &[Turn], active: Option<(u64, u64)>) -> Vec<TurnRow> {
+    let mut exchange = 0;
+    let mut previous: Option<&Turn> = None;
     turns
         .iter()
         .enumerate()
         .map(|(i, t)| {
+            let same = previous.is_some_and(|p| p.arm.is_some() && t.arm.is_some() && p.id == t.id);
+            if !same {
+                exchange += 1;
+            }
+            previous = Some(t);
             let elapsed = active.and_then(|(id, ms)| (id == t.id).then_some(ms));
-            TurnRow::of(i, t, elapsed)
+            let mut row = TurnRow::of(i, t, elapsed);
+            row.tag = match &t.arm {
+                Some(arm) => format!("{exchange}.{}", arm.index + 1),
+                None => exchange.to_string(),
+            };
+            row
         })
         .collect()
 }

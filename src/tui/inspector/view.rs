@@ -274,7 +274,7 @@ fn render_table(
     };
     let columns = fit(
         vec![
-            col("#", true, 0, |r| r.number.to_string()),
+            col("#", true, 0, |r| r.tag.clone()),
             col("model", false, 0, |r| r.model.clone()),
             col("effort", false, 5, |r| r.effort.clone()),
             col("input", true, 2, |r| r.input.clone()),
@@ -371,7 +371,7 @@ fn render_chart(
         .map(|r| r.reasoning_tokens.saturating_add(r.visible_tokens))
         .max()
         .unwrap_or(0);
-    let number_width = rows.len().to_string().len();
+    let number_width = rows.iter().map(|r| r.tag.width()).max().unwrap_or(1);
     let label_width = 2 + number_width + 1;
     let numbers: Vec<String> = rows.iter().map(chart_numbers).collect();
     let numbers_width = numbers.iter().map(|n| n.width()).max().unwrap_or(0);
@@ -389,10 +389,7 @@ fn render_chart(
         };
         let (r, v) = bar_split(row.reasoning_tokens, row.visible_tokens, bar_width, max);
         let mut spans = vec![
-            Span::styled(
-                format!("{marker}#{:<number_width$}", row.number),
-                label_style,
-            ),
+            Span::styled(format!("{marker}#{:<number_width$}", row.tag), label_style),
             Span::raw(" "),
             Span::styled("▓".repeat(r), t.thinking),
             Span::styled("░".repeat(v), t.accent),

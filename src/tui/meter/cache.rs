@@ -89,6 +89,18 @@ pub struct DraftEstimate {
     pub min_cost: Option<f64>,
     /// The output budget set with `/max`, if any.
     pub max_output: Option<u64>,
+    /// With a compare set: its arms and the least the request costs over all of them.
+    pub compare: Option<CompareDraft>,
+}
+
+/// The next request sent to every arm of the compare set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareDraft {
+    pub labels: Vec<String>,
+    /// Every arm's input at its price (see [`crate::compare::min_cost`]).
+    pub min_cost: f64,
+    /// Some arm's price is unknown (left out of `min_cost`).
+    pub cost_unknown: bool,
 }
 
 impl DraftEstimate {
@@ -168,6 +180,19 @@ impl TurnFigures {
     }
 }
 
+impl ArmFigures {
+    fn of(turn: &Turn) -> ArmFigures {
+        let u = turn.usage();
+        ArmFigures {
+            label: turn.arm_label(),
+            state: turn.state.clone(),
+            output: u.output,
+            estimated: u.estimated,
+            cost: turn.cost(),
+        }
+    }
+}
+
 /// Which moment the pane shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -186,6 +211,19 @@ pub struct Panel {
     pub turn: Option<TurnFigures>,
     pub totals: Totals,
     pub rate_limit: Option<RateLimitInfo>,
+    /// While a comparison streams: each arm's figures (then `turn` is `None`).
+    pub arms: Vec<ArmFigures>,
+}
+
+/// One arm of a streaming comparison, for the pane: `1 o3-mini@low ✓ 1,024 tok ~$0.0031`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArmFigures {
+    pub label: String,
+    pub state: TurnState,
+    /// Output tokens so far (reasoning included), and whether estimated.
+    pub output: u64,
+    pub estimated: bool,
+    pub cost: Option<f64>,
 }
 
 /// The meter's caches. Call [`Meter::update`] whenever the draft or the conversation may
@@ -290,6 +328,18 @@ impl Meter {
             window: s.model_info.as_ref().and_then(|m| m.context_window),
             min_cost: s.price().map(|p| tokens as f64 * p.input / 1_000_000.0),
             max_output: s.max_output_tokens,
+            compare: None,
+        }
+    }
+
+    /// The next request sent to every arm of `arms`: the same input estimate the confirm
+    /// prompt uses, at each arm's price.
+    pub fn compare_draft(&self, arms: &[crate::compare::Arm]) -> CompareDraft {
+        let (min_cost, cost_unknown) = crate::compare::min_cost(arms, self.raw_request_tokens());
+        CompareDraft {
+            labels: arms.iter().map(|a| a.label.clone()).collect(),
+            min_cost,
+            cost_unknown,
         }
     }
 
@@ -311,25 +361,46 @@ impl Meter {
     pub fn panel(&self, ctx: &Ctx) -> Panel {
         let session = ctx.session;
         let turns = &session.conversation.turns;
-        let streaming = ctx.active_elapsed().and_then(|(id, elapsed)| {
-            let idx = turns.iter().rposition(|t| t.id == id)?;
-            Some(TurnFigures::of(&turns[idx], idx + 1, Some(elapsed)))
-        });
-        let phase = if streaming.is_some() {
+        let active = ctx
+            .active_elapsed()
+            .and_then(|(id, elapsed)| Some((turns.iter().rposition(|t| t.id == id)?, elapsed)));
+        let arms: Vec<ArmFigures> = match active {
+            Some((idx, _)) if turns[idx].arm.is_some() => {
+                let conv = &session.conversation;
+                (conv.shown_arms(conv.group(idx)).into_iter())
+                    .map(|i| ArmFigures::of(&turns[i]))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let streaming = active
+            .filter(|_| arms.is_empty())
+            .map(|(idx, elapsed)| TurnFigures::of(&turns[idx], idx + 1, Some(elapsed)));
+        let phase = if streaming.is_some() || !arms.is_empty() {
             Phase::Streaming
         } else {
             Phase::Drafting
         };
+        // After a comparison, its kept arm (the answer the conversation goes on from).
         let turn = streaming.or_else(|| {
-            let last = turns.last()?;
-            Some(TurnFigures::of(last, turns.len(), None))
+            let last = turns.len().checked_sub(1).filter(|_| arms.is_empty())?;
+            let conv = &session.conversation;
+            let shown = match turns[last].arm {
+                Some(_) => conv.kept_arm(conv.group(last))?,
+                None => last,
+            };
+            Some(TurnFigures::of(&turns[shown], shown + 1, None))
         });
         Panel {
             phase,
-            draft: self.draft_estimate(session),
+            draft: DraftEstimate {
+                compare: ctx.compare_set.map(|arms| self.compare_draft(arms)),
+                ..self.draft_estimate(session)
+            },
             turn,
             totals: self.totals(session),
             rate_limit: ctx.rate_limit.cloned(),
+            arms,
         }
     }
 }

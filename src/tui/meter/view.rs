@@ -5,7 +5,7 @@
 //! short, the least useful rows give way and a last row says how many are hidden (see
 //! `rows`); a pane too small for a border is drawn without one.
 
-use super::cache::{DraftEstimate, Meter, Panel, Phase, TurnFigures};
+use super::cache::{ArmFigures, CompareDraft, DraftEstimate, Meter, Panel, Phase, TurnFigures};
 use super::rows::{Keep, Rows};
 use crate::api::RateLimitInfo;
 use crate::conversation::TurnState;
@@ -71,6 +71,9 @@ fn rows(panel: &Panel, t: &Theme, width: usize) -> Rows {
             if let Some(turn) = &panel.turn {
                 streaming(&mut out, turn, t, w);
             }
+            if !panel.arms.is_empty() {
+                comparing_live(&mut out, &panel.arms, t, w);
+            }
         }
         Phase::Drafting => {
             drafting(&mut out, &panel.draft, t, w);
@@ -133,6 +136,9 @@ pub fn signed_percent(fraction: f64) -> String {
 }
 
 fn drafting(out: &mut Rows, d: &DraftEstimate, t: &Theme, w: usize) {
+    if let Some(c) = &d.compare {
+        return comparing(out, d, c, t, w);
+    }
     out.push(Keep::Key, heading("NEXT REQUEST", t, w));
     out.push(Keep::Useful, kv("model", &d.model, t, t.accent, w));
     out.push(
@@ -195,6 +201,61 @@ fn drafting(out: &mut Rows, d: &DraftEstimate, t: &Theme, w: usize) {
         t.error
     };
     out.push(Keep::Key, kv("min cost", &cost, t, style, w));
+}
+
+/// The next request with a compare set: every arm, the input estimate, and the least it costs
+/// over all arms together.
+fn comparing(out: &mut Rows, d: &DraftEstimate, c: &CompareDraft, t: &Theme, w: usize) {
+    out.push(
+        Keep::Key,
+        heading(&format!("NEXT REQUEST · {} ARMS", c.labels.len()), t, w),
+    );
+    for (n, label) in c.labels.iter().enumerate() {
+        out.push(
+            Keep::Useful,
+            kv(&format!("{}", n + 1), label, t, t.accent, w),
+        );
+    }
+    let tokens = format!("~{} tok each", thousands(d.tokens));
+    out.push(Keep::Key, kv("prompt", &tokens, t, t.accent, w));
+    let cost = usage::dollars_partial(c.min_cost, c.cost_unknown);
+    let style = if c.cost_unknown { t.error } else { t.accent };
+    out.push(
+        Keep::Key,
+        kv("min cost, all", &format!("~{cost}"), t, style, w),
+    );
+    if c.cost_unknown {
+        out.extend(
+            Keep::Detail,
+            note("  some arm's price is unknown", t.usage, w),
+        );
+    }
+}
+
+/// A streaming comparison: each arm's output so far and cost, marked when it ended.
+fn comparing_live(out: &mut Rows, arms: &[ArmFigures], t: &Theme, w: usize) {
+    out.push(
+        Keep::Key,
+        heading(&format!("COMPARING {} ARMS", arms.len()), t, w),
+    );
+    for (n, arm) in arms.iter().enumerate() {
+        let mark = match arm.state {
+            TurnState::Streaming => "…",
+            TurnState::Done => "✓",
+            _ => "✗",
+        };
+        out.push(
+            Keep::Key,
+            kv(&format!("{} {}", n + 1, arm.label), mark, t, t.accent, w),
+        );
+        let est = if arm.estimated { "~" } else { "" };
+        let cost = match arm.cost {
+            Some(c) => format!("{est}{}", usage::dollars(Some(c))),
+            None => "$?".to_string(),
+        };
+        let value = format!("{est}{} tok · {cost}", thousands(arm.output));
+        out.push(Keep::Useful, kv("", &value, t, t.usage, w));
+    }
 }
 
 /// `██████░░░░░░ 12.3%`: the context window used.

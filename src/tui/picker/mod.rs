@@ -1,6 +1,7 @@
 //! The model picker component: `state` holds the rows, the fuzzy filter and the keys;
 //! `view` draws it. It never switches anything itself: Enter on a row closes it with
-//! [`Command::SwitchModel`] for the app to apply.
+//! [`Command::SwitchModel`] for the app to apply; Space marks rows, and Enter with marks
+//! closes it with [`Command::Compare`] (the marked models, in marking order).
 
 mod state;
 pub mod view;
@@ -19,6 +20,7 @@ impl Component for Picker {
             PickerAction::Select { provider, model } => {
                 Outcome::CloseWith(Command::SwitchModel(format!("{provider}/{model}")))
             }
+            PickerAction::Compare(specs) => Outcome::CloseWith(Command::Compare(specs)),
             PickerAction::Close => Outcome::Close,
         }
     }

@@ -22,6 +22,8 @@ pub enum PickerAction {
         provider: String,
         model: String,
     },
+    /// Compare these `provider/model` specs (the rows marked with Space, in order).
+    Compare(Vec<String>),
     Close,
 }
 
@@ -63,6 +65,8 @@ pub struct Picker {
     pub pending: Vec<String>,
     /// Providers whose model list could not be fetched, with why.
     pub failed: Vec<(String, String)>,
+    /// Rows marked with Space for a comparison (indices into `rows`), in marking order.
+    pub marked: Vec<usize>,
 }
 
 /// Rows a PageUp/PageDown moves.
@@ -164,11 +168,37 @@ impl Picker {
             .and_then(|&i| self.rows.get(i))
     }
 
+    /// The mark of row `row` (1-based position among the marked), if marked.
+    pub fn mark_of(&self, row: usize) -> Option<usize> {
+        self.marked.iter().position(|&m| m == row).map(|p| p + 1)
+    }
+
     pub fn on_key(&mut self, key: KeyEvent) -> PickerAction {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let last = self.filtered.len().saturating_sub(1);
         match key.code {
             KeyCode::Esc => return PickerAction::Close,
+            KeyCode::Enter if !self.marked.is_empty() => {
+                let specs = (self.marked.iter())
+                    .filter_map(|&i| self.rows.get(i))
+                    .map(PickerRow::spec)
+                    .collect();
+                return PickerAction::Compare(specs);
+            }
+            KeyCode::Char(' ') if !ctrl => {
+                if let Some(&row) = self.filtered.get(self.selected) {
+                    match self.marked.iter().position(|&m| m == row) {
+                        Some(at) => {
+                            self.marked.remove(at);
+                        }
+                        None if self.marked.len() < crate::compare::TUI_ARMS.end().to_owned() => {
+                            self.marked.push(row)
+                        }
+                        None => {}
+                    }
+                    self.selected = (self.selected + 1).min(last);
+                }
+            }
             KeyCode::Enter => {
                 return match self.selected_row() {
                     Some(r) => PickerAction::Select {

@@ -1,6 +1,7 @@
 //! The model picker, drawn over the conversation: a search line, column titles, one row per
 //! model (provider, model, context window, max output, input/output price per 1M tokens,
-//! badges), and the keys. The current model is marked `●`; the selection stays in view.
+//! badges), and the keys. The current model is marked `●`, rows marked to compare by their
+//! number (1-6); the selection stays in view.
 //! Clipped to any size: all arithmetic saturates and ratatui clips each line.
 
 use super::state::{Picker, PickerRow};
@@ -81,14 +82,22 @@ pub fn render(ctx: &Ctx, picker: &Picker, frame: &mut Frame, area: Rect) {
             continue;
         };
         let selected = (at == picker.selected).then_some(t.selection);
-        lines.push(row_line(ctx, row, &widths, selected));
+        lines.push(row_line(ctx, row, picker.mark_of(i), &widths, selected));
     }
     frame.render_widget(Paragraph::new(lines), list);
 
     if let Some(line) = fetching {
         frame.render_widget(Paragraph::new(line), status);
     }
-    let keys = " type to filter · ↑↓ PgUp PgDn choose · Enter switch · Esc close";
+    let keys = if picker.marked.is_empty() {
+        " type to filter · ↑↓ PgUp PgDn choose · Enter switch · Space marks to compare · Esc close"
+            .to_string()
+    } else {
+        format!(
+            " {} marked · Space marks/unmarks · Enter compares them · Esc close",
+            picker.marked.len()
+        )
+    };
     frame.render_widget(Paragraph::new(Span::styled(keys, t.usage)), help);
 }
 
@@ -143,10 +152,21 @@ impl Widths {
     }
 }
 
-fn row_line(ctx: &Ctx, row: &PickerRow, widths: &Widths, selected: Option<Style>) -> Line<'static> {
+fn row_line(
+    ctx: &Ctx,
+    row: &PickerRow,
+    marked: Option<usize>,
+    widths: &Widths,
+    selected: Option<Style>,
+) -> Line<'static> {
     let t = &ctx.theme;
     let info = row.info.as_ref();
-    let mark = if row.current { "●" } else { "" };
+    let number = marked.map(|n| n.to_string());
+    let mark = match (&number, row.current) {
+        (Some(n), _) => n.as_str(),
+        (None, true) => "●",
+        (None, false) => "",
+    };
     let context = tokens(info.and_then(|m| m.context_window));
     let output = tokens(info.and_then(|m| m.max_output_tokens));
     let price = price_cell(row);

@@ -1,5 +1,5 @@
 //! The status line, by priority: a notice or warning first and whole; then provider, model,
-//! effort, output budget (`max N`, when one is set) and session cost; then the rate limits in
+//! effort (or, with a compare set, its arms), output budget (`max N`, when one is set) and session cost; then the rate limits in
 //! a short form; then the key hints. What does not fit is dropped whole from the least
 //! important end (`fit`), so no word is ever cut. A notice wider than the terminal takes the
 //! whole status area, which [`rows`] makes two rows high while it shows (in a terminal tall
@@ -91,8 +91,17 @@ pub fn render(ctx: &Ctx, status: &Status, frame: &mut Frame, area: Rect) {
 /// session cost, persistence, rate limits.
 fn items(ctx: &Ctx, status: &Status) -> Vec<String> {
     let s = &ctx.session.settings;
-    let mut items = vec![s.provider_label(), s.model.clone()];
-    if let Some(effort) = &s.effort {
+    let mut items = match ctx.compare_set {
+        // Each prompt goes to the set: it replaces the model.
+        Some(arms) => (arms.iter().enumerate())
+            .map(|(n, a)| match n {
+                0 => format!("⇶ compare {}", a.label),
+                _ => a.label.clone(),
+            })
+            .collect(),
+        None => vec![s.provider_label(), s.model.clone()],
+    };
+    if let (None, Some(effort)) = (ctx.compare_set, &s.effort) {
         items.push(format!("effort {effort}"));
     }
     if let Some(budget) = s.max_output_tokens {
