@@ -233,8 +233,9 @@ pub const KEYS: &[Entry] = &[
         binds: &[(with(KeyCode::Char('r'), ALT), Action::Retry)],
     },
     Entry {
-        keys: "1-9, Left / Right (empty composer, after a comparison)",
-        what: "keep arm N's answer (while streaming: show it) / show the previous or next arm",
+        keys: "1-9, ← / →",
+        what: "after a comparison, on an empty composer: keep arm N's answer (while it \
+               streams: show it) / show the previous or next arm",
         hint: None,
         binds: &[
             (plain(KeyCode::Char('1')), Action::PickArm),
