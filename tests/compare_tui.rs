@@ -462,3 +462,38 @@ fn the_summary_marks_the_lowest_and_the_inspector_lists_every_arm() {
     let screen = format!("{}", h.draw(120, 30).backend());
     assert!(screen.contains("1.3"), "{screen}");
 }
+
+#[test]
+fn a_reopened_session_shows_the_comparison_again_and_goes_on_from_the_kept_arm() {
+    let mut h = finished(&["o3-mini@low", "o3-mini@high"]);
+    h.key(KeyCode::Char('2'), KeyModifiers::NONE, 9000);
+    let turns = h.app.session.conversation.turns.clone();
+    let mut reopened = bench("o3-mini");
+    let now = reopened.at(0);
+    reopened.app.update(
+        Event::SessionOpened {
+            id: 7,
+            title: "sorting".into(),
+            turns,
+        },
+        now,
+    );
+    let screen = format!("{}", reopened.draw(160, 48).backend());
+    for needle in [
+        "1 o3-mini · low",
+        "2 o3-mini · high  ✓ kept",
+        "summary",
+        "## Arm 2",
+    ] {
+        assert!(screen.contains(needle), "{needle} missing:\n{screen}");
+    }
+    let effects = send(&mut reopened, "Faster?", 100);
+    let (_, request) = support::app::started(&effects).unwrap();
+    let texts: Vec<&str> = request
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
+    assert_eq!(texts.len(), 3);
+    assert!(texts[1].starts_with("## Arm 2"), "{texts:?}");
+}

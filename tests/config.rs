@@ -619,3 +619,26 @@ fn retries_and_idle_timeout_come_from_the_file() {
     let err = file_err("model = \"gpt-4o\"\nmax_attempts = 0\n");
     assert!(err.contains(":2:") && err.contains("max_attempts"), "{err}");
 }
+
+#[test]
+fn comparison_limits_come_from_the_file_and_are_checked() {
+    let s = Case::new(None, &[]).ok(&CommonArgs::default());
+    assert_eq!(s.compare, config::CompareLimits::default());
+    assert_eq!((s.compare.concurrency, s.compare.confirm_usd), (4, 0.5));
+    let case = Case::new(
+        Some("compare_concurrency = 2\ncompare_confirm_usd = 1.25\n"),
+        &[],
+    );
+    let s = case.ok(&CommonArgs::default());
+    assert_eq!((s.compare.concurrency, s.compare.confirm_usd), (2, 1.25));
+    let err = file_err("model = \"gpt-4o\"\ncompare_concurrency = 0\n");
+    assert!(
+        err.contains(":2:") && err.contains("compare_concurrency"),
+        "{err}"
+    );
+    let err = file_err("compare_confirm_usd = -1.0\n");
+    assert!(
+        err.contains(":1:") && err.contains("compare_confirm_usd"),
+        "{err}"
+    );
+}

@@ -119,6 +119,9 @@ fn same_target(a: &Arm, b: &Arm) -> bool {
 /// The arms of a sweep: the model of `base` at each of `levels` (every level it accepts
 /// when `levels` is empty), lowest first as given.
 pub fn sweep_arms(base: &Settings, levels: &[String]) -> Result<Vec<Arm>, String> {
+    if let Some(why) = base.missing_key() {
+        return Err(why);
+    }
     let accepted: Vec<String> = match &base.model_info {
         Some(info) if info.efforts.is_empty() => {
             return Err(format!(

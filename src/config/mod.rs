@@ -14,9 +14,11 @@
 //!   for the provider in use only, its `api_key_cmd`;
 //! - API keys stay inside `Settings::endpoint`, whose `Debug` redacts them.
 
+mod compare;
 mod file;
 mod providers;
 
+pub use compare::CompareLimits;
 pub use providers::{OPENAI_BASE_URL, Provider, builtin_providers};
 
 use crate::api::{ApiKind, Endpoint, RequestQuirks};
@@ -188,24 +190,6 @@ pub struct Settings {
     pub keyless: Vec<String>,
     /// How comparisons run (config file: `compare_concurrency`, `compare_confirm_usd`).
     pub compare: CompareLimits,
-}
-
-/// Limits of a comparison in the TUI.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CompareLimits {
-    /// Requests in flight at once.
-    pub concurrency: usize,
-    /// Sending asks first when the comparison's minimum cost is above this (USD).
-    pub confirm_usd: f64,
-}
-
-impl Default for CompareLimits {
-    fn default() -> CompareLimits {
-        CompareLimits {
-            concurrency: 4,
-            confirm_usd: 0.50,
-        }
-    }
 }
 
 impl Settings {
@@ -479,22 +463,7 @@ pub fn resolve(
         None => None,
     };
 
-    let mut compare = CompareLimits::default();
-    if let Some(n) = &cfg.compare_concurrency {
-        if !(1..=16).contains(n.get_ref()) {
-            return Err(file.error_at(n.span(), "`compare_concurrency` must be between 1 and 16"));
-        }
-        compare.concurrency = *n.get_ref() as usize;
-    }
-    if let Some(usd) = &cfg.compare_confirm_usd {
-        if !usd.get_ref().is_finite() || *usd.get_ref() < 0.0 {
-            return Err(file.error_at(
-                usd.span(),
-                "`compare_confirm_usd` must be 0 or more dollars",
-            ));
-        }
-        compare.confirm_usd = *usd.get_ref();
-    }
+    let compare = compare::limits(&file)?;
 
     // Last, so that `api_key_cmd` runs only once everything else is known to be fine.
     let mut conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;

@@ -159,6 +159,11 @@ impl App {
         let Some(arms) = self.compare.set.clone() else {
             return Vec::new();
         };
+        // Refused before anything leaves; the draft stays.
+        if let Some((arm, why)) = (arms.iter()).find_map(|a| Some((a, a.settings.missing_key()?))) {
+            self.notice = Some(format!("arm {}: {why}", arm.label));
+            return Vec::new();
+        }
         let draft = super::commands::unescape(self.draft());
         let history = self.session.conversation.history();
         let tokens = crate::conversation::estimate_request_tokens(&crate::session::request_with(

@@ -191,7 +191,7 @@ impl Picker {
                         Some(at) => {
                             self.marked.remove(at);
                         }
-                        None if self.marked.len() < crate::compare::TUI_ARMS.end().to_owned() => {
+                        None if self.marked.len() < *crate::compare::TUI_ARMS.end() => {
                             self.marked.push(row)
                         }
                         None => {}
