@@ -19,6 +19,10 @@ use crate::api::types::{ApiError, FinishReason, StreamEvent, ToolCall};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Why a stream that said nothing at all fails.
+pub const EMPTY_STREAM: &str =
+    "the server ended the answer without sending anything (no text, no finish reason)";
+
 /// Incremental parser of one streamed chat completion.
 #[derive(Debug, Default)]
 pub struct ChunkParser {
@@ -31,6 +35,8 @@ pub struct ChunkParser {
     usage: Option<crate::usage::Usage>,
     finish: Option<FinishReason>,
     done: bool,
+    /// Some delta carried text, reasoning or a tool call.
+    said_something: bool,
 }
 
 impl ChunkParser {
@@ -82,6 +88,14 @@ impl ChunkParser {
         }
         let reason = match self.finish.take() {
             Some(reason) => reason,
+            // `[DONE]` after nothing at all (no text, no finish reason, no usage): some
+            // servers answer a request they cannot serve now (a busy local server) so.
+            None if saw_done && !self.said_something && self.usage.is_none() => {
+                return self.fail(ApiError {
+                    retryable: true,
+                    ..ApiError::message(EMPTY_STREAM)
+                });
+            }
             None if saw_done => FinishReason::Stop,
             None => {
                 return self.fail(ApiError {
@@ -116,10 +130,13 @@ impl ChunkParser {
 
     fn choice(&mut self, choice: &Value, out: &mut Vec<StreamEvent>) {
         if let Some(delta) = choice.get("delta").filter(|d| d.is_object()) {
+            let before = out.len();
             if let Some(reasoning) = wire::reasoning(delta) {
                 out.push(StreamEvent::ReasoningDelta(reasoning));
             }
-            for piece in wire::content(delta.get("content")) {
+            let pieces = wire::content(delta.get("content"));
+            let held = !pieces.is_empty();
+            for piece in pieces {
                 match piece {
                     Content::Text(text) => self.think.push(&text, out),
                     Content::Thinking(text) => out.push(StreamEvent::ReasoningDelta(text)),
@@ -138,6 +155,10 @@ impl ChunkParser {
                     function(f),
                 );
             }
+            self.said_something |= out.len() > before
+                || held
+                || !self.tools.is_empty()
+                || self.function_call.is_some();
         }
         if let Some(reason) = text_field(choice, "finish_reason") {
             self.finish = Some(FinishReason::parse(reason));
@@ -215,6 +236,39 @@ mod tests {
     }
 
     use StreamEvent::*;
+
+    /// A busy local server (llama.cpp-style) may answer a second request at once with a role
+    /// chunk and `[DONE]`: that is a failure worth retrying, not an empty answer.
+    #[test]
+    fn done_after_nothing_at_all_is_a_retryable_failure() {
+        let role = delta(r#"{"role":"assistant"}"#);
+        let got = run(&[&role, "[DONE]"], false);
+        match got.as_slice() {
+            [Failed(e)] => assert!(e.retryable && e.message == EMPTY_STREAM, "{e:?}"),
+            other => panic!("{other:?}"),
+        }
+        // Anything at all said makes it an answer: text, a finish reason, or usage.
+        let hi = delta(r#"{"content":"hi"}"#);
+        assert_eq!(
+            run(&[&hi, "[DONE]"], false).last(),
+            Some(&Finished(FinishReason::Stop))
+        );
+        let stop = finish("stop");
+        assert_eq!(
+            run(&[&role, &stop, "[DONE]"], false),
+            [Finished(FinishReason::Stop)]
+        );
+        let usage = r#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":0}}"#;
+        assert!(matches!(
+            run(&[usage, "[DONE]"], false).last(),
+            Some(Finished(_))
+        ));
+        let held = delta(r#"{"content":"<thi"}"#);
+        assert!(matches!(
+            run(&[&held, "[DONE]"], false).last(),
+            Some(Finished(_))
+        ));
+    }
 
     #[test]
     fn usage_after_finish_comes_before_finished() {
@@ -309,11 +363,12 @@ mod tests {
         let got = run(
             &[
                 r#"{"choices":[],"prompt_filter_results":[{"prompt_index":0}]}"#,
+                &delta(r#"{"content":"ok"}"#),
                 "[DONE]",
             ],
             false,
         );
-        assert_eq!(got, [Finished(FinishReason::Stop)]);
+        assert_eq!(got, [TextDelta("ok".into()), Finished(FinishReason::Stop)]);
     }
 
     #[test]
