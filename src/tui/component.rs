@@ -120,6 +120,33 @@ pub trait Component {
     fn render(&self, ctx: &Ctx, frame: &mut Frame, area: Rect);
 }
 
+/// A popup of `width` x `height` (clipped to `area`) centred in `area`, cleared, framed and
+/// titled; returns the area inside the frame.
+pub fn popup(
+    frame: &mut Frame,
+    area: Rect,
+    (width, height): (u16, u16),
+    title: &str,
+    border: ratatui::style::Style,
+) -> Rect {
+    use ratatui::widgets::{Block, Borders, Clear};
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    let outer = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, outer);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title.to_string());
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+    inner
+}
+
 /// `text` cut to `width` display columns (ending in `…` when `ellipsis` and something was
 /// cut).
 pub fn cut(text: &str, width: usize, ellipsis: bool) -> String {

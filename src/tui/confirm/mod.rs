@@ -2,13 +2,13 @@
 //! (every arm's input at its price; output comes on top) and the limit it is above.
 //! `y` or Enter sends ([`Command::ConfirmSend`]); `n` or Esc goes back with the draft kept.
 
-use super::component::{Command, Component, Ctx, Outcome};
+use super::component::{Command, Component, Ctx, Outcome, popup};
 use crate::usage;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
@@ -76,21 +76,8 @@ impl Component for Confirm {
             Line::default(),
             Line::from(Span::styled("y / Enter send · n / Esc back", t.usage)),
         ];
-        let width = 64.min(area.width);
-        let height = (lines.len() as u16 + 4).min(area.height);
-        let popup = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
-        frame.render_widget(Clear, popup);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.border)
-            .title(" compare · confirm ");
-        let inner = block.inner(popup);
-        frame.render_widget(block, popup);
+        let size = (64, lines.len() as u16 + 4);
+        let inner = popup(frame, area, size, " compare · confirm ", t.border);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

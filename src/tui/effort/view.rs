@@ -3,11 +3,11 @@
 //! reason there is nothing to choose. Clipped to any size; all arithmetic saturates.
 
 use super::state::EffortMenu;
-use crate::tui::component::Ctx;
+use crate::tui::component::{Ctx, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 pub fn render(ctx: &Ctx, menu: &EffortMenu, frame: &mut Frame, area: Rect) {
@@ -49,20 +49,6 @@ pub fn render(ctx: &Ctx, menu: &EffortMenu, frame: &mut Frame, area: Rect) {
     let content_width = lines.iter().map(Line::width).max().unwrap_or(0);
     let width = (content_width.max(title.width() + 2) + 2) as u16;
     let height = lines.len() as u16 + 2;
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border)
-        .title(title);
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup(frame, area, (width, height), &title, t.border);
     frame.render_widget(Paragraph::new(lines), inner);
 }
