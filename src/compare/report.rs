@@ -273,14 +273,14 @@ pub fn summary_text(turns: &[Turn]) -> String {
         .map(|c| cells.iter().map(|r| r[c].width()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
-    for (r, row) in cells.iter().enumerate() {
+    for row in &cells {
         let line: Vec<String> = row
             .iter()
             .enumerate()
             .map(|(c, cell)| {
                 let pad = " ".repeat(widths[c] - cell.width());
-                // Numbers right-aligned, words left.
-                if c == 0 || c == 7 || r == 0 {
+                // Numbers right-aligned, words left; each header as its column.
+                if c == 0 || c == 7 {
                     format!("{cell}{pad}")
                 } else {
                     format!("{pad}{cell}")
