@@ -51,10 +51,16 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The one JSON object (or array) on stdout of a run that succeeded.
+/// The one JSON line (object or array) on stdout of a run that succeeded.
 pub fn json_of(o: &Output) -> Value {
     assert!(o.status.success(), "{}", stderr(o));
     json_anyway(o)
+}
+
+/// The JSON document on stdout (pretty-printed or not) of a run that succeeded.
+pub fn json_doc(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).unwrap()
 }
 
 /// The one JSON object on stdout, whatever the exit status.
