@@ -205,7 +205,10 @@ fn markdown_prompt(out: &mut String, prompt: &str) {
 /// A comparison: the prompt once, each arm under its own heading, the summary table (as
 /// preformatted text, so it stays aligned) and which arm was kept.
 fn markdown_comparison(out: &mut String, n: usize, c: &Comparison<'_>) {
-    out.push_str(&format!("\n## Turn {n} · {}\n\n", escape_inline(&c.title())));
+    out.push_str(&format!(
+        "\n## Turn {n} · {}\n\n",
+        escape_inline(&c.title())
+    ));
     markdown_prompt(out, c.prompt());
     for i in c.in_order() {
         out.push_str(&format!("\n### {}\n\n", escape_inline(&c.heading(i))));

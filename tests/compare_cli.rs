@@ -62,8 +62,20 @@ async fn arms_stream_concurrently_and_time_from_their_own_request() {
         server.route(&format!("o3-mini@{arm}"), vec![reply]);
     }
     let home = tempfile::tempdir().unwrap();
-    let arms = ["-m", "o3-mini@low", "-m", "o3-mini@medium", "-m", "o3-mini@high"];
-    let out = compare(home.path(), &server, &[&arms[..], &["--json", "hi"]].concat()).await;
+    let arms = [
+        "-m",
+        "o3-mini@low",
+        "-m",
+        "o3-mini@medium",
+        "-m",
+        "o3-mini@high",
+    ];
+    let out = compare(
+        home.path(),
+        &server,
+        &[&arms[..], &["--json", "hi"]].concat(),
+    )
+    .await;
     let ended = Instant::now();
     let v = json_of(&out);
     let arrived: Vec<Instant> = server.requests().iter().map(|r| r.received).collect();
@@ -72,8 +84,16 @@ async fn arms_stream_concurrently_and_time_from_their_own_request() {
     // One after another, the second request could not leave before the first 300 ms answer.
     assert!(*last - *first < Duration::from_millis(250), "{arrived:?}");
     // From the first request to the exit: well under the 1.8 s the delays add up to.
-    assert!(ended - *first < Duration::from_millis(1500), "{:?}", ended - *first);
-    for (label, ms) in [("o3-mini@low", 300), ("o3-mini@medium", 600), ("o3-mini@high", 900)] {
+    assert!(
+        ended - *first < Duration::from_millis(1500),
+        "{:?}",
+        ended - *first
+    );
+    for (label, ms) in [
+        ("o3-mini@low", 300),
+        ("o3-mini@medium", 600),
+        ("o3-mini@high", 900),
+    ] {
         let run = runs_of(&v, label)[0];
         assert_eq!(run["answer"], label.replace("o3-mini@", "") + " answer");
         let total = run["timing_ms"]["total"].as_u64().unwrap();
@@ -91,7 +111,10 @@ async fn arms_stream_concurrently_and_time_from_their_own_request() {
     let v = json_of(&out);
     let arrived: Vec<Instant> = server.requests().iter().map(|r| r.received).collect();
     for pair in arrived.windows(2) {
-        assert!(pair[1] - pair[0] >= Duration::from_millis(200), "{arrived:?}");
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(200),
+            "{arrived:?}"
+        );
     }
     for run in v["arms"].as_array().unwrap() {
         let total = run["timing_ms"]["total"].as_u64().unwrap();
@@ -109,8 +132,14 @@ async fn a_rate_limited_arm_waits_and_is_retried_while_the_others_finish() {
     }
     .with_headers(&[("retry-after", "0.3")]);
     server
-        .route("o3-mini@high", vec![limited, answer("High answer.", usage(10, 40, 20))])
-        .route("o3-mini@low", vec![answer("Low answer.", usage(10, 30, 10))]);
+        .route(
+            "o3-mini@high",
+            vec![limited, answer("High answer.", usage(10, 40, 20))],
+        )
+        .route(
+            "o3-mini@low",
+            vec![answer("Low answer.", usage(10, 30, 10))],
+        );
     let home = tempfile::tempdir().unwrap();
     let out = compare(
         home.path(),
@@ -149,7 +178,10 @@ async fn one_arm_failing_exits_1_with_every_other_answer_and_csv_quotes_its_erro
                     "param": null, "code": null}}),
             }],
         )
-        .route("o3-mini@low", vec![answer("Low answer.", usage(10, 30, 10))]);
+        .route(
+            "o3-mini@low",
+            vec![answer("Low answer.", usage(10, 30, 10))],
+        );
     let home = tempfile::tempdir().unwrap();
     let arms = ["-m", "o3-mini@low", "-m", "gpt-4o"];
     let out = compare(home.path(), &server, &[&arms[..], &["hi"]].concat()).await;
@@ -159,12 +191,23 @@ async fn one_arm_failing_exits_1_with_every_other_answer_and_csv_quotes_its_erro
     assert!(text.contains("Low answer.\n"), "{text}");
     assert!(text.contains("── gpt-4o ─"), "{text}");
     assert!(text.contains(&format!("✗ {error}\n")), "{text}");
-    assert!(text.contains("gpt-4o · nothing generated, nothing billed"), "{text}");
+    assert!(
+        text.contains("gpt-4o · nothing generated, nothing billed"),
+        "{text}"
+    );
     let row = text.lines().find(|l| l.starts_with("gpt-4o  ")).unwrap();
-    assert!(row.contains("1 (1 failed)") && row.contains("error"), "{text}");
+    assert!(
+        row.contains("1 (1 failed)") && row.contains("error"),
+        "{text}"
+    );
     assert_eq!(server.requests().len(), 2, "a 400 is not retried");
 
-    let out = compare(home.path(), &server, &[&arms[..], &["--format", "csv", "hi"]].concat()).await;
+    let out = compare(
+        home.path(),
+        &server,
+        &[&arms[..], &["--format", "csv", "hi"]].concat(),
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1));
     let csv = stdout(&out);
     let lines: Vec<&str> = csv.lines().collect();
@@ -178,13 +221,28 @@ async fn one_arm_failing_exits_1_with_every_other_answer_and_csv_quotes_its_erro
     assert!(failed.ends_with(&format!(",{quoted}")), "{failed}");
     let fields = csv_record(failed);
     assert_eq!(fields.len(), 13, "{fields:?}");
-    assert_eq!(fields[..9], ["gpt-4o", "1", "gpt-4o", "", "0", "0", "0", "0", "0"]);
+    assert_eq!(
+        fields[..9],
+        ["gpt-4o", "1", "gpt-4o", "", "0", "0", "0", "0", "0"]
+    );
     assert_eq!(fields[12], error);
-    let low = csv_record(lines.iter().find(|l| l.starts_with("o3-mini@low,")).unwrap());
-    assert_eq!(low[..8], ["o3-mini@low", "1", "o3-mini", "low", "10", "0", "10", "30"]);
+    let low = csv_record(
+        lines
+            .iter()
+            .find(|l| l.starts_with("o3-mini@low,"))
+            .unwrap(),
+    );
+    assert_eq!(
+        low[..8],
+        ["o3-mini@low", "1", "o3-mini", "low", "10", "0", "10", "30"]
+    );
     assert_eq!(low[8].parse::<f64>().unwrap(), o3_mini_cost(10, 30));
     assert_eq!((low[11].as_str(), low[12].as_str()), ("stop", ""));
-    assert!(stderr(&out).contains(&format!("thinkbench: gpt-4o: {error}")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("thinkbench: gpt-4o: {error}")),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test]
@@ -194,14 +252,25 @@ async fn runs_give_exact_statistics_and_costs_per_arm() {
     server
         .route(
             "o3-mini@low",
-            low.iter().map(|&(i, o, r)| answer("low", usage(i, o, r))).collect(),
+            low.iter()
+                .map(|&(i, o, r)| answer("low", usage(i, o, r)))
+                .collect(),
         )
         .route("o3-mini@high", vec![answer("high", usage(20, 1000, 800))]);
     let home = tempfile::tempdir().unwrap();
     let out = compare(
         home.path(),
         &server,
-        &["-m", "o3-mini@low", "-m", "o3-mini@high", "--runs", "3", "--json", "hi"],
+        &[
+            "-m",
+            "o3-mini@low",
+            "-m",
+            "o3-mini@high",
+            "--runs",
+            "3",
+            "--json",
+            "hi",
+        ],
     )
     .await;
     let v = json_of(&out);
@@ -213,15 +282,27 @@ async fn runs_give_exact_statistics_and_costs_per_arm() {
         .collect();
     assert_eq!(
         labels,
-        [("o3-mini@low", 1), ("o3-mini@high", 1), ("o3-mini@low", 2), ("o3-mini@high", 2),
-            ("o3-mini@low", 3), ("o3-mini@high", 3)]
+        [
+            ("o3-mini@low", 1),
+            ("o3-mini@high", 1),
+            ("o3-mini@low", 2),
+            ("o3-mini@high", 2),
+            ("o3-mini@low", 3),
+            ("o3-mini@high", 3)
+        ]
     );
     // Which usage each run got depends on arrival order; each run's cost matches its own.
     let mut seen: Vec<(u64, u64)> = Vec::new();
     for run in runs_of(&v, "o3-mini@low") {
-        let (input, output) = (run["usage"]["input_tokens"].as_u64().unwrap(),
-            run["usage"]["output_tokens"].as_u64().unwrap());
-        assert_eq!(f64_of(&run["cost_usd"]), o3_mini_cost(input, output), "{run}");
+        let (input, output) = (
+            run["usage"]["input_tokens"].as_u64().unwrap(),
+            run["usage"]["output_tokens"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            f64_of(&run["cost_usd"]),
+            o3_mini_cost(input, output),
+            "{run}"
+        );
         assert_eq!(run["effort"], "low");
         seen.push((output, run["usage"]["reasoning_tokens"].as_u64().unwrap()));
     }
@@ -229,14 +310,33 @@ async fn runs_give_exact_statistics_and_costs_per_arm() {
     assert_eq!(seen, [(100, 40), (200, 120), (600, 500)]);
 
     let s = summary_of(&v, "o3-mini@low");
-    assert_eq!((s["runs"].clone(), s["errors"].clone()), (json!(3), json!(0)));
-    assert_eq!(s["reasoning_tokens"], json!({"mean": 220.0, "min": 40, "max": 500}));
-    assert_eq!(s["output_tokens"], json!({"mean": 300.0, "min": 100, "max": 600}));
-    let costs = [o3_mini_cost(10, 100), o3_mini_cost(10, 200), o3_mini_cost(10, 600)];
+    assert_eq!(
+        (s["runs"].clone(), s["errors"].clone()),
+        (json!(3), json!(0))
+    );
+    assert_eq!(
+        s["reasoning_tokens"],
+        json!({"mean": 220.0, "min": 40, "max": 500})
+    );
+    assert_eq!(
+        s["output_tokens"],
+        json!({"mean": 300.0, "min": 100, "max": 600})
+    );
+    let costs = [
+        o3_mini_cost(10, 100),
+        o3_mini_cost(10, 200),
+        o3_mini_cost(10, 600),
+    ];
     let cost = &s["cost_usd"];
-    assert_eq!((f64_of(&cost["min"]), f64_of(&cost["max"])), (costs[0], costs[2]));
+    assert_eq!(
+        (f64_of(&cost["min"]), f64_of(&cost["max"])),
+        (costs[0], costs[2])
+    );
     let mean = (costs[0] + costs[1] + costs[2]) / 3.0;
-    assert!((f64_of(&cost["mean"]) - mean).abs() < 1e-18, "{cost} vs {mean}");
+    assert!(
+        (f64_of(&cost["mean"]) - mean).abs() < 1e-18,
+        "{cost} vs {mean}"
+    );
     for timing in ["first_token_ms", "total_ms"] {
         let t = &s[timing];
         let (min, max) = (t["min"].as_u64().unwrap(), t["max"].as_u64().unwrap());
@@ -246,23 +346,51 @@ async fn runs_give_exact_statistics_and_costs_per_arm() {
     assert_eq!(s["estimated"], false);
 
     let s = summary_of(&v, "o3-mini@high");
-    assert_eq!(s["reasoning_tokens"], json!({"mean": 800.0, "min": 800, "max": 800}));
-    assert_eq!(s["output_tokens"], json!({"mean": 1000.0, "min": 1000, "max": 1000}));
+    assert_eq!(
+        s["reasoning_tokens"],
+        json!({"mean": 800.0, "min": 800, "max": 800})
+    );
+    assert_eq!(
+        s["output_tokens"],
+        json!({"mean": 1000.0, "min": 1000, "max": 1000})
+    );
     let high = o3_mini_cost(20, 1000);
-    assert_eq!(s["cost_usd"], json!({"mean": high, "min": high, "max": high}));
+    assert_eq!(
+        s["cost_usd"],
+        json!({"mean": high, "min": high, "max": high})
+    );
     let total = costs.iter().sum::<f64>() + 3.0 * high;
-    assert!((f64_of(&v["total_cost_usd"]) - total).abs() < 1e-15, "{}", v["total_cost_usd"]);
+    assert!(
+        (f64_of(&v["total_cost_usd"]) - total).abs() < 1e-15,
+        "{}",
+        v["total_cost_usd"]
+    );
 }
 
 #[tokio::test]
 async fn each_arm_gets_the_body_its_model_takes() {
     let server = FakeServer::start(Vec::new()).await;
     for model in ["o1-mini", "o3-mini@high", "gpt-4o"] {
-        server.route(model, vec![answer(&format!("{model} says hi"), usage(10, 20, 0))]);
+        server.route(
+            model,
+            vec![answer(&format!("{model} says hi"), usage(10, 20, 0))],
+        );
     }
     let home = tempfile::tempdir().unwrap();
-    let args = ["-m", "o1-mini", "-m", "o3-mini@high", "-m", "gpt-4o", "--system", "Be brief.",
-        "--max-output-tokens", "500", "--json", "hi"];
+    let args = [
+        "-m",
+        "o1-mini",
+        "-m",
+        "o3-mini@high",
+        "-m",
+        "gpt-4o",
+        "--system",
+        "Be brief.",
+        "--max-output-tokens",
+        "500",
+        "--json",
+        "hi",
+    ];
     let v = json_of(&compare(home.path(), &server, &args).await);
     assert_eq!(v["arms"].as_array().unwrap().len(), 3);
     let body = |key: &str| server.requests_to(key)[0].body.clone();
@@ -298,21 +426,45 @@ async fn arms_on_other_providers_use_their_own_server_and_key() {
     let server = FakeServer::start(Vec::new()).await;
     server
         .route("o3-mini@low", vec![answer("openai", usage(10, 20, 5))])
-        .route("deepseek-reasoner", vec![answer("deepseek", usage(100, 200, 50))]);
+        .route(
+            "deepseek-reasoner",
+            vec![answer("deepseek", usage(100, 200, 50))],
+        );
     let home = tempfile::tempdir().unwrap();
-    let config = format!("[providers.deepseek]\nbase_url = \"{}\"\n", server.base_url());
+    let config = format!(
+        "[providers.deepseek]\nbase_url = \"{}\"\n",
+        server.base_url()
+    );
     std::fs::write(home.path().join("config.toml"), config).unwrap();
-    let args = ["compare", "-m", "o3-mini@low", "-m", "deepseek/deepseek-reasoner", "--json", "hi"];
+    let args = [
+        "compare",
+        "-m",
+        "o3-mini@low",
+        "-m",
+        "deepseek/deepseek-reasoner",
+        "--json",
+        "hi",
+    ];
     let url = server.base_url();
-    let vars = [("OPENAI_BASE_URL", url.as_str()), ("DEEPSEEK_API_KEY", "sk-test-deepseek")];
+    let vars = [
+        ("OPENAI_BASE_URL", url.as_str()),
+        ("DEEPSEEK_API_KEY", "sk-test-deepseek"),
+    ];
     let v = json_of(&cli::run(home.path(), &args, &vars, None).await);
     let deepseek = runs_of(&v, "deepseek/deepseek-reasoner")[0];
     assert_eq!(deepseek["provider"], "deepseek");
     // deepseek-reasoner: $0.28/M in, $0.42/M out.
     let cost = (100.0 * 0.28 + 0.0 * 0.028 + 200.0 * 0.42) / 1_000_000.0;
     assert_eq!(f64_of(&deepseek["cost_usd"]), cost);
-    let auth = |key: &str| server.requests_to(key)[0].header("authorization").map(str::to_string);
-    assert_eq!(auth("deepseek-reasoner").as_deref(), Some("Bearer sk-test-deepseek"));
+    let auth = |key: &str| {
+        server.requests_to(key)[0]
+            .header("authorization")
+            .map(str::to_string)
+    };
+    assert_eq!(
+        auth("deepseek-reasoner").as_deref(),
+        Some("Bearer sk-test-deepseek")
+    );
     assert_eq!(auth("o3-mini@low").as_deref(), Some("Bearer sk-test"));
 
     // With --base-url, an arm without a provider goes there, not to its catalog provider.
@@ -328,7 +480,10 @@ async fn arms_on_other_providers_use_their_own_server_and_key() {
 async fn a_sweep_sends_every_accepted_effort_and_reads_the_prompt_from_stdin() {
     let server = FakeServer::start(Vec::new()).await;
     for level in ["low", "medium", "high"] {
-        server.route(&format!("o3-mini@{level}"), vec![answer(level, usage(10, 20, 5))]);
+        server.route(
+            &format!("o3-mini@{level}"),
+            vec![answer(level, usage(10, 20, 5))],
+        );
     }
     let home = tempfile::tempdir().unwrap();
     let url = server.base_url();
@@ -337,12 +492,32 @@ async fn a_sweep_sends_every_accepted_effort_and_reads_the_prompt_from_stdin() {
     let arms: Vec<(&str, &str)> = (v["arms"].as_array().unwrap().iter())
         .map(|a| (a["arm"].as_str().unwrap(), a["answer"].as_str().unwrap()))
         .collect();
-    assert_eq!(arms, [("o3-mini@low", "low"), ("o3-mini@medium", "medium"), ("o3-mini@high", "high")]);
+    assert_eq!(
+        arms,
+        [
+            ("o3-mini@low", "low"),
+            ("o3-mini@medium", "medium"),
+            ("o3-mini@high", "high")
+        ]
+    );
     assert_eq!(v["prompt"], "from\nstdin");
     for request in server.requests() {
-        assert_eq!(request.body["messages"], json!([{"role": "user", "content": "from\nstdin"}]));
+        assert_eq!(
+            request.body["messages"],
+            json!([{"role": "user", "content": "from\nstdin"}])
+        );
     }
-    let args = ["sweep", "--base-url", &url, "-m", "o3-mini", "--efforts", "high,low", "--json", "-"];
+    let args = [
+        "sweep",
+        "--base-url",
+        &url,
+        "-m",
+        "o3-mini",
+        "--efforts",
+        "high,low",
+        "--json",
+        "-",
+    ];
     let v = json_of(&cli::run(home.path(), &args, &[], Some("again")).await);
     let labels: Vec<&str> = (v["summary"].as_array().unwrap().iter())
         .map(|s| s["arm"].as_str().unwrap())
@@ -355,15 +530,47 @@ async fn bad_arguments_exit_2_and_send_nothing() {
     let server = FakeServer::start(vec![Reply::answer("never")]).await;
     let home = tempfile::tempdir().unwrap();
     let cases: &[(&[&str], &[&str])] = &[
-        (&["-m", "o3-mini@minimal", "hi"], &["o3-mini@minimal", "low, medium, high"]),
-        (&["-m", "o3-mini@turbo", "hi"], &["turbo", "not an effort level"]),
-        (&["-m", "o3-mini@low", "-m", "gpt-4o@high", "hi"], &["gpt-4o@high", "takes no reasoning effort"]),
-        (&["-m", "o3-mini@low", "-m", "openai/o3-mini@low", "hi"], &["same arm", "--runs"]),
+        (
+            &["-m", "o3-mini@minimal", "hi"],
+            &["o3-mini@minimal", "low, medium, high"],
+        ),
+        (
+            &["-m", "o3-mini@turbo", "hi"],
+            &["turbo", "not an effort level"],
+        ),
+        (
+            &["-m", "o3-mini@low", "-m", "gpt-4o@high", "hi"],
+            &["gpt-4o@high", "takes no reasoning effort"],
+        ),
+        (
+            &["-m", "o3-mini@low", "-m", "openai/o3-mini@low", "hi"],
+            &["same arm", "--runs"],
+        ),
         (&["-m", "o3-mini@low", "--runs", "0", "hi"], &["--runs"]),
-        (&["-m", "o3-mini@low", "--concurrency", "0", "hi"], &["1 to 16"]),
-        (&["-m", "o3-mini@low", "-m", "o3-mini@high", "-m", "gpt-4o", "-m", "o1-mini",
-            "--runs", "20", "hi"], &["4 arms x 20 runs", "64"]),
-        (&["-m", "o3-mini@low", "--json", "--format", "csv", "hi"], &["--format"]),
+        (
+            &["-m", "o3-mini@low", "--concurrency", "0", "hi"],
+            &["1 to 16"],
+        ),
+        (
+            &[
+                "-m",
+                "o3-mini@low",
+                "-m",
+                "o3-mini@high",
+                "-m",
+                "gpt-4o",
+                "-m",
+                "o1-mini",
+                "--runs",
+                "20",
+                "hi",
+            ],
+            &["4 arms x 20 runs", "64"],
+        ),
+        (
+            &["-m", "o3-mini@low", "--json", "--format", "csv", "hi"],
+            &["--format"],
+        ),
         (&["-m", "o3-mini@low", "   "], &["the prompt is empty"]),
         (&["hi"], &["--model"]),
     ];
@@ -371,28 +578,63 @@ async fn bad_arguments_exit_2_and_send_nothing() {
         let out = compare(home.path(), &server, args).await;
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         for word in *words {
-            assert!(stderr(&out).contains(word), "{word} for {args:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(word),
+                "{word} for {args:?}: {}",
+                stderr(&out)
+            );
         }
         assert_eq!(stdout(&out), "", "{args:?}");
     }
     let url = server.base_url();
     let sweeps: &[(&[&str], &str)] = &[
         (&["-m", "gpt-4o", "hi"], "nothing to sweep"),
-        (&["-m", "o3-mini", "--efforts", "low,xhigh", "hi"], "low, medium, high"),
-        (&["-m", "o3-mini", "--efforts", "low,low", "hi"], "listed twice"),
+        (
+            &["-m", "o3-mini", "--efforts", "low,xhigh", "hi"],
+            "low, medium, high",
+        ),
+        (
+            &["-m", "o3-mini", "--efforts", "low,low", "hi"],
+            "listed twice",
+        ),
     ];
     for (args, word) in sweeps {
         let all = [&["sweep", "--base-url", url.as_str()][..], args].concat();
         let out = cli::tb(home.path(), &all).await;
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(word), "{word} for {args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(word),
+            "{word} for {args:?}: {}",
+            stderr(&out)
+        );
     }
     // No --base-url: the key check is per arm, on the arm's own provider.
-    let args = ["compare", "-m", "o3-mini@low", "-m", "deepseek/deepseek-reasoner", "hi"];
-    let out = cli::run(home.path(), &args, &[("OPENAI_BASE_URL", url.as_str())], None).await;
+    let args = [
+        "compare",
+        "-m",
+        "o3-mini@low",
+        "-m",
+        "deepseek/deepseek-reasoner",
+        "hi",
+    ];
+    let out = cli::run(
+        home.path(),
+        &args,
+        &[("OPENAI_BASE_URL", url.as_str())],
+        None,
+    )
+    .await;
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("deepseek/deepseek-reasoner"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("DEEPSEEK_API_KEY"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("deepseek/deepseek-reasoner"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("DEEPSEEK_API_KEY"),
+        "{}",
+        stderr(&out)
+    );
     assert!(server.requests().is_empty(), "nothing was sent");
     let list = json_of(&cli::tb(home.path(), &["sessions", "list", "--json"]).await);
     assert_eq!(list, json!([]), "no session was recorded");
@@ -413,32 +655,55 @@ async fn piped_text_keeps_answers_exact_and_every_other_line_free_of_escapes() {
             }],
         );
     let home = tempfile::tempdir().unwrap();
-    let out = compare(home.path(), &server, &["-m", "o3-mini@low", "-m", "gpt-4o", "hi"]).await;
+    let out = compare(
+        home.path(),
+        &server,
+        &["-m", "o3-mini@low", "-m", "gpt-4o", "hi"],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert_eq!(text.matches(hostile).count(), 1, "the answer is byte-exact: {text:?}");
+    assert_eq!(
+        text.matches(hostile).count(),
+        1,
+        "the answer is byte-exact: {text:?}"
+    );
     for line in text.lines().filter(|l| !l.contains(hostile)) {
         assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
     }
-    assert!(text.contains("✗ HTTP 400 (invalid_request_error): bad �[31mred�[0m value"), "{text}");
+    assert!(
+        text.contains("✗ HTTP 400 (invalid_request_error): bad �[31mred�[0m value"),
+        "{text}"
+    );
     assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
 
     let json = compare(home.path(), &server, &["-m", "o3-mini@low", "--json", "hi"]).await;
-    assert_eq!(json_anyway(&json)["arms"][0]["answer"], hostile, "JSON keeps it exact too");
+    assert_eq!(
+        json_anyway(&json)["arms"][0]["answer"],
+        hostile,
+        "JSON keeps it exact too"
+    );
 }
 
 /// On a terminal (a pseudo-terminal from `script`), the live table draws and the answer is
 /// sanitized: no OSC sequence or BEL reaches the terminal.
 #[tokio::test]
 async fn on_a_terminal_nothing_the_model_wrote_can_escape() {
-    if std::process::Command::new("script").arg("--version").output().is_err() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("skipped: no `script` to make a pseudo-terminal");
         return;
     }
     let hostile = "Copy this: \x1b]52;c;aGk=\x07 done.";
     let server = FakeServer::start(Vec::new()).await;
     server
-        .route("o3-mini@low", vec![answer(hostile, usage(10, 20, 5)).delayed(300)])
+        .route(
+            "o3-mini@low",
+            vec![answer(hostile, usage(10, 20, 5)).delayed(300)],
+        )
         .route("o3-mini@high", vec![answer("fine", usage(10, 20, 5))]);
     let home = tempfile::tempdir().unwrap();
     let line = format!(
@@ -460,6 +725,9 @@ async fn on_a_terminal_nothing_the_model_wrote_can_escape() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
     assert!(text.contains("Copy this: �]52;c;aGk=� done."), "{text:?}");
-    assert!(!text.contains("\x1b]") && !text.contains('\x07'), "{text:?}");
+    assert!(
+        !text.contains("\x1b]") && !text.contains('\x07'),
+        "{text:?}"
+    );
     assert!(text.contains("fine"), "{text:?}");
 }

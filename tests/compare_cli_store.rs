@@ -48,7 +48,10 @@ fn stored(home: &Path) -> Vec<Turn> {
 
 /// Two arms that drip 60 words, 100 ms apart.
 async fn slow_server() -> (FakeServer, String) {
-    let full: String = (1..=60).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+    let full: String = (1..=60)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     let server = FakeServer::start(Vec::new()).await;
     for arm in ["o3-mini@low", "o3-mini@high"] {
         let drip = Reply::SlowDrip {
@@ -63,13 +66,26 @@ async fn slow_server() -> (FakeServer, String) {
 #[tokio::test]
 async fn a_comparison_is_stored_shown_exported_and_searched_as_one_turn() {
     let server = FakeServer::start(Vec::new()).await;
-    let low = Reply::reasoning_answer("Think of stripes.", "Zebras are striped.", usage(10, 40, 20));
+    let low = Reply::reasoning_answer(
+        "Think of stripes.",
+        "Zebras are striped.",
+        usage(10, 40, 20),
+    );
     let high = Reply::reasoning_answer("", "Aardvarks dig.", usage(10, 30, 10)).delayed(300);
-    server.route("o3-mini@low", vec![low]).route("o3-mini@high", vec![high]);
+    server
+        .route("o3-mini@low", vec![low])
+        .route("o3-mini@high", vec![high]);
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
     let arms = ["-m", "o3-mini@low", "-m", "o3-mini@high"];
-    let v = json_of(&compare(home, &server, &[&arms[..], &["--json", "Name an animal."]].concat()).await);
+    let v = json_of(
+        &compare(
+            home,
+            &server,
+            &[&arms[..], &["--json", "Name an animal."]].concat(),
+        )
+        .await,
+    );
     assert_eq!(v["session"], 1);
 
     let list = json_of(&cli::tb(home, &["sessions", "list", "--json"]).await);
@@ -78,7 +94,10 @@ async fn a_comparison_is_stored_shown_exported_and_searched_as_one_turn() {
     assert_eq!(list[0]["models"], json!(["o3-mini"]));
     let cost = list[0]["cost_usd"].as_f64().unwrap();
     let both = o3_mini_cost(10, 40) + o3_mini_cost(10, 30);
-    assert!((cost - both).abs() < 1e-15, "every arm is billed: {cost} vs {both}");
+    assert!(
+        (cost - both).abs() < 1e-15,
+        "every arm is billed: {cost} vs {both}"
+    );
     for word in ["zebras", "aardvarks", "stripes"] {
         let found = cli::tb(home, &["sessions", "list", "--search", word, "--json"]).await;
         let found = json_of(&found);
@@ -103,7 +122,11 @@ async fn a_comparison_is_stored_shown_exported_and_searched_as_one_turn() {
     ] {
         assert!(show.contains(part), "{part:?} in:\n{show}");
     }
-    assert_eq!(show.matches("Name an animal.").count(), 2, "title and prompt once: {show}");
+    assert_eq!(
+        show.matches("Name an animal.").count(),
+        2,
+        "title and prompt once: {show}"
+    );
 
     let md = stdout(&cli::tb(home, &["sessions", "export", "1", "--format", "md"]).await);
     for part in [
@@ -118,28 +141,71 @@ async fn a_comparison_is_stored_shown_exported_and_searched_as_one_turn() {
 
     let js = json_doc(&cli::tb(home, &["sessions", "export", "1", "--format", "json"]).await);
     assert_eq!(js["thinkbench_export"], 2);
-    assert_eq!((js["totals"]["turns"].clone(), js["totals"]["requests"].clone()), (json!(1), json!(2)));
+    assert_eq!(
+        (
+            js["totals"]["turns"].clone(),
+            js["totals"]["requests"].clone()
+        ),
+        (json!(1), json!(2))
+    );
     let turn = &js["turns"][0];
     assert_eq!(turn["comparison"], true);
     assert_eq!(turn["prompt"], "Name an animal.");
-    assert_eq!(turn["kept"], json!({"arm": "o3-mini@low", "run": 1, "index": 0, "chosen": false}));
+    assert_eq!(
+        turn["kept"],
+        json!({"arm": "o3-mini@low", "run": 1, "index": 0, "chosen": false})
+    );
     let arms: Vec<(Value, Value, Value, Value)> = (turn["arms"].as_array().unwrap().iter())
-        .map(|a| (a["arm"].clone(), a["run"].clone(), a["kept"].clone(), a["answer"].clone()))
+        .map(|a| {
+            (
+                a["arm"].clone(),
+                a["run"].clone(),
+                a["kept"].clone(),
+                a["answer"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         arms,
         [
-            (json!("o3-mini@low"), json!(1), json!(true), json!("Zebras are striped.")),
-            (json!("o3-mini@high"), json!(1), json!(false), json!("Aardvarks dig.")),
+            (
+                json!("o3-mini@low"),
+                json!(1),
+                json!(true),
+                json!("Zebras are striped.")
+            ),
+            (
+                json!("o3-mini@high"),
+                json!(1),
+                json!(false),
+                json!("Aardvarks dig.")
+            ),
         ]
     );
-    let summary: Vec<&Value> = turn["summary"].as_array().unwrap().iter().map(|s| &s["arm"]).collect();
+    let summary: Vec<&Value> = turn["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["arm"])
+        .collect();
     assert_eq!(summary, [&json!("o3-mini@low"), &json!("o3-mini@high")]);
 
     // Going on: the history carries the kept arm's answer only.
     let url = server.base_url();
     server.route("gpt-4o", vec![Reply::answer("Next.")]);
-    let out = cli::tb(home, &["ask", "--base-url", &url, "-m", "gpt-4o", "-c", "And another?"]).await;
+    let out = cli::tb(
+        home,
+        &[
+            "ask",
+            "--base-url",
+            &url,
+            "-m",
+            "gpt-4o",
+            "-c",
+            "And another?",
+        ],
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         server.requests_to("gpt-4o")[0].body["messages"],
@@ -159,7 +225,16 @@ async fn kill_9_mid_comparison_keeps_the_partial_answer_of_every_arm() {
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
     let url = server.base_url();
-    let args = ["compare", "--base-url", &url, "-m", "o3-mini@low", "-m", "o3-mini@high", "count"];
+    let args = [
+        "compare",
+        "--base-url",
+        &url,
+        "-m",
+        "o3-mini@low",
+        "-m",
+        "o3-mini@high",
+        "count",
+    ];
     let mut child = cli::command(home, &args, &[]).spawn().unwrap();
     // Flushed at most every 500 ms per arm: wait until each arm has words in the file.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -169,7 +244,10 @@ async fn kill_9_mid_comparison_keeps_the_partial_answer_of_every_arm() {
         if turns.len() == 2 && turns.iter().all(|t| words(t) >= 5) {
             break;
         }
-        assert!(Instant::now() < deadline, "no partial answers were flushed: {turns:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no partial answers were flushed: {turns:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     signal(child.id().unwrap(), "-9");
@@ -182,12 +260,23 @@ async fn kill_9_mid_comparison_keeps_the_partial_answer_of_every_arm() {
         assert_eq!((arm.index, arm.label.as_str(), arm.run), (index, label, 1));
         assert_eq!(turn.state, TurnState::Interrupted);
         assert_eq!(turn.prompt, "count");
-        assert!(!turn.answer.is_empty() && full.starts_with(&turn.answer), "{:?}", turn.answer);
-        assert!(turn.answer.len() < full.len(), "it was cut: {:?}", turn.answer);
+        assert!(
+            !turn.answer.is_empty() && full.starts_with(&turn.answer),
+            "{:?}",
+            turn.answer
+        );
+        assert!(
+            turn.answer.len() < full.len(),
+            "it was cut: {:?}",
+            turn.answer
+        );
     }
     let show = stdout(&cli::tb(home, &["sessions", "show", "1"]).await);
     assert_eq!(show.matches("(interrupted)").count(), 2, "{show}");
-    assert!(show.contains("kept: none (no arm finished without error)"), "{show}");
+    assert!(
+        show.contains("kept: none (no arm finished without error)"),
+        "{show}"
+    );
 }
 
 #[tokio::test]
@@ -196,8 +285,17 @@ async fn ctrl_c_mid_comparison_prints_and_stores_the_partials_and_exits_130() {
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
     let url = server.base_url();
-    let args = ["compare", "--base-url", &url, "-m", "o3-mini@low", "-m", "o3-mini@high", "--json",
-        "count"];
+    let args = [
+        "compare",
+        "--base-url",
+        &url,
+        "-m",
+        "o3-mini@low",
+        "-m",
+        "o3-mini@high",
+        "--json",
+        "count",
+    ];
     let child = cli::command(home, &args, &[]).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.requests().len() < 2 {
@@ -219,6 +317,10 @@ async fn ctrl_c_mid_comparison_prints_and_stores_the_partials_and_exits_130() {
     assert_eq!(turns.len(), 2);
     for (turn, run) in turns.iter().zip(v["arms"].as_array().unwrap()) {
         assert_eq!(turn.state, TurnState::Cancelled);
-        assert_eq!(turn.answer, run["answer"].as_str().unwrap(), "what was printed was saved");
+        assert_eq!(
+            turn.answer,
+            run["answer"].as_str().unwrap(),
+            "what was printed was saved"
+        );
     }
 }

@@ -205,4 +205,6 @@ pub fn sweep_arms(base: &Settings, levels: &[String]) -> Result<Vec<Arm>, String
 }
 
 #[cfg(test)]
+mod test_turns;
+#[cfg(test)]
 mod tests;

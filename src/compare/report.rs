@@ -167,9 +167,7 @@ pub fn to_text(turns: &[Turn], sanitize_answers: bool) -> String {
             out.push('\n');
         }
         match &t.state {
-            TurnState::Failed(err) => {
-                out.push_str(&format!("✗ {}\n", clean(&err.to_string())))
-            }
+            TurnState::Failed(err) => out.push_str(&format!("✗ {}\n", clean(&err.to_string()))),
             TurnState::Cancelled => out.push_str("⊘ cancelled\n"),
             _ => {}
         }
@@ -252,9 +250,10 @@ pub fn summary_cells(summaries: &[ArmSummary]) -> Vec<Vec<String>> {
             ),
             mark(Column::Total, spread_text(s.total_ms, s.runs, secs)),
             s.finish.clone(),
-            spread_text(s.answer_chars, s.runs, |v| {
-                format!("{} chars", thousands(v.round() as u64))
-            }),
+            match s.answer_chars {
+                Some(_) => format!("{} chars", spread_text(s.answer_chars, s.runs, tokens)),
+                None => "—".to_string(),
+            },
         ]);
     }
     rows
@@ -381,3 +380,6 @@ fn truncate(text: &str, width: usize) -> String {
     out.push('…');
     out
 }
+
+#[cfg(test)]
+mod tests;
