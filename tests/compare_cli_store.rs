@@ -6,33 +6,13 @@ mod support;
 
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, Instant};
-use support::cli::{self, json_anyway, json_doc, json_of, signal, stderr, stdout};
+use support::cli::{
+    self, compare, json_anyway, json_doc, json_of, o3_mini_cost, signal, stderr, stdout, usage,
+};
 use support::fake_server::{FakeServer, Reply};
 use thinkbench::conversation::{Turn, TurnState};
 use thinkbench::store::Store;
-use thinkbench::usage::Usage;
-
-async fn compare(home: &Path, server: &FakeServer, args: &[&str]) -> Output {
-    let url = server.base_url();
-    let mut all = vec!["compare", "--base-url", url.as_str()];
-    all.extend_from_slice(args);
-    cli::tb(home, &all).await
-}
-
-fn usage(input: u64, output: u64, reasoning: u64) -> Usage {
-    Usage {
-        input,
-        output,
-        reasoning,
-        ..Default::default()
-    }
-}
-
-fn o3_mini_cost(input: u64, output: u64) -> f64 {
-    (input as f64 * 1.1 + 0.0 * 0.55 + output as f64 * 4.4) / 1_000_000.0
-}
 
 /// The turns of session 1 as stored now (empty while it does not exist yet).
 fn stored(home: &Path) -> Vec<Turn> {

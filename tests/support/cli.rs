@@ -1,11 +1,14 @@
 //! Running the real `thinkbench` binary in a test: a clean environment (only `PATH`, a fake
 //! `OPENAI_API_KEY` and `THINKBENCH_HOME` pointing at the test's own temporary directory),
-//! stdin closed or given, stdout and stderr captured; and reading what it printed.
+//! stdin closed or given, stdout and stderr captured; reading what it printed; and the
+//! figures `compare` tests check.
 #![allow(dead_code)]
 
+use super::fake_server::{FakeServer, Reply};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Output, Stdio};
+use thinkbench::usage::Usage;
 
 /// `thinkbench ARGS` in `home`, with `vars` added to the clean environment.
 pub fn command(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> tokio::process::Command {
@@ -36,6 +39,50 @@ pub async fn run(home: &Path, args: &[&str], vars: &[(&str, &str)], stdin: Optio
         drop(pipe);
     }
     child.wait_with_output().await.unwrap()
+}
+
+/// `thinkbench compare --base-url SERVER ARGS` in `home`.
+pub async fn compare(home: &Path, server: &FakeServer, args: &[&str]) -> Output {
+    let url = server.base_url();
+    let mut all = vec!["compare", "--base-url", url.as_str()];
+    all.extend_from_slice(args);
+    tb(home, &all).await
+}
+
+/// Usage as a server reports it: `output` includes `reasoning`.
+pub fn usage(input: u64, output: u64, reasoning: u64) -> Usage {
+    Usage {
+        input,
+        output,
+        reasoning,
+        ..Default::default()
+    }
+}
+
+/// A streamed answer without reasoning text, reporting `u`.
+pub fn answer(text: &str, u: Usage) -> Reply {
+    Reply::reasoning_answer("", text, u)
+}
+
+/// o3-mini's price as `usage::Price::cost` computes it: $1.10/M in, $4.40/M out.
+pub fn o3_mini_cost(input: u64, output: u64) -> f64 {
+    (input as f64 * 1.1 + 0.0 * 0.55 + output as f64 * 4.4) / 1_000_000.0
+}
+
+pub fn f64_of(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// The entries of `compare --json`'s `arms` for `label`.
+pub fn runs_of<'a>(v: &'a Value, label: &str) -> Vec<&'a Value> {
+    let arms = v["arms"].as_array().unwrap();
+    arms.iter().filter(|a| a["arm"] == label).collect()
+}
+
+/// The entry of `compare --json`'s `summary` for `label`.
+pub fn summary_of<'a>(v: &'a Value, label: &str) -> &'a Value {
+    let summary = v["summary"].as_array().unwrap();
+    summary.iter().find(|s| s["arm"] == label).unwrap()
 }
 
 /// `thinkbench ARGS` in `home`.
