@@ -210,8 +210,10 @@ fn markdown_comparison(out: &mut String, n: usize, c: &Comparison<'_>) {
         escape_inline(&c.title())
     ));
     markdown_prompt(out, c.prompt());
-    for i in c.in_order() {
-        out.push_str(&format!("\n### {}\n\n", escape_inline(&c.heading(i))));
+    for (n, i) in c.in_order().into_iter().enumerate() {
+        // The prompt ends with a blank line; each reply with a line break.
+        let gap = if n == 0 { "" } else { "\n" };
+        out.push_str(&format!("{gap}### {}\n\n", escape_inline(&c.heading(i))));
         markdown_reply(out, "**Answer**", &c.arms[i]);
     }
     out.push_str("\n### Summary\n\n```text\n");
