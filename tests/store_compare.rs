@@ -168,7 +168,7 @@ fn a_version_2_database_upgrades_and_takes_comparisons() {
     assert_eq!(ids(&store, "rivers"), [2]);
 
     // A comparison after the old turn, saved in any order, flushed twice.
-    let mut comparison = vec![
+    let mut comparison = [
         arm(2, 0, "o3-mini@low", 1, "A zebra.", 300, 900),
         arm(2, 1, "o3-mini@high", 1, "An okapi, surely.", 1200, 4000),
         arm(2, 2, "o3-mini@high", 2, "A quokka.", 1000, 3500),
