@@ -44,9 +44,9 @@ async fn arms_stream_concurrently_and_time_from_their_own_request() {
     let (first, last) = (arrived.iter().min().unwrap(), arrived.iter().max().unwrap());
     // One after another, the second request could not leave before the first 300 ms answer.
     assert!(*last - *first < Duration::from_millis(250), "{arrived:?}");
-    // From the first request to the exit: well under the 1.8 s the delays add up to.
+    // From the first request to the exit: under the 1.8 s the delays add up to.
     assert!(
-        ended - *first < Duration::from_millis(1500),
+        ended - *first < Duration::from_millis(1650),
         "{:?}",
         ended - *first
     );
@@ -58,11 +58,12 @@ async fn arms_stream_concurrently_and_time_from_their_own_request() {
         let run = runs_of(&v, label)[0];
         assert_eq!(run["answer"], label.replace("o3-mini@", "") + " answer");
         let total = run["timing_ms"]["total"].as_u64().unwrap();
-        assert!(total >= ms && total < ms + 500, "{label}: {total} ms");
+        assert!(total >= ms && total < ms + 700, "{label}: {total} ms");
     }
 
-    // --concurrency 1: one request at a time, each timed from when it left, not queued.
-    let server = FakeServer::start(vec![answer("ok", usage(10, 20, 5)).delayed(200)]).await;
+    // --concurrency 1: one request at a time, each timed from when it left (the third
+    // waited 600 ms in the queue: timed from then, it would show 900 ms or more).
+    let server = FakeServer::start(vec![answer("ok", usage(10, 20, 5)).delayed(300)]).await;
     let out = compare(
         home.path(),
         &server,
@@ -73,13 +74,13 @@ async fn arms_stream_concurrently_and_time_from_their_own_request() {
     let arrived: Vec<Instant> = server.requests().iter().map(|r| r.received).collect();
     for pair in arrived.windows(2) {
         assert!(
-            pair[1] - pair[0] >= Duration::from_millis(200),
+            pair[1] - pair[0] >= Duration::from_millis(300),
             "{arrived:?}"
         );
     }
     for run in v["arms"].as_array().unwrap() {
         let total = run["timing_ms"]["total"].as_u64().unwrap();
-        assert!((200..600).contains(&total), "{run}");
+        assert!((300..800).contains(&total), "{run}");
     }
 }
 
