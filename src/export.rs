@@ -5,7 +5,11 @@
 //! the same text; a cost that is partly unknown is never shown as if it were complete
 //! (`$0.0123+?`, `null` plus `cost_unknown: true` in JSON); reasoning never leaves a turn's
 //! collapsible block in Markdown; every figure about one turn comes from the [`Turn`] itself
-//! (`usage_line`, `to_json`), so an export says what `ask` and the TUI said.
+//! (`usage_line`, `to_json`), so an export says what `ask` and the TUI said; a comparison is
+//! one exchange with every arm under it and the summary of `thinkbench compare` (see
+//! [`compare`]).
+
+pub mod compare;
 
 use crate::ask;
 use crate::conversation::{Turn, TurnState};
@@ -13,10 +17,12 @@ use crate::store::SessionSummary;
 use crate::timefmt;
 use crate::totals::Totals;
 use crate::usage;
+use compare::{Comparison, Exchange, exchanges};
 use serde_json::{Value, json};
 
-/// Version of the JSON export's shape.
-pub const JSON_EXPORT_VERSION: u32 = 1;
+/// Version of the JSON export's shape. 2: a comparison is one entry of `turns` with
+/// `"comparison": true`, its `arms` and `summary`; `totals` counts `requests` too.
+pub const JSON_EXPORT_VERSION: u32 = 2;
 
 /// `2025-03-14 09:26` (UTC).
 pub fn date(ms: i64) -> String {
@@ -78,16 +84,25 @@ pub fn turn_json(turn: &Turn) -> Value {
     value
 }
 
-/// The JSON export: the session, every turn, the totals.
+/// The JSON export: the session, every exchange (a turn, or a comparison with its arms),
+/// the totals over every request.
 pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
     let total = Totals::of(turns).overall;
     let (usage, cost, unknown) = (&total.usage, total.cost, total.cost_unknown);
+    let entries: Vec<Value> = exchanges(turns)
+        .iter()
+        .map(|exchange| match exchange {
+            Exchange::Turn(turn) => turn_json(turn),
+            Exchange::Comparison(c) => c.json(),
+        })
+        .collect();
     json!({
         "thinkbench_export": JSON_EXPORT_VERSION,
         "session": summary_json(summary),
-        "turns": turns.iter().map(turn_json).collect::<Vec<_>>(),
+        "turns": entries,
         "totals": {
-            "turns": turns.len(),
+            "turns": entries.len(),
+            "requests": turns.len(),
             "input_tokens": usage.input,
             "cached_input_tokens": usage.cached_input,
             "output_tokens": usage.output,
@@ -99,16 +114,23 @@ pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
     })
 }
 
-/// `in 1,234 · reasoning 96 · out 310 · $0.0213` over the whole session.
+/// `2 turns · in 1,234 · reasoning 96 · out 310 · $0.0213` over the whole session; a
+/// comparison counts as one turn, and the requests are counted when they are more
+/// (`1 turn (3 requests) · …`).
 pub fn totals_line(turns: &[Turn]) -> String {
     let total = Totals::of(turns).overall;
     let (u, cost, unknown) = (&total.usage, total.cost, total.cost_unknown);
     let est = if u.estimated { "~" } else { "" };
-    let turns_word = if turns.len() == 1 { "turn" } else { "turns" };
+    let exchanges = exchanges(turns).len();
+    let turns_word = if exchanges == 1 { "turn" } else { "turns" };
+    let requests = if turns.len() == exchanges {
+        String::new()
+    } else {
+        format!(" ({} requests)", turns.len())
+    };
     let cost_est = if u.estimated && cost > 0.0 { "~" } else { "" };
     format!(
-        "{} {turns_word} · in {est}{} · reasoning {est}{} · out {est}{} · {cost_est}{}",
-        turns.len(),
+        "{exchanges} {turns_word}{requests} · in {est}{} · reasoning {est}{} · out {est}{} · {cost_est}{}",
         usage::thousands(u.input),
         usage::thousands(u.reasoning),
         usage::thousands(u.visible_output()),
@@ -156,43 +178,77 @@ pub fn markdown(summary: &SessionSummary, turns: &[Turn]) -> String {
         date(summary.created_ms),
         escape_inline(&summary.models.join(", ")),
     ));
-    for (n, turn) in turns.iter().enumerate() {
-        out.push_str(&format!("\n## Turn {}\n\n", n + 1));
-        out.push_str("**Prompt**\n\n");
-        out.push_str(turn.prompt.trim_end());
-        out.push_str("\n\n");
-        if !turn.reasoning.trim().is_empty() {
-            out.push_str("<details><summary>thinking</summary>\n\n");
-            out.push_str(turn.reasoning.trim_end());
-            out.push_str("\n\n</details>\n\n");
+    for (n, exchange) in exchanges(turns).iter().enumerate() {
+        match exchange {
+            Exchange::Turn(turn) => {
+                out.push_str(&format!("\n## Turn {}\n\n", n + 1));
+                markdown_prompt(&mut out, &turn.prompt);
+                let heading = format!("**Answer** ({})", escape_inline(&turn.spec.model));
+                markdown_reply(&mut out, &heading, turn);
+            }
+            Exchange::Comparison(c) => markdown_comparison(&mut out, n + 1, c),
         }
-        out.push_str(&format!(
-            "**Answer** ({})\n\n",
-            escape_inline(&turn.spec.model)
-        ));
-        if turn.answer.trim().is_empty() {
-            out.push_str("*(no answer)*\n\n");
-        } else {
-            out.push_str(turn.answer.trim_end());
-            out.push_str("\n\n");
-        }
-        for call in &turn.tool_calls {
-            out.push_str(&format!(
-                "*The model asked to call* `{}({})`\n\n",
-                call.name.replace('`', "'"),
-                call.arguments.replace('`', "'")
-            ));
-        }
-        if let Some(note) = state_note(turn) {
-            out.push_str(&format!("**{}**\n\n", escape_inline(&note)));
-        }
-        out.push_str(&format!("*{}*\n", escape_inline(&turn.usage_line())));
     }
     out.push_str(&format!(
         "\n---\n\n**Total:** {}\n",
         escape_inline(&totals_line(turns))
     ));
     out
+}
+
+fn markdown_prompt(out: &mut String, prompt: &str) {
+    out.push_str("**Prompt**\n\n");
+    out.push_str(prompt.trim_end());
+    out.push_str("\n\n");
+}
+
+/// A comparison: the prompt once, each arm under its own heading, the summary table (as
+/// preformatted text, so it stays aligned) and which arm was kept.
+fn markdown_comparison(out: &mut String, n: usize, c: &Comparison<'_>) {
+    out.push_str(&format!(
+        "\n## Turn {n} · {}\n\n",
+        escape_inline(&c.title())
+    ));
+    markdown_prompt(out, c.prompt());
+    for (n, i) in c.in_order().into_iter().enumerate() {
+        // The prompt ends with a blank line; each reply with a line break.
+        let gap = if n == 0 { "" } else { "\n" };
+        out.push_str(&format!("{gap}### {}\n\n", escape_inline(&c.heading(i))));
+        markdown_reply(out, "**Answer**", &c.arms[i]);
+    }
+    out.push_str("\n### Summary\n\n```text\n");
+    out.push_str(&c.summary_text().replace("```", "'''"));
+    out.push_str("```\n\n");
+    out.push_str(&format!("*{}*\n", escape_inline(&c.kept_line())));
+}
+
+/// One answer under `heading`: its reasoning (collapsed), the answer, tool calls, how it
+/// ended and the usage line.
+fn markdown_reply(out: &mut String, heading: &str, turn: &Turn) {
+    if !turn.reasoning.trim().is_empty() {
+        out.push_str("<details><summary>thinking</summary>\n\n");
+        out.push_str(turn.reasoning.trim_end());
+        out.push_str("\n\n</details>\n\n");
+    }
+    out.push_str(heading);
+    out.push_str("\n\n");
+    if turn.answer.trim().is_empty() {
+        out.push_str("*(no answer)*\n\n");
+    } else {
+        out.push_str(turn.answer.trim_end());
+        out.push_str("\n\n");
+    }
+    for call in &turn.tool_calls {
+        out.push_str(&format!(
+            "*The model asked to call* `{}({})`\n\n",
+            call.name.replace('`', "'"),
+            call.arguments.replace('`', "'")
+        ));
+    }
+    if let Some(note) = state_note(turn) {
+        out.push_str(&format!("**{}**\n\n", escape_inline(&note)));
+    }
+    out.push_str(&format!("*{}*\n", escape_inline(&turn.usage_line())));
 }
 
 #[cfg(test)]

@@ -235,15 +235,26 @@ fn main() -> ExitCode {
                 );
                 return fail(why, 2);
             };
-            compare_command(&runtime, &paths, &cli.common, Some(first), run, |base| {
-                compare::resolve_arms(base, &arms, &env)
-            })
+            compare_command(
+                &runtime,
+                &paths,
+                &cli.common,
+                Some(first),
+                run,
+                |base, at_base_url| {
+                    if at_base_url {
+                        compare::resolve_arms_at_base_url(base, &arms, &env)
+                    } else {
+                        compare::resolve_arms(base, &arms, &env)
+                    }
+                },
+            )
         }
         Some(Command::Sweep {
             model,
             efforts,
             run,
-        }) => compare_command(&runtime, &paths, &cli.common, model, run, |base| {
+        }) => compare_command(&runtime, &paths, &cli.common, model, run, |base, _| {
             compare::sweep_arms(base, &efforts)
         }),
         Some(Command::Sessions { command }) => {
@@ -256,14 +267,14 @@ fn main() -> ExitCode {
 }
 
 /// `compare` and `sweep`: resolve the base settings (for `model`), build the arms with
-/// `arms`, open the session and run.
+/// `arms` (told whether `--base-url` was given), open the session and run.
 fn compare_command(
     runtime: &tokio::runtime::Runtime,
     paths: &Paths,
     before: &CommonArgs,
     model: Option<String>,
     args: CompareArgs,
-    arms: impl FnOnce(&config::Settings) -> Result<Vec<compare::Arm>, String>,
+    arms: impl FnOnce(&config::Settings, bool) -> Result<Vec<compare::Arm>, String>,
 ) -> ExitCode {
     let common = CommonArgs {
         model,
@@ -279,7 +290,7 @@ fn compare_command(
         Ok(s) => s,
         Err(err) => return fail(err, 2),
     };
-    let mut arms = match arms(&base) {
+    let mut arms = match arms(&base, common.base_url.is_some()) {
         Ok(arms) => arms,
         Err(err) => return fail(err, 2),
     };

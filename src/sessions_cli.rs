@@ -5,13 +5,15 @@
 //! a command that only reads; an unknown session id exits 2, a database that cannot be
 //! opened or read exits 1, and either message names what is wrong; `export -o FILE` writes a
 //! temporary file next to FILE and renames it over FILE, so FILE is whole or untouched, and
-//! then stdout stays empty.
+//! then stdout stays empty; what is printed to a terminal is sanitized (no control
+//! character but newline and tab), what goes to a pipe or a file is exact.
 
 use crate::conversation::Turn;
 use crate::export;
+use crate::export::compare::{Exchange, exchanges};
 use crate::store::{SessionSummary, Store, StoreError};
 use clap::{Subcommand, ValueEnum};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Default number of sessions `list` prints.
@@ -149,8 +151,15 @@ fn load(db: &Path, id: i64) -> Result<(SessionSummary, Vec<Turn>), StoreError> {
     }
 }
 
+/// Print `text`, sanitized when stdout is a terminal (stored text is model and server
+/// text: no escape sequence of it may reach a terminal); exact to a pipe or a file.
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();
+    let text = if out.is_terminal() {
+        crate::text::sanitize(text)
+    } else {
+        text.into()
+    };
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }
@@ -220,7 +229,8 @@ pub fn table(sessions: &[SessionSummary]) -> String {
     out
 }
 
-/// `sessions show`: every turn's prompt, reasoning (each line marked `│ `), answer and usage.
+/// `sessions show`: every turn's prompt, reasoning (each line marked `│ `), answer and usage;
+/// a comparison once, with each arm under its heading, the summary table and the kept arm.
 pub fn show(summary: &SessionSummary, turns: &[Turn]) -> String {
     let mut out = format!(
         "session {} · {} · {} UTC\n",
@@ -228,30 +238,62 @@ pub fn show(summary: &SessionSummary, turns: &[Turn]) -> String {
         summary.title.lines().next().unwrap_or(""),
         export::date(summary.created_ms)
     );
-    for (n, turn) in turns.iter().enumerate() {
+    for (n, exchange) in exchanges(turns).iter().enumerate() {
         let n = n + 1;
-        out.push_str(&format!("\n[{n}] you\n{}\n", turn.prompt.trim_end()));
-        if !turn.reasoning.trim().is_empty() {
-            out.push_str(&format!("\n[{n}] thinking\n"));
-            for line in turn.reasoning.trim_end().lines() {
-                out.push_str(&format!("│ {line}\n"));
+        match exchange {
+            Exchange::Turn(turn) => {
+                out.push_str(&format!("\n[{n}] you\n{}\n", turn.prompt.trim_end()));
+                show_reply(&mut out, &format!("[{n}]"), &turn.spec.model, turn);
+            }
+            Exchange::Comparison(c) => {
+                out.push_str(&format!(
+                    "\n[{n}] you · {}\n{}\n",
+                    c.title(),
+                    c.prompt().trim_end()
+                ));
+                for i in c.in_order() {
+                    show_reply(&mut out, &format!("[{n}] {}", c.heading(i)), "", &c.arms[i]);
+                }
+                out.push_str(&format!("\n[{n}] summary\n{}", c.summary_text()));
+                out.push_str(&format!("{}\n", c.kept_line()));
             }
         }
-        out.push_str(&format!("\n[{n}] {}\n", turn.spec.model));
-        if !turn.answer.trim().is_empty() {
-            out.push_str(&format!("{}\n", turn.answer.trim_end()));
-        }
-        for call in &turn.tool_calls {
-            out.push_str(&format!(
-                "the model asked to call `{}({})`\n",
-                call.name, call.arguments
-            ));
-        }
-        if let Some(note) = export::state_note(turn) {
-            out.push_str(&format!("({note})\n"));
-        }
-        out.push_str(&format!("{}\n", turn.usage_line()));
     }
     out.push_str(&format!("\ntotal: {}\n", export::totals_line(turns)));
     out
+}
+
+/// One answer: `{tag} thinking` (when there is reasoning), then `{tag} {name}` over the
+/// answer, tool calls, how it ended and the usage line.
+fn show_reply(out: &mut String, tag: &str, name: &str, turn: &Turn) {
+    let heading = if name.is_empty() {
+        tag.to_string()
+    } else {
+        format!("{tag} {name}")
+    };
+    if !turn.reasoning.trim().is_empty() {
+        let thinking = if name.is_empty() {
+            format!("{tag} · thinking")
+        } else {
+            format!("{tag} thinking")
+        };
+        out.push_str(&format!("\n{thinking}\n"));
+        for line in turn.reasoning.trim_end().lines() {
+            out.push_str(&format!("│ {line}\n"));
+        }
+    }
+    out.push_str(&format!("\n{heading}\n"));
+    if !turn.answer.trim().is_empty() {
+        out.push_str(&format!("{}\n", turn.answer.trim_end()));
+    }
+    for call in &turn.tool_calls {
+        out.push_str(&format!(
+            "the model asked to call `{}({})`\n",
+            call.name, call.arguments
+        ));
+    }
+    if let Some(note) = export::state_note(turn) {
+        out.push_str(&format!("({note})\n"));
+    }
+    out.push_str(&format!("{}\n", turn.usage_line()));
 }

@@ -8,7 +8,9 @@
 //! Invariants: an arm whose effort its model does not take is refused before anything is
 //! sent, naming the levels it accepts; an arm without `@EFFORT` is sent with its model's
 //! default effort; the same arm twice is refused (repeat runs with `--runs`); an arm whose
-//! provider needs a key that is not set is refused, naming the variable.
+//! provider needs a key that is not set is refused, naming the variable; with a base URL
+//! given on the command line, an arm without a `PROVIDER/` prefix goes to that URL (as
+//! `ask --base-url URL -m MODEL` does), never to its catalog provider's own server.
 
 pub mod report;
 pub mod run;
@@ -54,7 +56,17 @@ pub fn resolve_arm(
     text: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Arm, String> {
-    let (model, effort) = parse_arm(text)?;
+    resolve_spec(base, text, text, env)
+}
+
+/// [`resolve_arm`] of `spec`, labelled as the person wrote it (`text`).
+fn resolve_spec(
+    base: &Settings,
+    text: &str,
+    spec: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Arm, String> {
+    let (model, effort) = parse_arm(spec)?;
     let mut settings = base
         .switch_model(&model, env)
         .map_err(|e| format!("arm `{}`: {e}", text.trim()))?;
@@ -96,9 +108,46 @@ pub fn resolve_arms(
     texts: &[String],
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Arm>, String> {
+    resolve_all(base, texts, env, false)
+}
+
+/// [`resolve_arms`] when the base URL of `base` was given on the command line: an arm
+/// without a `PROVIDER/` prefix stays on `base`'s provider, so it goes to that URL (as
+/// `ask --base-url URL -m MODEL` does) instead of its catalog provider's own server.
+pub fn resolve_arms_at_base_url(
+    base: &Settings,
+    texts: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Arm>, String> {
+    resolve_all(base, texts, env, true)
+}
+
+/// `text` with `base`'s provider in front, unless it names a provider itself.
+fn pinned(base: &Settings, text: &str) -> String {
+    let text = text.trim();
+    let named = text
+        .split_once('/')
+        .is_some_and(|(prefix, _)| base.providers.iter().any(|p| p.name == prefix));
+    if named {
+        text.to_string()
+    } else {
+        format!("{}/{text}", base.endpoint.provider)
+    }
+}
+
+fn resolve_all(
+    base: &Settings,
+    texts: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+    pin: bool,
+) -> Result<Vec<Arm>, String> {
     let mut arms: Vec<Arm> = Vec::new();
     for text in texts {
-        let arm = resolve_arm(base, text, env)?;
+        let arm = if pin {
+            resolve_spec(base, text, &pinned(base, text), env)?
+        } else {
+            resolve_arm(base, text, env)?
+        };
         if let Some(twin) = arms.iter().find(|a| same_target(a, &arm)) {
             return Err(format!(
                 "`{}` and `{}` are the same arm; to repeat an arm, use --runs",
@@ -181,5 +230,7 @@ pub fn labels(arms: &[Arm]) -> String {
         .join(", ")
 }
 
+#[cfg(test)]
+mod test_turns;
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,20 @@
 //! What `compare`/`sweep` print: the live table while the arms run, then the summary and the
 //! answers as text, one JSON object, or CSV rows.
 //!
-//! Invariants: the text report and the live table hold no escape sequence of their own;
-//! with `sanitize` (stdout is a terminal) every piece of model or server text is passed
-//! through [`crate::text::sanitize`]; JSON and CSV are byte-exact (JSON escapes, CSV quotes).
+//! Invariants (what may reach a terminal):
+//! - the report's own lines — run headers, usage lines, error and state lines, the summary
+//!   table, the live table — never hold a control character but newline: arm labels, error
+//!   messages and usage lines are always passed through [`crate::text::sanitize`], on a
+//!   terminal or not;
+//! - the model's own text (answer and reasoning) is sanitized when stdout is a terminal
+//!   (`sanitize_answers`), and byte-exact when piped, as `ask` prints it: a pipe gets what
+//!   the model wrote, and only the model's text can carry a control character there (an
+//!   OSC 52 clipboard write in an answer reaches a file or a pipe as it came; it never
+//!   reaches a terminal that thinkbench writes to);
+//! - JSON and CSV are byte-exact (JSON escapes, CSV quotes a field holding a comma, a quote
+//!   or a line break, doubling its quotes): they are for programs;
+//! - the text report prints each run's answer under a header, then the summary table last,
+//!   so that the table is what stays in view above the prompt.
 
 use super::run::ArmProgress;
 use super::stats::{self, ArmSummary, Column, Spread};
@@ -30,12 +41,12 @@ pub fn render(
     prompt: &str,
     turns: &[Turn],
     session: Option<i64>,
-    sanitize: bool,
+    sanitize_answers: bool,
 ) -> String {
     match format {
         Format::Json => format!("{}\n", to_json(prompt, turns, session)),
         Format::Csv => to_csv(turns),
-        Format::Text => to_text(turns, sanitize),
+        Format::Text => to_text(turns, sanitize_answers),
     }
 }
 
@@ -115,22 +126,29 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn clean(text: &str, sanitize: bool) -> String {
+/// Text for the report's own lines: never a control character but newline and tab.
+fn clean(text: &str) -> String {
+    crate::text::sanitize(text).into_owned()
+}
+
+/// The model's text: sanitized for a terminal, exact for a pipe.
+fn model_text(text: &str, sanitize: bool) -> String {
     if sanitize {
-        crate::text::sanitize(text).into_owned()
+        clean(text)
     } else {
         text.to_string()
     }
 }
 
-/// The text report: the summary table, then each run's answer under a header.
-fn to_text(turns: &[Turn], sanitize: bool) -> String {
+/// The text report: each run's answer under a header, then the summary table. The model's
+/// text is sanitized when `sanitize_answers`; every other line always is.
+pub fn to_text(turns: &[Turn], sanitize_answers: bool) -> String {
     let mut out = String::new();
     let runs = turns
         .iter()
         .any(|t| t.arm.as_ref().is_some_and(|a| a.run > 1));
     for t in turns {
-        let label = clean(&t.arm_label(), sanitize);
+        let label = clean(&t.arm_label());
         let title = match (&t.arm, runs) {
             (Some(arm), true) => format!("── {label} · run {} ", arm.run),
             _ => format!("── {label} "),
@@ -141,24 +159,22 @@ fn to_text(turns: &[Turn], sanitize: bool) -> String {
         ));
         if !t.reasoning.is_empty() {
             out.push_str("thinking:\n");
-            out.push_str(&clean(t.reasoning.trim_end(), sanitize));
+            out.push_str(&model_text(t.reasoning.trim_end(), sanitize_answers));
             out.push_str("\n\n");
         }
-        out.push_str(&clean(&t.answer, sanitize));
+        out.push_str(&model_text(&t.answer, sanitize_answers));
         if !t.answer.is_empty() && !t.answer.ends_with('\n') {
             out.push('\n');
         }
         match &t.state {
-            TurnState::Failed(err) => {
-                out.push_str(&format!("✗ {}\n", clean(&err.to_string(), sanitize)))
-            }
+            TurnState::Failed(err) => out.push_str(&format!("✗ {}\n", clean(&err.to_string()))),
             TurnState::Cancelled => out.push_str("⊘ cancelled\n"),
             _ => {}
         }
-        out.push_str(&clean(&t.usage_line(), sanitize));
+        out.push_str(&clean(&t.usage_line()));
         out.push_str("\n\n");
     }
-    out.push_str(&summary_text(turns, sanitize));
+    out.push_str(&summary_text(turns));
     out
 }
 
@@ -234,38 +250,43 @@ pub fn summary_cells(summaries: &[ArmSummary]) -> Vec<Vec<String>> {
             ),
             mark(Column::Total, spread_text(s.total_ms, s.runs, secs)),
             s.finish.clone(),
-            spread_text(s.answer_chars, s.runs, |v| {
-                format!("{} chars", thousands(v.round() as u64))
-            }),
+            match s.answer_chars {
+                Some(_) => format!("{} chars", spread_text(s.answer_chars, s.runs, tokens)),
+                None => "—".to_string(),
+            },
         ]);
     }
     rows
 }
 
-/// The summary as an aligned text table, with the total cost of every request below it.
-pub fn summary_text(turns: &[Turn], sanitize: bool) -> String {
+/// The summary as an aligned text table, with the total cost of every request below it;
+/// every cell sanitized (before it is measured, so the columns stay aligned).
+pub fn summary_text(turns: &[Turn]) -> String {
     let summaries = stats::summarize(turns);
-    let cells = summary_cells(&summaries);
+    let cells: Vec<Vec<String>> = summary_cells(&summaries)
+        .into_iter()
+        .map(|row| row.iter().map(|cell| clean(cell)).collect())
+        .collect();
     let columns = cells.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..columns)
         .map(|c| cells.iter().map(|r| r[c].width()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
-    for (r, row) in cells.iter().enumerate() {
+    for row in &cells {
         let line: Vec<String> = row
             .iter()
             .enumerate()
             .map(|(c, cell)| {
                 let pad = " ".repeat(widths[c] - cell.width());
-                // Numbers right-aligned, words left.
-                if c == 0 || c == 7 || r == 0 {
+                // Numbers right-aligned, words left; each header as its column.
+                if c == 0 || c == 7 {
                     format!("{cell}{pad}")
                 } else {
                     format!("{pad}{cell}")
                 }
             })
             .collect();
-        out.push_str(&clean(line.join("  ").trim_end(), sanitize));
+        out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
     let total = Totals::of(turns).overall;
@@ -287,7 +308,7 @@ pub fn live_rows(
 ) -> Vec<String> {
     let label_width = turns
         .iter()
-        .map(|t| t.arm_label().width())
+        .map(|t| clean(&t.arm_label()).width())
         .max()
         .unwrap_or(0);
     turns
@@ -297,7 +318,7 @@ pub fn live_rows(
             let elapsed = p.started.map_or(0, |s| {
                 u64::try_from(now.saturating_duration_since(s).as_millis()).unwrap_or(0)
             });
-            let label = crate::text::sanitize(&t.arm_label()).into_owned();
+            let label = clean(&t.arm_label());
             let pad = " ".repeat(label_width.saturating_sub(label.width()));
             let status = live_status(t, p, elapsed);
             let mark = match &t.state {
@@ -359,3 +380,6 @@ fn truncate(text: &str, width: usize) -> String {
     out.push('…');
     out
 }
+
+#[cfg(test)]
+mod tests;

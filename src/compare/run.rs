@@ -9,8 +9,8 @@
 //! - one arm failing never stops the others; Ctrl+C cancels every arm still streaming, keeps
 //!   what arrived and prints it;
 //! - stdout carries the report only (text, one JSON object, or CSV); a live table is drawn
-//!   only when stdout is a terminal, and then every piece of model or server text is
-//!   sanitized ([`crate::text::sanitize`]).
+//!   only when stdout is a terminal; what reaches a terminal is sanitized as
+//!   [`super::report`] says, and every line written to stderr (retries, errors) always is.
 
 use super::Arm;
 use super::report::{self, Format};
@@ -113,7 +113,7 @@ pub async fn run(
                         if let StreamEvent::Retrying(notice) = &event {
                             let text = format!("{}: {}", notice.describe(notice.delay), notice.error);
                             if !live && opts.format == Format::Text {
-                                eprintln!("thinkbench: {}: {text}", turn.arm_label());
+                                warn(&format!("{}: {text}", turn.arm_label()));
                             }
                             progress[i].retrying = Some(text);
                         } else {
@@ -181,11 +181,16 @@ pub async fn run(
     } else {
         for turn in turns {
             if let TurnState::Failed(err) = &turn.state {
-                eprintln!("thinkbench: {}: {err}", turn.arm_label());
+                warn(&format!("{}: {err}", turn.arm_label()));
             }
         }
     }
     exit_status(turns, interrupted)
+}
+
+/// `thinkbench: TEXT` on stderr, sanitized (it holds server text).
+fn warn(text: &str) {
+    eprintln!("thinkbench: {}", crate::text::sanitize(text));
 }
 
 /// 130 when interrupted, 1 when any run did not finish without error, else 0.

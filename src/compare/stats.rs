@@ -183,3 +183,6 @@ pub fn summary_json(s: &ArmSummary) -> Value {
         "estimated": s.estimated,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -144,3 +144,61 @@ fn a_sweep_covers_every_accepted_level_or_the_ones_named() {
     let err = sweep_arms(&gpt4o, &[]).err().unwrap();
     assert!(err.contains("nothing to sweep"), "{err}");
 }
+
+#[test]
+fn with_a_base_url_arms_without_a_provider_stay_at_that_url() {
+    let home = tempfile::tempdir().unwrap();
+    let args = CommonArgs {
+        model: Some("gpt-4o".to_string()),
+        base_url: Some("http://127.0.0.1:9/v1".to_string()),
+        ..Default::default()
+    };
+    let settings = config::resolve(&args, &keys, &Paths::at(home.path())).unwrap();
+    let texts: Vec<String> = [
+        "deepseek-reasoner",
+        "o3-mini@high",
+        "anthropic/claude-sonnet-4-5@low",
+    ]
+    .map(String::from)
+    .to_vec();
+    let arms = resolve_arms_at_base_url(&settings, &texts, &keys).unwrap();
+    let got: Vec<(&str, &str, &str, &str)> = arms
+        .iter()
+        .map(|a| {
+            let s = &a.settings;
+            (
+                a.label.as_str(),
+                s.endpoint.provider.as_str(),
+                s.model.as_str(),
+                s.endpoint.base_url.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "deepseek-reasoner",
+                "openai",
+                "deepseek-reasoner",
+                "http://127.0.0.1:9/v1"
+            ),
+            ("o3-mini@high", "openai", "o3-mini", "http://127.0.0.1:9/v1"),
+            (
+                "anthropic/claude-sonnet-4-5@low",
+                "anthropic",
+                "claude-sonnet-4-5",
+                "https://api.anthropic.com/v1"
+            ),
+        ]
+    );
+    assert_eq!(arms[1].settings.effort.as_deref(), Some("high"));
+    // Without a base URL on the command line, a catalog model goes to its own provider.
+    let arms = resolve_arms(&settings, &texts[..1], &keys).unwrap();
+    assert_eq!(arms[0].settings.endpoint.provider, "deepseek");
+    let twice = ["o3-mini@low", "openai/o3-mini@low"].map(String::from);
+    let err = resolve_arms_at_base_url(&settings, &twice, &keys)
+        .err()
+        .unwrap();
+    assert!(err.contains("same arm"), "{err}");
+}

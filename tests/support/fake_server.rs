@@ -3,10 +3,17 @@
 //! It speaks just enough HTTP/1.1 by hand: it reads the request line, the headers and a
 //! `Content-Length` body, records the request, and answers with `Connection: close` (SSE
 //! bodies end when the connection closes, written piece by piece with a flush after each).
-//! Invariants: every request to a non-`/models` path consumes the next [`Reply`] of the
-//! script, and the last reply repeats; `GET …/models` answers a fixed list and consumes
-//! nothing; every request is recorded before its answer is written, so a test that got an
-//! answer can always see the request; nothing here panics on what a client sends.
+//! Invariants: every request to a non-`/models` path consumes the next [`Reply`] of one
+//! script, and the last reply of a script repeats; `GET …/models` answers a fixed list and
+//! consumes nothing; every request is recorded before its answer is written, so a test that
+//! got an answer can always see the request; nothing here panics on what a client sends.
+//!
+//! Routing (for comparisons, whose arms reach the server in any order): a script added with
+//! [`FakeServer::route`] for `MODEL@EFFORT` answers the requests whose body names that
+//! `model` and that effort (`reasoning_effort`, or `reasoning.effort`); one for `MODEL`
+//! answers that model at any effort not routed on its own; anything else falls back to the
+//! shared script given to [`FakeServer::start`]. Each script has its own position, so the
+//! order in which concurrent requests arrive never changes which reply a route gives.
 #![allow(dead_code)]
 
 #[path = "replies.rs"]
@@ -19,7 +26,7 @@ use replies::plan;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -34,9 +41,35 @@ pub struct Request {
     /// The body as JSON (`Null` when empty or not JSON).
     pub body: Value,
     pub raw_body: String,
+    /// When the request's head and body had been read.
+    pub received: Instant,
+    /// The route that answered it (`o3-mini@high`, `gpt-4o`), `None` for the shared script
+    /// and `/models`.
+    pub route: Option<String>,
 }
 
 impl Request {
+    /// The `model` of the body (empty when there is none).
+    pub fn model(&self) -> &str {
+        self.body["model"].as_str().unwrap_or_default()
+    }
+
+    /// The reasoning effort of the body: `reasoning_effort` (Chat Completions) or
+    /// `reasoning.effort` (Responses, OpenRouter).
+    pub fn effort(&self) -> Option<&str> {
+        self.body["reasoning_effort"]
+            .as_str()
+            .or_else(|| self.body["reasoning"]["effort"].as_str())
+    }
+
+    /// `model@effort`, or `model` when the body names no effort.
+    pub fn arm(&self) -> String {
+        match self.effort() {
+            Some(effort) => format!("{}@{effort}", self.model()),
+            None => self.model().to_string(),
+        }
+    }
+
     /// The first header called `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
@@ -47,11 +80,41 @@ impl Request {
     }
 }
 
+/// A script and how far into it the requests have got.
+#[derive(Default)]
+struct Script {
+    replies: Vec<Reply>,
+    next: usize,
+}
+
+impl Script {
+    /// The next reply; the last one repeats. `None` for an empty script.
+    fn take(&mut self) -> Option<Reply> {
+        let last = self.replies.len().checked_sub(1)?;
+        let at = self.next.min(last);
+        self.next += 1;
+        Some(self.replies[at].clone())
+    }
+}
+
 #[derive(Default)]
 struct Shared {
-    script: Vec<Reply>,
-    next: usize,
+    script: Script,
+    /// Per-model (`MODEL`) and per-arm (`MODEL@EFFORT`) scripts.
+    routes: Vec<(String, Script)>,
     requests: Vec<Request>,
+}
+
+impl Shared {
+    /// The route that answers `request`: its `model@effort`, else its `model`.
+    fn route_for(&self, request: &Request) -> Option<usize> {
+        let by_arm = request.effort().map(|_| request.arm());
+        let find = |key: &str| self.routes.iter().position(|(k, _)| k == key);
+        by_arm
+            .as_deref()
+            .and_then(find)
+            .or_else(|| find(request.model()))
+    }
 }
 
 fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
@@ -81,7 +144,10 @@ impl FakeServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Mutex::new(Shared {
-            script,
+            script: Script {
+                replies: script,
+                next: 0,
+            },
             ..Shared::default()
         }));
         let state = shared.clone();
@@ -102,6 +168,29 @@ impl FakeServer {
         self.addr
     }
 
+    /// Answer the requests for `key` — `MODEL@EFFORT` or `MODEL` — with `script`, in order
+    /// and independently of any other route (the last reply repeats). Replaces an earlier
+    /// route for the same key.
+    pub fn route(&self, key: &str, script: Vec<Reply>) -> &FakeServer {
+        let mut state = lock(&self.shared);
+        state.routes.retain(|(k, _)| k != key);
+        state.routes.push((
+            key.to_string(),
+            Script {
+                replies: script,
+                next: 0,
+            },
+        ));
+        self
+    }
+
+    /// The requests that reached route `key` (see [`FakeServer::route`]), oldest first.
+    pub fn requests_to(&self, key: &str) -> Vec<Request> {
+        (self.requests().into_iter())
+            .filter(|r| r.route.as_deref() == Some(key))
+            .collect()
+    }
+
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<Request> {
         lock(&self.shared).requests.clone()
@@ -116,27 +205,33 @@ impl Drop for FakeServer {
 
 async fn serve(mut socket: TcpStream, shared: Arc<Mutex<Shared>>) {
     let _ = socket.set_nodelay(true);
-    let Ok(Some(request)) = read_request(&mut socket).await else {
+    let Ok(Some(mut request)) = read_request(&mut socket).await else {
         return;
     };
     let reply = {
         let mut state = lock(&shared);
         let is_models =
             request.method == "GET" && request.path.trim_end_matches('/').ends_with("/models");
-        state.requests.push(request);
-        if is_models {
-            models_reply()
-        } else if state.script.is_empty() {
-            Reply::Http {
-                status: 500,
-                headers: Vec::new(),
-                body: "the fake server has no reply scripted".into(),
-            }
+        let route = if is_models {
+            None
         } else {
-            let at = state.next.min(state.script.len() - 1);
-            state.next += 1;
-            state.script[at].clone()
-        }
+            state.route_for(&request)
+        };
+        let reply = if is_models {
+            Some(models_reply())
+        } else if let Some(at) = route {
+            let (key, script) = &mut state.routes[at];
+            request.route = Some(key.clone());
+            script.take()
+        } else {
+            state.script.take()
+        };
+        state.requests.push(request);
+        reply.unwrap_or_else(|| Reply::Http {
+            status: 500,
+            headers: Vec::new(),
+            body: "the fake server has no reply scripted".into(),
+        })
     };
     let _ = write_reply(&mut socket, reply, Vec::new()).await;
     let _ = socket.shutdown().await;
@@ -198,6 +293,8 @@ async fn read_request(socket: &mut TcpStream) -> std::io::Result<Option<Request>
         headers,
         body,
         raw_body,
+        received: Instant::now(),
+        route: None,
     }))
 }
 
