@@ -102,9 +102,9 @@ struct CompareArgs {
     /// Send each arm N times, to see run-to-run variance
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
     runs: u32,
-    /// At most K requests in flight
-    #[arg(long, value_name = "K", default_value_t = compare::run::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
-    concurrency: usize,
+    /// At most K requests in flight [default: compare_concurrency in config.toml, else 4]
+    #[arg(long, value_name = "K", value_parser = parse_concurrency)]
+    concurrency: Option<usize>,
     /// Print one JSON object at the end (same as --format json)
     #[arg(long, conflicts_with = "format")]
     json: bool,
@@ -333,6 +333,7 @@ fn compare_command(
     } else {
         args.format
     };
+    let base_concurrency = base.compare.concurrency;
     let status = runtime.block_on(compare::run::run(
         Session::resume(base, turns),
         prompt,
@@ -340,7 +341,7 @@ fn compare_command(
         compare::run::Options {
             format,
             runs: args.runs,
-            concurrency: args.concurrency,
+            concurrency: args.concurrency.unwrap_or(base_concurrency),
         },
         recorder,
     ));

@@ -16,7 +16,6 @@
 //! - the text report prints each run's answer under a header, then the summary table last,
 //!   so that the table is what stays in view above the prompt.
 
-use super::run::ArmProgress;
 use super::stats::{self, ArmSummary, Column, Spread};
 use crate::ask;
 use crate::conversation::{Turn, TurnState};
@@ -26,6 +25,15 @@ use crate::usage::{self, thousands};
 use serde_json::{Value, json};
 use std::time::Instant;
 use unicode_width::UnicodeWidthStr;
+
+/// What the live table shows of each arm besides its turn.
+#[derive(Clone, Debug, Default)]
+pub struct ArmProgress {
+    /// When its request left; `None` while it waits for a slot.
+    pub started: Option<Instant>,
+    /// A retry in progress: what happened and when it is due.
+    pub retrying: Option<String>,
+}
 
 /// How the result is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -13,7 +13,7 @@
 //!   [`super::report`] says, and every line written to stderr (retries, errors) always is.
 
 use super::Arm;
-use super::report::{self, Format};
+use super::report::{self, ArmProgress, Format};
 use crate::api::{self, StreamEvent};
 use crate::ask::{EXIT_INTERRUPTED, FLUSH_EVERY, Recorder};
 use crate::conversation::{Turn, TurnState};
@@ -33,9 +33,6 @@ pub struct Options {
     pub concurrency: usize,
 }
 
-/// Default number of requests in flight.
-pub const DEFAULT_CONCURRENCY: usize = 4;
-
 /// How often the live table is redrawn.
 const REDRAW: Duration = Duration::from_millis(100);
 
@@ -43,15 +40,6 @@ enum Msg {
     /// The arm's request left (it held a concurrency permit) at this instant.
     Started(Instant),
     Event(StreamEvent, Instant),
-}
-
-/// What the live table shows of each arm besides its turn.
-#[derive(Clone, Debug, Default)]
-pub struct ArmProgress {
-    /// When its request left; `None` while it waits for a slot.
-    pub started: Option<Instant>,
-    /// A retry in progress: what happened and when it is due.
-    pub retrying: Option<String>,
 }
 
 /// Send `prompt` to every arm and report; returns the exit status: 0 when every run
