@@ -391,13 +391,20 @@ fn two_processes_on_one_file_lose_nothing() {
             std::process::Command::new(&exe)
                 .args(["--exact", "child_writer", "--ignored", "--quiet"])
                 .env("THINKBENCH_STORE_CHILD_DB", &path)
-                .stdout(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    for mut child in children {
-        assert!(child.wait().unwrap().success());
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a writer failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let store = Store::open(&path).unwrap();
     let list = store.list(None, 10).unwrap();

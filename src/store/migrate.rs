@@ -21,8 +21,9 @@ use std::time::Duration;
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Open `path` read-write (creating it and its directory), set it up and migrate it.
-/// Tries at switching a file to WAL (20 ms apart) before falling back to a rollback journal.
-const WAL_ATTEMPTS: u32 = 50;
+/// How long to keep trying to switch a file to WAL (20 ms apart) before falling back to a
+/// rollback journal: as long as a statement waits for another process's lock.
+const WAL_PATIENCE: Duration = BUSY_TIMEOUT;
 
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -66,16 +67,18 @@ pub(super) fn prepare(mut conn: Connection, path: &Path) -> Result<Connection, S
     // same new file at once makes the switch fail or report the old mode, so try again for
     // a while before concluding that the file system cannot do WAL.
     let mut mode = String::new();
-    for attempt in 0..WAL_ATTEMPTS {
+    let started = std::time::Instant::now();
+    loop {
+        let last = started.elapsed() >= WAL_PATIENCE;
         match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
             Ok(m) => mode = m,
-            Err(e) if attempt + 1 == WAL_ATTEMPTS => return Err(fail(e)),
+            Err(e) if last => return Err(fail(e)),
             Err(_) => {}
         }
-        if mode.eq_ignore_ascii_case("wal") {
+        if mode.eq_ignore_ascii_case("wal") || last {
             break;
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(20));
     }
     if !mode.eq_ignore_ascii_case("wal") {
         // Some file systems (network mounts) cannot do WAL; the rollback journal still
