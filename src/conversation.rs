@@ -175,20 +175,25 @@ impl Turn {
             StreamEvent::ReasoningDelta(text) => {
                 if !text.is_empty() {
                     self.timings.first_reasoning_ms.get_or_insert(at_ms);
-                    self.est_reasoning += usage::estimate_tokens(&text);
+                    self.est_reasoning = self
+                        .est_reasoning
+                        .saturating_add(usage::estimate_tokens(&text));
                     self.reasoning.push_str(&text);
                 }
             }
             StreamEvent::TextDelta(text) => {
                 if !text.is_empty() {
                     self.timings.first_text_ms.get_or_insert(at_ms);
-                    self.est_answer += usage::estimate_tokens(&text);
+                    self.est_answer = self
+                        .est_answer
+                        .saturating_add(usage::estimate_tokens(&text));
                     self.answer.push_str(&text);
                 }
             }
             StreamEvent::ToolCall(call) => {
-                self.est_answer +=
-                    usage::estimate_tokens(&call.name) + usage::estimate_tokens(&call.arguments);
+                let call_tokens = usage::estimate_tokens(&call.name)
+                    .saturating_add(usage::estimate_tokens(&call.arguments));
+                self.est_answer = self.est_answer.saturating_add(call_tokens);
                 self.tool_calls.push(call);
             }
             StreamEvent::Usage(u) => self.reported_usage = Some(u),
@@ -262,7 +267,7 @@ impl Turn {
         }
         Usage {
             input: self.prompt_estimate,
-            output: self.est_reasoning + self.est_answer,
+            output: self.est_reasoning.saturating_add(self.est_answer),
             reasoning: self.est_reasoning,
             estimated: true,
             ..Default::default()

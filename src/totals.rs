@@ -33,16 +33,18 @@ pub struct Total {
 impl Total {
     fn add(&mut self, turn: &Turn) {
         let u = turn.usage();
+        // Counts come from the wire: absurd ones saturate rather than wrap or panic.
         self.turns += 1;
-        self.usage.input += u.input;
-        self.usage.cached_input += u.cached_input;
-        self.usage.cache_write += u.cache_write;
-        self.usage.output += u.output;
-        self.usage.reasoning += u.reasoning;
+        let sum = &mut self.usage;
+        sum.input = sum.input.saturating_add(u.input);
+        sum.cached_input = sum.cached_input.saturating_add(u.cached_input);
+        sum.cache_write = sum.cache_write.saturating_add(u.cache_write);
+        sum.output = sum.output.saturating_add(u.output);
+        sum.reasoning = sum.reasoning.saturating_add(u.reasoning);
         self.usage.estimated |= u.estimated;
         self.usage.reasoning_estimated |= u.reasoning_estimated;
         match turn.cost() {
-            Some(c) => self.cost += c,
+            Some(c) => self.cost = finite_sum(self.cost, c),
             None => self.cost_unknown = true,
         }
     }
@@ -61,6 +63,13 @@ impl Total {
             text
         }
     }
+}
+
+/// `a + b`, kept finite: an absurd cost from the wire (`1e308` twice) stays the largest
+/// finite number instead of becoming infinity.
+fn finite_sum(a: f64, b: f64) -> f64 {
+    let sum = a + b;
+    if sum.is_finite() { sum } else { f64::MAX }
 }
 
 /// The totals per model (in order of first use) and overall.

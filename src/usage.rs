@@ -54,14 +54,20 @@ pub struct Price {
 }
 
 impl Price {
-    /// Cost in USD of `usage` at this price:
-    /// `(input - cached) * in + cached * cached_in + output * out`, per million.
+    /// Cost in USD of `usage` at this price, per million tokens:
+    /// `(input - cached - written) * in + cached * cached_in + written * cache_write
+    /// + output * out`. `input` counts cached and cache-written tokens (as every parser
+    /// fills it); the parts are clamped so that no token is billed twice, whatever the wire
+    /// said.
     pub fn cost(&self, usage: &Usage) -> f64 {
         let cached = usage.cached_input.min(usage.input);
-        let uncached = usage.input - cached;
+        let written = usage.cache_write.min(usage.input - cached);
+        let uncached = usage.input - cached - written;
         let cached_price = self.cached_input.unwrap_or(self.input);
+        let write_price = self.cache_write.unwrap_or(self.input);
         (uncached as f64 * self.input
             + cached as f64 * cached_price
+            + written as f64 * write_price
             + usage.output as f64 * self.output)
             / 1_000_000.0
     }
@@ -180,6 +186,39 @@ mod tests {
             ..Default::default()
         };
         assert!((price.cost(&usage) - 150.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn cache_writes_bill_at_their_own_price() {
+        // Claude Sonnet 4's list prices: writes cost more than plain input, reads less.
+        let price = Price {
+            input: 3.0,
+            cached_input: Some(0.30),
+            output: 15.0,
+            cache_write: Some(3.75),
+        };
+        let usage = Usage {
+            input: 3_000_000,
+            cached_input: 1_000_000,
+            cache_write: 1_000_000,
+            output: 100_000,
+            ..Default::default()
+        };
+        assert!((price.cost(&usage) - (3.0 + 0.30 + 3.75 + 1.5)).abs() < 1e-9);
+        // Without a write price, writes bill as input.
+        let plain = Price {
+            cache_write: None,
+            ..price
+        };
+        assert!((plain.cost(&usage) - (3.0 + 0.30 + 3.0 + 1.5)).abs() < 1e-9);
+        // A wire that claims more cached and written tokens than input bills no token twice.
+        let absurd = Usage {
+            input: 1_000_000,
+            cached_input: 600_000,
+            cache_write: 900_000,
+            ..Default::default()
+        };
+        assert!((price.cost(&absurd) - (0.6 * 0.30 + 0.4 * 3.75)).abs() < 1e-9);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! Invariants: the terminal is restored on every exit path (normal, error, panic); a frame
 //! is drawn only when something changed, at most ~60 times a second; when idle nothing wakes
 //! up (the spinner tick runs only while a turn streams); nothing slow runs on this loop
-//! (requests, model lists and model switches, which may run a key command, are tasks).
+//! (requests, model lists and model switches, which may run a key command, are tasks: see
+//! `tasks`, which also turns their panics into errors; terminal setup and restore are
+//! `terminal`).
 //!
 //! Layers, each importing only those below it: the runtime (this file) -> `app` (state and
 //! `update`) and `ui` (caches and drawing) -> the components (`composer`, `conversation`,
@@ -30,6 +32,8 @@ pub mod persist;
 pub mod picker;
 pub mod status;
 pub mod syntax_themes;
+mod tasks;
+pub mod terminal;
 pub mod theme;
 pub mod ui;
 
@@ -38,32 +42,23 @@ use crate::session::Session;
 use crate::store::SessionChoice;
 use crate::store::Store;
 use app::{App, Effect, Event};
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event as TermEvent, EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags,
-    PushKeyboardEnhancementFlags,
-};
-use crossterm::execute;
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
+use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use persist::Persister;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::collections::HashMap;
-use std::io::{self, Stdout, Write};
+use std::io::Stdout;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use ui::Ui;
 
 /// How the runtime reads the environment (keys for a model switched to): injected, so tests
 /// choose what it holds.
 pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
-use tokio::task::JoinHandle;
 
 /// Shortest time between two frames (~60 per second).
 const FRAME: Duration = Duration::from_millis(16);
@@ -82,121 +77,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // Load the tokenizer off the UI thread, so the first send does not stall a frame.
     std::thread::spawn(|| crate::usage::estimate_tokens("warm up"));
-    install_panic_hook();
-    let mut terminal = setup()?;
+    terminal::install_panic_hook();
+    let mut terminal = terminal::setup()?;
     let result = event_loop(&mut terminal, session, theme, store, resume, env).await;
-    restore();
+    terminal::restore();
     result
-}
-
-fn setup() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
-    enable_raw_mode()?;
-    let mut out = io::stdout();
-    execute!(
-        out,
-        EnterAlternateScreen,
-        EnableBracketedPaste,
-        EnableMouseCapture
-    )?;
-    // The one terminal query of a run: asked here, its reply read here (crossterm waits for
-    // it), remembered for the way out, which must write nothing a terminal answers.
-    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
-        // Lets terminals that can tell Shift+Enter from Enter say so.
-        let pushed = execute!(
-            out,
-            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-        );
-        KEYBOARD_ENHANCED.store(pushed.is_ok(), Ordering::SeqCst);
-    }
-    let terminal = Terminal::new(CrosstermBackend::new(out))?;
-    Ok(terminal)
-}
-
-/// Whether `setup` pushed keyboard enhancement flags (so the way out pops them).
-static KEYBOARD_ENHANCED: AtomicBool = AtomicBool::new(false);
-
-/// Put the terminal back as we found it. Safe to call more than once.
-fn restore() {
-    let enhanced = KEYBOARD_ENHANCED.swap(false, Ordering::SeqCst);
-    let _ = restore_to(&mut io::stdout(), enhanced);
-    let _ = disable_raw_mode();
-}
-
-/// The bytes that put the terminal back: pop the keyboard flags `setup` pushed, stop mouse
-/// capture and bracketed paste, leave the alternate screen, show the cursor. Nothing here is a
-/// query, so no reply can arrive after we stop reading (and land at the shell prompt).
-fn restore_to(out: &mut impl Write, enhanced: bool) -> io::Result<()> {
-    if enhanced {
-        execute!(out, PopKeyboardEnhancementFlags)?;
-    }
-    execute!(
-        out,
-        DisableMouseCapture,
-        DisableBracketedPaste,
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    )
-}
-
-/// A panic on the UI thread restores the terminal before the message is printed. A panic in
-/// a request task is caught there and becomes that turn's error (see `spawn_turn`), so it
-/// must neither tear the screen down nor print over it.
-fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    let ui_thread = std::thread::current().id();
-    std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().id() == ui_thread {
-            restore();
-            previous(info);
-        }
-    }));
-}
-
-/// Run one turn's request (or one arm's: `arm`) in its own task, sending its events back to
-/// the loop. A panic in the wire code ends the turn with an error instead of leaving it
-/// streaming forever.
-fn spawn_turn(
-    tx: &mpsc::UnboundedSender<Event>,
-    client: &reqwest::Client,
-    endpoint: &api::Endpoint,
-    turn_id: u64,
-    arm: Option<u32>,
-    request: api::ChatRequest,
-) -> JoinHandle<()> {
-    use futures_util::FutureExt;
-    let tx = tx.clone();
-    let client = client.clone();
-    let endpoint = endpoint.clone();
-    let event = move |event: api::StreamEvent| match arm {
-        Some(arm) => Event::ArmStream {
-            turn_id,
-            arm,
-            event,
-            at: Instant::now(),
-        },
-        None => Event::Stream {
-            turn_id,
-            event,
-            at: Instant::now(),
-        },
-    };
-    tokio::spawn(async move {
-        let events = tx.clone();
-        let mut emit = move |e: api::StreamEvent| {
-            let _ = events.send(event(e));
-        };
-        let run = api::run_turn(&client, &endpoint, &request, &mut emit);
-        if let Err(payload) = std::panic::AssertUnwindSafe(run).catch_unwind().await {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let error =
-                api::ApiError::message(format!("internal error while reading the answer: {what}"));
-            let _ = tx.send(event(api::StreamEvent::Failed(error)));
-        }
-    })
 }
 
 /// Draw one frame: bring the view's caches up to date, tell the app what they measured, then
@@ -286,7 +171,7 @@ async fn event_loop(
             match effect {
                 Effect::StartTurn { turn_id, request } => {
                     let endpoint = &app.session.settings.endpoint;
-                    let task = spawn_turn(&tx, &client, endpoint, turn_id, None, request);
+                    let task = tasks::spawn_turn(&tx, &client, endpoint, turn_id, None, request);
                     tasks.insert((turn_id, None), task);
                 }
                 Effect::StartArm {
@@ -295,7 +180,8 @@ async fn event_loop(
                     endpoint,
                     request,
                 } => {
-                    let task = spawn_turn(&tx, &client, &endpoint, turn_id, Some(arm), request);
+                    let task =
+                        tasks::spawn_turn(&tx, &client, &endpoint, turn_id, Some(arm), request);
                     tasks.insert((turn_id, Some(arm)), task);
                 }
                 Effect::Cancel(turn_id) => {
@@ -308,13 +194,17 @@ async fn event_loop(
                 }
                 Effect::ResolveArms { arms, then } => {
                     // Off the loop: a key may come from a command that takes its time.
-                    let (tx, env) = (tx.clone(), env.clone());
+                    let env = env.clone();
                     let settings = app.session.settings.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let result = crate::compare::resolve_arms(&settings, &arms, &*env)
-                            .map(app::ResolvedArms);
-                        let _ = tx.send(Event::ArmsResolved { result, then });
-                    });
+                    tasks::spawn_blocking(
+                        &tx,
+                        "resolving the arms",
+                        move || crate::compare::resolve_arms(&settings, &arms, &*env),
+                        move |result| Event::ArmsResolved {
+                            result: result.map(app::ResolvedArms),
+                            then,
+                        },
+                    );
                 }
                 Effect::Persist(op) => {
                     for event in persister.perform(op) {
@@ -323,27 +213,23 @@ async fn event_loop(
                 }
                 Effect::SwitchModel(spec) => {
                     // Off the loop: a key may come from a command that takes its time.
-                    let (tx, env) = (tx.clone(), env.clone());
+                    let env = env.clone();
                     let settings = app.session.settings.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let result = settings
-                            .switch_model(&spec, &*env)
-                            .map(|s| app::Switched(Box::new(s)))
-                            .map_err(|e| e.to_string());
-                        let _ = tx.send(Event::ModelSwitched(result));
-                    });
+                    tasks::spawn_blocking(
+                        &tx,
+                        "switching model",
+                        move || {
+                            settings
+                                .switch_model(&spec, &*env)
+                                .map_err(|e| e.to_string())
+                        },
+                        |result| Event::ModelSwitched(result.map(|s| app::Switched(Box::new(s)))),
+                    );
                 }
                 Effect::FetchModels => {
                     let provider = app.session.settings.endpoint.provider.clone();
-                    if fetched.insert(provider.clone()) {
-                        let (tx, client) = (tx.clone(), client.clone());
-                        let endpoint = app.session.settings.endpoint.clone();
-                        tokio::spawn(async move {
-                            let models = api::models::list_models(&client, &endpoint)
-                                .await
-                                .map_err(|e| e.to_string());
-                            let _ = tx.send(Event::ModelsFetched { provider, models });
-                        });
+                    if fetched.insert(provider) {
+                        tasks::fetch_models(&tx, &client, app.session.settings.endpoint.clone());
                     }
                 }
                 Effect::Quit => quit = true,
@@ -368,29 +254,5 @@ fn translate(ev: TermEvent) -> Option<Event> {
         TermEvent::Mouse(m) => Some(Event::Mouse(m)),
         TermEvent::Resize(w, h) => Some(Event::Resize(w, h)),
         TermEvent::FocusGained | TermEvent::FocusLost => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::restore_to;
-
-    /// The way out writes no query (`ESC [ c`, `ESC [ ? u`, `ESC [ 6 n`, ...): a terminal's
-    /// reply to one would arrive after we stop reading and end up at the shell prompt.
-    #[test]
-    fn restoring_the_terminal_asks_it_nothing() {
-        for enhanced in [false, true] {
-            let mut out = Vec::new();
-            restore_to(&mut out, enhanced).unwrap();
-            let text = String::from_utf8_lossy(&out);
-            for query in ["\x1b[c", "\x1b[?u", "\x1b[6n", "\x1b[>c", "\x1b[5n"] {
-                assert!(!text.contains(query), "{query:?} in {text:?}");
-            }
-            assert!(
-                text.contains("\x1b[?1049l"),
-                "leaves the alternate screen: {text:?}"
-            );
-            assert_eq!(text.contains("\x1b[<1u"), enhanced, "{text:?}");
-        }
     }
 }

@@ -387,7 +387,7 @@ fn total_value(m: &Total) -> String {
     let cost = usage::dollars_partial(m.cost, m.cost_unknown);
     format!(
         "{est}{} tok · {cost}",
-        thousands(m.usage.input + m.usage.output)
+        thousands(m.usage.input.saturating_add(m.usage.output))
     )
 }
 
