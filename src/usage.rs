@@ -55,10 +55,9 @@ pub struct Price {
 
 impl Price {
     /// Cost in USD of `usage` at this price, per million tokens:
-    /// `(input - cached - written) * in + cached * cached_in + written * cache_write
-    /// + output * out`. `input` counts cached and cache-written tokens (as every parser
-    /// fills it); the parts are clamped so that no token is billed twice, whatever the wire
-    /// said.
+    /// `(input - cached - written) * in + cached * cached_in + written * cache_write +
+    /// output * out`. `input` counts cached and cache-written tokens (as every parser fills
+    /// it); the parts are clamped so that no token is billed twice, whatever the wire said.
     pub fn cost(&self, usage: &Usage) -> f64 {
         let cached = usage.cached_input.min(usage.input);
         let written = usage.cache_write.min(usage.input - cached);
