@@ -342,6 +342,32 @@ fn api_key_cmd_failure_and_laziness() {
 }
 
 #[test]
+fn api_key_cmd_has_a_timeout_and_reports_its_stderr() {
+    let case = Case::new(
+        Some(
+            "[providers.openai]\napi_key_cmd = \"echo 'Enter PIN:' >&2; sleep 30; echo k\"\n\
+             api_key_cmd_timeout_secs = 1\n",
+        ),
+        &[],
+    );
+    let started = std::time::Instant::now();
+    let err = case.err(&CommonArgs::default());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        err.contains("provider `openai`") && err.contains("did not finish within 1 s"),
+        "{err}"
+    );
+    assert!(err.ends_with(": Enter PIN:"), "{err}");
+
+    let err =
+        file_err("[providers.openai]\napi_key_cmd = \"echo k\"\napi_key_cmd_timeout_secs = 0\n");
+    assert!(
+        err.contains("config.toml:3") && err.contains("at least 1"),
+        "{err}"
+    );
+}
+
+#[test]
 fn config_providers_and_models_override_the_catalog() {
     let file = r#"
 [providers.openai]

@@ -75,6 +75,24 @@ fn command(h: &mut Harness, text: &str, ms: u64) {
 }
 
 #[test]
+fn a_switch_on_its_way_says_so_until_it_lands() {
+    let mut h = harness("gpt-4o");
+    command(&mut h, "/model gpt-4o-mini", 1_000);
+    let terminal = h.draw(80, 10);
+    let status = last_row(&terminal);
+    assert!(status.ends_with(" switching to gpt-4o-mini… "), "{status}");
+    insta::assert_snapshot!("model_switch_on_its_way", terminal.backend());
+    let failed = Err("api_key_cmd of provider `openai` did not finish within 10 s".into());
+    h.app.update(Event::ModelSwitched(failed), h.at(2_000));
+    let status = last_row(&h.draw(120, 10));
+    assert!(
+        status.contains("cannot switch model: api_key_cmd"),
+        "{status}"
+    );
+    assert!(!status.contains("switching"), "{status}");
+}
+
+#[test]
 fn after_a_model_switch_the_notice_shows_whole_at_80_columns() {
     let mut h = harness("gpt-4o");
     one_turn_with_limits(&mut h);

@@ -48,6 +48,8 @@ pub(super) struct ProviderTable {
     pub base_url: Option<String>,
     pub api_key_env: Option<String>,
     pub api_key_cmd: Option<String>,
+    /// Seconds `api_key_cmd` may take (default 10).
+    pub api_key_cmd_timeout_secs: Option<Spanned<u64>>,
     pub headers: Option<BTreeMap<String, String>>,
     pub local: Option<bool>,
 }

@@ -16,6 +16,7 @@
 
 mod compare;
 mod file;
+mod key_cmd;
 mod providers;
 
 pub use compare::CompareLimits;
@@ -52,7 +53,8 @@ pub enum ConfigError {
     },
     #[error("cannot find the home directory ({0}); set THINKBENCH_HOME to the directory to use")]
     NoHome(String),
-    /// `api_key_cmd` failed; its output is never part of the message.
+    /// `api_key_cmd` failed or timed out; its stdout is never part of the message, the end of
+    /// its stderr is.
     #[error("api_key_cmd of provider `{provider}` (in {}) {detail}", path.display())]
     KeyCommand {
         provider: String,

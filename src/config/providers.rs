@@ -4,8 +4,10 @@
 //!
 //! Invariants:
 //! - an API key lives only in the `Endpoint` it was read into; it is never printed, logged or
-//!   put in an error message, and neither is anything `api_key_cmd` prints;
-//! - `api_key_cmd` runs only for the provider actually used, with `sh -c`, stdin closed;
+//!   put in an error message, and neither is the stdout of `api_key_cmd` (its stderr, a
+//!   diagnostic, is shown in its error: see `key_cmd`);
+//! - `api_key_cmd` runs only for the provider actually used, with `sh -c`, stdin closed,
+//!   within its timeout (`api_key_cmd_timeout_secs`, default 10 s);
 //! - a provider name never contains `/` (it would make `provider/model` ambiguous).
 
 use super::ConfigError;
@@ -13,7 +15,7 @@ use super::file::LoadedFile;
 use crate::api::{ApiKind, Endpoint};
 use std::fmt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// The base URL of OpenAI itself.
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
@@ -36,6 +38,8 @@ pub struct Provider {
     pub api_key_env: Option<String>,
     /// Shell command printing the key, run only when this provider is used.
     pub api_key_cmd: Option<String>,
+    /// How long `api_key_cmd` may take.
+    pub api_key_cmd_timeout: Duration,
     /// Whether the config file named where the key comes from (`api_key_env`/`api_key_cmd`):
     /// then the key is required even on an overridden base URL.
     pub key_configured: bool,
@@ -84,6 +88,7 @@ impl Provider {
             api_configured: false,
             api_key_env: key_env.map(str::to_string),
             api_key_cmd: None,
+            api_key_cmd_timeout: super::key_cmd::DEFAULT_TIMEOUT,
             key_configured: false,
             headers: Vec::new(),
             local,
@@ -212,6 +217,14 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
             p.api_key_cmd = Some(cmd.clone());
             p.key_configured = true;
         }
+        if let Some(secs) = &table.api_key_cmd_timeout_secs {
+            if *secs.get_ref() == 0 {
+                return Err(
+                    file.error_at(secs.span(), "`api_key_cmd_timeout_secs` must be at least 1")
+                );
+            }
+            p.api_key_cmd_timeout = Duration::from_secs(*secs.get_ref());
+        }
         for (key, value) in table.headers.iter().flatten() {
             check_header(key, value).map_err(|e| file.error_at(span.clone(), e))?;
             p.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
@@ -324,7 +337,7 @@ pub(super) fn connect(
     if api_key.is_none()
         && let Some(cmd) = &provider.api_key_cmd
     {
-        api_key = Some(run_key_cmd(&provider.name, cmd, config_path)?);
+        api_key = Some(run_key_cmd(provider, cmd, config_path)?);
         key_hint = Some(format!("api_key_cmd of provider {}", provider.name));
     }
     let setup_hint = match (&api_key, &provider.api_key_env) {
@@ -349,34 +362,16 @@ pub(super) fn connect(
     })
 }
 
-/// Run `cmd` with `sh -c`; its trimmed stdout is the key. Its output never appears in errors.
-fn run_key_cmd(provider: &str, cmd: &str, config_path: &Path) -> Result<String, ConfigError> {
-    let failed = |detail: String| ConfigError::KeyCommand {
-        provider: provider.to_string(),
-        path: config_path.to_path_buf(),
-        detail,
-    };
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| failed(format!("could not be started with sh -c: {e}")))?;
-    if !output.status.success() {
-        return Err(failed(match output.status.code() {
-            Some(code) => format!("exited with status {code}"),
-            None => format!("was stopped ({})", output.status),
-        }));
-    }
-    let key = String::from_utf8(output.stdout)
-        .map_err(|_| failed("printed something that is not text".to_string()))?;
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(failed("printed nothing".to_string()));
-    }
-    Ok(key.to_string())
+/// Run `provider`'s key command (see `key_cmd`); its failure names the provider and the
+/// config file.
+fn run_key_cmd(provider: &Provider, cmd: &str, config_path: &Path) -> Result<String, ConfigError> {
+    super::key_cmd::run(cmd, provider.api_key_cmd_timeout).map_err(|detail| {
+        ConfigError::KeyCommand {
+            provider: provider.name.clone(),
+            path: config_path.to_path_buf(),
+            detail,
+        }
+    })
 }
 
 /// What to tell a person who has no key for `provider` yet. No paths in it: the text is the

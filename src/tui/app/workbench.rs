@@ -16,8 +16,10 @@ use crate::tui::picker::Picker;
 use crate::usage;
 
 impl App {
-    /// `/model NAME`: the runtime resolves it (keys may come from a command).
+    /// `/model NAME`: the runtime resolves it (keys may come from a command, which may take
+    /// seconds: the status line says a switch is on its way until it lands or fails).
     pub(super) fn switch_model(&mut self, spec: &str) -> Vec<Effect> {
+        self.notice = Some(format!("switching to {spec}…"));
         vec![Effect::SwitchModel(spec.to_string())]
     }
 
