@@ -7,8 +7,10 @@
 //!
 //! Invariants: stdout carries only the answer (or the one JSON object); everything else goes
 //! to stderr; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived;
-//! a store that cannot be opened or written turns persistence off with one warning naming
-//! the file, and the turn is still answered.
+//! a store that cannot be opened turns persistence off with one warning naming the file, and
+//! the turn is still answered; a store that fails while the turn streams is tried again at
+//! every flush, and if the turn's last save fails too the command says so and exits with
+//! [`EXIT_NOT_SAVED`] (unless it already fails for another reason).
 
 use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};
@@ -30,6 +32,10 @@ pub struct AskOptions {
 /// Exit status when the person interrupted the request.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
+/// Exit status when the answer came but the turn could not be saved (sysexits' TEMPFAIL:
+/// trying again later may work).
+pub const EXIT_NOT_SAVED: i32 = 75;
+
 /// A streaming turn is written to the store at most this often (and when it ends).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
@@ -37,13 +43,15 @@ fn persistence_off(why: impl std::fmt::Display) {
     eprintln!("thinkbench: persistence off: {why}");
 }
 
-/// Writes one session's turns to the store; after the first failure it warns once and
-/// writes nothing more.
+/// Writes one session's turns to the store. A failed write warns once and is tried again
+/// with the next flush; [`Recorder::unsaved`] says which turns' latest write failed.
 pub struct Recorder {
     store: Store,
     session: i64,
     last_flush: Instant,
-    on: bool,
+    /// Turns (id, arm) whose latest write failed, and why.
+    failed: std::collections::BTreeMap<(u64, u32), String>,
+    warned: bool,
 }
 
 impl Recorder {
@@ -52,7 +60,8 @@ impl Recorder {
             store,
             session,
             last_flush: Instant::now(),
-            on: true,
+            failed: Default::default(),
+            warned: false,
         }
     }
 
@@ -63,14 +72,27 @@ impl Recorder {
 
     /// Write `turn` now.
     pub fn save(&mut self, turn: &Turn) {
-        if !self.on {
-            return;
-        }
         self.last_flush = Instant::now();
-        if let Err(err) = self.store.save_turn(self.session, turn, now_ms()) {
-            persistence_off(err);
-            self.on = false;
+        let key = (turn.id, turn.arm_index());
+        match self.store.save_turn(self.session, turn, now_ms()) {
+            Ok(()) => {
+                self.failed.remove(&key);
+            }
+            Err(err) => {
+                if !self.warned {
+                    eprintln!("thinkbench: cannot save the turn yet ({err}); trying again");
+                    self.warned = true;
+                }
+                self.failed.insert(key, err.to_string());
+            }
         }
+    }
+
+    /// How many turns are not in the store as they stand (their latest write failed), and
+    /// why the last of them failed; `None` when every write landed.
+    pub fn unsaved(&self) -> Option<(usize, &str)> {
+        let why = self.failed.values().next_back()?;
+        Some((self.failed.len(), why.as_str()))
     }
 
     /// Write `turn` if the last write is at least [`FLUSH_EVERY`] old.
@@ -192,6 +214,9 @@ pub async fn run(
     if let Some(r) = recorder.as_mut() {
         r.save(turn);
     }
+    let unsaved = (recorder.as_ref())
+        .and_then(Recorder::unsaved)
+        .map(|(_, why)| why.to_string());
     let session_id = recorder.as_ref().map(Recorder::session);
     if opts.json {
         let mut value = to_json(turn);
@@ -215,9 +240,13 @@ pub async fn run(
             eprintln!("session {id}");
         }
     }
+    if let Some(why) = &unsaved {
+        eprintln!("thinkbench: the turn could not be saved: {why}");
+    }
     match &turn.state {
         TurnState::Failed(_) => 1,
         TurnState::Cancelled => EXIT_INTERRUPTED,
+        _ if unsaved.is_some() => EXIT_NOT_SAVED,
         _ => 0,
     }
 }

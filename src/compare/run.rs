@@ -15,7 +15,7 @@
 use super::Arm;
 use super::report::{self, ArmProgress, Format};
 use crate::api::{self, StreamEvent};
-use crate::ask::{EXIT_INTERRUPTED, FLUSH_EVERY, Recorder};
+use crate::ask::{EXIT_INTERRUPTED, EXIT_NOT_SAVED, FLUSH_EVERY, Recorder};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use std::io::{IsTerminal, Write};
@@ -157,6 +157,9 @@ pub async fn run(
     }
     let turns = &session.conversation.turns[first..];
     let session_id = recorder.as_ref().map(Recorder::session);
+    let unsaved = (recorder.as_ref())
+        .and_then(Recorder::unsaved)
+        .map(|(n, why)| (n, why.to_string()));
     let sanitize = std::io::stdout().is_terminal();
     let out = report::render(opts.format, &prompt, turns, session_id, sanitize);
     let mut stdout = std::io::stdout().lock();
@@ -173,7 +176,14 @@ pub async fn run(
             }
         }
     }
-    exit_status(turns, interrupted)
+    let status = exit_status(turns, interrupted);
+    match unsaved {
+        Some((n, why)) => {
+            warn(&format!("{n} of the runs could not be saved: {why}"));
+            if status == 0 { EXIT_NOT_SAVED } else { status }
+        }
+        None => status,
+    }
 }
 
 /// `thinkbench: TEXT` on stderr, sanitized (it holds server text).

@@ -113,6 +113,14 @@ impl Store {
         &self.path
     }
 
+    /// Wait at most `wait` for another process's lock before a statement fails (the default
+    /// is a few seconds; the TUI's store thread can afford them, tests cannot).
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(wait)
+            .map_err(|e| sql_error(&self.path, &e))
+    }
+
     /// A new, empty session; its id.
     pub fn create_session(&mut self, now_ms: i64) -> Result<i64, StoreError> {
         self.conn

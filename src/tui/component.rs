@@ -96,6 +96,8 @@ pub enum Command {
     Compare(Vec<String>),
     /// Send the draft to the compare set (the person confirmed the cost).
     ConfirmSend,
+    /// Quit although turns are not saved yet.
+    ConfirmQuit,
 }
 
 /// What a key did to a component.

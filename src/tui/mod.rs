@@ -32,7 +32,7 @@ pub mod persist;
 pub mod picker;
 pub mod status;
 pub mod syntax_themes;
-mod tasks;
+pub(crate) mod tasks;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
@@ -45,6 +45,7 @@ use app::{App, Effect, Event};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use persist::Persister;
+use persist::worker::{Backoff, StoreWorker};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::collections::HashMap;
@@ -81,7 +82,12 @@ pub async fn run(
     let mut terminal = terminal::setup()?;
     let result = event_loop(&mut terminal, session, theme, store, resume, env).await;
     terminal::restore();
-    result
+    let unsaved = result?;
+    if unsaved > 0 {
+        let turns = if unsaved == 1 { "turn" } else { "turns" };
+        eprintln!("thinkbench: {unsaved} {turns} could not be saved to the session store");
+    }
+    Ok(())
 }
 
 /// Draw one frame: bring the view's caches up to date, tell the app what they measured, then
@@ -107,24 +113,27 @@ async fn event_loop(
     store: Result<Store, String>,
     resume: SessionChoice,
     env: Env,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<usize> {
     let client = api::client();
     let mut app = App::new(session, &theme, Instant::now());
     let mut ui = Ui::new(theme);
     let size = terminal.size()?;
     app.update(Event::Resize(size.width, size.height), Instant::now());
-    let mut persister = match store {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let persister = match store {
         Ok(store) => Persister::new(Some(store)),
         Err(why) => {
             app.update(Event::StoreFailed(why), Instant::now());
             Persister::new(None)
         }
     };
-    for event in persister.resume(resume) {
-        app.update(event, Instant::now());
-    }
+    // The store answers on its own thread; its events come back like a stream's.
+    let events = tx.clone();
+    let store = StoreWorker::start(persister, Backoff::default(), move |event| {
+        let _ = events.send(event);
+    });
+    store.resume(resume);
 
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut term_events = EventStream::new();
     // Request tasks by turn and arm (`None` for a plain turn).
     let mut tasks: HashMap<(u64, Option<u32>), JoinHandle<()>> = HashMap::new();
@@ -206,11 +215,7 @@ async fn event_loop(
                         },
                     );
                 }
-                Effect::Persist(op) => {
-                    for event in persister.perform(op) {
-                        queue.extend(app.update(event, Instant::now()));
-                    }
-                }
+                Effect::Persist(op) => store.send(op),
                 Effect::SwitchModel(spec) => {
                     // Off the loop: a key may come from a command that takes its time.
                     let env = env.clone();
@@ -243,7 +248,7 @@ async fn event_loop(
     for (_, handle) in tasks {
         handle.abort();
     }
-    Ok(())
+    Ok(store.finish())
 }
 
 /// Terminal events the app cares about.

@@ -131,6 +131,7 @@ impl Ui {
                 Persistence::On { session, .. } => Ok(*session),
                 Persistence::Off(_) => Err(()),
             },
+            unsaved: app.store_backlog.as_ref().map(|b| b.unsaved),
             notice: app.notice.as_deref(),
         };
         status::render(&ctx, &status, frame, a.status);

@@ -203,6 +203,7 @@ impl App {
             Command::SearchSessions(query) => self.list_sessions(Some(query)),
             Command::Compare(arms) => self.compare_command(&arms.join(" ")),
             Command::ConfirmSend => self.confirmed_send(self.now),
+            Command::ConfirmQuit => self.quit_now(self.now),
         }
     }
 }

@@ -63,8 +63,11 @@ pub enum Event {
     Tick,
     /// The view laid the conversation out for a frame and measured it.
     Laid(Laid),
-    /// Stored sessions, for the browser.
-    Sessions(Vec<SessionSummary>),
+    /// Stored sessions matching `query` (`None`: all), for the browser.
+    Sessions {
+        query: Option<String>,
+        list: Vec<SessionSummary>,
+    },
     /// A stored session was opened.
     SessionOpened {
         id: i64,
@@ -75,8 +78,17 @@ pub enum Event {
     SessionSaved {
         id: i64,
     },
-    /// The store failed: persistence is off from now on, and the status line says so.
+    /// The store could not be opened: persistence is off for this run, and the status line
+    /// says so.
     StoreFailed(String),
+    /// Saves wait because the store fails (`unsaved` turns, the store's `error`), or, with
+    /// `unsaved == 0` and no error, everything is written again.
+    StoreBacklog {
+        unsaved: usize,
+        error: Option<String>,
+    },
+    /// An operation other than a save failed (opening, deleting, listing sessions).
+    StoreError(String),
     /// The settings for the model asked for with [`Effect::SwitchModel`], or why not.
     ModelSwitched(Result<Switched, String>),
     /// The models a provider's server lists (`GET /models`), or why it could not say.
@@ -97,6 +109,13 @@ pub enum PersistOp {
     SetTitle(String),
     DeleteSession(i64),
     ListSessions(Option<String>),
+}
+
+/// Saves the store has not managed to write yet: how many turns, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backlog {
+    pub unsaved: usize,
+    pub error: String,
 }
 
 /// Whether turns are being saved, and where.
@@ -177,6 +196,8 @@ pub struct App {
     /// The latest rate-limit state a server reported.
     pub rate_limit: Option<RateLimitInfo>,
     pub persistence: Persistence,
+    /// Saves waiting for a failing store (the store thread retries them).
+    pub store_backlog: Option<Backlog>,
     /// When the streaming turn was last saved.
     last_flush: Option<Instant>,
     /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
@@ -206,6 +227,7 @@ impl App {
             now,
             retry: None,
             rate_limit: None,
+            store_backlog: None,
             persistence: Persistence::On {
                 session: None,
                 title: None,
@@ -269,9 +291,9 @@ impl App {
             Event::ArmsResolved { result, then } => {
                 self.arms_resolved(result.map(|r| r.0), then, now)
             }
-            Event::Sessions(list) => {
+            Event::Sessions { query, list } => {
                 if let Some(Overlay::Browser(browser)) = &mut self.overlay {
-                    browser.set_sessions(list);
+                    browser.set_sessions(query.as_deref(), list);
                 }
                 Vec::new()
             }
@@ -287,6 +309,25 @@ impl App {
             }
             Event::StoreFailed(why) => {
                 self.persistence = Persistence::Off(why);
+                Vec::new()
+            }
+            Event::StoreBacklog { unsaved, error } => {
+                self.store_backlog = match error {
+                    Some(error) => Some(Backlog { unsaved, error }),
+                    None => {
+                        if self.store_backlog.take().is_some() {
+                            self.notice = Some("the store is back: every turn is saved".into());
+                        }
+                        None
+                    }
+                };
+                Vec::new()
+            }
+            Event::StoreError(why) => {
+                if let Some(Overlay::Browser(browser)) = &mut self.overlay {
+                    browser.loading = false;
+                }
+                self.notice = Some(format!("⚠ session store: {why}"));
                 Vec::new()
             }
             Event::ModelSwitched(result) => {

@@ -4,9 +4,10 @@
 //! at most every [`FLUSH_EVERY`] and always when it ends, so a crash loses at most the last
 //! half second; events of a turn that is no longer active are ignored.
 
-use super::{App, Effect, FLUSH_EVERY, ms_between};
+use super::{App, Effect, FLUSH_EVERY, Overlay, ms_between};
 use crate::api::{OUT_OF_CREDIT, StreamEvent};
 use crate::conversation::TurnState;
+use crate::tui::confirm::Confirm;
 use crate::tui::conversation::cache::thinking_visible;
 use std::time::Instant;
 
@@ -119,7 +120,20 @@ impl App {
         effects
     }
 
+    /// Quit, asking first while turns wait to be saved.
     pub(super) fn quit(&mut self, now: Instant) -> Vec<Effect> {
+        if let Some(backlog) = &self.store_backlog
+            && backlog.unsaved > 0
+        {
+            let ask = Confirm::quit(backlog.unsaved, backlog.error.clone());
+            self.overlay = Some(Overlay::Confirm(ask));
+            return Vec::new();
+        }
+        self.quit_now(now)
+    }
+
+    /// Cancel what streams (saving it as interrupted) and quit.
+    pub(super) fn quit_now(&mut self, now: Instant) -> Vec<Effect> {
         let mut effects = self.cancel(now);
         effects.push(Effect::Quit);
         effects

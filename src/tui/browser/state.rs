@@ -28,7 +28,8 @@ pub struct Browser {
     pub selected: usize,
     /// The session waiting for a yes/no before it is deleted.
     pub confirm_delete: Option<i64>,
-    /// The list is being fetched.
+    /// A list for the current search was asked for and has not come yet (the store runs on
+    /// its own thread; the browser stays usable meanwhile).
     pub loading: bool,
 }
 
@@ -43,11 +44,14 @@ impl Browser {
         }
     }
 
-    /// New results arrived; keep the selection on the same session when it is still there.
-    pub fn set_sessions(&mut self, sessions: Vec<SessionSummary>) {
+    /// Results for `query` arrived (`None`: every session); keep the selection on the same
+    /// session when it is still there. Results for an older search are shown too (they are
+    /// better than none) but the browser goes on saying it searches.
+    pub fn set_sessions(&mut self, query: Option<&str>, sessions: Vec<SessionSummary>) {
         let keep = self.selected_session().map(|s| s.id);
         self.sessions = sessions;
-        self.loading = false;
+        let current = Some(self.query.trim()).filter(|q| !q.is_empty());
+        self.loading = query.map(str::trim) != current;
         self.selected = keep
             .and_then(|id| self.sessions.iter().position(|s| s.id == id))
             .unwrap_or(0);
@@ -96,6 +100,7 @@ impl Browser {
             KeyCode::Char('d') if ctrl => self.ask_delete(),
             KeyCode::Backspace => {
                 if self.query.pop().is_some() {
+                    self.loading = true;
                     BrowserAction::Search(self.query.clone())
                 } else {
                     BrowserAction::None
@@ -103,10 +108,12 @@ impl Browser {
             }
             KeyCode::Char('u') if ctrl => {
                 self.query.clear();
+                self.loading = true;
                 BrowserAction::Search(String::new())
             }
             KeyCode::Char(c) if !ctrl => {
                 self.query.push(c);
+                self.loading = true;
                 BrowserAction::Search(self.query.clone())
             }
             _ => BrowserAction::None,
@@ -148,7 +155,7 @@ mod tests {
     #[test]
     fn letters_always_search_and_never_delete() {
         let mut b = Browser::new();
-        b.set_sessions(vec![summary(3), summary(2), summary(1)]);
+        b.set_sessions(None, vec![summary(3), summary(2), summary(1)]);
         b.on_key(key(KeyCode::Down));
         let mut typed = String::new();
         for c in "dyn".chars() {
@@ -165,7 +172,7 @@ mod tests {
     #[test]
     fn del_or_ctrl_d_asks_and_only_y_deletes() {
         let mut b = Browser::new();
-        b.set_sessions(vec![summary(3), summary(2), summary(1)]);
+        b.set_sessions(None, vec![summary(3), summary(2), summary(1)]);
         assert_eq!(b.on_key(key(KeyCode::Down)), BrowserAction::None);
         assert_eq!(b.on_key(key(KeyCode::Delete)), BrowserAction::None);
         assert_eq!(b.confirm_delete, Some(2));
@@ -196,7 +203,7 @@ mod tests {
         );
         assert_eq!(b.on_key(key(KeyCode::Enter)), BrowserAction::Open(2));
         // The selection follows its session when the list changes.
-        b.set_sessions(vec![summary(1), summary(2)]);
+        b.set_sessions(None, vec![summary(1), summary(2)]);
         assert_eq!(b.selected, 1);
         assert_eq!(b.on_key(key(KeyCode::Esc)), BrowserAction::Close);
     }

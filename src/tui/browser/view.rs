@@ -33,17 +33,23 @@ pub fn render(ctx: &Ctx, browser: &Browser, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
 
-    let query = Line::from(vec![
+    let mut query = vec![
         Span::styled(" search: ", t.usage),
         Span::styled(browser.query.clone(), t.user),
         Span::styled("▏", t.accent),
-    ]);
+    ];
+    if browser.loading && !browser.sessions.is_empty() {
+        query.push(Span::styled("  searching…", t.usage));
+    }
+    let query = Line::from(query);
     frame.render_widget(Paragraph::new(query), search);
 
     let rows = list.height as usize;
     let mut lines = Vec::with_capacity(rows);
     if browser.sessions.is_empty() {
-        let text = if browser.loading {
+        let text = if browser.loading && !browser.query.is_empty() {
+            " searching…"
+        } else if browser.loading {
             " loading…"
         } else if browser.query.is_empty() {
             " no sessions yet: every conversation is saved as you go"

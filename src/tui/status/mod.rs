@@ -26,6 +26,8 @@ pub struct Status<'a> {
     /// Where turns are saved: `Ok(Some(id))` the open session, `Ok(None)` not yet created,
     /// `Err(())` persistence is off.
     pub saved: Result<Option<i64>, ()>,
+    /// Turns waiting for a failing store (`Some(0)`: another save, a title, waits).
+    pub unsaved: Option<usize>,
     pub notice: Option<&'a str>,
 }
 
@@ -115,6 +117,12 @@ fn items(ctx: &Ctx, status: &Status) -> Vec<String> {
     });
     if status.saved.is_err() {
         items.push("⚠ not saved (persistence off)".to_string());
+    }
+    match status.unsaved {
+        Some(1) => items.push("⚠ 1 turn not saved yet — retrying".to_string()),
+        Some(0) => items.push("⚠ not saved yet — retrying".to_string()),
+        Some(n) => items.push(format!("⚠ {n} turns not saved yet — retrying")),
+        None => {}
     }
     if let Some(limits) = ctx.rate_limit.and_then(rate_limit_text) {
         items.push(limits);

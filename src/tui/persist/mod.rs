@@ -1,10 +1,13 @@
-//! The runtime's side of persistence: performs the app's [`PersistOp`]s on the store, in
-//! order and at once (short SQLite transactions, fast enough for the UI thread), and reports
-//! back as app events.
+//! The runtime's side of persistence: [`Persister`] performs the app's [`PersistOp`]s on the
+//! store and reports back as app events; [`worker::StoreWorker`] runs it on a thread of its
+//! own, so the UI never waits for SQLite (a file another process holds locked, a search).
 //!
 //! Invariants: the session is created lazily, by the first turn saved into it, so an opened
-//! and abandoned TUI leaves no empty session behind; a failing store turns persistence off
-//! (one `StoreFailed` event) instead of failing the UI, and nothing is retried silently.
+//! and abandoned TUI leaves no empty session behind; a failing operation never turns
+//! persistence off — a save that fails is kept and retried by the worker (see there), any
+//! other failure is reported as [`Event::StoreError`].
+
+pub mod worker;
 
 use super::app::{Event, PersistOp};
 use crate::store::{SessionChoice, Store, StoreError, now_ms};
@@ -31,62 +34,81 @@ impl Persister {
             (SessionChoice::Latest, Some(store)) => match store.latest() {
                 Ok(Some(id)) => id,
                 Ok(None) => return Vec::new(),
-                Err(err) => return self.failed(err),
+                Err(err) => return vec![Event::StoreError(err.to_string())],
             },
         };
         self.perform(PersistOp::OpenSession(id))
     }
 
-    /// Do `op`; what the app should hear about it.
+    /// Do `op`; what the app should hear about it (a failure as [`Event::StoreError`]).
     pub fn perform(&mut self, op: PersistOp) -> Vec<Event> {
+        self.try_perform(&op)
+            .unwrap_or_else(|err| vec![Event::StoreError(err.to_string())])
+    }
+
+    /// Do `op`; what the app should hear about it, or the store's error (the op can be
+    /// tried again: a failed write changed nothing).
+    pub fn try_perform(&mut self, op: &PersistOp) -> Result<Vec<Event>, StoreError> {
         let Some(store) = self.store.as_mut() else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let result = match op {
-            PersistOp::SaveTurn(turn) => Self::session(store, &mut self.current).and_then(|id| {
-                store.save_turn(id, &turn, now_ms())?;
-                Ok(vec![Event::SessionSaved { id }])
-            }),
+            PersistOp::SaveTurn(turn) => {
+                let mut saved = Self::session(store, &mut self.current)
+                    .and_then(|id| store.save_turn(id, turn, now_ms()).map(|()| id));
+                if let Err(StoreError::NoSession(_)) = saved {
+                    // Deleted by another process: the turn starts a new session.
+                    self.current = None;
+                    saved = Self::session(store, &mut self.current)
+                        .and_then(|id| store.save_turn(id, turn, now_ms()).map(|()| id));
+                }
+                saved.map(|id| vec![Event::SessionSaved { id }])
+            }
             PersistOp::NewSession => {
                 self.current = None;
                 Ok(Vec::new())
             }
-            PersistOp::OpenSession(id) => store.load(id).map(|(summary, turns)| {
-                self.current = Some(id);
+            PersistOp::OpenSession(id) => store.load(*id).map(|(summary, turns)| {
+                self.current = Some(*id);
                 vec![Event::SessionOpened {
-                    id,
+                    id: *id,
                     title: summary.title,
                     turns,
                 }]
             }),
             PersistOp::SetTitle(title) => Self::session(store, &mut self.current).and_then(|id| {
                 store
-                    .set_title(id, &title)
+                    .set_title(id, title)
                     .map(|()| vec![Event::SessionSaved { id }])
             }),
-            PersistOp::DeleteSession(id) => store.delete(id).map(|()| {
-                if self.current == Some(id) {
+            PersistOp::DeleteSession(id) => store.delete(*id).map(|()| {
+                if self.current == Some(*id) {
                     self.current = None;
                 }
                 Vec::new()
             }),
             PersistOp::ListSessions(query) => {
-                let query = query.filter(|q| !q.trim().is_empty());
-                store
-                    .list(query.as_deref(), 500)
-                    .map(|list| vec![Event::Sessions(list)])
+                let query = query.as_deref().filter(|q| !q.trim().is_empty());
+                store.list(query, 500).map(|list| {
+                    vec![Event::Sessions {
+                        query: query.map(str::to_string),
+                        list,
+                    }]
+                })
             }
         };
         match result {
-            Ok(events) => events,
             // A session that is gone (deleted by another process) is no reason to stop saving.
             Err(StoreError::NoSession(id)) => {
                 if self.current == Some(id) {
                     self.current = None;
                 }
-                vec![Event::Sessions(Vec::new())]
+                Ok(vec![Event::Sessions {
+                    query: None,
+                    list: Vec::new(),
+                }])
             }
-            Err(err) => self.failed(err),
+            other => other,
         }
     }
 
@@ -100,10 +122,5 @@ impl Persister {
                 Ok(id)
             }
         }
-    }
-
-    fn failed(&mut self, err: StoreError) -> Vec<Event> {
-        self.store = None;
-        vec![Event::StoreFailed(err.to_string())]
     }
 }
