@@ -75,7 +75,7 @@ impl Recorder {
         self.last_flush = Instant::now();
         let key = (turn.id, turn.arm_index());
         match self.store.save_turn(self.session, turn, now_ms()) {
-            Ok(()) => {
+            Ok(_) => {
                 self.failed.remove(&key);
             }
             Err(err) => {

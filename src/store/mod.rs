@@ -5,8 +5,14 @@
 //!   refused untouched;
 //! - every write is one short immediate transaction, and every statement waits up to a busy
 //!   timeout for another process's lock, so two thinkbench processes can share the file (WAL);
-//! - a turn is keyed by (session, turn id): saving it again replaces it, which is how a
+//! - a turn is keyed by (session, turn id, arm): saving it again replaces it, which is how a
 //!   streaming answer is flushed while it grows;
+//! - the store, not the caller, settles where a new turn goes: the first save of a turn this
+//!   `Store` has not seen (neither loaded nor saved) takes its own id if that is past every
+//!   stored turn of the session, else the next free position, inside the write transaction.
+//!   So two processes that both go on from turn N never overwrite each other's turn N+1: the
+//!   later one's turn becomes N+2, and [`Saved::others`] tells it that turns it did not load
+//!   exist (it can reopen the session to show them);
 //! - a session's automatic title follows its first prompt until the person sets one;
 //! - nothing secret is stored: a [`Turn`] holds no API key or header, and only a turn's
 //!   fields are written;
@@ -21,6 +27,8 @@ pub use schema::SCHEMA_VERSION;
 
 use crate::conversation::Turn;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The database file in the data dir.
@@ -91,6 +99,19 @@ pub fn now_ms() -> i64 {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Where this connection's turns are stored: (session, the caller's turn id) -> stored
+    /// position. Filled by loads (the same id) and by first saves (see the module doc).
+    positions: RefCell<HashMap<(i64, u64), u64>>,
+}
+
+/// What a save did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Saved {
+    /// The position the turn is stored at (its id unless another process took that one).
+    pub turn_id: u64,
+    /// The session holds turns this connection neither loaded nor saved (another process
+    /// added them).
+    pub others: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -106,6 +127,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            positions: RefCell::default(),
         })
     }
 
@@ -136,7 +158,7 @@ impl Store {
     /// Set the session's title (marking it as the person's own, so prompts no longer change
     /// it). A blank title goes back to the automatic one, from the first prompt.
     pub fn set_title(&mut self, session: i64, title: &str) -> Result<(), StoreError> {
-        let Store { conn, path } = self;
+        let Store { conn, path, .. } = self;
         let fail = |e: rusqlite::Error| sql_error(path, &e);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -161,10 +183,20 @@ impl Store {
         tx.commit().map_err(fail)
     }
 
-    /// Insert or update `turn` (keyed by session, `turn.id` and its arm), in one short
-    /// transaction.
-    pub fn save_turn(&mut self, session: i64, turn: &Turn, now_ms: i64) -> Result<(), StoreError> {
-        let Store { conn, path } = self;
+    /// Insert or update `turn` (keyed by session, its position and its arm), in one short
+    /// transaction; where it went (see the module doc on positions).
+    pub fn save_turn(
+        &mut self,
+        session: i64,
+        turn: &Turn,
+        now_ms: i64,
+    ) -> Result<Saved, StoreError> {
+        let Store {
+            conn,
+            path,
+            positions,
+        } = self;
+        let positions = positions.get_mut();
         let fail = |e: rusqlite::Error| sql_error(path, &e);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -180,14 +212,48 @@ impl Store {
         if exists.is_none() {
             return Err(StoreError::NoSession(session));
         }
-        turns::upsert(&tx, session, turn, now_ms).map_err(fail)?;
+        let known = positions.get(&(session, turn.id)).copied();
+        let last: Option<i64> = tx
+            .query_row(
+                "SELECT MAX(turn_id) FROM turns WHERE session_id = ?1",
+                [session],
+                |r| r.get(0),
+            )
+            .map_err(fail)?;
+        let last = last.map_or(0, |n| u64::try_from(n).unwrap_or(0));
+        let turn_id = match known {
+            Some(at) => at,
+            None if turn.id > last => turn.id,
+            None => last + 1,
+        };
+        turns::upsert(&tx, session, turn_id, turn, now_ms).map_err(fail)?;
         tx.execute(
             "UPDATE sessions SET updated_ms = MAX(updated_ms, ?2) WHERE id = ?1",
             params![session, now_ms],
         )
         .map_err(fail)?;
         auto_title(&tx, session).map_err(fail)?;
-        tx.commit().map_err(fail)
+        // Turns stored at positions this connection never loaded nor saved.
+        let mine: Vec<u64> = (positions.iter())
+            .filter(|((s, _), _)| *s == session)
+            .map(|(_, at)| *at)
+            .chain([turn_id])
+            .collect();
+        let stored: Vec<u64> = {
+            let mut stmt = tx
+                .prepare_cached("SELECT DISTINCT turn_id FROM turns WHERE session_id = ?1")
+                .map_err(fail)?;
+            let rows = stmt
+                .query_map([session], |r| r.get::<_, i64>(0))
+                .map_err(fail)?;
+            rows.filter_map(Result::ok)
+                .filter_map(|n| u64::try_from(n).ok())
+                .collect()
+        };
+        let others = stored.iter().any(|at| !mine.contains(at));
+        tx.commit().map_err(fail)?;
+        positions.insert((session, turn.id), turn_id);
+        Ok(Saved { turn_id, others })
     }
 
     /// A session and its turns, oldest first (a turn saved while streaming comes back
@@ -201,6 +267,9 @@ impl Store {
             .ok_or(StoreError::NoSession(session))?;
         let turns = turns::load(&tx, session).map_err(fail)?;
         tx.finish().map_err(fail)?;
+        let mut positions = self.positions.borrow_mut();
+        positions.retain(|(s, _), _| *s != session);
+        positions.extend(turns.iter().map(|t| ((session, t.id), t.id)));
         Ok((summary, turns))
     }
 

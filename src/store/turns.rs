@@ -65,10 +65,12 @@ SELECT turn_id, arm, arm_label, arm_run, arm_kept, prompt, answer, reasoning, pr
 FROM turns WHERE session_id = ?1 ORDER BY turn_id, arm
 ";
 
-/// Insert or update one turn (the caller holds the transaction).
+/// Insert or update one turn at position `turn_id` of `session` (the caller holds the
+/// transaction and chose the position).
 pub(super) fn upsert(
     conn: &Connection,
     session: i64,
+    turn_id: u64,
     turn: &Turn,
     now_ms: i64,
 ) -> rusqlite::Result<()> {
@@ -91,7 +93,7 @@ pub(super) fn upsert(
     };
     conn.prepare_cached(UPSERT)?.execute(named_params! {
         ":session_id": session,
-        ":turn_id": int(turn.id),
+        ":turn_id": int(turn_id),
         ":arm": turn.arm_index(),
         ":arm_label": turn.arm.as_ref().map(|a| a.label.as_str()),
         ":arm_run": turn.arm.as_ref().map(|a| a.run),

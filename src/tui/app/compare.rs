@@ -312,6 +312,7 @@ impl App {
             if self.compare.runs.iter().all(|r| r.done) {
                 self.compare.runs.clear();
                 self.active = None;
+                effects.extend(self.show_others());
             }
         }
         effects

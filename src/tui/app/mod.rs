@@ -89,6 +89,11 @@ pub enum Event {
     },
     /// An operation other than a save failed (opening, deleting, listing sessions).
     StoreError(String),
+    /// Another process added turns to session `id`, the open one (they show once it is
+    /// reopened, which the app does as soon as nothing streams).
+    OthersAdded {
+        id: i64,
+    },
     /// The settings for the model asked for with [`Effect::SwitchModel`], or why not.
     ModelSwitched(Result<Switched, String>),
     /// The models a provider's server lists (`GET /models`), or why it could not say.
@@ -198,6 +203,10 @@ pub struct App {
     pub persistence: Persistence,
     /// Saves waiting for a failing store (the store thread retries them).
     pub store_backlog: Option<Backlog>,
+    /// The open session, when another process added turns to it that are not shown yet.
+    others_pending: Option<i64>,
+    /// The session is being reopened to show turns another process added.
+    reopened_for_others: bool,
     /// When the streaming turn was last saved.
     last_flush: Option<Instant>,
     /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
@@ -228,6 +237,8 @@ impl App {
             retry: None,
             rate_limit: None,
             store_backlog: None,
+            others_pending: None,
+            reopened_for_others: false,
             persistence: Persistence::On {
                 session: None,
                 title: None,
@@ -323,6 +334,7 @@ impl App {
                 };
                 Vec::new()
             }
+            Event::OthersAdded { id } => self.others_added(id),
             Event::StoreError(why) => {
                 if let Some(Overlay::Browser(browser)) = &mut self.overlay {
                     browser.loading = false;

@@ -72,7 +72,8 @@ impl App {
             session: Some(id),
             title: Some(title),
         };
-        self.notice = None;
+        self.notice = std::mem::take(&mut self.reopened_for_others)
+            .then(|| "turns another thinkbench added to this session are shown in order".into());
     }
 
     /// Replace the conversation with `turns`; the view rebuilds every cache from them.
@@ -83,6 +84,34 @@ impl App {
         self.scroll.top = None;
         self.scroll.jump = None;
         self.setup_hint = None;
+    }
+
+    /// Another process added turns to session `id`: if it is the open one, reopen it (after
+    /// the answer streaming now, whose last save goes first) so they show.
+    pub(super) fn others_added(&mut self, id: i64) -> Vec<Effect> {
+        if !matches!(self.persistence, Persistence::On { session: Some(open), .. } if open == id) {
+            return Vec::new();
+        }
+        self.others_pending = Some(id);
+        if self.is_streaming() {
+            self.notice = Some(
+                "another thinkbench added turns to this session: they show when this answer ends"
+                    .into(),
+            );
+            return Vec::new();
+        }
+        self.show_others()
+    }
+
+    /// Reopen the session another process added to, if one waits for it.
+    pub(super) fn show_others(&mut self) -> Vec<Effect> {
+        match self.others_pending.take() {
+            Some(id) => {
+                self.reopened_for_others = true;
+                self.persist(PersistOp::OpenSession(id))
+            }
+            None => Vec::new(),
+        }
     }
 
     /// `op` as an effect, unless persistence is off.

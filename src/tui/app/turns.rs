@@ -117,6 +117,7 @@ impl App {
             self.touch(idx);
             effects.extend(self.save(idx));
         }
+        effects.extend(self.show_others());
         effects
     }
 
@@ -192,7 +193,11 @@ impl App {
             .is_none_or(|t| at.saturating_duration_since(t) >= FLUSH_EVERY);
         if terminal || (text && due) {
             self.last_flush = Some(at);
-            return self.save(idx);
+            let mut effects = self.save(idx);
+            if terminal {
+                effects.extend(self.show_others());
+            }
+            return effects;
         }
         Vec::new()
     }

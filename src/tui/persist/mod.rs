@@ -55,14 +55,20 @@ impl Persister {
         let result = match op {
             PersistOp::SaveTurn(turn) => {
                 let mut saved = Self::session(store, &mut self.current)
-                    .and_then(|id| store.save_turn(id, turn, now_ms()).map(|()| id));
+                    .and_then(|id| Ok((id, store.save_turn(id, turn, now_ms())?)));
                 if let Err(StoreError::NoSession(_)) = saved {
                     // Deleted by another process: the turn starts a new session.
                     self.current = None;
                     saved = Self::session(store, &mut self.current)
-                        .and_then(|id| store.save_turn(id, turn, now_ms()).map(|()| id));
+                        .and_then(|id| Ok((id, store.save_turn(id, turn, now_ms())?)));
                 }
-                saved.map(|id| vec![Event::SessionSaved { id }])
+                saved.map(|(id, saved)| {
+                    let mut events = vec![Event::SessionSaved { id }];
+                    if saved.others {
+                        events.push(Event::OthersAdded { id });
+                    }
+                    events
+                })
             }
             PersistOp::NewSession => {
                 self.current = None;
