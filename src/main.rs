@@ -12,6 +12,7 @@ use thinkbench::session::Session;
 use thinkbench::sessions_cli::{self, SessionsCommand};
 use thinkbench::store;
 use thinkbench::store::SessionChoice;
+use thinkbench::text::Filter;
 use thinkbench::tui::{self, theme::Theme};
 
 #[derive(Parser, Debug)]
@@ -52,6 +53,10 @@ enum Command {
         /// Stream the model's shared reasoning text to stderr.
         #[arg(long)]
         show_reasoning: bool,
+        /// Write the model's text exactly as it came, even to a terminal (by default a
+        /// terminal gets it without control characters: no escape sequence can reach it).
+        #[arg(long)]
+        raw: bool,
         #[command(flatten)]
         resume: ResumeArgs,
         /// The prompt; read from stdin when absent or `-`.
@@ -111,6 +116,10 @@ struct CompareArgs {
     /// text (summary and answers), json (one object) or csv (one row per run)
     #[arg(long, value_enum, default_value = "text")]
     format: compare::report::Format,
+    /// Write the models' text exactly as it came, even to a terminal (by default a terminal
+    /// gets it without control characters: no escape sequence can reach it).
+    #[arg(long)]
+    raw: bool,
     #[command(flatten)]
     resume: ResumeArgs,
     /// The prompt; read from stdin when absent or `-`.
@@ -128,8 +137,11 @@ fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// `thinkbench: MESSAGE` on stderr (sanitized on a terminal: it may quote a server or a
+/// file), and the exit status `code`.
 fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
-    eprintln!("thinkbench: {message}");
+    let message = message.to_string();
+    eprintln!("thinkbench: {}", Filter::detect(false, &env).diag(&message));
     ExitCode::from(code)
 }
 
@@ -187,6 +199,7 @@ fn main() -> ExitCode {
             common,
             json,
             show_reasoning,
+            raw,
             resume:
                 ResumeArgs {
                     continue_latest,
@@ -222,6 +235,7 @@ fn main() -> ExitCode {
                 AskOptions {
                     json,
                     show_reasoning,
+                    filter: Filter::detect(raw, &env),
                 },
                 recorder,
             ));
@@ -258,7 +272,8 @@ fn main() -> ExitCode {
             compare::sweep_arms(base, &efforts)
         }),
         Some(Command::Sessions { command }) => {
-            match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command) {
+            let filter = Filter::detect(false, &env);
+            match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command, filter) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(&err, err.exit_code()),
             }
@@ -342,6 +357,7 @@ fn compare_command(
             format,
             runs: args.runs,
             concurrency: args.concurrency.unwrap_or(base_concurrency),
+            filter: Filter::detect(args.raw, &env),
         },
         recorder,
     ));
