@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
+use thinkbench::api::{Endpoint, origin};
 use thinkbench::ask::{self, AskOptions};
 use thinkbench::compare;
 use thinkbench::config::{self, CommonArgs, Paths};
@@ -215,6 +216,7 @@ fn main() -> ExitCode {
             if let Some(why) = settings.missing_key() {
                 return fail(why, 2);
             }
+            warn_plain_http([&settings.endpoint]);
             let prompt = match read_prompt(prompt) {
                 Ok(p) => p,
                 Err(err) => return fail(err, 2),
@@ -330,6 +332,7 @@ fn compare_command(
             return fail(format!("arm `{}`: {why}", arm.label), 2);
         }
     }
+    warn_plain_http(arms.iter().map(|a| &a.settings.endpoint));
     let prompt = match read_prompt(args.prompt) {
         Ok(p) => p,
         Err(err) => return fail(err, 2),
@@ -362,6 +365,20 @@ fn compare_command(
         recorder,
     ));
     ExitCode::from(u8::try_from(status).unwrap_or(1))
+}
+
+/// Warn on stderr, once per host and before anything is sent, of every host a key goes to
+/// over plain http (see `api::origin`).
+fn warn_plain_http<'a>(endpoints: impl IntoIterator<Item = &'a Endpoint>) {
+    let mut hosts: Vec<String> = Vec::new();
+    for endpoint in endpoints {
+        if let Some(host) = origin::key_over_plain_http(endpoint)
+            && !hosts.contains(&host)
+        {
+            eprintln!("thinkbench: {}", origin::cleartext_warning(&host));
+            hosts.push(host);
+        }
+    }
 }
 
 /// The prompt from the argument, or from stdin when it is absent or `-`.
