@@ -94,7 +94,7 @@ pub fn open_session(
     choice: SessionChoice,
 ) -> Result<(Option<Recorder>, Vec<Turn>), StoreError> {
     if let Some(dir) = db.parent()
-        && let Err(err) = std::fs::create_dir_all(dir)
+        && let Err(err) = crate::store::private::create_dir(dir)
     {
         persistence_off(format!(
             "cannot create {} for the session database {}: {err}",
