@@ -4,8 +4,9 @@
 //! Invariants: what [`sanitize`] returns holds no control character but newline and tab —
 //! no C0, DEL or C1 — so no escape sequence a model or a server wrote (a title change, an
 //! OSC 52 clipboard write, cursor moves) can reach the terminal; each one shows as `�`.
-//! [`Filter::detect`] is the only place the commands ask whether stdout or stderr is a
-//! terminal; what a [`Filter`] passes to a pipe or a file is byte-exact.
+//! [`Filter::detect`] is the only place that decides whether the commands' output is
+//! sanitized (whether stdout and stderr are terminals); what a [`Filter`] passes to a pipe
+//! or a file is byte-exact.
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
