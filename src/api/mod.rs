@@ -9,7 +9,7 @@
 //!
 //! Layers, each importing only from those before it (no module imports one that imports it
 //! back):
-//! 1. `types` (re-exported here), then `json`, `errors`, `sse`, `http`, `redact`,
+//! 1. `types` (re-exported here), then `json`, `redact`, `errors`, `sse`, `http`,
 //!    `origin` and the pure `retry::policy`: the provider-neutral types and the helpers
 //!    every API shares;
 //! 2. `protocol`: the [`Protocol`] trait, what one wire protocol brings to the exchange;
