@@ -6,7 +6,9 @@
 //! turn ends however it ends, so a killed process loses at most the last half second.
 //!
 //! Invariants: stdout carries only the answer (or the one JSON object); everything else goes
-//! to stderr; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived;
+//! to stderr; what reaches a terminal passes through the options' [`Filter`] (no control
+//! character but newline and tab, unless `--raw` for the model's text), what reaches a pipe
+//! is byte-exact; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived;
 //! a store that cannot be opened turns persistence off with one warning naming the file, and
 //! the turn is still answered; a store that fails while the turn streams is tried again at
 //! every flush, and if the turn's last save fails too the command says so and exits with
@@ -16,6 +18,7 @@ use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use crate::store::{SessionChoice, Store, StoreError, now_ms};
+use crate::text::Filter;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
@@ -27,6 +30,8 @@ pub struct AskOptions {
     pub json: bool,
     /// Stream the shared reasoning text to stderr.
     pub show_reasoning: bool,
+    /// What is sanitized on the way out (see [`Filter`]).
+    pub filter: Filter,
 }
 
 /// Exit status when the person interrupted the request.
@@ -111,7 +116,7 @@ pub fn open_session(
     choice: SessionChoice,
 ) -> Result<(Option<Recorder>, Vec<Turn>), StoreError> {
     if let Some(dir) = db.parent()
-        && let Err(err) = std::fs::create_dir_all(dir)
+        && let Err(err) = crate::store::private::create_dir(dir)
     {
         persistence_off(format!(
             "cannot create {} for the session database {}: {err}",
@@ -170,23 +175,20 @@ pub async fn run(
         let at = sent.elapsed().as_millis() as u64;
         // Retries are announced on stderr in every mode (stdout stays the answer or the JSON).
         if let StreamEvent::Retrying(notice) = &event {
-            eprintln!(
-                "thinkbench: {}: {}",
-                notice.describe(notice.delay),
-                notice.error
-            );
+            let line = format!("{}: {}", notice.describe(notice.delay), notice.error);
+            eprintln!("thinkbench: {}", opts.filter.diag(&line));
         }
         if !opts.json {
             match &event {
                 StreamEvent::TextDelta(text) => {
                     let mut out = std::io::stdout().lock();
-                    let _ = out.write_all(text.as_bytes());
+                    let _ = out.write_all(opts.filter.out(text).as_bytes());
                     let _ = out.flush();
                 }
                 StreamEvent::ReasoningDelta(text) if opts.show_reasoning => {
                     wrote_reasoning = true;
                     let mut err = std::io::stderr().lock();
-                    let _ = err.write_all(text.as_bytes());
+                    let _ = err.write_all(opts.filter.err(text).as_bytes());
                     let _ = err.flush();
                 }
                 _ => {}
@@ -223,10 +225,10 @@ pub async fn run(
         if let Value::Object(map) = &mut value {
             map.insert("session".into(), json!(session_id));
         }
-        println!("{value}");
+        println!("{}", opts.filter.json(&value.to_string()));
         // The error goes to stderr too, so a script that only checks the status can log it.
         if let TurnState::Failed(err) = &turn.state {
-            eprintln!("thinkbench: {err}");
+            eprintln!("thinkbench: {}", opts.filter.diag(&err.to_string()));
         }
     } else {
         if !turn.answer.is_empty() && !turn.answer.ends_with('\n') {
@@ -235,7 +237,7 @@ pub async fn run(
         if wrote_reasoning {
             eprintln!();
         }
-        report_to_stderr(turn);
+        report_to_stderr(turn, opts.filter);
         if let Some(id) = session_id {
             eprintln!("session {id}");
         }
@@ -251,15 +253,18 @@ pub async fn run(
     }
 }
 
-fn report_to_stderr(turn: &Turn) {
+/// The tool calls, how the turn ended and its usage line, each line through `filter`'s
+/// [`Filter::diag`] (names, arguments and errors are the server's text).
+fn report_to_stderr(turn: &Turn, filter: Filter) {
     for call in &turn.tool_calls {
-        eprintln!(
+        let line = format!(
             "the model asked to call `{}({})`",
             call.name, call.arguments
         );
+        eprintln!("{}", filter.diag(&line));
     }
     match &turn.state {
-        TurnState::Failed(err) => eprintln!("thinkbench: {err}"),
+        TurnState::Failed(err) => eprintln!("thinkbench: {}", filter.diag(&err.to_string())),
         TurnState::Cancelled => eprintln!("thinkbench: cancelled"),
         _ => {}
     }
@@ -268,7 +273,7 @@ fn report_to_stderr(turn: &Turn) {
             "thinkbench: all output tokens went to reasoning; no answer was produced (raise --max-output-tokens)"
         );
     }
-    eprintln!("{}", turn.usage_line());
+    eprintln!("{}", filter.diag(&turn.usage_line()));
 }
 
 /// The `--json` object for a turn.

@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
+use thinkbench::api::{Endpoint, origin};
 use thinkbench::ask::{self, AskOptions};
 use thinkbench::compare;
 use thinkbench::config::{self, CommonArgs, Paths};
@@ -12,6 +13,7 @@ use thinkbench::session::Session;
 use thinkbench::sessions_cli::{self, SessionsCommand};
 use thinkbench::store;
 use thinkbench::store::SessionChoice;
+use thinkbench::text::Filter;
 use thinkbench::tui::{self, theme::Theme};
 
 #[derive(Parser, Debug)]
@@ -52,6 +54,10 @@ enum Command {
         /// Stream the model's shared reasoning text to stderr.
         #[arg(long)]
         show_reasoning: bool,
+        /// Write the model's text exactly as it came, even to a terminal (by default a
+        /// terminal gets it without control characters: no escape sequence can reach it).
+        #[arg(long)]
+        raw: bool,
         #[command(flatten)]
         resume: ResumeArgs,
         /// The prompt; read from stdin when absent or `-`.
@@ -111,6 +117,10 @@ struct CompareArgs {
     /// text (summary and answers), json (one object) or csv (one row per run)
     #[arg(long, value_enum, default_value = "text")]
     format: compare::report::Format,
+    /// Write the models' text exactly as it came, even to a terminal (by default a terminal
+    /// gets it without control characters: no escape sequence can reach it).
+    #[arg(long)]
+    raw: bool,
     #[command(flatten)]
     resume: ResumeArgs,
     /// The prompt; read from stdin when absent or `-`.
@@ -128,8 +138,11 @@ fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// `thinkbench: MESSAGE` on stderr (sanitized on a terminal: it may quote a server or a
+/// file), and the exit status `code`.
 fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
-    eprintln!("thinkbench: {message}");
+    let message = message.to_string();
+    eprintln!("thinkbench: {}", Filter::detect(false, &env).diag(&message));
     ExitCode::from(code)
 }
 
@@ -187,6 +200,7 @@ fn main() -> ExitCode {
             common,
             json,
             show_reasoning,
+            raw,
             resume:
                 ResumeArgs {
                     continue_latest,
@@ -202,6 +216,7 @@ fn main() -> ExitCode {
             if let Some(why) = settings.missing_key() {
                 return fail(why, 2);
             }
+            warn_plain_http([&settings.endpoint]);
             let prompt = match read_prompt(prompt) {
                 Ok(p) => p,
                 Err(err) => return fail(err, 2),
@@ -222,6 +237,7 @@ fn main() -> ExitCode {
                 AskOptions {
                     json,
                     show_reasoning,
+                    filter: Filter::detect(raw, &env),
                 },
                 recorder,
             ));
@@ -258,7 +274,8 @@ fn main() -> ExitCode {
             compare::sweep_arms(base, &efforts)
         }),
         Some(Command::Sessions { command }) => {
-            match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command) {
+            let filter = Filter::detect(false, &env);
+            match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command, filter) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(&err, err.exit_code()),
             }
@@ -315,6 +332,7 @@ fn compare_command(
             return fail(format!("arm `{}`: {why}", arm.label), 2);
         }
     }
+    warn_plain_http(arms.iter().map(|a| &a.settings.endpoint));
     let prompt = match read_prompt(args.prompt) {
         Ok(p) => p,
         Err(err) => return fail(err, 2),
@@ -342,10 +360,25 @@ fn compare_command(
             format,
             runs: args.runs,
             concurrency: args.concurrency.unwrap_or(base_concurrency),
+            filter: Filter::detect(args.raw, &env),
         },
         recorder,
     ));
     ExitCode::from(u8::try_from(status).unwrap_or(1))
+}
+
+/// Warn on stderr, once per host and before anything is sent, of every host a key goes to
+/// over plain http (see `api::origin`).
+fn warn_plain_http<'a>(endpoints: impl IntoIterator<Item = &'a Endpoint>) {
+    let mut hosts: Vec<String> = Vec::new();
+    for endpoint in endpoints {
+        if let Some(host) = origin::key_over_plain_http(endpoint)
+            && !hosts.contains(&host)
+        {
+            eprintln!("thinkbench: {}", origin::cleartext_warning(&host));
+            hosts.push(host);
+        }
+    }
 }
 
 /// The prompt from the argument, or from stdin when it is absent or `-`.

@@ -5,15 +5,17 @@
 //! a command that only reads; an unknown session id exits 2, a database that cannot be
 //! opened or read exits 1, and either message names what is wrong; `export -o FILE` writes a
 //! temporary file next to FILE and renames it over FILE, so FILE is whole or untouched, and
-//! then stdout stays empty; what is printed to a terminal is sanitized (no control
-//! character but newline and tab), what goes to a pipe or a file is exact.
+//! then stdout stays empty, and FILE is created readable by its owner only (0600 on Unix);
+//! what is printed to a terminal is sanitized (no control character but newline and tab)
+//! unless `--raw` (show, export), what goes to a pipe or a file is exact.
 
 use crate::conversation::Turn;
 use crate::export;
 use crate::export::compare::{Exchange, exchanges};
 use crate::store::{SessionSummary, Store, StoreError};
+use crate::text::Filter;
 use clap::{Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Default number of sessions `list` prints.
@@ -37,6 +39,10 @@ pub enum SessionsCommand {
     Show {
         /// The session id (see `sessions list`).
         id: i64,
+        /// Print the stored text exactly, even to a terminal (by default a terminal gets it
+        /// without control characters: no escape sequence can reach it).
+        #[arg(long)]
+        raw: bool,
     },
     /// Export a session as Markdown or JSON.
     Export {
@@ -47,6 +53,9 @@ pub enum SessionsCommand {
         /// Write to FILE (replaced whole) instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Print the stored text exactly, even to a terminal (a FILE always gets it exactly).
+        #[arg(long)]
+        raw: bool,
     },
     /// Delete a session and its turns.
     Rm {
@@ -83,8 +92,9 @@ impl SessionsError {
     }
 }
 
-/// Run `command` against the database at `db`; what to print goes to stdout.
-pub fn run(db: &Path, command: SessionsCommand) -> Result<(), SessionsError> {
+/// Run `command` against the database at `db`; what to print goes to stdout, through
+/// `filter` (its `raw` set by the command's `--raw`).
+pub fn run(db: &Path, command: SessionsCommand, filter: Filter) -> Result<(), SessionsError> {
     match command {
         SessionsCommand::List {
             json,
@@ -97,18 +107,24 @@ pub fn run(db: &Path, command: SessionsCommand) -> Result<(), SessionsError> {
             };
             if json {
                 let list: Vec<_> = sessions.iter().map(export::summary_json).collect();
-                print(&format!("{}\n", serde_json::Value::Array(list)));
+                let json = format!("{}\n", serde_json::Value::Array(list));
+                print(&filter.json(&json), Filter::default());
             } else if sessions.is_empty() {
                 eprintln!("no sessions");
             } else {
-                print(&table(&sessions));
+                print(&table(&sessions), filter);
             }
         }
-        SessionsCommand::Show { id } => {
+        SessionsCommand::Show { id, raw } => {
             let (summary, turns) = load(db, id)?;
-            print(&show(&summary, &turns));
+            print(&show(&summary, &turns), filter.with_raw(raw));
         }
-        SessionsCommand::Export { id, format, output } => {
+        SessionsCommand::Export {
+            id,
+            format,
+            output,
+            raw,
+        } => {
             let (summary, turns) = load(db, id)?;
             let text = match format {
                 Format::Md => export::markdown(&summary, &turns),
@@ -117,7 +133,10 @@ pub fn run(db: &Path, command: SessionsCommand) -> Result<(), SessionsError> {
             match output {
                 Some(path) => write_whole(&path, text.as_bytes())
                     .map_err(|source| SessionsError::Write { path, source })?,
-                None => print(&text),
+                None if format == Format::Json => {
+                    print(&filter.with_raw(raw).json(&text), Filter::default())
+                }
+                None => print(&text, filter.with_raw(raw)),
             }
         }
         SessionsCommand::Rm { id } => {
@@ -127,10 +146,11 @@ pub fn run(db: &Path, command: SessionsCommand) -> Result<(), SessionsError> {
             let (summary, _) = store.load(id)?;
             store.delete(id)?;
             let turns = if summary.turns == 1 { "turn" } else { "turns" };
-            print(&format!(
+            let line = format!(
                 "deleted session {} \"{}\" ({} {turns})\n",
                 summary.id, summary.title, summary.turns
-            ));
+            );
+            print(&line, filter);
         }
     }
     Ok(())
@@ -152,19 +172,16 @@ fn load(db: &Path, id: i64) -> Result<(SessionSummary, Vec<Turn>), StoreError> {
 }
 
 /// Print `text`, sanitized when stdout is a terminal (stored text is model and server
-/// text: no escape sequence of it may reach a terminal); exact to a pipe or a file.
-fn print(text: &str) {
+/// text: no escape sequence of it may reach a terminal) unless `--raw`; exact to a pipe.
+/// JSON goes through [`Filter::json`] first and then here with the default (exact) filter.
+fn print(text: &str, filter: Filter) {
     let mut out = std::io::stdout().lock();
-    let text = if out.is_terminal() {
-        crate::text::sanitize(text)
-    } else {
-        text.into()
-    };
-    let _ = out.write_all(text.as_bytes());
+    let _ = out.write_all(filter.out(text).as_bytes());
     let _ = out.flush();
 }
 
-/// Write `bytes` to `path` through a temporary file in the same directory and a rename.
+/// Write `bytes` to `path` through a temporary file (new, 0600 on Unix) in the same
+/// directory and a rename.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -176,7 +193,7 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or_else(|| "export".to_string());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = crate::store::private::create_new_file(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)

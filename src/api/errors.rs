@@ -5,8 +5,9 @@
 //! Invariants: the server's own message is always kept (hints are added around it, never
 //! instead of it); for an HTTP error `retryable` is true exactly for 408, 409, 429 and 5xx
 //! (except an `insufficient_quota` 429) and for connection failures and broken bodies; no
-//! input can make these panic. This module imports nothing from `api` but its types and
-//! [`json`](crate::api::json).
+//! input can make these panic; a URL in a message shows no credentials. This module imports
+//! nothing from `api` but its types, [`json`](crate::api::json) and
+//! [`redact`](crate::api::redact).
 
 use crate::api::json::{excerpt, str_or_num, text_field};
 use crate::api::types::{ApiError, Endpoint};
@@ -102,6 +103,7 @@ pub fn with_hint(mut err: ApiError, endpoint: &Endpoint, url: &str) -> ApiError 
             err.message = format!("{hint} ({})", err.message);
         }
         Some(404) if err.kind.is_none() && err.code.is_none() && !err.message.contains("model") => {
+            let url = crate::api::redact::urls(url);
             err.message = format!("{} at {url}: is the base URL right?", err.message);
         }
         _ => {}
@@ -192,10 +194,15 @@ pub fn body_error(err: &(dyn std::error::Error + 'static)) -> ApiError {
     }
 }
 
-/// A request that never got a response: name the URL and the cause in plain words.
+/// A request that never got a response: name the URL (its credentials masked) and the
+/// cause in plain words. A redirect refused by [`crate::api::origin`] says where it led and
+/// is not retried.
 pub fn send_error(err: &reqwest::Error, base_url: &str) -> ApiError {
     let cause = root_cause(err);
-    let (message, retryable) = if err.is_builder() {
+    let base_url = crate::api::redact::urls(base_url);
+    let (message, retryable) = if err.is_redirect() {
+        (cause, false)
+    } else if err.is_builder() {
         (
             format!("could not build the request for {base_url}: {cause}"),
             false,

@@ -9,8 +9,9 @@
 //!
 //! Layers, each importing only from those before it (no module imports one that imports it
 //! back):
-//! 1. `types` (re-exported here), then `json`, `errors`, `sse`, `http`, and the pure
-//!    `retry::policy`: the provider-neutral types and the helpers every API shares;
+//! 1. `types` (re-exported here), then `json`, `redact`, `errors`, `sse`, `http`,
+//!    `origin` and the pure `retry::policy`: the provider-neutral types and the helpers
+//!    every API shares;
 //! 2. `protocol`: the [`Protocol`] trait, what one wire protocol brings to the exchange;
 //! 3. the protocols, one unit type each: [`openai_chat::Chat`],
 //!    [`openai_responses::Responses`], [`anthropic::Anthropic`];
@@ -27,7 +28,9 @@ pub mod json;
 pub mod models;
 pub mod openai_chat;
 pub mod openai_responses;
+pub mod origin;
 pub mod protocol;
+pub mod redact;
 pub mod retry;
 pub mod sse;
 mod types;
@@ -60,10 +63,12 @@ macro_rules! with_protocol {
 }
 
 /// Build the HTTP client every request uses (connect timeout; no overall timeout, since
-/// reasoning models can think for minutes).
+/// reasoning models can think for minutes; redirects followed only within the origin, see
+/// [`origin`]).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(10))
+        .redirect(origin::redirect_policy())
         .user_agent(concat!("thinkbench/", env!("CARGO_PKG_VERSION")))
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
@@ -71,13 +76,15 @@ pub fn client() -> reqwest::Client {
 
 /// Run one turn against `endpoint`, in its API's protocol, calling `emit` for each event
 /// (see the module contract). Failures before any output are retried per `retry` (announced
-/// with `Retrying` events). Cancel by dropping the future (or aborting its task).
+/// with `Retrying` events). Cancel by dropping the future (or aborting its task). Every
+/// error and retry notice leaves with the credentials of its URLs masked ([`redact`]).
 pub async fn run_turn(
     client: &reqwest::Client,
     endpoint: &Endpoint,
     request: &ChatRequest,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
+    let emit = &mut |event| emit(redact::event(event));
     with_protocol!(endpoint.api, P => retry::run::<P>(client, endpoint, request, emit).await)
 }
 

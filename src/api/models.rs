@@ -7,13 +7,14 @@
 //! [`LIST_BODY_LIMIT`]; the answer is read in any of the shapes servers use (`{"data":[{"id"}]}`,
 //! a bare array of objects or strings, Ollama's `{"models":[{"name"}]}`); the ids come back
 //! sorted, once each, none empty; nothing the server sends can panic, every failure is an
-//! [`ApiError`] that names the URL.
+//! [`ApiError`] that names the URL, without its credentials.
 
 use crate::api::anthropic::Anthropic;
 use crate::api::errors::send_error;
 use crate::api::http;
 use crate::api::openai_chat::Chat;
 use crate::api::protocol::Protocol;
+use crate::api::redact;
 use crate::api::types::{ApiError, ApiKind, Endpoint};
 use serde_json::Value;
 use std::time::Duration;
@@ -24,16 +25,18 @@ pub const LIST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most bytes of a model list that are read (OpenRouter's list, with descriptions, is large).
 pub const LIST_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
-/// The model ids `endpoint` serves, sorted. Anthropic's list is asked for in one page.
+/// The model ids `endpoint` serves, sorted. Anthropic's list is asked for in one page. An
+/// error shows no credentials of a URL ([`redact`]).
 pub async fn list_models(
     client: &reqwest::Client,
     endpoint: &Endpoint,
 ) -> Result<Vec<String>, ApiError> {
-    match endpoint.api {
+    let listed = match endpoint.api {
         ApiKind::Anthropic => list::<Anthropic>(client, endpoint, "models?limit=1000").await,
         // Responses servers list their models as Chat Completions ones do.
         ApiKind::Chat | ApiKind::Responses => list::<Chat>(client, endpoint, "models").await,
-    }
+    };
+    listed.map_err(redact::error)
 }
 
 /// `GET {base}/{path}` signed and read the way `P` does.

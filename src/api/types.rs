@@ -74,7 +74,7 @@ impl fmt::Debug for Endpoint {
         f.debug_struct("Endpoint")
             .field("provider", &self.provider)
             .field("api", &self.api)
-            .field("base_url", &self.base_url)
+            .field("base_url", &crate::api::redact::urls(&self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("key_hint", &self.key_hint)
             .field(

@@ -11,8 +11,9 @@
 //!   the model wrote, and only the model's text can carry a control character there (an
 //!   OSC 52 clipboard write in an answer reaches a file or a pipe as it came; it never
 //!   reaches a terminal that thinkbench writes to);
-//! - JSON and CSV are byte-exact (JSON escapes, CSV quotes a field holding a comma, a quote
-//!   or a line break, doubling its quotes): they are for programs;
+//! - JSON and CSV are rendered byte-exact (JSON escapes, CSV quotes a field holding a comma,
+//!   a quote or a line break, doubling its quotes): they are for programs; on a terminal
+//!   `run` escapes JSON's DEL and C1 characters and sanitizes CSV before printing;
 //! - the text report prints each run's answer under a header, then the summary table last,
 //!   so that the table is what stays in view above the prompt.
 

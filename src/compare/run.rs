@@ -10,7 +10,9 @@
 //!   what arrived and prints it;
 //! - stdout carries the report only (text, one JSON object, or CSV); a live table is drawn
 //!   only when stdout is a terminal; what reaches a terminal is sanitized as
-//!   [`super::report`] says, and every line written to stderr (retries, errors) always is.
+//!   [`super::report`] says (the models' text unless `--raw`, JSON with its DEL and C1
+//!   characters escaped, CSV whole), and every line written to stderr (retries, errors)
+//!   always is. Whether stdout is a terminal is the options' [`Filter`].
 
 use super::Arm;
 use super::report::{self, ArmProgress, Format};
@@ -18,6 +20,7 @@ use crate::api::{self, StreamEvent};
 use crate::ask::{EXIT_INTERRUPTED, EXIT_NOT_SAVED, FLUSH_EVERY, Recorder};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::text::Filter;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,6 +34,8 @@ pub struct Options {
     pub runs: u32,
     /// At most this many requests in flight.
     pub concurrency: usize,
+    /// What is sanitized on the way out (see [`Filter`]).
+    pub filter: Filter,
 }
 
 /// How often the live table is redrawn.
@@ -160,8 +165,20 @@ pub async fn run(
     let unsaved = (recorder.as_ref())
         .and_then(Recorder::unsaved)
         .map(|(n, why)| (n, why.to_string()));
-    let sanitize = std::io::stdout().is_terminal();
-    let out = report::render(opts.format, &prompt, turns, session_id, sanitize);
+    let out = report::render(
+        opts.format,
+        &prompt,
+        turns,
+        session_id,
+        opts.filter.sanitizes_stdout(),
+    );
+    let out = match opts.format {
+        Format::Text => out.into(),
+        Format::Json => opts.filter.json(&out),
+        // Error messages in it are the servers' text.
+        Format::Csv if opts.filter.stdout => crate::text::sanitize(&out),
+        Format::Csv => out.into(),
+    };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();

@@ -21,7 +21,7 @@ use std::time::Duration;
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 
 /// A provider a model can be reached at. Its `Debug` hides `api_key_cmd`, which may hold a
-/// secret inline.
+/// secret inline, and the credentials of its base URL.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Provider {
     pub name: String,
@@ -54,7 +54,7 @@ impl fmt::Debug for Provider {
         f.debug_struct("Provider")
             .field("name", &self.name)
             .field("api", &self.api)
-            .field("base_url", &self.base_url)
+            .field("base_url", &crate::api::redact::urls(&self.base_url))
             .field("base_url_env", &self.base_url_env)
             .field("base_url_configured", &self.base_url_configured)
             .field("api_key_env", &self.api_key_env)
@@ -241,6 +241,7 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
 pub(super) fn check_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
+        let url = crate::api::redact::urls(url);
         return Err(format!(
             "base URL {url:?} must start with http:// or https://"
         ));

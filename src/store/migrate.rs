@@ -20,14 +20,15 @@ use std::time::Duration;
 /// How long a statement waits for another process's lock before giving up.
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Open `path` read-write (creating it and its directory), set it up and migrate it.
 /// How long to keep trying to switch a file to WAL (20 ms apart) before falling back to a
 /// rollback journal: as long as a statement waits for another process's lock.
 const WAL_PATIENCE: Duration = BUSY_TIMEOUT;
 
+/// Open `path` read-write (creating it and its directory, private: see `private`), set it
+/// up and migrate it.
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+        super::private::create_dir(dir).map_err(|e| StoreError::Open {
             path: path.to_path_buf(),
             message: format!("cannot create the directory {}: {e}", dir.display()),
         })?;
@@ -36,6 +37,8 @@ pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    // Best effort: what cannot be done here, SQLite fails on next, in its own words.
+    let _ = super::private::prepare_database(path);
     let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, &e))?;
     prepare(conn, path)
 }

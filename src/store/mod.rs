@@ -16,9 +16,12 @@
 //! - a session's automatic title follows its first prompt until the person sets one;
 //! - nothing secret is stored: a [`Turn`] holds no API key or header, and only a turn's
 //!   fields are written;
-//! - every error names the file and says what is wrong in words.
+//! - every error names the file and says what is wrong in words;
+//! - on Unix the directories made for the file are 0700 and the file, its WAL and its
+//!   shared memory 0600, whatever the umask (see [`private`]).
 
 mod migrate;
+pub mod private;
 mod schema;
 mod search;
 mod turns;

@@ -1,5 +1,5 @@
 //! The start screen of an empty conversation: what thinkbench is, then where it is connected
-//! or, with `setup_hint`, what is missing to connect.
+//! (the base URL without its credentials) or, with `setup_hint`, what is missing to connect.
 //!
 //! Prose wraps at words. An indented line of the hint is a command, optionally followed by a
 //! label after two or more spaces (`  thinkbench -m ollama/MODEL      (Ollama)`): it is never
@@ -39,7 +39,7 @@ pub fn render(ctx: &Ctx, setup_hint: Option<&str>, frame: &mut Frame, area: Rect
             let connected = format!(
                 "Connected to {} at {} — model {}.",
                 s.provider_label(),
-                s.endpoint.base_url,
+                crate::api::redact::urls(&s.endpoint.base_url),
                 s.model
             );
             lines.extend(wrap_text(&connected, t.assistant, w));

@@ -1,13 +1,17 @@
 //! The status line, by priority: a notice or warning first and whole; then provider, model,
-//! effort (or, with a compare set, its arms), output budget (`max N`, when one is set) and session cost; then the rate limits in
-//! a short form; then the key hints. What does not fit is dropped whole from the least
-//! important end (`fit`), so no word is ever cut. A notice wider than the terminal takes the
-//! whole status area, which [`rows`] makes two rows high while it shows (in a terminal tall
-//! enough); only what still does not fit is cut, at its very end, with `…`.
+//! effort (or, with a compare set, its arms), output budget (`max N`, when one is set) and
+//! session cost; then the warnings (persistence off; `⚠ key over plain http` for as long as
+//! a key goes unencrypted to another machine, see
+//! [`crate::api::origin::key_over_plain_http`]); then the rate limits in a short form; then
+//! the key hints. What does not fit is dropped whole from the least important end (`fit`),
+//! so no word is ever cut. A notice wider than the terminal takes the whole status area,
+//! which [`rows`] makes two rows high while it shows (in a terminal tall enough); only what
+//! still does not fit is cut, at its very end, with `…`.
 
 mod fit;
 
 use crate::api::RateLimitInfo;
+use crate::api::origin::key_over_plain_http;
 use crate::totals::Total;
 use crate::tui::component::Ctx;
 use crate::tui::keymap;
@@ -30,6 +34,9 @@ pub struct Status<'a> {
     pub unsaved: Option<usize>,
     pub notice: Option<&'a str>,
 }
+
+/// The warning shown while a key goes over plain http to another machine.
+pub const PLAIN_HTTP: &str = "⚠ key over plain http";
 
 /// The shortest terminal in which a long notice gets a second status row.
 pub const TWO_ROWS_MIN_HEIGHT: u16 = 10;
@@ -123,6 +130,13 @@ fn items(ctx: &Ctx, status: &Status) -> Vec<String> {
         Some(0) => items.push("⚠ not saved yet — retrying".to_string()),
         Some(n) => items.push(format!("⚠ {n} turns not saved yet — retrying")),
         None => {}
+    }
+    let arms = ctx.compare_set.unwrap_or_default();
+    if std::iter::once(&s.endpoint)
+        .chain(arms.iter().map(|a| &a.settings.endpoint))
+        .any(|e| key_over_plain_http(e).is_some())
+    {
+        items.push(PLAIN_HTTP.to_string());
     }
     if let Some(limits) = ctx.rate_limit.and_then(rate_limit_text) {
         items.push(limits);
