@@ -159,9 +159,15 @@ pub async fn run(
     opts: AskOptions,
     mut recorder: Option<Recorder>,
 ) -> i32 {
+    let client = match api::client() {
+        Ok(client) => client,
+        Err(err) => {
+            eprintln!("thinkbench: {err}");
+            return 1;
+        }
+    };
     let (turn_id, request) = session.start_turn(prompt);
     let endpoint = session.settings.endpoint.clone();
-    let client = api::client();
     let Some(turn) = session.turn_mut(turn_id) else {
         return 1;
     };

@@ -132,7 +132,7 @@ async fn errors_never_show_credentials_of_a_url() {
     assert!(err.message.contains("127.0.0.1:1"), "{}", err.message);
 
     // And so does a model listing.
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     let err = thinkbench::api::models::list_models(&client, &closed)
         .await
         .unwrap_err();

@@ -245,7 +245,7 @@ fn endpoint(base_url: String, api: ApiKind) -> Endpoint {
 #[tokio::test]
 async fn models_are_listed_with_a_bearer_key() {
     let server = FakeServer::start(vec![]).await;
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     let ids = list_models(&client, &endpoint(server.base_url(), ApiKind::Chat))
         .await
         .unwrap();
@@ -276,7 +276,7 @@ async fn anthropic_models_use_its_headers_and_errors() {
         },
     ])
     .await;
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     let ep = endpoint(server.base_url(), ApiKind::Anthropic);
     assert_eq!(
         list_models(&client, &ep).await.unwrap(),
@@ -303,7 +303,7 @@ async fn anthropic_models_use_its_headers_and_errors() {
 
 #[tokio::test]
 async fn an_unreachable_or_silent_server_fails_in_words() {
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     // Nobody listens on a port just released.
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -325,7 +325,7 @@ async fn a_silent_server_times_out() {
             held.push(socket);
         }
     });
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     let ep = endpoint(format!("http://{addr}/v1"), ApiKind::Chat);
     let err = list_models(&client, &ep).await.unwrap_err();
     assert!(

@@ -229,7 +229,7 @@ async fn turns_against_the_fake_server_carry_history_without_reasoning() {
         Some("low"),
     );
     let endpoint = h.app.session.settings.endpoint.clone();
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     for (i, prompt) in ["hi", "and the answer?"].into_iter().enumerate() {
         h.app.update(Event::Paste(prompt.into()), h.at(0));
         let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);

@@ -37,7 +37,7 @@ async fn switching_model_and_effort_between_turns() {
             .find(|(key, _)| *key == k)
             .map(|(_, v)| v.to_string())
     };
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
 
     // Carry out the app's effects the way the runtime does.
     async fn run(

@@ -63,15 +63,16 @@ macro_rules! with_protocol {
 }
 
 /// Build the HTTP client every request uses (connect timeout; no overall timeout, since
-/// reasoning models can think for minutes; redirects followed only within the origin, see
-/// [`origin`]).
-pub fn client() -> reqwest::Client {
+/// reasoning models can think for minutes; redirects only within one origin). Fails when
+/// the TLS backend cannot be set up: there is no fallback client, which would lack the
+/// redirect policy.
+pub fn client() -> Result<reqwest::Client, ApiError> {
     reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(10))
         .redirect(origin::redirect_policy())
         .user_agent(concat!("thinkbench/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .map_err(|e| ApiError::message(format!("cannot set up the HTTP client: {e}")))
 }
 
 /// Run one turn against `endpoint`, in its API's protocol, calling `emit` for each event

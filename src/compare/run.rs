@@ -63,7 +63,13 @@ pub async fn run(
             r.save(turn);
         }
     }
-    let client = api::client();
+    let client = match api::client() {
+        Ok(client) => client,
+        Err(err) => {
+            warn(&err.to_string());
+            return 1;
+        }
+    };
     let slots = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, Msg)>();
     let mut tasks = Vec::new();

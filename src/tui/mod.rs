@@ -114,7 +114,7 @@ async fn event_loop(
     resume: SessionChoice,
     env: Env,
 ) -> anyhow::Result<usize> {
-    let client = api::client();
+    let client = api::client().map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut app = App::new(session, &theme, Instant::now());
     let mut ui = Ui::new(theme);
     let size = terminal.size()?;

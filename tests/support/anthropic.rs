@@ -47,7 +47,7 @@ pub fn request(effort: Option<&str>, max_output_tokens: Option<u64>) -> ChatRequ
 
 /// Run one attempt with `api::exchange::run_attempt::<Anthropic>` and collect its outcome.
 pub async fn run(endpoint: &Endpoint, request: &ChatRequest) -> Outcome {
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     let mut events = Vec::new();
     run_attempt::<Anthropic>(&client, endpoint, request, &mut |e| events.push(e)).await;
     outcome(events)

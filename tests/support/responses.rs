@@ -32,7 +32,7 @@ pub fn responses_endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
 
 /// Run one attempt with `api::exchange::run_attempt::<Responses>` and collect its outcome.
 pub async fn run_responses(endpoint: &Endpoint, request: &ChatRequest) -> Outcome {
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     let mut events = Vec::new();
     run_attempt::<Responses>(&client, endpoint, request, &mut |e| events.push(e)).await;
     outcome(events)

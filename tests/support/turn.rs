@@ -67,7 +67,7 @@ pub fn chat_endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
 
 /// Run one turn with `api::run_turn` and collect its outcome.
 pub async fn run(endpoint: &Endpoint, request: &ChatRequest) -> Outcome {
-    let client = thinkbench::api::client();
+    let client = thinkbench::api::client().unwrap();
     let mut events = Vec::new();
     thinkbench::api::run_turn(&client, endpoint, request, &mut |e| events.push(e)).await;
     outcome(events)
