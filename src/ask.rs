@@ -6,13 +6,18 @@
 //! turn ends however it ends, so a killed process loses at most the last half second.
 //!
 //! Invariants: stdout carries only the answer (or the one JSON object); everything else goes
-//! to stderr; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived;
-//! a store that cannot be opened or written turns persistence off with one warning naming
+//! to stderr; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived
+//! (exit 130); SIGTERM, SIGHUP and SIGQUIT stop it the same way, save it as interrupted and
+//! exit 128 + the signal's number (see `signals`); a stdout that closes (`| head -1`) stops
+//! it too, quietly, saved as interrupted, exit 141 (see `stdout`); every word written to
+//! stdout is in the turn saved when the request stops; a store that cannot be opened or written turns persistence off with one warning naming
 //! the file, and the turn is still answered.
 
 use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::signals::{Listener, Signal};
+use crate::stdout::{self, StdoutError};
 use crate::store::{SessionChoice, Store, StoreError, now_ms};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -124,6 +129,15 @@ pub fn open_session(
     }
 }
 
+/// How the request ended.
+enum Ended {
+    /// The stream ended by itself (answered, failed or cut).
+    Stream,
+    Signal(Signal),
+    /// Writing the answer to stdout failed.
+    Stdout,
+}
+
 /// Send `prompt` and report, recording the turn with `recorder` when there is one; returns
 /// the process exit status.
 pub async fn run(
@@ -132,6 +146,8 @@ pub async fn run(
     opts: AskOptions,
     mut recorder: Option<Recorder>,
 ) -> i32 {
+    // From here on a signal stops the request and the turn is kept (see `signals`).
+    let mut signals = Listener::new(&Signal::ALL);
     let (turn_id, request) = session.start_turn(prompt);
     let endpoint = session.settings.endpoint.clone();
     let client = api::client();
@@ -144,6 +160,9 @@ pub async fn run(
     }
     let sent = Instant::now();
     let mut wrote_reasoning = false;
+    // The first failure to write the answer; it stops the request.
+    let mut stdout_failed: Option<StdoutError> = None;
+    let stop = tokio::sync::Notify::new();
     let mut emit = |event: StreamEvent| {
         let at = sent.elapsed().as_millis() as u64;
         // Retries are announced on stderr in every mode (stdout stays the answer or the JSON).
@@ -156,10 +175,11 @@ pub async fn run(
         }
         if !opts.json {
             match &event {
-                StreamEvent::TextDelta(text) => {
-                    let mut out = std::io::stdout().lock();
-                    let _ = out.write_all(text.as_bytes());
-                    let _ = out.flush();
+                StreamEvent::TextDelta(text) if stdout_failed.is_none() => {
+                    if let Err(err) = stdout::write(text.as_bytes()) {
+                        stdout_failed = Some(err);
+                        stop.notify_one();
+                    }
                 }
                 StreamEvent::ReasoningDelta(text) if opts.show_reasoning => {
                     wrote_reasoning = true;
@@ -179,34 +199,59 @@ pub async fn run(
             r.save_if_due(turn);
         }
     };
-    let interrupted = tokio::select! {
-        _ = api::run_turn(&client, &endpoint, &request, &mut emit) => false,
-        _ = tokio::signal::ctrl_c() => true,
+    let ended = tokio::select! {
+        _ = api::run_turn(&client, &endpoint, &request, &mut emit) => Ended::Stream,
+        signal = signals.recv() => Ended::Signal(signal),
+        _ = stop.notified() => Ended::Stdout,
     };
     let Some(turn) = session.turn_mut(turn_id) else {
         return 1;
     };
-    if interrupted {
-        turn.cancel(sent.elapsed().as_millis() as u64);
+    let at = sent.elapsed().as_millis() as u64;
+    match ended {
+        Ended::Signal(Signal::Interrupt) => turn.cancel(at),
+        Ended::Signal(_) | Ended::Stdout => turn.interrupt(at),
+        Ended::Stream => {}
     }
     if let Some(r) = recorder.as_mut() {
         r.save(turn);
     }
     let session_id = recorder.as_ref().map(Recorder::session);
-    if opts.json {
+    if let Some(err) = stdout_failed {
+        return stdout_closed(&err);
+    }
+    let printed = if opts.json {
         let mut value = to_json(turn);
         if let Value::Object(map) = &mut value {
             map.insert("session".into(), json!(session_id));
         }
-        println!("{value}");
+        stdout::write(format!("{value}\n").as_bytes())
+    } else if !turn.answer.is_empty() && !turn.answer.ends_with('\n') {
+        stdout::write(b"\n")
+    } else {
+        Ok(())
+    };
+    if let Ended::Signal(signal) = ended
+        && signal != Signal::Interrupt
+    {
+        // Told to stop, perhaps with the terminal gone: one line, which may fail unseen.
+        let session = session_id.map_or(String::new(), |id| format!("; kept in session {id}"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "thinkbench: stopped by {}{session}",
+            signal.name()
+        );
+        return signal.exit_status();
+    }
+    if let Err(err) = printed {
+        return stdout_closed(&err);
+    }
+    if opts.json {
         // The error goes to stderr too, so a script that only checks the status can log it.
         if let TurnState::Failed(err) = &turn.state {
             eprintln!("thinkbench: {err}");
         }
     } else {
-        if !turn.answer.is_empty() && !turn.answer.ends_with('\n') {
-            println!();
-        }
         if wrote_reasoning {
             eprintln!();
         }
@@ -220,6 +265,15 @@ pub async fn run(
         TurnState::Cancelled => EXIT_INTERRUPTED,
         _ => 0,
     }
+}
+
+/// The end of a command whose stdout failed: quiet when its reader went away (see
+/// [`stdout`]), one line otherwise; the exit status.
+pub fn stdout_closed(err: &StdoutError) -> i32 {
+    if let Some(message) = err.message() {
+        let _ = writeln!(std::io::stderr(), "thinkbench: {message}");
+    }
+    err.exit_status()
 }
 
 fn report_to_stderr(turn: &Turn) {
@@ -254,6 +308,9 @@ pub fn to_json(turn: &Turn) -> Value {
         }),
         TurnState::Cancelled => {
             json!({"status": null, "type": "cancelled", "code": null, "message": "cancelled"})
+        }
+        TurnState::Interrupted => {
+            json!({"status": null, "type": "interrupted", "code": null, "message": "interrupted"})
         }
         _ => Value::Null,
     };

@@ -5,12 +5,14 @@
 //! a command that only reads; an unknown session id exits 2, a database that cannot be
 //! opened or read exits 1, and either message names what is wrong; `export -o FILE` writes a
 //! temporary file next to FILE and renames it over FILE, so FILE is whole or untouched, and
-//! then stdout stays empty; what is printed to a terminal is sanitized (no control
+//! then stdout stays empty; a stdout that closes ends the command quietly with 141 (see
+//! `crate::stdout`; `rm` has deleted by then); what is printed to a terminal is sanitized (no control
 //! character but newline and tab), what goes to a pipe or a file is exact.
 
 use crate::conversation::Turn;
 use crate::export;
 use crate::export::compare::{Exchange, exchanges};
+use crate::stdout::{self, StdoutError};
 use crate::store::{SessionSummary, Store, StoreError};
 use clap::{Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -71,14 +73,26 @@ pub enum SessionsError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Stdout(#[from] StdoutError),
 }
 
 impl SessionsError {
-    /// The exit status: 2 for a session that does not exist, 1 for everything else.
+    /// The exit status: 2 for a session that does not exist, 141 for a closed stdout (see
+    /// `crate::stdout`), 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             SessionsError::Store(StoreError::NoSession(_)) => 2,
+            SessionsError::Stdout(err) => u8::try_from(err.exit_status()).unwrap_or(1),
             _ => 1,
+        }
+    }
+
+    /// What to print on stderr: nothing when stdout's reader simply went away.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            SessionsError::Stdout(err) => err.message(),
+            _ => Some(self.to_string()),
         }
     }
 }
@@ -97,16 +111,16 @@ pub fn run(db: &Path, command: SessionsCommand) -> Result<(), SessionsError> {
             };
             if json {
                 let list: Vec<_> = sessions.iter().map(export::summary_json).collect();
-                print(&format!("{}\n", serde_json::Value::Array(list)));
+                print(&format!("{}\n", serde_json::Value::Array(list)))?;
             } else if sessions.is_empty() {
                 eprintln!("no sessions");
             } else {
-                print(&table(&sessions));
+                print(&table(&sessions))?;
             }
         }
         SessionsCommand::Show { id } => {
             let (summary, turns) = load(db, id)?;
-            print(&show(&summary, &turns));
+            print(&show(&summary, &turns))?;
         }
         SessionsCommand::Export { id, format, output } => {
             let (summary, turns) = load(db, id)?;
@@ -117,7 +131,7 @@ pub fn run(db: &Path, command: SessionsCommand) -> Result<(), SessionsError> {
             match output {
                 Some(path) => write_whole(&path, text.as_bytes())
                     .map_err(|source| SessionsError::Write { path, source })?,
-                None => print(&text),
+                None => print(&text)?,
             }
         }
         SessionsCommand::Rm { id } => {
@@ -130,7 +144,7 @@ pub fn run(db: &Path, command: SessionsCommand) -> Result<(), SessionsError> {
             print(&format!(
                 "deleted session {} \"{}\" ({} {turns})\n",
                 summary.id, summary.title, summary.turns
-            ));
+            ))?;
         }
     }
     Ok(())
@@ -153,15 +167,13 @@ fn load(db: &Path, id: i64) -> Result<(SessionSummary, Vec<Turn>), StoreError> {
 
 /// Print `text`, sanitized when stdout is a terminal (stored text is model and server
 /// text: no escape sequence of it may reach a terminal); exact to a pipe or a file.
-fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let text = if out.is_terminal() {
+fn print(text: &str) -> Result<(), StdoutError> {
+    let text = if std::io::stdout().is_terminal() {
         crate::text::sanitize(text)
     } else {
         text.into()
     };
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    stdout::write(text.as_bytes())
 }
 
 /// Write `bytes` to `path` through a temporary file in the same directory and a rename.

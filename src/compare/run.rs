@@ -7,7 +7,10 @@
 //! - at most `concurrency` requests are in flight; an arm's times count from the moment its
 //!   request leaves, not from when it was queued;
 //! - one arm failing never stops the others; Ctrl+C cancels every arm still streaming, keeps
-//!   what arrived and prints it;
+//!   what arrived and prints it (exit 130); SIGTERM, SIGHUP and SIGQUIT do the same but save
+//!   the arms as interrupted and exit 128 + the signal's number (see `crate::signals`);
+//! - a stdout that closes stops the comparison like a signal, quietly, exit 141 (see
+//!   `crate::stdout`);
 //! - stdout carries the report only (text, one JSON object, or CSV); a live table is drawn
 //!   only when stdout is a terminal; what reaches a terminal is sanitized as
 //!   [`super::report`] says, and every line written to stderr (retries, errors) always is.
@@ -15,9 +18,11 @@
 use super::Arm;
 use super::report::{self, ArmProgress, Format};
 use crate::api::{self, StreamEvent};
-use crate::ask::{EXIT_INTERRUPTED, FLUSH_EVERY, Recorder};
+use crate::ask::{FLUSH_EVERY, Recorder};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::signals::{Listener, Signal};
+use crate::stdout::{self, StdoutError};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,7 +48,8 @@ enum Msg {
 }
 
 /// Send `prompt` to every arm and report; returns the exit status: 0 when every run
-/// succeeded, 1 when any failed, 130 when interrupted.
+/// succeeded, 1 when any failed, 128 + the signal's number when one stopped it (130 for
+/// Ctrl+C), 141 when stdout closed.
 pub async fn run(
     mut session: Session,
     prompt: String,
@@ -51,6 +57,8 @@ pub async fn run(
     opts: Options,
     mut recorder: Option<Recorder>,
 ) -> i32 {
+    // From here on a signal stops the comparison and its arms are kept (see `signals`).
+    let mut signals = Listener::new(&Signal::ALL);
     let outgoing = session.start_comparison(prompt.clone(), &arms, opts.runs);
     let first = session.conversation.turns.len() - outgoing.len();
     if let Some(r) = recorder.as_mut() {
@@ -85,9 +93,9 @@ pub async fn run(
     let live = opts.format == Format::Text && std::io::stdout().is_terminal();
     let mut drawn = 0usize;
     let mut tick = tokio::time::interval(REDRAW);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut interrupted = false;
+    let mut stopped: Option<Signal> = None;
+    // The first failure to write the live table; it stops the comparison.
+    let mut stdout_failed: Option<StdoutError> = None;
     loop {
         tokio::select! {
             msg = rx.recv() => {
@@ -120,10 +128,16 @@ pub async fn run(
                 }
             }
             _ = tick.tick(), if live => {
-                drawn = redraw(&session.conversation.turns[first..], &progress, drawn);
+                match redraw(&session.conversation.turns[first..], &progress, drawn) {
+                    Ok(rows) => drawn = rows,
+                    Err(err) => {
+                        stdout_failed = Some(err);
+                        break;
+                    }
+                }
             }
-            _ = &mut ctrl_c => {
-                interrupted = true;
+            signal = signals.recv() => {
+                stopped = Some(signal);
                 break;
             }
         }
@@ -137,8 +151,10 @@ pub async fn run(
             continue;
         }
         let at = progress[i].started.map_or(0, |t| ms_between(t, now));
-        if interrupted {
+        if stopped == Some(Signal::Interrupt) {
             turn.cancel(at);
+        } else if stopped.is_some() || stdout_failed.is_some() {
+            turn.interrupt(at);
         } else {
             // The request task ended without a last event (it panicked).
             turn.apply(
@@ -152,16 +168,30 @@ pub async fn run(
             r.save(turn);
         }
     }
-    if live {
-        erase(drawn);
+    if let Some(err) = stdout_failed {
+        return crate::ask::stdout_closed(&err);
     }
     let turns = &session.conversation.turns[first..];
     let session_id = recorder.as_ref().map(Recorder::session);
     let sanitize = std::io::stdout().is_terminal();
     let out = report::render(opts.format, &prompt, turns, session_id, sanitize);
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
+    let mut printed = if live { erase(drawn) } else { Ok(()) };
+    printed = printed.and_then(|()| stdout::write(out.as_bytes()));
+    if let Some(signal) = stopped
+        && signal != Signal::Interrupt
+    {
+        // Told to stop, perhaps with the terminal gone: one line, which may fail unseen.
+        let session = session_id.map_or(String::new(), |id| format!("; kept in session {id}"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "thinkbench: stopped by {}{session}",
+            signal.name()
+        );
+        return signal.exit_status();
+    }
+    if let Err(err) = printed {
+        return crate::ask::stdout_closed(&err);
+    }
     if opts.format == Format::Text {
         if let Some(id) = session_id {
             eprintln!("session {id}");
@@ -173,7 +203,7 @@ pub async fn run(
             }
         }
     }
-    exit_status(turns, interrupted)
+    exit_status(turns, stopped)
 }
 
 /// `thinkbench: TEXT` on stderr, sanitized (it holds server text).
@@ -181,10 +211,11 @@ fn warn(text: &str) {
     eprintln!("thinkbench: {}", crate::text::sanitize(text));
 }
 
-/// 130 when interrupted, 1 when any run did not finish without error, else 0.
-pub fn exit_status(turns: &[Turn], interrupted: bool) -> i32 {
-    if interrupted {
-        EXIT_INTERRUPTED
+/// 128 + the signal's number when one stopped it (130 for Ctrl+C), 1 when any run did not
+/// finish without error, else 0.
+pub fn exit_status(turns: &[Turn], stopped: Option<Signal>) -> i32 {
+    if let Some(signal) = stopped {
+        signal.exit_status()
     } else if turns.iter().all(|t| t.state == TurnState::Done) {
         0
     } else {
@@ -197,7 +228,7 @@ fn ms_between(from: Instant, to: Instant) -> u64 {
 }
 
 /// Draw the live table over the `drawn` rows drawn last time; returns the rows drawn now.
-fn redraw(turns: &[Turn], progress: &[ArmProgress], drawn: usize) -> usize {
+fn redraw(turns: &[Turn], progress: &[ArmProgress], drawn: usize) -> Result<usize, StdoutError> {
     let width = crossterm::terminal::size().map_or(80, |(w, _)| w as usize);
     let rows = report::live_rows(turns, progress, Instant::now(), width.saturating_sub(1));
     let mut out = String::new();
@@ -210,18 +241,14 @@ fn redraw(turns: &[Turn], progress: &[ArmProgress], drawn: usize) -> usize {
         out.push('\n');
     }
     out.push_str("\x1b[J");
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
-    rows.len()
+    stdout::write(out.as_bytes())?;
+    Ok(rows.len())
 }
 
 /// Remove the live table before the report is printed.
-fn erase(drawn: usize) {
+fn erase(drawn: usize) -> Result<(), StdoutError> {
     if drawn == 0 {
-        return;
+        return Ok(());
     }
-    let mut stdout = std::io::stdout().lock();
-    let _ = write!(stdout, "\x1b[{drawn}A\r\x1b[J");
-    let _ = stdout.flush();
+    stdout::write(format!("\x1b[{drawn}A\r\x1b[J").as_bytes())
 }

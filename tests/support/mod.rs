@@ -8,4 +8,5 @@ pub mod app;
 pub mod cli;
 pub mod fake_server;
 pub mod responses;
+pub mod pty;
 pub mod turn;
