@@ -3,15 +3,17 @@
 //!
 //! The turn is recorded in the session store: the prompt is committed before the request
 //! leaves, the streaming text is flushed at most every [`FLUSH_EVERY`] and once more when the
-//! turn ends however it ends, so a killed process loses at most the last half second.
+//! turn ends however it ends, so only a process killed outright (`kill -9`, a crash) loses
+//! anything, at most the last half second.
 //!
 //! Invariants: stdout carries only the answer (or the one JSON object); everything else goes
 //! to stderr; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived
 //! (exit 130); SIGTERM, SIGHUP and SIGQUIT stop it the same way, save it as interrupted and
-//! exit 128 + the signal's number (see `signals`); a stdout that closes (`| head -1`) stops
-//! it too, quietly, saved as interrupted, exit 141 (see `stdout`); every word written to
-//! stdout is in the turn saved when the request stops; a store that cannot be opened or written turns persistence off with one warning naming
-//! the file, and the turn is still answered.
+//! exit 128 + the signal's number (see `crate::signals`); a stdout that closes
+//! (`| head -1`) stops it too, quietly, saved as interrupted, exit 141 (see
+//! `crate::stdout`); every word written to stdout is in the turn saved when the request
+//! stops; a store that cannot be opened or written turns persistence off with one warning
+//! naming the file, and the turn is still answered.
 
 use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};

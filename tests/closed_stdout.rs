@@ -82,7 +82,15 @@ async fn ask_json_into_a_closed_pipe_exits_141_without_a_panic() {
     let server = FakeServer::start(vec![Reply::answer("Paris.")]).await;
     let home = tempfile::tempdir().unwrap();
     let url = server.base_url();
-    let args = ["ask", "--base-url", &url, "-m", "gpt-4o", "--json", "capital?"];
+    let args = [
+        "ask",
+        "--base-url",
+        &url,
+        "-m",
+        "gpt-4o",
+        "--json",
+        "capital?",
+    ];
     let out = into_closed_pipe(home.path(), &args).await;
     assert_quiet_141(&out, "ask --json");
     // The answer had arrived whole before it could not be printed: it is kept as it is.
@@ -96,7 +104,15 @@ async fn compare_into_a_closed_pipe_exits_141() {
     let url = server.base_url();
     for format in ["text", "json", "csv"] {
         let args = [
-            "compare", "--base-url", &url, "-m", "gpt-4o", "-m", "o3-mini", "--format", format,
+            "compare",
+            "--base-url",
+            &url,
+            "-m",
+            "gpt-4o",
+            "-m",
+            "o3-mini",
+            "--format",
+            format,
             "capital?",
         ];
         let out = into_closed_pipe(home.path(), &args).await;
@@ -109,7 +125,11 @@ async fn sessions_commands_into_a_closed_pipe_exit_141() {
     let server = FakeServer::start(vec![Reply::answer("Paris.")]).await;
     let home = tempfile::tempdir().unwrap();
     let url = server.base_url();
-    let out = cli::tb(home.path(), &["ask", "--base-url", &url, "-m", "gpt-4o", "capital?"]).await;
+    let out = cli::tb(
+        home.path(),
+        &["ask", "--base-url", &url, "-m", "gpt-4o", "capital?"],
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     for args in [
         &["sessions", "list"][..],

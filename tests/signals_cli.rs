@@ -38,7 +38,12 @@ fn drip() -> Reply {
 
 /// `ask` streaming from `server`, stopped by `sig` once `words` words are on stdout: its
 /// exit status, all of its stdout and stderr.
-async fn ask_stopped(home: &Path, server: &FakeServer, sig: &str, words: usize) -> (i32, String, String) {
+async fn ask_stopped(
+    home: &Path,
+    server: &FakeServer,
+    sig: &str,
+    words: usize,
+) -> (i32, String, String) {
     let url = server.base_url();
     let args = ["ask", "--base-url", &url, "-m", "gpt-4o", "count"];
     let mut child = cli::command(home, &args, &[]).spawn().unwrap();
@@ -62,7 +67,11 @@ async fn ask_stopped(home: &Path, server: &FakeServer, sig: &str, words: usize) 
             stderr(&out)
         )
     });
-    (status, String::from_utf8_lossy(&got).into_owned(), stderr(&out))
+    (
+        status,
+        String::from_utf8_lossy(&got).into_owned(),
+        stderr(&out),
+    )
 }
 
 #[tokio::test]
@@ -84,7 +93,10 @@ async fn ask_stopped_by_term_hup_or_quit_saves_what_it_printed_as_interrupted() 
         assert_eq!(turns.len(), 1, "{sig}: {turns:?}");
         let turn = &turns[0];
         assert_eq!(turn.state, TurnState::Interrupted, "{sig}");
-        assert!(turn.timings.done_ms.is_some(), "{sig}: saved when it stopped");
+        assert!(
+            turn.timings.done_ms.is_some(),
+            "{sig}: saved when it stopped"
+        );
         // Every word printed was saved, none lost to the half-second flush.
         assert_eq!(turn.answer, printed.trim_end_matches('\n'), "{sig}");
         assert!(turn.answer.split_whitespace().count() >= 4, "{sig}");
@@ -117,7 +129,11 @@ async fn ask_json_stopped_by_term_prints_the_partial_object_and_exits_143() {
     let turns = stored(home.path());
     assert_eq!(turns[0].state, TurnState::Interrupted);
     assert!(!turns[0].answer.is_empty());
-    assert_eq!(v["answer"], turns[0].answer.as_str(), "what was printed was saved");
+    assert_eq!(
+        v["answer"],
+        turns[0].answer.as_str(),
+        "what was printed was saved"
+    );
 }
 
 #[tokio::test]
@@ -158,7 +174,11 @@ async fn compare_stopped_by_term_saves_every_arm_as_interrupted_and_exits_143() 
         assert_eq!(run["error"]["type"], "interrupted", "{run}");
         assert_eq!(turn.state, TurnState::Interrupted);
         assert!(turn.timings.done_ms.is_some());
-        assert_eq!(turn.answer, run["answer"].as_str().unwrap(), "printed = saved");
+        assert_eq!(
+            turn.answer,
+            run["answer"].as_str().unwrap(),
+            "printed = saved"
+        );
         assert!(!turn.answer.is_empty() && full.starts_with(&turn.answer));
         assert!(turn.answer.len() < full.len());
     }

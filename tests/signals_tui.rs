@@ -106,9 +106,12 @@ async fn sigterm_while_a_turn_streams_restores_the_terminal_saves_the_turn_and_e
     pty.wait_closed(WAIT).await;
 
     let out = pty.text();
-    let left = out.rfind("\x1b[?1049l").expect("it leaves the alternate screen");
+    let left = out
+        .rfind("\x1b[?1049l")
+        .expect("it leaves the alternate screen");
     assert!(
-        out.rfind("\x1b[?1049h").is_some_and(|entered| entered < left),
+        out.rfind("\x1b[?1049h")
+            .is_some_and(|entered| entered < left),
         "the alternate screen is left last"
     );
     assert!(

@@ -2,8 +2,8 @@
 //!
 //! Invariants:
 //! - every arm's turn (and each run's) is stored before any request leaves, flushed at most
-//!   every [`FLUSH_EVERY`] per arm while it streams and once more when it ends, so a killed
-//!   process loses at most the last half second of each arm;
+//!   every [`FLUSH_EVERY`] per arm while it streams and once more when it ends, so a process
+//!   killed outright (`kill -9`) loses at most the last half second of each arm;
 //! - at most `concurrency` requests are in flight; an arm's times count from the moment its
 //!   request leaves, not from when it was queued;
 //! - one arm failing never stops the others; Ctrl+C cancels every arm still streaming, keeps

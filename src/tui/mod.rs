@@ -89,7 +89,16 @@ pub async fn run(
     // a key, but `kill -INT` still sends it).
     let mut signals = Listener::new(&Signal::ALL);
     let mut terminal = terminal::setup()?;
-    let result = event_loop(&mut terminal, session, theme, store, resume, env, &mut signals).await;
+    let result = event_loop(
+        &mut terminal,
+        session,
+        theme,
+        store,
+        resume,
+        env,
+        &mut signals,
+    )
+    .await;
     terminal::restore();
     terminal::close(terminal);
     result

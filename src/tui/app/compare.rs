@@ -331,10 +331,7 @@ impl App {
             let turn = &mut self.session.conversation.turns[idx];
             match run.sent {
                 Some(sent) => how.apply(turn, ms_between(sent, now)),
-                None => turn.apply(
-                    StreamEvent::Failed(ApiError::message(how.before_sent())),
-                    0,
-                ),
+                None => turn.apply(StreamEvent::Failed(ApiError::message(how.before_sent())), 0),
             }
             effects.extend(self.save(idx));
         }
