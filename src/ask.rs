@@ -3,20 +3,27 @@
 //!
 //! The turn is recorded in the session store: the prompt is committed before the request
 //! leaves, the streaming text is flushed at most every [`FLUSH_EVERY`] and once more when the
-//! turn ends however it ends, so a killed process loses at most the last half second.
+//! turn ends however it ends, so only a process killed outright (`kill -9`, a crash) loses
+//! anything, at most the last half second.
 //!
 //! Invariants: stdout carries only the answer (or the one JSON object); everything else goes
 //! to stderr; what reaches a terminal passes through the options' [`Filter`] (no control
 //! character but newline and tab, unless `--raw` for the model's text), what reaches a pipe
-//! is byte-exact; an API error exits non-zero; Ctrl+C cancels the request and keeps what arrived;
-//! a store that cannot be opened turns persistence off with one warning naming the file, and
-//! the turn is still answered; a store that fails while the turn streams is tried again at
-//! every flush, and if the turn's last save fails too the command says so and exits with
-//! [`EXIT_NOT_SAVED`] (unless it already fails for another reason).
+//! is byte-exact; an API error exits non-zero; Ctrl+C cancels the request and keeps what
+//! arrived (exit 130); SIGTERM, SIGHUP and SIGQUIT stop it the same way, save it as
+//! interrupted and exit 128 + the signal's number (see `crate::signals`); a stdout that
+//! closes (`| head -1`) stops it too, quietly, saved as interrupted, exit 141 (see
+//! `crate::stdout`); every word written to stdout is in the turn saved when the request
+//! stops; a store that cannot be opened turns persistence off with one warning naming the
+//! file, and the turn is still answered; a store that fails while the turn streams is tried
+//! again at every flush, and if the turn's last save fails too the command says so and exits
+//! with [`EXIT_NOT_SAVED`] (unless it already fails for another reason).
 
 use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::signals::{Listener, Signal};
+use crate::stdout::{self, StdoutError};
 use crate::store::{SessionChoice, Store, StoreError, now_ms};
 use crate::text::Filter;
 use serde_json::{Value, json};
@@ -151,6 +158,15 @@ pub fn open_session(
     }
 }
 
+/// How the request ended.
+enum Ended {
+    /// The stream ended by itself (answered, failed or cut).
+    Stream,
+    Signal(Signal),
+    /// Writing the answer to stdout failed.
+    Stdout,
+}
+
 /// Send `prompt` and report, recording the turn with `recorder` when there is one; returns
 /// the process exit status.
 pub async fn run(
@@ -166,6 +182,8 @@ pub async fn run(
             return 1;
         }
     };
+    // From here on a signal stops the request and the turn is kept (see `signals`).
+    let mut signals = Listener::new(&Signal::ALL);
     let (turn_id, request) = session.start_turn(prompt);
     let endpoint = session.settings.endpoint.clone();
     let Some(turn) = session.turn_mut(turn_id) else {
@@ -177,6 +195,9 @@ pub async fn run(
     }
     let sent = Instant::now();
     let mut wrote_reasoning = false;
+    // The first failure to write the answer; it stops the request.
+    let mut stdout_failed: Option<StdoutError> = None;
+    let stop = tokio::sync::Notify::new();
     let mut emit = |event: StreamEvent| {
         let at = sent.elapsed().as_millis() as u64;
         // Retries are announced on stderr in every mode (stdout stays the answer or the JSON).
@@ -186,10 +207,11 @@ pub async fn run(
         }
         if !opts.json {
             match &event {
-                StreamEvent::TextDelta(text) => {
-                    let mut out = std::io::stdout().lock();
-                    let _ = out.write_all(opts.filter.out(text).as_bytes());
-                    let _ = out.flush();
+                StreamEvent::TextDelta(text) if stdout_failed.is_none() => {
+                    if let Err(err) = stdout::write(opts.filter.out(text).as_bytes()) {
+                        stdout_failed = Some(err);
+                        stop.notify_one();
+                    }
                 }
                 StreamEvent::ReasoningDelta(text) if opts.show_reasoning => {
                     wrote_reasoning = true;
@@ -209,15 +231,19 @@ pub async fn run(
             r.save_if_due(turn);
         }
     };
-    let interrupted = tokio::select! {
-        _ = api::run_turn(&client, &endpoint, &request, &mut emit) => false,
-        _ = tokio::signal::ctrl_c() => true,
+    let ended = tokio::select! {
+        _ = api::run_turn(&client, &endpoint, &request, &mut emit) => Ended::Stream,
+        signal = signals.recv() => Ended::Signal(signal),
+        _ = stop.notified() => Ended::Stdout,
     };
     let Some(turn) = session.turn_mut(turn_id) else {
         return 1;
     };
-    if interrupted {
-        turn.cancel(sent.elapsed().as_millis() as u64);
+    let at = sent.elapsed().as_millis() as u64;
+    match ended {
+        Ended::Signal(Signal::Interrupt) => turn.cancel(at),
+        Ended::Signal(_) | Ended::Stdout => turn.interrupt(at),
+        Ended::Stream => {}
     }
     if let Some(r) = recorder.as_mut() {
         r.save(turn);
@@ -226,20 +252,41 @@ pub async fn run(
         .and_then(Recorder::unsaved)
         .map(|(_, why)| why.to_string());
     let session_id = recorder.as_ref().map(Recorder::session);
-    if opts.json {
+    if let Some(err) = stdout_failed {
+        return stdout_closed(&err);
+    }
+    let printed = if opts.json {
         let mut value = to_json(turn);
         if let Value::Object(map) = &mut value {
             map.insert("session".into(), json!(session_id));
         }
-        println!("{}", opts.filter.json(&value.to_string()));
+        stdout::write(format!("{}\n", opts.filter.json(&value.to_string())).as_bytes())
+    } else if !turn.answer.is_empty() && !turn.answer.ends_with('\n') {
+        stdout::write(b"\n")
+    } else {
+        Ok(())
+    };
+    if let Ended::Signal(signal) = ended
+        && signal != Signal::Interrupt
+    {
+        // Told to stop, perhaps with the terminal gone: one line, which may fail unseen.
+        let session = session_id.map_or(String::new(), |id| format!("; kept in session {id}"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "thinkbench: stopped by {}{session}",
+            signal.name()
+        );
+        return signal.exit_status();
+    }
+    if let Err(err) = printed {
+        return stdout_closed(&err);
+    }
+    if opts.json {
         // The error goes to stderr too, so a script that only checks the status can log it.
         if let TurnState::Failed(err) = &turn.state {
             eprintln!("thinkbench: {}", opts.filter.diag(&err.to_string()));
         }
     } else {
-        if !turn.answer.is_empty() && !turn.answer.ends_with('\n') {
-            println!();
-        }
         if wrote_reasoning {
             eprintln!();
         }
@@ -257,6 +304,15 @@ pub async fn run(
         _ if unsaved.is_some() => EXIT_NOT_SAVED,
         _ => 0,
     }
+}
+
+/// The end of a command whose stdout failed: quiet when its reader went away (see
+/// [`stdout`]), one line otherwise; the exit status.
+pub fn stdout_closed(err: &StdoutError) -> i32 {
+    if let Some(message) = err.message() {
+        let _ = writeln!(std::io::stderr(), "thinkbench: {message}");
+    }
+    err.exit_status()
 }
 
 /// The tool calls, how the turn ended and its usage line, each line through `filter`'s
@@ -294,6 +350,9 @@ pub fn to_json(turn: &Turn) -> Value {
         }),
         TurnState::Cancelled => {
             json!({"status": null, "type": "cancelled", "code": null, "message": "cancelled"})
+        }
+        TurnState::Interrupted => {
+            json!({"status": null, "type": "interrupted", "code": null, "message": "interrupted"})
         }
         _ => Value::Null,
     };

@@ -28,8 +28,9 @@ pub enum TurnState {
     Superseded,
     /// The request or stream failed; what arrived stays.
     Failed(ApiError),
-    /// thinkbench stopped (killed, crashed) while this turn streamed; found so on restart,
-    /// with the text saved up to then.
+    /// thinkbench stopped while this turn streamed, with the text saved up to then: told to
+    /// by a signal or a closed stdout (saved so at once), or killed or crashed (found so on
+    /// restart).
     Interrupted,
 }
 
@@ -250,6 +251,16 @@ impl Turn {
         if self.is_streaming() {
             self.timings.done_ms = Some(at_ms);
             self.state = TurnState::Cancelled;
+            self.recount_estimate();
+        }
+    }
+
+    /// thinkbench was stopped (a signal, a closed stdout) `at_ms` after the turn was sent:
+    /// what arrived stays, and the turn is interrupted, as if found so on restart.
+    pub fn interrupt(&mut self, at_ms: u64) {
+        if self.is_streaming() {
+            self.timings.done_ms = Some(at_ms);
+            self.state = TurnState::Interrupted;
             self.recount_estimate();
         }
     }

@@ -4,7 +4,8 @@
 //! models (limits, prices, request quirks); `config` resolves file + env + flags into one
 //! `Settings`; `conversation` holds the provider-neutral history; `ask` is the headless mode and `compare` sends one prompt to several arms;
 //! `store` keeps sessions in SQLite, `sessions_cli` and `export` show them;
-//! `tui` is the full-screen interface (state/update/view apart, effects as data).
+//! `tui` is the full-screen interface (state/update/view apart, effects as data);
+//! `signals` and `stdout` are how every command stops on a signal or a closed stdout.
 
 pub mod api;
 pub mod ask;
@@ -15,6 +16,8 @@ pub mod conversation;
 pub mod export;
 pub mod session;
 pub mod sessions_cli;
+pub mod signals;
+pub mod stdout;
 pub mod store;
 pub mod text;
 pub mod timefmt;

@@ -1,6 +1,8 @@
 //! The `thinkbench` command: the TUI by default, `ask` for one headless turn, `sessions` to
 //! browse the stored ones. Exit status: 0 done, 1 failed, 2 bad usage or unknown session,
-//! 130 interrupted.
+//! 128 + the signal's number when one stopped it (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP,
+//! 131 SIGQUIT; see `signals`), 141 when stdout closed before all was written (see
+//! `stdout`).
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
@@ -192,7 +194,8 @@ fn main() -> ExitCode {
                 resume,
                 std::sync::Arc::new(env),
             )) {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(None) => ExitCode::SUCCESS,
+                Ok(Some(signal)) => ExitCode::from(u8::try_from(signal.exit_status()).unwrap_or(1)),
                 Err(err) => fail(err, 1),
             }
         }
@@ -277,7 +280,10 @@ fn main() -> ExitCode {
             let filter = Filter::detect(false, &env);
             match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command, filter) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(err) => fail(&err, err.exit_code()),
+                Err(err) => match err.message() {
+                    Some(message) => fail(message, err.exit_code()),
+                    None => ExitCode::from(err.exit_code()),
+                },
             }
         }
     }

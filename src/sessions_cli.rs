@@ -6,12 +6,14 @@
 //! opened or read exits 1, and either message names what is wrong; `export -o FILE` writes a
 //! temporary file next to FILE and renames it over FILE, so FILE is whole or untouched, and
 //! then stdout stays empty, and FILE is created readable by its owner only (0600 on Unix);
-//! what is printed to a terminal is sanitized (no control character but newline and tab)
-//! unless `--raw` (show, export), what goes to a pipe or a file is exact.
+//! a stdout that closes ends the command quietly with 141 (see `crate::stdout`; `rm` has
+//! deleted by then); what is printed to a terminal is sanitized (no control character but
+//! newline and tab) unless `--raw` (show, export), what goes to a pipe or a file is exact.
 
 use crate::conversation::Turn;
 use crate::export;
 use crate::export::compare::{Exchange, exchanges};
+use crate::stdout::{self, StdoutError};
 use crate::store::{SessionSummary, Store, StoreError};
 use crate::text::Filter;
 use clap::{Subcommand, ValueEnum};
@@ -80,14 +82,26 @@ pub enum SessionsError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Stdout(#[from] StdoutError),
 }
 
 impl SessionsError {
-    /// The exit status: 2 for a session that does not exist, 1 for everything else.
+    /// The exit status: 2 for a session that does not exist, 141 for a closed stdout (see
+    /// `crate::stdout`), 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             SessionsError::Store(StoreError::NoSession(_)) => 2,
+            SessionsError::Stdout(err) => u8::try_from(err.exit_status()).unwrap_or(1),
             _ => 1,
+        }
+    }
+
+    /// What to print on stderr: nothing when stdout's reader simply went away.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            SessionsError::Stdout(err) => err.message(),
+            _ => Some(self.to_string()),
         }
     }
 }
@@ -108,16 +122,16 @@ pub fn run(db: &Path, command: SessionsCommand, filter: Filter) -> Result<(), Se
             if json {
                 let list: Vec<_> = sessions.iter().map(export::summary_json).collect();
                 let json = format!("{}\n", serde_json::Value::Array(list));
-                print(&filter.json(&json), Filter::default());
+                print(&filter.json(&json), Filter::default())?;
             } else if sessions.is_empty() {
                 eprintln!("no sessions");
             } else {
-                print(&table(&sessions), filter);
+                print(&table(&sessions), filter)?;
             }
         }
         SessionsCommand::Show { id, raw } => {
             let (summary, turns) = load(db, id)?;
-            print(&show(&summary, &turns), filter.with_raw(raw));
+            print(&show(&summary, &turns), filter.with_raw(raw))?;
         }
         SessionsCommand::Export {
             id,
@@ -134,9 +148,9 @@ pub fn run(db: &Path, command: SessionsCommand, filter: Filter) -> Result<(), Se
                 Some(path) => write_whole(&path, text.as_bytes())
                     .map_err(|source| SessionsError::Write { path, source })?,
                 None if format == Format::Json => {
-                    print(&filter.with_raw(raw).json(&text), Filter::default())
+                    print(&filter.with_raw(raw).json(&text), Filter::default())?
                 }
-                None => print(&text, filter.with_raw(raw)),
+                None => print(&text, filter.with_raw(raw))?,
             }
         }
         SessionsCommand::Rm { id } => {
@@ -150,7 +164,7 @@ pub fn run(db: &Path, command: SessionsCommand, filter: Filter) -> Result<(), Se
                 "deleted session {} \"{}\" ({} {turns})\n",
                 summary.id, summary.title, summary.turns
             );
-            print(&line, filter);
+            print(&line, filter)?;
         }
     }
     Ok(())
@@ -174,10 +188,8 @@ fn load(db: &Path, id: i64) -> Result<(SessionSummary, Vec<Turn>), StoreError> {
 /// Print `text`, sanitized when stdout is a terminal (stored text is model and server
 /// text: no escape sequence of it may reach a terminal) unless `--raw`; exact to a pipe.
 /// JSON goes through [`Filter::json`] first and then here with the default (exact) filter.
-fn print(text: &str, filter: Filter) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(filter.out(text).as_bytes());
-    let _ = out.flush();
+fn print(text: &str, filter: Filter) -> Result<(), StdoutError> {
+    stdout::write(filter.out(text).as_bytes())
 }
 
 /// Write `bytes` to `path` through a temporary file (new, 0600 on Unix) in the same

@@ -2,12 +2,15 @@
 //!
 //! Invariants:
 //! - every arm's turn (and each run's) is stored before any request leaves, flushed at most
-//!   every [`FLUSH_EVERY`] per arm while it streams and once more when it ends, so a killed
-//!   process loses at most the last half second of each arm;
+//!   every [`FLUSH_EVERY`] per arm while it streams and once more when it ends, so a process
+//!   killed outright (`kill -9`) loses at most the last half second of each arm;
 //! - at most `concurrency` requests are in flight; an arm's times count from the moment its
 //!   request leaves, not from when it was queued;
 //! - one arm failing never stops the others; Ctrl+C cancels every arm still streaming, keeps
-//!   what arrived and prints it;
+//!   what arrived and prints it (exit 130); SIGTERM, SIGHUP and SIGQUIT do the same but save
+//!   the arms as interrupted and exit 128 + the signal's number (see `crate::signals`);
+//! - a stdout that closes stops the comparison like a signal, quietly, exit 141 (see
+//!   `crate::stdout`);
 //! - stdout carries the report only (text, one JSON object, or CSV); a live table is drawn
 //!   only when stdout is a terminal; what reaches a terminal is sanitized as
 //!   [`super::report`] says (the models' text unless `--raw`, JSON with its DEL and C1
@@ -17,9 +20,11 @@
 use super::Arm;
 use super::report::{self, ArmProgress, Format};
 use crate::api::{self, StreamEvent};
-use crate::ask::{EXIT_INTERRUPTED, EXIT_NOT_SAVED, FLUSH_EVERY, Recorder};
+use crate::ask::{EXIT_NOT_SAVED, FLUSH_EVERY, Recorder};
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
+use crate::signals::{Listener, Signal};
+use crate::stdout::{self, StdoutError};
 use crate::text::Filter;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -48,7 +53,8 @@ enum Msg {
 }
 
 /// Send `prompt` to every arm and report; returns the exit status: 0 when every run
-/// succeeded, 1 when any failed, 130 when interrupted.
+/// succeeded, 1 when any failed, 128 + the signal's number when one stopped it (130 for
+/// Ctrl+C), 141 when stdout closed.
 pub async fn run(
     mut session: Session,
     prompt: String,
@@ -56,6 +62,8 @@ pub async fn run(
     opts: Options,
     mut recorder: Option<Recorder>,
 ) -> i32 {
+    // From here on a signal stops the comparison and its arms are kept (see `signals`).
+    let mut signals = Listener::new(&Signal::ALL);
     let outgoing = session.start_comparison(prompt.clone(), &arms, opts.runs);
     let first = session.conversation.turns.len() - outgoing.len();
     if let Some(r) = recorder.as_mut() {
@@ -96,9 +104,9 @@ pub async fn run(
     let live = opts.format == Format::Text && std::io::stdout().is_terminal();
     let mut drawn = 0usize;
     let mut tick = tokio::time::interval(REDRAW);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut interrupted = false;
+    let mut stopped: Option<Signal> = None;
+    // The first failure to write the live table; it stops the comparison.
+    let mut stdout_failed: Option<StdoutError> = None;
     loop {
         tokio::select! {
             msg = rx.recv() => {
@@ -131,10 +139,16 @@ pub async fn run(
                 }
             }
             _ = tick.tick(), if live => {
-                drawn = redraw(&session.conversation.turns[first..], &progress, drawn);
+                match redraw(&session.conversation.turns[first..], &progress, drawn) {
+                    Ok(rows) => drawn = rows,
+                    Err(err) => {
+                        stdout_failed = Some(err);
+                        break;
+                    }
+                }
             }
-            _ = &mut ctrl_c => {
-                interrupted = true;
+            signal = signals.recv() => {
+                stopped = Some(signal);
                 break;
             }
         }
@@ -148,8 +162,10 @@ pub async fn run(
             continue;
         }
         let at = progress[i].started.map_or(0, |t| ms_between(t, now));
-        if interrupted {
+        if stopped == Some(Signal::Interrupt) {
             turn.cancel(at);
+        } else if stopped.is_some() || stdout_failed.is_some() {
+            turn.interrupt(at);
         } else {
             // The request task ended without a last event (it panicked).
             turn.apply(
@@ -163,8 +179,8 @@ pub async fn run(
             r.save(turn);
         }
     }
-    if live {
-        erase(drawn);
+    if let Some(err) = stdout_failed {
+        return crate::ask::stdout_closed(&err);
     }
     let turns = &session.conversation.turns[first..];
     let session_id = recorder.as_ref().map(Recorder::session);
@@ -185,9 +201,23 @@ pub async fn run(
         Format::Csv if opts.filter.stdout => crate::text::sanitize(&out),
         Format::Csv => out.into(),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
+    let mut printed = if live { erase(drawn) } else { Ok(()) };
+    printed = printed.and_then(|()| stdout::write(out.as_bytes()));
+    if let Some(signal) = stopped
+        && signal != Signal::Interrupt
+    {
+        // Told to stop, perhaps with the terminal gone: one line, which may fail unseen.
+        let session = session_id.map_or(String::new(), |id| format!("; kept in session {id}"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "thinkbench: stopped by {}{session}",
+            signal.name()
+        );
+        return signal.exit_status();
+    }
+    if let Err(err) = printed {
+        return crate::ask::stdout_closed(&err);
+    }
     if opts.format == Format::Text {
         if let Some(id) = session_id {
             eprintln!("session {id}");
@@ -199,7 +229,7 @@ pub async fn run(
             }
         }
     }
-    let status = exit_status(turns, interrupted);
+    let status = exit_status(turns, stopped);
     match unsaved {
         Some((n, why)) => {
             warn(&format!("{n} of the runs could not be saved: {why}"));
@@ -214,10 +244,11 @@ fn warn(text: &str) {
     eprintln!("thinkbench: {}", crate::text::sanitize(text));
 }
 
-/// 130 when interrupted, 1 when any run did not finish without error, else 0.
-pub fn exit_status(turns: &[Turn], interrupted: bool) -> i32 {
-    if interrupted {
-        EXIT_INTERRUPTED
+/// 128 + the signal's number when one stopped it (130 for Ctrl+C), 1 when any run did not
+/// finish without error, else 0.
+pub fn exit_status(turns: &[Turn], stopped: Option<Signal>) -> i32 {
+    if let Some(signal) = stopped {
+        signal.exit_status()
     } else if turns.iter().all(|t| t.state == TurnState::Done) {
         0
     } else {
@@ -230,7 +261,7 @@ fn ms_between(from: Instant, to: Instant) -> u64 {
 }
 
 /// Draw the live table over the `drawn` rows drawn last time; returns the rows drawn now.
-fn redraw(turns: &[Turn], progress: &[ArmProgress], drawn: usize) -> usize {
+fn redraw(turns: &[Turn], progress: &[ArmProgress], drawn: usize) -> Result<usize, StdoutError> {
     let width = crossterm::terminal::size().map_or(80, |(w, _)| w as usize);
     let rows = report::live_rows(turns, progress, Instant::now(), width.saturating_sub(1));
     let mut out = String::new();
@@ -243,18 +274,14 @@ fn redraw(turns: &[Turn], progress: &[ArmProgress], drawn: usize) -> usize {
         out.push('\n');
     }
     out.push_str("\x1b[J");
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
-    rows.len()
+    stdout::write(out.as_bytes())?;
+    Ok(rows.len())
 }
 
 /// Remove the live table before the report is printed.
-fn erase(drawn: usize) {
+fn erase(drawn: usize) -> Result<(), StdoutError> {
     if drawn == 0 {
-        return;
+        return Ok(());
     }
-    let mut stdout = std::io::stdout().lock();
-    let _ = write!(stdout, "\x1b[{drawn}A\r\x1b[J");
-    let _ = stdout.flush();
+    stdout::write(format!("\x1b[{drawn}A\r\x1b[J").as_bytes())
 }

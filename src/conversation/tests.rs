@@ -63,6 +63,23 @@ fn without_reported_usage_the_turn_estimates() {
 }
 
 #[test]
+fn an_interrupted_turn_keeps_what_arrived_and_stays_interrupted() {
+    let mut t = Turn::new(1, "hi".into(), spec(), 10);
+    t.apply(StreamEvent::TextDelta("Par".into()), 200);
+    t.interrupt(250);
+    t.apply(StreamEvent::TextDelta("is.".into()), 260);
+    t.apply(StreamEvent::Finished(FinishReason::Stop), 270);
+    assert_eq!(t.state, TurnState::Interrupted);
+    assert_eq!((t.answer.as_str(), t.timings.done_ms), ("Par", Some(250)));
+    assert!(t.usage().estimated && t.usage().output > 0);
+    // Only a streaming turn is interrupted.
+    let mut done = Turn::new(2, "hi".into(), spec(), 10);
+    done.apply(StreamEvent::Finished(FinishReason::Stop), 100);
+    done.interrupt(200);
+    assert_eq!(done.state, TurnState::Done);
+}
+
+#[test]
 fn a_refused_request_is_not_billed() {
     let mut t = Turn::new(1, "hi".into(), spec(), 10);
     t.apply(

@@ -1,7 +1,11 @@
 //! The full-screen interface: terminal setup and restore (also after a panic), and the event
 //! loop that feeds `App::update` and performs its effects.
 //!
-//! Invariants: the terminal is restored on every exit path (normal, error, panic); a frame
+//! Invariants: the terminal is restored on every exit path (normal, error, panic, a signal:
+//! SIGTERM, SIGHUP, SIGQUIT and SIGINT become `Event::Terminate`, which saves what streams
+//! as interrupted and quits, and the process exits 128 + the signal's number); a turn still
+//! streaming when the loop ends for any other reason (the terminal failing) is saved the
+//! same way; a frame
 //! is drawn only when something changed, at most ~60 times a second; when idle nothing wakes
 //! up (the spinner tick runs only while a turn streams); nothing slow runs on this loop
 //! (requests, model lists and model switches, which may run a key command, are tasks: see
@@ -39,6 +43,7 @@ pub mod ui;
 
 use crate::api;
 use crate::session::Session;
+use crate::signals::{Listener, Signal};
 use crate::store::SessionChoice;
 use crate::store::Store;
 use app::{App, Effect, Event};
@@ -66,7 +71,8 @@ const FRAME: Duration = Duration::from_millis(16);
 /// How often the spinner and elapsed times refresh while a turn streams.
 const TICK: Duration = Duration::from_millis(100);
 
-/// Run the TUI until the person quits.
+/// Run the TUI until the person quits or a signal stops it (which is returned: the process
+/// exits with its status).
 /// `store` is the opened session database, or why it could not be opened (the TUI then runs
 /// with persistence off and says so); `resume` picks the session to start in.
 pub async fn run(
@@ -75,19 +81,34 @@ pub async fn run(
     store: Result<Store, String>,
     resume: SessionChoice,
     env: Env,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Signal>> {
     // Load the tokenizer off the UI thread, so the first send does not stall a frame.
     std::thread::spawn(|| crate::usage::estimate_tokens("warm up"));
     terminal::install_panic_hook();
+    // Before the terminal changes: from here on a signal no longer kills the process with
+    // the terminal in raw mode, it reaches the event loop (SIGINT too: raw mode makes Ctrl+C
+    // a key, but `kill -INT` still sends it).
+    let mut signals = Listener::new(&Signal::ALL);
     let mut terminal = terminal::setup()?;
-    let result = event_loop(&mut terminal, session, theme, store, resume, env).await;
+    let result = event_loop(
+        &mut terminal,
+        session,
+        theme,
+        store,
+        resume,
+        env,
+        &mut signals,
+    )
+    .await;
     terminal::restore();
-    let unsaved = result?;
-    if unsaved > 0 {
-        let turns = if unsaved == 1 { "turn" } else { "turns" };
-        eprintln!("thinkbench: {unsaved} {turns} could not be saved to the session store");
+    terminal::close(terminal);
+    let ended = result?;
+    if ended.unsaved > 0 {
+        let turns = if ended.unsaved == 1 { "turn" } else { "turns" };
+        let n = ended.unsaved;
+        eprintln!("thinkbench: {n} {turns} could not be saved to the session store");
     }
-    Ok(())
+    Ok(ended.signal)
 }
 
 /// Draw one frame: bring the view's caches up to date, tell the app what they measured, then
@@ -106,6 +127,16 @@ pub fn draw<B: ratatui::backend::Backend>(
     Ok(())
 }
 
+/// How the event loop ended: the signal that stopped it, if one did, and the turns the
+/// store could not save.
+struct Ended {
+    signal: Option<Signal>,
+    unsaved: usize,
+}
+
+/// How long a terminal that failed may take to send its SIGHUP (see `event_loop`).
+const HANGUP_GRACE: Duration = Duration::from_millis(200);
+
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     session: Session,
@@ -113,7 +144,8 @@ async fn event_loop(
     store: Result<Store, String>,
     resume: SessionChoice,
     env: Env,
-) -> anyhow::Result<usize> {
+    signals: &mut Listener,
+) -> anyhow::Result<Ended> {
     let client = api::client().map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut app = App::new(session, &theme, Instant::now());
     let mut ui = Ui::new(theme);
@@ -143,10 +175,16 @@ async fn event_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
+    // The signal that stopped the loop, or the terminal's failure.
+    let mut stopped: Option<Signal> = None;
+    let mut failure: Option<anyhow::Error> = None;
 
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
-            draw(terminal, &mut app, &mut ui)?;
+            if let Err(err) = draw(terminal, &mut app, &mut ui) {
+                failure = Some(err.into());
+                break;
+            }
             last_draw = Instant::now();
             dirty = false;
         }
@@ -157,9 +195,16 @@ async fn event_loop(
                     Some(ev) => ev,
                     None => continue,
                 },
-                Some(Err(err)) => return Err(err.into()),
+                Some(Err(err)) => {
+                    failure = Some(err.into());
+                    break;
+                }
                 None => break,
             },
+            signal = signals.recv() => {
+                stopped = Some(signal);
+                Event::Terminate
+            }
             Some(ev) = rx.recv() => ev,
             _ = tick.tick(), if app.is_streaming() => Event::Tick,
             _ = tokio::time::sleep_until(next_frame), if dirty => continue,
@@ -245,10 +290,35 @@ async fn event_loop(
             break;
         }
     }
+    if failure.is_some() {
+        // A terminal that fails to be read or written has usually been closed, and its
+        // SIGHUP is on its way: the hangup is what stopped us, then.
+        stopped = signals.within(HANGUP_GRACE).await;
+    }
+    // However the loop ended, a turn still streaming is saved with all that arrived.
+    if app.is_streaming() {
+        for effect in app.update(Event::Terminate, Instant::now()) {
+            if let Effect::Persist(op) = effect {
+                store.send(op);
+            }
+        }
+    }
     for (_, handle) in tasks {
         handle.abort();
     }
-    Ok(store.finish())
+    // What waits for the store is written (or counted as lost) before the terminal is back.
+    let unsaved = store.finish();
+    match (stopped, failure) {
+        (Some(signal), _) => Ok(Ended {
+            signal: Some(signal),
+            unsaved,
+        }),
+        (None, Some(err)) => Err(err),
+        (None, None) => Ok(Ended {
+            signal: None,
+            unsaved,
+        }),
+    }
 }
 
 /// Terminal events the app cares about.

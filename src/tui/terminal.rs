@@ -1,7 +1,7 @@
 //! The terminal's state on the way in and on every way out: raw mode, the alternate screen,
-//! mouse capture, bracketed paste and keyboard enhancement are turned on by [`setup`] and
-//! off by [`restore`], which is safe to call more than once and is also called by the panic
-//! hook (for panics on the UI thread only: other threads' panics are caught where they run
+//! mouse capture, bracketed paste and keyboard enhancement are turned on by [`setup`] (which
+//! turns them off again if it fails half-way) and off by [`restore`], which is safe to call
+//! more than once and is also called by the panic hook (for panics on the UI thread only: other threads' panics are caught where they run
 //! and become errors of what waited on them, see `tui::tasks`).
 
 use crossterm::event::{
@@ -17,8 +17,15 @@ use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// Turn the terminal's modes on. When a step after raw mode fails, the terminal is put back
+/// before the error is returned, so the message is printed on a terminal in its usual mode.
 pub fn setup() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode()?;
+    enter().inspect_err(|_| restore())
+}
+
+/// Everything `setup` does once raw mode is on.
+fn enter() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     let mut out = io::stdout();
     execute!(
         out,
@@ -48,6 +55,16 @@ pub fn restore() {
     let enhanced = KEYBOARD_ENHANCED.swap(false, Ordering::SeqCst);
     let _ = restore_to(&mut io::stdout(), enhanced);
     let _ = disable_raw_mode();
+}
+
+/// Let go of `terminal` once [`restore`] has run. ratatui's own way out (its `Drop`) shows
+/// the cursor and, when that fails, prints about it with `eprintln!` — which panics when
+/// stderr is the terminal that was closed; so a terminal that can no longer be written is
+/// forgotten instead (the process is ending).
+pub fn close(mut terminal: Terminal<CrosstermBackend<Stdout>>) {
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
+    }
 }
 
 /// The bytes that put the terminal back: pop the keyboard flags `setup` pushed, stop mouse

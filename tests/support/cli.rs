@@ -21,7 +21,9 @@ pub fn command(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> tokio::proc
         .envs(vars.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        // A failing test leaves no process behind (holding what the test run holds).
+        .kill_on_drop(true);
     cmd
 }
 

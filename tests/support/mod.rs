@@ -7,5 +7,6 @@ pub mod anthropic;
 pub mod app;
 pub mod cli;
 pub mod fake_server;
+pub mod pty;
 pub mod responses;
 pub mod turn;

@@ -7,9 +7,11 @@
 //!   [`FLUSH_EVERY`] while it streams and always when it ends;
 //! - at most `settings.compare.concurrency` arms are in flight; the others wait in order and
 //!   an arm's times count from when its request leaves;
-//! - an arm cancelled before its request left is recorded as never sent (nothing billed);
+//! - an arm cancelled (or stopped by a signal) before its request left is recorded as never
+//!   sent (nothing billed);
 //! - the exchange stays active (`App::active`) until its last arm ends.
 
+use super::turns::Stop;
 use super::{App, Effect, FLUSH_EVERY, Overlay, ms_between};
 use crate::api::{ApiError, Endpoint, StreamEvent};
 use crate::compare::{self, Arm, TUI_ARMS};
@@ -318,9 +320,9 @@ impl App {
         effects
     }
 
-    /// Esc on a comparison: every arm still streaming is cancelled (what arrived stays); an
-    /// arm still waiting is recorded as never sent.
-    pub(super) fn cancel_arms(&mut self, now: Instant) -> Vec<Effect> {
+    /// Esc on a comparison (or a signal: see [`Stop`]): every arm still streaming is stopped
+    /// (what arrived stays); an arm still waiting is recorded as never sent.
+    pub(super) fn stop_arms(&mut self, now: Instant, how: Stop) -> Vec<Effect> {
         let mut effects = Vec::new();
         let runs = std::mem::take(&mut self.compare.runs);
         for run in runs.iter().filter(|r| !r.done) {
@@ -329,13 +331,8 @@ impl App {
             };
             let turn = &mut self.session.conversation.turns[idx];
             match run.sent {
-                Some(sent) => turn.cancel(ms_between(sent, now)),
-                None => turn.apply(
-                    StreamEvent::Failed(ApiError::message(
-                        "cancelled before it was sent (nothing billed)",
-                    )),
-                    0,
-                ),
+                Some(sent) => how.apply(turn, ms_between(sent, now)),
+                None => turn.apply(StreamEvent::Failed(ApiError::message(how.before_sent())), 0),
             }
             effects.extend(self.save(idx));
         }

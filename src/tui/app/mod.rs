@@ -61,6 +61,9 @@ pub enum Event {
     },
     /// Time passed (only sent while something animates).
     Tick,
+    /// thinkbench must stop now (SIGTERM, SIGHUP, SIGQUIT, SIGINT, or the terminal went
+    /// away): what streams is saved as interrupted, then [`Effect::Quit`].
+    Terminate,
     /// The view laid the conversation out for a frame and measured it.
     Laid(Laid),
     /// Stored sessions matching `query` (`None`: all), for the browser.
@@ -270,6 +273,7 @@ impl App {
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, now),
             Event::Key(_) | Event::Tick => Vec::new(),
+            Event::Terminate => self.terminate(now),
             Event::Paste(text) => {
                 self.completing = None;
                 self.composer.paste(&text);

@@ -1,15 +1,45 @@
-//! Turns: sending a prompt, the stream of its answer, cancelling, retrying, quitting.
+//! Turns: sending a prompt, the stream of its answer, cancelling, retrying, quitting, and
+//! stopping on a signal.
 //!
 //! Invariants: the prompt is saved before its request leaves; a streaming answer is saved
-//! at most every [`FLUSH_EVERY`] and always when it ends, so a crash loses at most the last
-//! half second; events of a turn that is no longer active are ignored.
+//! at most every [`FLUSH_EVERY`] and always when it ends — cancelled, or interrupted when
+//! thinkbench is told to stop ([`Event::Terminate`](super::Event::Terminate)), with every
+//! delta received — so only a crash or `kill -9` loses anything, at most the last half
+//! second; events of a turn that is no longer active are ignored.
 
 use super::{App, Effect, FLUSH_EVERY, Overlay, ms_between};
 use crate::api::{OUT_OF_CREDIT, StreamEvent};
-use crate::conversation::TurnState;
+use crate::conversation::{Turn, TurnState};
 use crate::tui::confirm::Confirm;
 use crate::tui::conversation::cache::thinking_visible;
 use std::time::Instant;
+
+/// How a streaming turn is stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// The person cancelled it (Esc, quitting).
+    Cancel,
+    /// thinkbench was told to stop (a signal, its terminal gone).
+    Interrupt,
+}
+
+impl Stop {
+    /// Stop `turn`, `at_ms` after it was sent.
+    pub(super) fn apply(self, turn: &mut Turn, at_ms: u64) {
+        match self {
+            Stop::Cancel => turn.cancel(at_ms),
+            Stop::Interrupt => turn.interrupt(at_ms),
+        }
+    }
+
+    /// The error of an arm that was still waiting for a slot.
+    pub(super) fn before_sent(self) -> &'static str {
+        match self {
+            Stop::Cancel => "cancelled before it was sent (nothing billed)",
+            Stop::Interrupt => "stopped before it was sent (nothing billed)",
+        }
+    }
+}
 
 impl App {
     pub(super) fn send(&mut self, now: Instant) -> Vec<Effect> {
@@ -101,16 +131,29 @@ impl App {
     }
 
     pub(super) fn cancel(&mut self, now: Instant) -> Vec<Effect> {
+        self.stop_streaming(now, Stop::Cancel)
+    }
+
+    /// thinkbench must stop (a signal, or its terminal went away): what streams is saved as
+    /// interrupted, with every delta received, then the app quits.
+    pub(super) fn terminate(&mut self, now: Instant) -> Vec<Effect> {
+        let mut effects = self.stop_streaming(now, Stop::Interrupt);
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    /// Stop the turn (or every arm) streaming, keeping what arrived, and save it.
+    fn stop_streaming(&mut self, now: Instant, how: Stop) -> Vec<Effect> {
         let Some((turn_id, sent)) = self.active.take() else {
             return Vec::new();
         };
         self.retry = None;
         if !self.compare.runs.is_empty() {
-            return self.cancel_arms(now);
+            return self.stop_arms(now, how);
         }
         let at = ms_between(sent, now);
         if let Some(turn) = self.session.turn_mut(turn_id) {
-            turn.cancel(at);
+            how.apply(turn, at);
         }
         let mut effects = vec![Effect::Cancel(turn_id)];
         if let Some(idx) = self.turn_index(turn_id) {
