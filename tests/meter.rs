@@ -345,9 +345,19 @@ fn any_size_draws_without_panicking() {
     });
     type_draft(&mut h, "more", 5_000);
     let mut meter = Meter::new();
+    let full = format!("{}", draw(&h, &mut meter, 40, 30).backend());
+    let cost = "$0.001";
+    assert!(full.contains(cost), "{full}");
     for w in 0..40 {
         for rows in 0..30 {
-            draw(&h, &mut meter, w, rows);
+            let terminal = draw(&h, &mut meter, w, rows);
+            let buffer = terminal.backend().buffer();
+            let screen: String = buffer.content.iter().map(|c| c.symbol()).collect();
+            assert!(!screen.chars().any(char::is_control), "{w}x{rows}");
+            // The session's cost is the last thing to give way.
+            if w >= 30 && rows >= 12 {
+                assert!(screen.contains(cost), "{w}x{rows}:\n{}", terminal.backend());
+            }
         }
     }
 }

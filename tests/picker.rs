@@ -220,11 +220,50 @@ fn popups_draw_at_any_size() {
         effort_menu(&harness("gpt-4o")),
         effort_menu(&harness("my-finetune")),
     ];
-    for (w, height) in [(10, 3), (1, 1), (3, 10), (20, 5), (200, 2), (2, 200)] {
-        draw_picker(&h, &picker, w, height);
-        draw_picker(&h, &full, w, height);
-        for menu in &menus {
-            draw_effort(&h, menu, w, height);
+    let text = |t: &Terminal<TestBackend>| {
+        let buffer = t.backend().buffer();
+        buffer
+            .content
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>()
+    };
+    for (w, height) in [
+        (10, 3),
+        (1, 1),
+        (3, 10),
+        (20, 5),
+        (200, 2),
+        (2, 200),
+        (80, 24),
+    ] {
+        let empty = text(&draw_picker(&h, &picker, w, height));
+        let listed = text(&draw_picker(&h, &full, w, height));
+        let efforts: Vec<String> = (menus.iter())
+            .map(|m| text(&draw_effort(&h, m, w, height)))
+            .collect();
+        // Room for a border, a row and a hint: what matters is there, whole.
+        if w >= 60 && height >= 10 {
+            assert!(
+                empty.contains("no model matches “zzz”"),
+                "{w}x{height}: {empty}"
+            );
+            assert!(listed.contains("o3-mini"), "{w}x{height}: {listed}");
+            assert!(
+                efforts[0].contains("medium"),
+                "{w}x{height}: {}",
+                efforts[0]
+            );
+        }
+        // No words where no border fits, and no control character reaches a cell.
+        for drawn in [&empty, &listed].into_iter().chain(&efforts) {
+            assert!(!drawn.chars().any(char::is_control), "{w}x{height}");
+            if w < 3 {
+                assert!(
+                    drawn.trim().is_empty() || drawn.chars().all(|c| !c.is_alphanumeric()),
+                    "{w}x{height}: {drawn}"
+                );
+            }
         }
     }
 }
