@@ -269,14 +269,7 @@ pub async fn run(
     if let Ended::Signal(signal) = ended
         && signal != Signal::Interrupt
     {
-        // Told to stop, perhaps with the terminal gone: one line, which may fail unseen.
-        let session = session_id.map_or(String::new(), |id| format!("; kept in session {id}"));
-        let _ = writeln!(
-            std::io::stderr(),
-            "thinkbench: stopped by {}{session}",
-            signal.name()
-        );
-        return signal.exit_status();
+        return signal.stopped(session_id);
     }
     if let Err(err) = printed {
         return stdout_closed(&err);

@@ -53,6 +53,20 @@ impl Signal {
     pub fn exit_status(self) -> i32 {
         128 + self.number()
     }
+
+    /// A headless command told to stop by this signal: one line on stderr (the terminal may
+    /// be gone, so its failure goes unseen) naming the session that keeps the turn; the
+    /// exit status.
+    pub fn stopped(self, session: Option<i64>) -> i32 {
+        use std::io::Write;
+        let kept = session.map_or(String::new(), |id| format!("; kept in session {id}"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "thinkbench: stopped by {}{kept}",
+            self.name()
+        );
+        self.exit_status()
+    }
 }
 
 /// The signals a command listens for; see [`Listener::recv`].

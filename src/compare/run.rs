@@ -26,7 +26,7 @@ use crate::session::Session;
 use crate::signals::{Listener, Signal};
 use crate::stdout::{self, StdoutError};
 use crate::text::Filter;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
@@ -206,14 +206,7 @@ pub async fn run(
     if let Some(signal) = stopped
         && signal != Signal::Interrupt
     {
-        // Told to stop, perhaps with the terminal gone: one line, which may fail unseen.
-        let session = session_id.map_or(String::new(), |id| format!("; kept in session {id}"));
-        let _ = writeln!(
-            std::io::stderr(),
-            "thinkbench: stopped by {}{session}",
-            signal.name()
-        );
-        return signal.exit_status();
+        return signal.stopped(session_id);
     }
     if let Err(err) = printed {
         return crate::ask::stdout_closed(&err);
