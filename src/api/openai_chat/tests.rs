@@ -4,7 +4,7 @@
 use super::*;
 use crate::api::errors::CLOSED_EARLY;
 use crate::api::sse::read_events;
-use crate::api::types::{FinishReason, RateLimitInfo, StreamEvent};
+use crate::api::types::{FinishReason, Limits, RateLimitInfo, StreamEvent};
 use crate::usage::Usage;
 use futures_util::{StreamExt, stream};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -241,7 +241,7 @@ async fn silence_after_output_fails_with_the_idle_message() {
     let body = first.chain(stream::pending());
     let mut out = Vec::new();
     let idle = Duration::from_secs(120);
-    read_events(body, idle, &mut Chat::parser(), &mut |e| out.push(e)).await;
+    read_events(body, idle, Limits::DEFAULT, &mut Chat::parser(), &mut |e| out.push(e)).await;
     let [StreamEvent::TextDelta(_), StreamEvent::Failed(e)] = &out[..] else {
         panic!("{out:?}")
     };
