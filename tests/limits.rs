@@ -118,7 +118,10 @@ async fn a_line_that_never_ends_stops_at_the_event_limit() {
     .await;
     let (o, grew) = turn(&endpoint(&server), true).await;
     failed_once_with(&o, &event_too_large(LIMIT), &server);
-    assert!(o.error.is_some_and(|e| e.message.contains("max_event_bytes")));
+    assert!(
+        o.error
+            .is_some_and(|e| e.message.contains("max_event_bytes"))
+    );
     assert!(grew < 4 << 20, "held {grew} bytes");
 }
 
@@ -205,4 +208,51 @@ async fn within_the_limits_nothing_changes() {
     let (o, _) = turn(&endpoint(&server), true).await;
     assert_eq!(o.error, None);
     assert_eq!(o.text, huge_text(LIMIT));
+}
+
+/// The Messages parser passes thinking text on without keeping a copy of it: 8 MiB of
+/// thinking deltas, each dropped once emitted, leave the parser holding next to nothing,
+/// and the reasoning estimate still counts all of it.
+#[tokio::test]
+async fn the_anthropic_parser_keeps_no_copy_of_the_thinking() {
+    use thinkbench::api::anthropic::MessageParser;
+    use thinkbench::api::sse::StreamParser;
+    let _one = ONE_AT_A_TIME.lock().await;
+    let delta = serde_json::json!({"type": "content_block_delta", "index": 0,
+        "delta": {"type": "thinking_delta", "thinking": "so the next step is this one, ".repeat(30)}})
+    .to_string();
+    let mut parser = MessageParser::new();
+    // The token encoding is loaded once per process, and is large: not the parser's doing.
+    let _ = thinkbench::usage::estimate_tokens("warm up");
+    let before = IN_USE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let start = r#"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"#;
+    parser.feed("content_block_start", start);
+    let mut thought = 0;
+    while thought < 8 << 20 {
+        for event in parser.feed("content_block_delta", &delta) {
+            if let thinkbench::api::StreamEvent::ReasoningDelta(t) = event {
+                thought += t.len();
+            }
+        }
+    }
+    let stop = r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":10000000}}"#;
+    parser.feed("message_delta", stop);
+    let end = parser.feed("message_stop", r#"{"type":"message_stop"}"#);
+    let grew = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    assert!(
+        grew < 1 << 20,
+        "held {grew} bytes for {thought} bytes of thinking"
+    );
+    let usage = end.iter().find_map(|e| match e {
+        thinkbench::api::StreamEvent::Usage(u) => Some(*u),
+        _ => None,
+    });
+    let per_delta =
+        thinkbench::usage::estimate_tokens(&"so the next step is this one, ".repeat(30));
+    let deltas = (thought / 900) as u64;
+    assert!(
+        usage.is_some_and(|u| u.reasoning_estimated && u.reasoning >= deltas * per_delta - deltas),
+        "{usage:?}"
+    );
 }

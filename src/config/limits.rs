@@ -16,9 +16,21 @@ pub(super) fn limits(file: &LoadedFile) -> Result<Limits, ConfigError> {
     let cfg = &file.config;
     let mut limits = Limits::DEFAULT;
     for (key, value, slot) in [
-        ("max_event_bytes", &cfg.max_event_bytes, &mut limits.max_event_bytes),
-        ("max_body_bytes", &cfg.max_body_bytes, &mut limits.max_body_bytes),
-        ("max_answer_bytes", &cfg.max_answer_bytes, &mut limits.max_answer_bytes),
+        (
+            "max_event_bytes",
+            &cfg.max_event_bytes,
+            &mut limits.max_event_bytes,
+        ),
+        (
+            "max_body_bytes",
+            &cfg.max_body_bytes,
+            &mut limits.max_body_bytes,
+        ),
+        (
+            "max_answer_bytes",
+            &cfg.max_answer_bytes,
+            &mut limits.max_answer_bytes,
+        ),
     ] {
         if let Some(n) = value {
             if *n.get_ref() < MIN_LIMIT {

@@ -178,7 +178,8 @@ impl Framer {
             b"event" => self.name = decode(value).into_owned(),
             _ => {} // `id`, `retry` and unknown fields carry nothing we use
         }
-        Ok(())
+        // An invalid byte decodes to three: the event may have grown past the line's size.
+        self.check(0)
     }
 
     /// A blank line: deliver the event if it has data, and start the next one.

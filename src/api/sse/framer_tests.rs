@@ -37,10 +37,7 @@ fn datas(reads: &[&str]) -> Vec<String> {
 
 #[test]
 fn data_lines_are_joined_with_newlines() {
-    assert_eq!(
-        datas(&["data: a\ndata: b\n\ndata: c\n\n"]),
-        ["a\nb", "c"]
-    );
+    assert_eq!(datas(&["data: a\ndata: b\n\ndata: c\n\n"]), ["a\nb", "c"]);
     assert_eq!(datas(&["data:\ndata:\n\n"]), ["\n"]);
 }
 
@@ -68,7 +65,10 @@ fn every_line_end() {
 fn a_cr_ending_one_read_and_an_lf_starting_the_next_are_one_line_end() {
     // Read as two line ends, the LF would be a blank line and split the event in two.
     assert_eq!(datas(&["data: a\r", "\ndata: b\r\n\r\n"]), ["a\nb"]);
-    assert_eq!(datas(&["data: a\r", "", "\ndata: b\r", "\n\r", "\n"]), ["a\nb"]);
+    assert_eq!(
+        datas(&["data: a\r", "", "\ndata: b\r", "\n\r", "\n"]),
+        ["a\nb"]
+    );
     // A CR at the end of a read followed by anything else is a line end of its own.
     assert_eq!(datas(&["data: a\r", "\r", "data: b\n\n"]), ["a", "b"]);
 }
@@ -91,15 +91,9 @@ fn event_names_and_their_reset() {
         [ev("delta", "1"), ev("message", "2"), ev("ping", "")]
     );
     // A name with no data dispatches nothing, and does not carry over to the next event.
-    assert_eq!(
-        frame(&["event: lost\n\ndata: x\n\n"]),
-        [ev("message", "x")]
-    );
+    assert_eq!(frame(&["event: lost\n\ndata: x\n\n"]), [ev("message", "x")]);
     // The last `event` line wins.
-    assert_eq!(
-        frame(&["event: a\nevent: b\ndata: x\n\n"]),
-        [ev("b", "x")]
-    );
+    assert_eq!(frame(&["event: a\nevent: b\ndata: x\n\n"]), [ev("b", "x")]);
 }
 
 #[test]
@@ -223,4 +217,14 @@ fn events_before_the_one_that_is_too_large_come_out() {
     assert!(err.is_some());
     let (out, err) = frame_with(20, &[b": 0123456789\n: 0123456789\ndata: x\n\n"]);
     assert_eq!((out, err), (vec![ev("message", "x")], None));
+}
+
+#[test]
+fn invalid_bytes_count_as_what_they_decode_to() {
+    // 11 bytes of line, 3 × 6 = 18 bytes of data once decoded (and the `\n` after it).
+    let (out, err) = frame_with(18, &[b"data:\xff\xff\xff\xff\xff\xff\n\n"]);
+    assert_eq!((out, err), (vec![], Some(TooLarge { limit: 18 })));
+    let (out, err) = frame_with(19, &[b"data:\xff\xff\xff\xff\xff\xff\n\n"]);
+    assert_eq!(err, None);
+    assert_eq!(out[0].data.len(), 18);
 }

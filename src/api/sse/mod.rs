@@ -236,7 +236,10 @@ mod tests {
         E: std::error::Error + 'static,
     {
         let mut out = Vec::new();
-        read_events(body, idle, limits, &mut Echo::default(), &mut |e| out.push(e)).await;
+        read_events(body, idle, limits, &mut Echo::default(), &mut |e| {
+            out.push(e)
+        })
+        .await;
         assert_eq!(out.iter().filter(|e| e.is_terminal()).count(), 1, "{out:?}");
         let mut text = String::new();
         let mut end = String::new();
@@ -259,13 +262,24 @@ mod tests {
     #[tokio::test]
     async fn events_reach_the_parser_and_the_body_end_finishes_it() {
         let got = read(
-            body(&["da", "ta: {\"a\"", ":1}\r", "\n\r\n: keep-alive\n\n", "event: x\ndata: b\n"]),
+            body(&[
+                "da",
+                "ta: {\"a\"",
+                ":1}\r",
+                "\n\r\n: keep-alive\n\n",
+                "event: x\ndata: b\n",
+            ]),
             Duration::ZERO,
             Limits::DEFAULT,
         )
         .await;
         assert_eq!(got, ("message:{\"a\":1};x:b;".into(), "finished".into()));
-        let got = read(body(&["data: a\n\ndata: {\"trunc"]), Duration::ZERO, Limits::DEFAULT).await;
+        let got = read(
+            body(&["data: a\n\ndata: {\"trunc"]),
+            Duration::ZERO,
+            Limits::DEFAULT,
+        )
+        .await;
         assert_eq!(got, ("message:a;".into(), "finished".into()));
     }
 
@@ -410,9 +424,16 @@ mod tests {
     fn a_non_streaming_request_that_timed_out_is_final_and_says_why() {
         let e = no_response_error(Duration::from_secs(600), false);
         assert!(!e.retryable);
-        assert!(crate::api::retry::policy::should_retry(&no_response_error(Duration::ZERO, true)));
+        assert!(crate::api::retry::policy::should_retry(&no_response_error(
+            Duration::ZERO,
+            true
+        )));
         assert!(!crate::api::retry::policy::should_retry(&e));
-        assert!(e.message.contains("may still finish and bill it"), "{}", e.message);
+        assert!(
+            e.message.contains("may still finish and bill it"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("Alt+R"), "{}", e.message);
     }
 }
