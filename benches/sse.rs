@@ -28,7 +28,7 @@ fn events(size: usize) -> Vec<u8> {
             )
             .as_bytes(),
         );
-        if n % 16 == 0 {
+        if n.is_multiple_of(16) {
             body.extend_from_slice(b": keep-alive\r\n\r\n");
         }
     }
@@ -42,6 +42,11 @@ fn one_line(size: usize) -> Vec<u8> {
     body.extend_from_slice(b"\n\n");
     body
 }
+
+/// A kind of body, and how to make one of a size.
+type Kind = (&'static str, fn(usize) -> Vec<u8>);
+
+const KINDS: [Kind; 2] = [("events", events), ("one line", one_line)];
 
 /// Frame `body` in reads of [`READ`] bytes; the number of events.
 fn frame(body: &[u8]) -> usize {
@@ -71,8 +76,7 @@ fn time(body: &[u8]) -> Duration {
 }
 
 fn framing(c: &mut Criterion) {
-    let kinds: [(&str, fn(usize) -> Vec<u8>); 2] = [("events", events), ("one line", one_line)];
-    for (name, make) in kinds {
+    for (name, make) in KINDS {
         let (small, large) = (make(1 << 20), make(4 << 20));
         let (t1, t4) = (time(&small), time(&large));
         eprintln!(
@@ -86,10 +90,7 @@ fn framing(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    for (name, make) in [
-        ("events", events as fn(usize) -> Vec<u8>),
-        ("one line", one_line),
-    ] {
+    for (name, make) in KINDS {
         for mib in [1usize, 4] {
             let body = make(mib << 20);
             group.throughput(Throughput::Bytes(body.len() as u64));
