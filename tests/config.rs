@@ -647,6 +647,41 @@ fn retries_and_idle_timeout_come_from_the_file() {
 }
 
 #[test]
+fn size_limits_come_from_the_file_are_checked_and_survive_a_model_switch() {
+    let s = Case::new(None, &[]).ok(&CommonArgs::default());
+    assert_eq!(s.endpoint.limits, thinkbench::api::Limits::DEFAULT);
+    assert_eq!(
+        (
+            s.endpoint.limits.max_event_bytes,
+            s.endpoint.limits.max_body_bytes,
+            s.endpoint.limits.max_answer_bytes
+        ),
+        (16 << 20, 64 << 20, 64 << 20)
+    );
+    let case = Case::new(
+        Some("max_event_bytes = 65536\nmax_body_bytes = 2048\nmax_answer_bytes = 1048576\n"),
+        &[("OPENAI_API_KEY", "sk"), ("DEEPSEEK_API_KEY", "dk")],
+    );
+    let s = case.ok(&model("o3-mini"));
+    let set = thinkbench::api::Limits {
+        max_event_bytes: 65536,
+        max_body_bytes: 2048,
+        max_answer_bytes: 1 << 20,
+    };
+    assert_eq!(s.endpoint.limits, set);
+    let env = case.env();
+    let other = s.switch_model("deepseek-chat", &env).unwrap();
+    assert_eq!(other.endpoint.provider, "deepseek");
+    assert_eq!(other.endpoint.limits, set);
+    assert_eq!(s.switch_model("gpt-4o", &env).unwrap().endpoint.limits, set);
+    let err = file_err("model = \"gpt-4o\"\nmax_answer_bytes = 10\n");
+    assert!(
+        err.contains(":2:") && err.contains("`max_answer_bytes` must be at least 1024"),
+        "{err}"
+    );
+}
+
+#[test]
 fn comparison_limits_come_from_the_file_and_are_checked() {
     let s = Case::new(None, &[]).ok(&CommonArgs::default());
     assert_eq!(s.compare, config::CompareLimits::default());

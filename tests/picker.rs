@@ -278,6 +278,7 @@ fn endpoint(base_url: String, api: ApiKind) -> Endpoint {
         headers: vec![("X-Title".into(), "thinkbench".into())],
         max_attempts: 1,
         idle_timeout: None,
+        limits: Default::default(),
     }
 }
 

@@ -316,6 +316,47 @@ async fn a_server_that_never_answers_hits_the_idle_timeout() {
     assert_eq!(elapsed, Duration::from_secs(5));
 }
 
+/// A request made without streaming (a model that cannot stream, slow like o1-pro) whose
+/// answer does not come within the idle limit is not retried: the server may still finish
+/// and bill it. The error says so, and that Alt+R sends it again.
+#[tokio::test(start_paused = true)]
+async fn a_non_streaming_request_that_times_out_is_not_retried() {
+    let whole = Reply::Json {
+        status: 200,
+        body: json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "late"},
+            "finish_reason": "stop"}]}),
+    };
+    let server = FakeServer::start(vec![whole.delayed(60_000)]).await;
+    let mut ep = endpoint(&server, 4);
+    ep.idle_timeout = Some(Duration::from_secs(5));
+    let mut slow = request();
+    slow.quirks.can_stream = false;
+    slow.quirks.slow = true;
+    let client = reqwest::Client::new();
+    let start = tokio::time::Instant::now();
+    let mut events = Vec::new();
+    thinkbench::api::run_turn(&client, &ep, &slow, &mut |e| events.push(e)).await;
+    let o = outcome(events);
+    let e = o.error.expect("failed");
+    assert!(!e.retryable, "{e:?}");
+    assert!(
+        e.message
+            .starts_with("no data from the server for 5 s; no response came")
+            && e.message
+                .contains("the server may still finish and bill it")
+            && e.message.contains("Alt+R"),
+        "{}",
+        e.message
+    );
+    assert!(o.retries.is_empty(), "{:?}", o.retries);
+    assert_eq!(server.requests().len(), 1);
+    assert!(
+        server.requests()[0].body.get("stream").is_none(),
+        "asked without streaming"
+    );
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_silent_stream_hits_the_idle_timeout_and_is_retried() {
     // The role chunk (no output), then silence longer than the limit.

@@ -404,6 +404,7 @@ async fn connection_refused_names_the_url() {
         headers: Vec::new(),
         max_attempts: 1,
         idle_timeout: None,
+        limits: Default::default(),
     };
     let o = turn(&ep, &request(RequestQuirks::default())).await;
     let e = o.error.unwrap();

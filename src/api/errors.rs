@@ -374,6 +374,7 @@ mod tests {
             headers: Vec::new(),
             max_attempts: 1,
             idle_timeout: None,
+            limits: Default::default(),
         };
         let e = with_hint(
             parse_error_body(401, r#"{"error":{"message":"Incorrect API key"}}"#),

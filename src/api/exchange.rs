@@ -7,7 +7,11 @@
 //! - the body sent is `protocol::request_body`, signed by [`Protocol::authorize`], the
 //!   endpoint's own headers added last;
 //! - every wait on the server (response headers, an error body, a whole body, each piece of a
-//!   stream) is bounded by the idle timeout;
+//!   stream) is bounded by the idle timeout; for a non-streaming request such a timeout is
+//!   final, never retried (the server may still be working on it, and bill it);
+//! - what is read is bounded by the endpoint's `Limits`: an error body by
+//!   [`ERROR_BODY_LIMIT`], a whole body by `max_body_bytes`, a stream's events by
+//!   `max_event_bytes`, the answer by `max_answer_bytes` (its text before the limit kept);
 //! - rate-limit state, when the headers carry any, is emitted first;
 //! - a non-2xx answer fails with the API's reading of its body, the `Retry-After` hints
 //!   applied; a web page where the API should be fails as not retryable, naming the URL;
@@ -19,11 +23,12 @@
 //! knows no API by name.
 
 use crate::api::errors::{body_error, parse_error_body, send_error};
-use crate::api::http::read_limited;
+use crate::api::http::{WholeBodyError, read_limited, read_whole};
 use crate::api::protocol::{Protocol, request_body};
 use crate::api::retry::policy::apply_headers;
 use crate::api::sse;
-use crate::api::types::{ChatRequest, Endpoint, StreamEvent};
+use crate::api::sse::limits::{AnswerBudget, body_too_large};
+use crate::api::types::{ChatRequest, Endpoint, Limits, StreamEvent};
 use futures_util::Stream;
 use reqwest::header::CONTENT_TYPE;
 use std::time::Duration;
@@ -48,10 +53,11 @@ pub async fn run_attempt<P: Protocol>(
         builder = builder.header(name.as_str(), value.as_str());
     }
     let idle = sse::idle_timeout(endpoint, request);
+    let streaming = request.quirks.can_stream;
     let response = match sse::within_idle(idle, builder.send()).await {
         Some(Ok(response)) => response,
         Some(Err(err)) => return emit(StreamEvent::Failed(send_error(&err, &endpoint.base_url))),
-        None => return emit(StreamEvent::Failed(sse::no_response_error(idle))),
+        None => return emit(StreamEvent::Failed(sse::no_response_error(idle, streaming))),
     };
     if let Some(info) = P::rate_limit(response.headers()) {
         emit(StreamEvent::RateLimit(info));
@@ -81,26 +87,35 @@ pub async fn run_attempt<P: Protocol>(
         (err.status, err.retryable) = (None, false);
         return emit(StreamEvent::Failed(err));
     }
-    if P::streams(&content_type, request.quirks.can_stream) {
-        read_stream::<P>(response.bytes_stream(), idle, emit).await;
+    let limits = endpoint.limits;
+    if P::streams(&content_type, streaming) {
+        read_stream::<P>(response.bytes_stream(), idle, limits, emit).await;
     } else {
-        match sse::within_idle(idle, response.text()).await {
-            Some(Ok(text)) => P::parse_whole(&text).into_iter().for_each(&mut *emit),
-            Some(Err(err)) => emit(StreamEvent::Failed(body_error(&err))),
-            None => emit(StreamEvent::Failed(sse::idle_error(idle))),
+        let whole = read_whole(response, limits.max_body_bytes);
+        match sse::within_idle(idle, whole).await {
+            Some(Ok(text)) => {
+                AnswerBudget::new(limits.max_answer_bytes).pass(P::parse_whole(&text), emit)
+            }
+            Some(Err(WholeBodyError::Body(err))) => emit(StreamEvent::Failed(body_error(&err))),
+            Some(Err(WholeBodyError::TooLarge)) => {
+                emit(StreamEvent::Failed(body_too_large(limits.max_body_bytes)))
+            }
+            None if streaming => emit(StreamEvent::Failed(sse::idle_error(idle))),
+            None => emit(StreamEvent::Failed(sse::no_response_error(idle, false))),
         }
     }
 }
 
 /// Read an SSE `body` with a fresh [`Protocol::parser`], emitting its events and ending with
-/// exactly one terminal event; fail when no byte arrives for `idle` (zero: no limit). Stops
-/// reading once the parser is done.
+/// exactly one terminal event; fail when no byte arrives for `idle` (zero: no limit) or a
+/// limit of `limits` is passed. Stops reading once the parser is done.
 pub async fn read_stream<P: Protocol>(
     body: impl Stream<Item = Result<impl AsRef<[u8]>, impl std::error::Error + 'static>>,
     idle: Duration,
+    limits: Limits,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
-    sse::read_events(body, idle, &mut P::parser(), emit).await
+    sse::read_events(body, idle, limits, &mut P::parser(), emit).await
 }
 
 /// Up to [`ERROR_BODY_LIMIT`] bytes of the body, waiting no longer than `idle` for them.

@@ -60,3 +60,32 @@ pub async fn read_limited(mut response: reqwest::Response, limit: usize) -> Stri
     bytes.truncate(limit);
     String::from_utf8_lossy(&bytes).into_owned()
 }
+
+/// Why [`read_whole`] gave up.
+#[derive(Debug)]
+pub enum WholeBodyError {
+    /// The body broke off.
+    Body(reqwest::Error),
+    /// The body is longer than the limit; it was not read further.
+    TooLarge,
+}
+
+/// The whole body as text (invalid UTF-8 replaced, a leading BOM dropped), reading no more
+/// than `limit` bytes: a longer body (by its `Content-Length`, or as it arrives) fails.
+pub async fn read_whole(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<String, WholeBodyError> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(WholeBodyError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(WholeBodyError::Body)? {
+        if chunk.len() > limit - bytes.len() {
+            return Err(WholeBodyError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    Ok(String::from_utf8_lossy(text).into_owned())
+}

@@ -38,7 +38,7 @@ mod types;
 pub use protocol::Protocol;
 pub use types::{
     ApiError, ApiKind, ChatRequest, DEFAULT_MAX_ATTEMPTS, EffortField, Endpoint, FinishReason,
-    InstructionRole, MaxTokensField, Message, OUT_OF_CREDIT, RateLimitInfo, RequestQuirks,
+    InstructionRole, Limits, MaxTokensField, Message, OUT_OF_CREDIT, RateLimitInfo, RequestQuirks,
     RetryNotice, Role, StreamEvent, ThinkingStyle, ToolCall,
 };
 

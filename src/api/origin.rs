@@ -184,6 +184,7 @@ mod tests {
             headers: vec![("X-Title".into(), "thinkbench".into())],
             max_attempts: 1,
             idle_timeout: None,
+            limits: Default::default(),
         };
         assert_eq!(key_over_plain_http(&e), None, "no credential");
         e.api_key = Some(String::new());

@@ -98,6 +98,7 @@ pub(crate) async fn replay<P: Protocol>(pieces: &[&[u8]], broken: bool) -> Vec<S
     crate::api::sse::read_events(
         futures_util::stream::iter(chunks),
         std::time::Duration::ZERO,
+        crate::api::types::Limits::DEFAULT,
         &mut parser,
         &mut |e| out.push(e),
     )

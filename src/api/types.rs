@@ -67,6 +67,37 @@ pub struct Endpoint {
     /// End a stream that sends no byte for this long; `None` uses the default for the model
     /// (longer for models the catalog marks slow).
     pub idle_timeout: Option<std::time::Duration>,
+    /// How much one answer may hold (its events, its body, its text).
+    pub limits: Limits,
+}
+
+/// Bounds on what one answer may make us hold in memory, whatever the server sends. Passing
+/// one ends the turn with an error that names it (not retryable).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of one SSE event (its name and data, and the line being read).
+    pub max_event_bytes: usize,
+    /// Bytes of one whole, non-streamed response body.
+    pub max_body_bytes: usize,
+    /// Bytes of one answer's text and reasoning (and tool calls), together.
+    pub max_answer_bytes: usize,
+}
+
+/// One mebibyte.
+const MIB: usize = 1 << 20;
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        max_event_bytes: 16 * MIB,
+        max_body_bytes: 64 * MIB,
+        max_answer_bytes: 64 * MIB,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
 }
 
 impl fmt::Debug for Endpoint {
@@ -83,6 +114,7 @@ impl fmt::Debug for Endpoint {
             )
             .field("max_attempts", &self.max_attempts)
             .field("idle_timeout", &self.idle_timeout)
+            .field("limits", &self.limits)
             .finish()
     }
 }

@@ -30,6 +30,12 @@ pub(super) struct FileConfig {
     pub max_attempts: Option<Spanned<u32>>,
     /// Seconds without a byte before a stream is ended (default 120; 600 for slow models).
     pub idle_timeout_secs: Option<Spanned<u64>>,
+    /// Bytes of one SSE event at most (default 16 MiB).
+    pub max_event_bytes: Option<Spanned<u64>>,
+    /// Bytes of one whole, non-streamed response body at most (default 64 MiB).
+    pub max_body_bytes: Option<Spanned<u64>>,
+    /// Bytes of one answer's text and reasoning at most (default 64 MiB).
+    pub max_answer_bytes: Option<Spanned<u64>>,
     /// Requests of one comparison in flight at once (default 4).
     pub compare_concurrency: Option<Spanned<u32>>,
     /// A comparison whose minimum cost is above this many dollars asks before sending.

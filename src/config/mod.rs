@@ -17,6 +17,7 @@
 mod compare;
 mod file;
 mod key_cmd;
+mod limits;
 mod providers;
 
 pub use compare::CompareLimits;
@@ -286,6 +287,7 @@ impl Settings {
             let mut conn = providers::connect(provider, api, None, env, &self.paths.config_file())?;
             conn.endpoint.max_attempts = self.endpoint.max_attempts;
             conn.endpoint.idle_timeout = self.endpoint.idle_timeout;
+            conn.endpoint.limits = self.endpoint.limits;
             (conn.endpoint, conn.setup_hint)
         };
         let effort = match (&self.effort, &model_info) {
@@ -466,11 +468,13 @@ pub fn resolve(
     };
 
     let compare = compare::limits(&file)?;
+    let limits = limits::limits(&file)?;
 
     // Last, so that `api_key_cmd` runs only once everything else is known to be fine.
     let mut conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
     conn.endpoint.max_attempts = max_attempts;
     conn.endpoint.idle_timeout = idle_timeout;
+    conn.endpoint.limits = limits;
     let keyless = providers
         .iter()
         .filter(|p| p.api_key_cmd.is_none())

@@ -356,6 +356,7 @@ pub(super) fn connect(
         headers: provider.headers.clone(),
         max_attempts: crate::api::DEFAULT_MAX_ATTEMPTS,
         idle_timeout: None,
+        limits: Default::default(),
     };
     Ok(Connection {
         endpoint,

@@ -26,6 +26,7 @@ pub fn endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
         headers: Vec::new(),
         max_attempts: 1,
         idle_timeout: None,
+        limits: Default::default(),
     }
 }
 

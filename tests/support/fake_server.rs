@@ -349,6 +349,12 @@ async fn write_reply(
         socket.flush().await?;
         tokio::task::yield_now().await;
     }
+    if let Some(piece) = plan.endless.filter(|p| !p.is_empty()) {
+        loop {
+            socket.write_all(&piece).await?;
+            tokio::task::yield_now().await;
+        }
+    }
     Ok(())
 }
 

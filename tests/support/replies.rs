@@ -37,6 +37,13 @@ pub enum Reply {
     Huge { bytes: usize },
     /// A file of `tests/fixtures/wire` replayed verbatim (`.json` files as JSON).
     Fixture(String),
+    /// A 200 whose body is `head`, then `piece` again and again until the client goes away
+    /// (SSE, or JSON when `json`; no `Content-Length`).
+    Endless {
+        json: bool,
+        head: Vec<u8>,
+        piece: Vec<u8>,
+    },
     /// Nothing for `ms` milliseconds (not even headers), then `reply`.
     Delayed { ms: u64, reply: Box<Reply> },
     /// `reply` with extra response headers (rate limits, `retry-after` …).
@@ -232,6 +239,8 @@ pub struct Plan {
     /// Send `Content-Length` (whole bodies) or end the body by closing (streams).
     pub sized: bool,
     pub pieces: Vec<(u64, Vec<u8>)>,
+    /// Written again and again after the pieces, until the client goes away.
+    pub endless: Option<Vec<u8>>,
 }
 
 fn sse(payload: &str) -> Vec<u8> {
@@ -244,6 +253,7 @@ fn sse_plan(pieces: Vec<(u64, Vec<u8>)>) -> Plan {
         content_type: "text/event-stream",
         sized: false,
         pieces,
+        endless: None,
     }
 }
 
@@ -253,6 +263,7 @@ pub fn plan(reply: Reply) -> Plan {
         content_type: "application/json",
         sized: true,
         pieces: vec![(0, body.into_bytes())],
+        endless: None,
     };
     match reply {
         Reply::Sse { events, delay_ms } => {
@@ -267,6 +278,18 @@ pub fn plan(reply: Reply) -> Plan {
             content_type: "text/plain",
             sized: true,
             pieces: vec![(0, body.into_bytes())],
+            endless: None,
+        },
+        Reply::Endless { json, head, piece } => Plan {
+            status: 200,
+            content_type: if json {
+                "application/json"
+            } else {
+                "text/event-stream"
+            },
+            sized: false,
+            pieces: vec![(0, head)],
+            endless: Some(piece),
         },
         Reply::CutAfter { events, n } => {
             sse_plan(events.iter().take(n).map(|e| (0, sse(e))).collect())

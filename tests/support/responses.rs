@@ -27,6 +27,7 @@ pub fn responses_endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
         headers: Vec::new(),
         max_attempts: 1,
         idle_timeout: None,
+        limits: Default::default(),
     }
 }
 

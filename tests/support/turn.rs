@@ -62,6 +62,7 @@ pub fn chat_endpoint(base_url: &str, key: Option<&str>) -> Endpoint {
         headers: Vec::new(),
         max_attempts: 1,
         idle_timeout: None,
+        limits: Default::default(),
     }
 }
 

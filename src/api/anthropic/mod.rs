@@ -109,6 +109,7 @@ mod tests {
             headers: Vec::new(),
             max_attempts: 1,
             idle_timeout: None,
+            limits: Default::default(),
         }
     }
 

@@ -9,7 +9,8 @@
 //! - a tool call comes out whole when its block stops (or, if it never stops, before the end);
 //! - usage counts are cumulative on the wire, so the latest count of each field wins; `Usage`
 //!   comes out once, just before `Finished`, with `input` counting cached and cache-written
-//!   tokens and `reasoning` estimated from the thinking text (Anthropic reports no number);
+//!   tokens and `reasoning` estimated from the thinking text (Anthropic reports no number),
+//!   counted as it passes: the parser keeps no copy of it;
 //! - exactly one terminal event is produced, always last; after it every input is ignored;
 //! - malformed input becomes `Failed`, never a panic.
 
@@ -17,7 +18,7 @@ use crate::api::errors::{CLOSED_EARLY, error_in, malformed};
 use crate::api::json::{num, text_field};
 use crate::api::sse::StreamParser;
 use crate::api::types::{ApiError, FinishReason, StreamEvent, ToolCall};
-use crate::usage::{Usage, estimate_tokens};
+use crate::usage::{TokenTally, Usage};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -96,8 +97,8 @@ pub struct MessageParser {
     blocks: BTreeMap<u64, Block>,
     /// The counts last reported, once any was.
     counts: Option<Counts>,
-    /// All thinking text so far, for the reasoning estimate.
-    thinking: String,
+    /// The token estimate of the thinking text so far (the text itself is not kept).
+    thinking: TokenTally,
     /// A thinking block (redacted or not) was seen.
     saw_thinking: bool,
     /// Some reasoning text is out already.
@@ -140,7 +141,7 @@ impl MessageParser {
             cached_input: c.cache_read,
             cache_write: c.cache_write,
             output: c.output,
-            reasoning: estimate_tokens(&self.thinking).min(c.output),
+            reasoning: self.thinking.total().min(c.output),
             estimated: false,
             reasoning_estimated: self.saw_thinking,
             ..Default::default()
@@ -163,7 +164,7 @@ impl MessageParser {
             "thinking" => {
                 self.saw_thinking = true;
                 if let Some(text) = text_field(block, "thinking") {
-                    self.thinking.push_str(text);
+                    self.thinking.push(text);
                     self.reason(index, text, out);
                 }
             }
@@ -185,7 +186,7 @@ impl MessageParser {
             Some("thinking_delta") => {
                 if let Some(text) = text_field(delta, "thinking") {
                     self.saw_thinking = true;
-                    self.thinking.push_str(text);
+                    self.thinking.push(text);
                     self.reason(index, text, out);
                 }
             }
@@ -311,6 +312,12 @@ impl StreamParser for MessageParser {
 
     fn is_done(&self) -> bool {
         self.done
+    }
+
+    /// The tool calls' fragments so far.
+    fn held(&self) -> usize {
+        let block = |b: &Block| b.kind.len() + b.tool.name.len() + b.tool.arguments.len();
+        self.blocks.values().map(block).sum()
     }
 }
 

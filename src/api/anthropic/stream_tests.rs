@@ -1,6 +1,7 @@
 //! Edge cases of [`MessageParser`]: block kinds, cumulative usage, errors, early ends.
 
 use super::*;
+use crate::usage::estimate_tokens;
 use StreamEvent::{Failed, Finished, ReasoningDelta, TextDelta, ToolCall};
 use serde_json::json;
 

@@ -205,6 +205,14 @@ impl StreamParser for ChunkParser {
     fn is_done(&self) -> bool {
         self.done
     }
+
+    /// Text the `<think>` splitter holds back, and the tool calls' fragments so far.
+    fn held(&self) -> usize {
+        let call = |c: &ToolCall| c.name.len() + c.arguments.len();
+        self.think.held()
+            + self.tools.values().map(call).sum::<usize>()
+            + self.function_call.as_ref().map_or(0, call)
+    }
 }
 
 /// Add one streamed fragment to a tool call: the name arrives once, arguments in pieces.

@@ -4,7 +4,7 @@
 use super::*;
 use crate::api::errors::CLOSED_EARLY;
 use crate::api::sse::read_events;
-use crate::api::types::{FinishReason, RateLimitInfo, StreamEvent};
+use crate::api::types::{FinishReason, Limits, RateLimitInfo, StreamEvent};
 use crate::usage::Usage;
 use futures_util::{StreamExt, stream};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -241,7 +241,10 @@ async fn silence_after_output_fails_with_the_idle_message() {
     let body = first.chain(stream::pending());
     let mut out = Vec::new();
     let idle = Duration::from_secs(120);
-    read_events(body, idle, &mut Chat::parser(), &mut |e| out.push(e)).await;
+    read_events(body, idle, Limits::DEFAULT, &mut Chat::parser(), &mut |e| {
+        out.push(e)
+    })
+    .await;
     let [StreamEvent::TextDelta(_), StreamEvent::Failed(e)] = &out[..] else {
         panic!("{out:?}")
     };
@@ -250,4 +253,74 @@ async fn silence_after_output_fails_with_the_idle_message() {
         "no data from the server for 120 s; the stream was ended"
     );
     assert!(e.retryable);
+}
+
+/// What `body` gives with an answer limit of `limit` bytes.
+async fn with_answer_limit(body: &str, limit: usize) -> Vec<StreamEvent> {
+    let limits = Limits {
+        max_answer_bytes: limit,
+        ..Limits::DEFAULT
+    };
+    let body = stream::iter([Ok::<_, std::io::Error>(body.as_bytes().to_vec())]);
+    let mut out = Vec::new();
+    read_events(
+        body,
+        Duration::ZERO,
+        limits,
+        &mut Chat::parser(),
+        &mut |e| out.push(e),
+    )
+    .await;
+    out
+}
+
+/// Tool-call fragments are held until the end; they count against the answer limit as they
+/// arrive, so endless fragments cannot grow without bound.
+#[tokio::test]
+async fn tool_call_fragments_count_against_the_answer_limit() {
+    let fragment = r#"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"name":"f","arguments":"0123456789"}}]}}]}"#;
+    let body = format!("{fragment}\n\n").repeat(200);
+    let out = with_answer_limit(&body, 1000).await;
+    let [StreamEvent::Failed(e)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(e, &crate::api::sse::limits::answer_too_large(1000));
+    // Within the limit, the call comes out whole.
+    let out = with_answer_limit(&format!("{body}data: [DONE]\n\n"), 4000).await;
+    assert!(
+        matches!(&out[..], [StreamEvent::ToolCall(c), StreamEvent::Finished(_)] if c.arguments.len() == 2000),
+        "{out:?}"
+    );
+}
+
+/// Text held back while it may still open `<think>` counts too: endless blanks stop being
+/// read once they pass the limit.
+#[tokio::test]
+async fn text_held_by_the_think_splitter_counts_against_the_answer_limit() {
+    let blank = r#"data: {"choices":[{"index":0,"delta":{"content":"          "}}]}"#;
+    let event = format!("{blank}\n\n").into_bytes();
+    let pulled = std::cell::Cell::new(0usize);
+    let body = stream::iter((0..100_000).map(|_| {
+        pulled.set(pulled.get() + 1);
+        Ok::<_, std::io::Error>(event.clone())
+    }));
+    let limits = Limits {
+        max_answer_bytes: 1000,
+        ..Limits::DEFAULT
+    };
+    let mut out = Vec::new();
+    read_events(
+        body,
+        Duration::ZERO,
+        limits,
+        &mut Chat::parser(),
+        &mut |e| out.push(e),
+    )
+    .await;
+    let [.., StreamEvent::Failed(e)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(e, &crate::api::sse::limits::answer_too_large(1000));
+    assert!(text_of(&out).len() <= 1000);
+    assert_eq!(pulled.get(), 101, "read no further than the limit");
 }

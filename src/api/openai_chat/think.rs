@@ -8,6 +8,8 @@
 //!   `</think>` is dropped;
 //! - text is held back only while it could still be (part of) a tag, and `finish` releases
 //!   whatever is held, so no text is ever lost;
+//! - each byte is scanned a bounded number of times (whitespace held at the start is not
+//!   scanned again), so the cost is linear in the content;
 //! - an unclosed block (the budget ran out mid-thought) stays reasoning.
 
 use crate::api::types::StreamEvent;
@@ -35,6 +37,8 @@ enum State {
 pub struct ThinkSplitter {
     state: State,
     held: String,
+    /// In `Start`, the bytes of whitespace `held` begins with (not scanned again).
+    lead: usize,
 }
 
 impl ThinkSplitter {
@@ -50,7 +54,9 @@ impl ThinkSplitter {
         match self.state {
             State::Start => {
                 self.held.push_str(piece);
-                let trimmed = self.held.trim_start();
+                let unseen = &self.held[self.lead..];
+                self.lead += unseen.len() - unseen.trim_start().len();
+                let trimmed = &self.held[self.lead..];
                 if let Some(rest) = trimmed.strip_prefix(OPEN) {
                     let rest = rest.to_string();
                     self.held.clear();
@@ -92,6 +98,11 @@ impl ThinkSplitter {
             }
             State::Text => text(piece.to_string(), out),
         }
+    }
+
+    /// Bytes held back (text that may still turn out to be a tag).
+    pub fn held(&self) -> usize {
+        self.held.len()
     }
 
     /// The content ended: release anything held back.
@@ -215,6 +226,30 @@ mod tests {
                 StreamEvent::ReasoningDelta("two ".into())
             ]
         );
+    }
+
+    /// Whitespace that may still come before `<think>` is held; each piece is scanned once,
+    /// not the whole of what is held (which took minutes here: quadratic).
+    #[test]
+    fn endless_leading_whitespace_is_linear() {
+        let started = std::time::Instant::now();
+        let mut s = ThinkSplitter::new();
+        let mut out = Vec::new();
+        let blank = " ".repeat(100);
+        for _ in 0..100_000 {
+            s.push(&blank, &mut out);
+        }
+        assert!(out.is_empty() && s.held() == 10_000_000);
+        s.push("<think>x</think>y", &mut out);
+        assert_eq!(
+            out,
+            [
+                StreamEvent::ReasoningDelta("x".into()),
+                StreamEvent::TextDelta("y".into())
+            ]
+        );
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(10), "{took:?}");
     }
 
     #[test]

@@ -323,18 +323,25 @@ impl StreamingMarkdown {
 /// so the parser reports no block for them; until a blank line follows one, it and the lines
 /// after it may still turn out to be one paragraph. Block starts may point past indentation,
 /// hence the cut at the line start.
+///
+/// Lines end as CommonMark says: LF, CR or CRLF (a lone CR ends a line too, so a block may
+/// begin right after one).
 fn commit_point(tail: &str, tops: &[TopBlock]) -> Option<TopBlock> {
+    let eol = |c: char| c == '\n' || c == '\r';
     (0..tops.len()).rev().find_map(|i| {
         let top = tops[i];
         let line_start = tail
             .get(..top.offset)
-            .and_then(|s| s.rfind('\n'))
+            .and_then(|s| s.rfind(eol))
             .map_or(0, |n| n + 1);
-        if line_start == 0 || !tail.get(line_start..).is_some_and(|s| s.contains('\n')) {
+        if line_start == 0 || !tail.get(line_start..).is_some_and(|s| s.contains(eol)) {
             return None;
         }
-        let before = tail.get(..line_start - 1).unwrap_or_default();
-        let previous_line = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
+        // The text before, without the line end (one of LF, CR, CRLF) of its last line.
+        let before = tail.get(..line_start).unwrap_or_default();
+        let before = before.strip_suffix('\n').unwrap_or(before);
+        let before = before.strip_suffix('\r').unwrap_or(before);
+        let previous_line = &before[before.rfind(eol).map_or(0, |n| n + 1)..];
         let after_blank = previous_line.trim().is_empty();
         let right_after_exact = i > 0 && tops[i - 1].exact_end && {
             let end = tops[i - 1].end.min(line_start);
@@ -402,6 +409,31 @@ mod tests {
         assert_eq!(md.committed.len(), 3);
         assert_eq!(md.committed_len, "first paragraph\n\nsecond\n\n".len());
         assert_eq!(md.tail.len(), 2);
+    }
+
+    /// A lone CR ends a line in CommonMark: a heading ended by one was committed and then
+    /// rendered again with the tail (found by the property tests).
+    #[test]
+    fn carriage_returns_end_lines_when_streaming() {
+        let theme = Theme::default();
+        for src in [
+            "# \n# a \r a\naaaa \u{7f}\n",
+            "\n# a \r \u{8}\u{8}\n\n",
+            "a\rb\r\rc\r\rd\n",
+            "# h\r\rpara\r\n\r\nmore\r\n",
+            "x\r\n\r\n# h\r- a\r- b\r\r```\rcode\r```\rend\r",
+        ] {
+            let whole = text(&render(src, 40, &theme, 1).lines);
+            for cut in 0..=src.len() {
+                let mut md = StreamingMarkdown::new();
+                md.push(&src[..cut]);
+                md.layout(40, &theme, 1);
+                md.push(&src[cut..]);
+                md.layout(40, &theme, 1);
+                let streamed = text(&md.lines().cloned().collect::<Vec<_>>());
+                assert_eq!(streamed, whole, "{src:?} cut at {cut}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,46 @@
+//! How much one answer may hold: `max_event_bytes`, `max_body_bytes` and `max_answer_bytes`
+//! from the config file, into the endpoint's [`Limits`].
+//!
+//! Invariant: a limit not set is the default (`Limits::DEFAULT`); a limit set is at least
+//! [`MIN_LIMIT`] bytes, or the file is refused with the line.
+
+use super::ConfigError;
+use super::file::LoadedFile;
+use crate::api::Limits;
+
+/// The smallest limit the file may set (smaller ones would fail ordinary answers).
+pub const MIN_LIMIT: u64 = 1024;
+
+/// The limits the file sets (each checked, with the line when wrong), else the defaults.
+pub(super) fn limits(file: &LoadedFile) -> Result<Limits, ConfigError> {
+    let cfg = &file.config;
+    let mut limits = Limits::DEFAULT;
+    for (key, value, slot) in [
+        (
+            "max_event_bytes",
+            &cfg.max_event_bytes,
+            &mut limits.max_event_bytes,
+        ),
+        (
+            "max_body_bytes",
+            &cfg.max_body_bytes,
+            &mut limits.max_body_bytes,
+        ),
+        (
+            "max_answer_bytes",
+            &cfg.max_answer_bytes,
+            &mut limits.max_answer_bytes,
+        ),
+    ] {
+        if let Some(n) = value {
+            if *n.get_ref() < MIN_LIMIT {
+                return Err(file.error_at(
+                    n.span(),
+                    format!("`{key}` must be at least {MIN_LIMIT} (bytes)"),
+                ));
+            }
+            *slot = usize::try_from(*n.get_ref()).unwrap_or(usize::MAX);
+        }
+    }
+    Ok(limits)
+}
