@@ -85,7 +85,7 @@ pub async fn run_turn(
     request: &ChatRequest,
     emit: &mut (dyn FnMut(StreamEvent) + Send),
 ) {
-    let emit = &mut |event| emit(redact::event(event));
+    let emit = &mut |event| emit(types::redacted_event(event));
     with_protocol!(endpoint.api, P => retry::run::<P>(client, endpoint, request, emit).await)
 }
 

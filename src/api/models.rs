@@ -14,7 +14,6 @@ use crate::api::errors::send_error;
 use crate::api::http;
 use crate::api::openai_chat::Chat;
 use crate::api::protocol::Protocol;
-use crate::api::redact;
 use crate::api::types::{ApiError, ApiKind, Endpoint};
 use serde_json::Value;
 use std::time::Duration;
@@ -36,7 +35,7 @@ pub async fn list_models(
         // Responses servers list their models as Chat Completions ones do.
         ApiKind::Chat | ApiKind::Responses => list::<Chat>(client, endpoint, "models").await,
     };
-    listed.map_err(redact::error)
+    listed.map_err(crate::api::types::redacted_error)
 }
 
 /// `GET {base}/{path}` signed and read the way `P` does.

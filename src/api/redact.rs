@@ -5,11 +5,11 @@
 //!
 //! Invariants: the rest of the text is kept byte for byte (a text without such a URL comes
 //! back borrowed); nothing here panics on any text. Every error the API layer hands out
-//! passes through [`event`] (see `api::run_turn`) or [`error`] (the model listing), so a
-//! secret in a base URL, a redirect's target or a server's own message never reaches a
-//! screen, the store or an export. Layering: imports only `api`'s types.
+//! passes through `types::redacted_event` (see `api::run_turn`) or `types::redacted_error`
+//! (the model listing), so a secret in a base URL, a redirect's target or a server's own
+//! message never reaches a screen, the store or an export. Layering: imports nothing of
+//! the project (`types` imports it, for its `Debug` and the two functions above).
 
-use crate::api::types::{ApiError, StreamEvent};
 use std::borrow::Cow;
 
 /// What a secret is replaced with.
@@ -129,27 +129,6 @@ pub(crate) fn secret_name(name: &str) -> bool {
     ]
     .iter()
     .any(|word| name.contains(word))
-}
-
-/// `err` with the credentials of every URL in its message masked.
-pub fn error(mut err: ApiError) -> ApiError {
-    if let Cow::Owned(clean) = urls(&err.message) {
-        err.message = clean;
-    }
-    err
-}
-
-/// `event` with the credentials of every URL in an error or a retry notice masked (the
-/// model's own text is the model's, and passes as it is).
-pub fn event(event: StreamEvent) -> StreamEvent {
-    match event {
-        StreamEvent::Failed(err) => StreamEvent::Failed(error(err)),
-        StreamEvent::Retrying(mut notice) => {
-            notice.error = error(notice.error);
-            StreamEvent::Retrying(notice)
-        }
-        other => other,
-    }
 }
 
 #[cfg(test)]

@@ -395,3 +395,24 @@ impl StreamEvent {
         matches!(self, StreamEvent::Finished(_) | StreamEvent::Failed(_))
     }
 }
+
+/// `err` with the credentials of every URL in its message masked (see `redact`).
+pub fn redacted_error(mut err: ApiError) -> ApiError {
+    if let std::borrow::Cow::Owned(clean) = crate::api::redact::urls(&err.message) {
+        err.message = clean;
+    }
+    err
+}
+
+/// `event` with the credentials of every URL in an error or a retry notice masked (the
+/// model's own text is the model's, and passes as it is).
+pub fn redacted_event(event: StreamEvent) -> StreamEvent {
+    match event {
+        StreamEvent::Failed(err) => StreamEvent::Failed(redacted_error(err)),
+        StreamEvent::Retrying(mut notice) => {
+            notice.error = redacted_error(notice.error);
+            StreamEvent::Retrying(notice)
+        }
+        other => other,
+    }
+}
