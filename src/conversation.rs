@@ -325,7 +325,8 @@ impl Turn {
 
     /// The one-line summary shown under a finished answer and printed by `ask`:
     /// `model · effort · in 1,234 (cached 1,000) · reasoning 4,096 · out 310 · $0.0213 ·
-    /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`.
+    /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`; a cost at a vendor's list
+    /// price (not the provider's own, see `Price::list`) says `(list price)`.
     pub fn usage_line(&self) -> String {
         if self.refused() {
             return format!("{} · nothing generated, nothing billed", self.spec.model);
@@ -353,7 +354,9 @@ impl Turn {
         }
         parts.push(format!("out {est}{}", usage::thousands(u.visible_output())));
         let cost = self.cost();
+        let list = u.reported_cost.is_none() && self.spec.price.is_some_and(|p| p.list);
         parts.push(match cost {
+            Some(_) if list => format!("{est}{} (list price)", usage::dollars(cost)),
             Some(_) => format!("{est}{}", usage::dollars(cost)),
             None => "$? (price unknown)".to_string(),
         });

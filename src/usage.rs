@@ -51,23 +51,84 @@ pub struct Price {
     /// Price of tokens written to a prompt cache (Anthropic); when none, they bill as `input`.
     #[serde(default)]
     pub cache_write: Option<f64>,
+    /// Long-context rates: a request whose prompt passes the tier's size is billed entirely
+    /// at the tier's rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<PriceTier>,
+    /// The vendor's list price, borrowed for a provider that did not say whose prices it
+    /// charges (`prices = "..."` in its config): shown marked as a list price.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub list: bool,
+}
+
+/// Rates that replace a [`Price`]'s own for a request whose prompt is larger than
+/// `above_input` tokens (cached ones included), e.g. long-context pricing past 200K.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceTier {
+    pub above_input: u64,
+    pub input: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input: Option<f64>,
+    pub output: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write: Option<f64>,
 }
 
 impl Price {
+    /// Nothing per token: a local server.
+    pub const FREE: Price = Price::flat(0.0, Some(0.0), 0.0, Some(0.0));
+
+    /// A price without long-context tier, not a list price.
+    pub const fn flat(
+        input: f64,
+        cached_input: Option<f64>,
+        output: f64,
+        cache_write: Option<f64>,
+    ) -> Price {
+        Price {
+            input,
+            cached_input,
+            output,
+            cache_write,
+            tier: None,
+            list: false,
+        }
+    }
+
+    /// The rates `usage` is billed at: the tier's once the prompt passes its size, else the
+    /// price's own. `(input, cached input, cache write, output)`.
+    pub fn rates(&self, usage: &Usage) -> (f64, f64, f64, f64) {
+        match &self.tier {
+            Some(t) if usage.input > t.above_input => (
+                t.input,
+                t.cached_input.unwrap_or(t.input),
+                t.cache_write.unwrap_or(t.input),
+                t.output,
+            ),
+            _ => (
+                self.input,
+                self.cached_input.unwrap_or(self.input),
+                self.cache_write.unwrap_or(self.input),
+                self.output,
+            ),
+        }
+    }
+
     /// Cost in USD of `usage` at this price, per million tokens:
     /// `(input - cached - written) * in + cached * cached_in + written * cache_write +
-    /// output * out`. `input` counts cached and cache-written tokens (as every parser fills
+    /// output * out`, at the rates of [`Price::rates`] (a long-context tier applies to the
+    /// whole request). `input` counts cached and cache-written tokens (as every parser fills
     /// it); the parts are clamped so that no token is billed twice, whatever the wire said.
     pub fn cost(&self, usage: &Usage) -> f64 {
         let cached = usage.cached_input.min(usage.input);
         let written = usage.cache_write.min(usage.input - cached);
         let uncached = usage.input - cached - written;
-        let cached_price = self.cached_input.unwrap_or(self.input);
-        let write_price = self.cache_write.unwrap_or(self.input);
-        (uncached as f64 * self.input
+        let (input_price, cached_price, write_price, output_price) = self.rates(usage);
+        (uncached as f64 * input_price
             + cached as f64 * cached_price
             + written as f64 * write_price
-            + usage.output as f64 * self.output)
+            + usage.output as f64 * output_price)
             / 1_000_000.0
     }
 }
@@ -206,12 +267,7 @@ mod tests {
 
     #[test]
     fn cost_follows_the_formula() {
-        let price = Price {
-            input: 1.10,
-            cached_input: Some(0.55),
-            output: 4.40,
-            cache_write: None,
-        };
+        let price = Price::flat(1.10, Some(0.55), 4.40, None);
         let usage = Usage {
             input: 13,
             output: 238,
@@ -231,12 +287,7 @@ mod tests {
 
     #[test]
     fn missing_cached_price_bills_cached_as_input() {
-        let price = Price {
-            input: 150.0,
-            cached_input: None,
-            output: 600.0,
-            cache_write: None,
-        };
+        let price = Price::flat(150.0, None, 600.0, None);
         let usage = Usage {
             input: 1_000_000,
             cached_input: 500_000,
@@ -248,12 +299,7 @@ mod tests {
     #[test]
     fn cache_writes_bill_at_their_own_price() {
         // Claude Sonnet 4's list prices: writes cost more than plain input, reads less.
-        let price = Price {
-            input: 3.0,
-            cached_input: Some(0.30),
-            output: 15.0,
-            cache_write: Some(3.75),
-        };
+        let price = Price::flat(3.0, Some(0.30), 15.0, Some(3.75));
         let usage = Usage {
             input: 3_000_000,
             cached_input: 1_000_000,

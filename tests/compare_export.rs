@@ -19,12 +19,7 @@ fn spec(effort: Option<&str>) -> TurnSpec {
         api: ApiKind::Chat,
         effort: effort.map(str::to_string),
         max_output_tokens: None,
-        price: Some(Price {
-            input: 1.1,
-            cached_input: Some(0.55),
-            output: 4.4,
-            cache_write: None,
-        }),
+        price: Some(Price::flat(1.1, Some(0.55), 4.4, None)),
         reasoning_model: true,
     }
 }

@@ -1,71 +1,12 @@
 //! Config resolution: file + environment + flags into one `Settings`. Every test works in its
 //! own temporary THINKBENCH_HOME with an injected environment; none reads the real one.
 
+mod config_case;
+
 use clap::Parser;
-use std::collections::HashMap;
+use config_case::{Case, file_err, model, pm};
 use thinkbench::api::{ApiKind, InstructionRole, MaxTokensField};
-use thinkbench::config::{self, CommonArgs, ConfigError, Paths, Settings};
-
-struct Case {
-    dir: tempfile::TempDir,
-    vars: HashMap<String, String>,
-}
-
-impl Case {
-    fn new(config: Option<&str>, vars: &[(&str, &str)]) -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        if let Some(text) = config {
-            std::fs::write(dir.path().join("config.toml"), text).unwrap();
-        }
-        Case {
-            dir,
-            vars: vars
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        }
-    }
-
-    fn paths(&self) -> Paths {
-        Paths::at(self.dir.path())
-    }
-
-    fn env(&self) -> impl Fn(&str) -> Option<String> + '_ {
-        |k: &str| self.vars.get(k).cloned()
-    }
-
-    fn resolve(&self, args: &CommonArgs) -> Result<Settings, ConfigError> {
-        config::resolve(args, &self.env(), &self.paths())
-    }
-
-    fn ok(&self, args: &CommonArgs) -> Settings {
-        self.resolve(args).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    fn err(&self, args: &CommonArgs) -> String {
-        match self.resolve(args) {
-            Ok(s) => panic!("expected an error, got {s:?}"),
-            Err(e) => e.to_string(),
-        }
-    }
-}
-
-fn model(m: &str) -> CommonArgs {
-    CommonArgs {
-        model: Some(m.to_string()),
-        ..Default::default()
-    }
-}
-
-/// The error of resolving no flags against `config`.
-fn file_err(config: &str) -> String {
-    Case::new(Some(config), &[]).err(&CommonArgs::default())
-}
-
-/// `provider/model` of the settings.
-fn pm(s: &Settings) -> String {
-    format!("{}/{}", s.endpoint.provider, s.model)
-}
+use thinkbench::config::{self, CommonArgs, Paths};
 
 #[derive(Parser, Debug)]
 struct Cli {
@@ -194,10 +135,8 @@ fn provider_and_model_parsing() {
         pick("deepseek-reasoner"),
         "deepseek/deepseek-reasoner (deepseek-reasoner)"
     );
-    assert_eq!(
-        pick("openrouter/openai/o3"),
-        "openrouter/openai/o3 (unknown)"
-    );
+    // OpenRouter has no entries of its own: the model's knowledge is OpenAI's o3.
+    assert_eq!(pick("openrouter/openai/o3"), "openrouter/openai/o3 (o3)");
     assert_eq!(
         pick("meta-llama/llama-3.3-70b"),
         "openai/meta-llama/llama-3.3-70b (unknown)"
@@ -227,7 +166,13 @@ fn provider_and_model_parsing() {
         (s.endpoint.provider.as_str(), s.endpoint.base_url.as_str()),
         ("openai", "http://127.0.0.1:8080/v1")
     );
-    assert!(s.model_info.is_none() && s.setup_hint.is_none());
+    assert!(s.setup_hint.is_none());
+    // The model is still known (its rules and efforts), at DeepSeek's list price.
+    assert_eq!(
+        s.model_info.as_ref().map(|m| m.id.as_str()),
+        Some("deepseek-reasoner")
+    );
+    assert!(s.price().is_some_and(|p| p.list));
 
     assert!(case.err(&model("openai/")).contains("no model"));
     assert!(case.err(&model("  ")).contains("empty"));

@@ -36,32 +36,17 @@ fn spec(
 }
 
 fn o3_mini() -> TurnSpec {
-    let price = Price {
-        input: 1.1,
-        cached_input: Some(0.55),
-        output: 4.4,
-        cache_write: None,
-    };
+    let price = Price::flat(1.1, Some(0.55), 4.4, None);
     spec("openai", "o3-mini", Some("high"), price, true)
 }
 
 fn gpt_4o() -> TurnSpec {
-    let price = Price {
-        input: 2.5,
-        cached_input: Some(1.25),
-        output: 10.0,
-        cache_write: None,
-    };
+    let price = Price::flat(2.5, Some(1.25), 10.0, None);
     spec("openai", "gpt-4o", None, price, false)
 }
 
 fn deepseek_reasoner() -> TurnSpec {
-    let price = Price {
-        input: 0.28,
-        cached_input: Some(0.028),
-        output: 0.42,
-        cache_write: None,
-    };
+    let price = Price::flat(0.28, Some(0.028), 0.42, None);
     spec("deepseek", "deepseek-reasoner", None, price, true)
 }
 

@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use serde_json::json;
-use support::app::{Harness, harness, harness_with};
+use support::app::{Harness, harness, harness_with, harness_with_config};
 use support::fake_server::{FakeServer, Reply};
 use thinkbench::api::models::list_models;
 use thinkbench::api::{ApiKind, Endpoint};
@@ -168,6 +168,51 @@ fn picker_unknown_current_model_has_a_row() {
         &strings(&["my-finetune"]),
     );
     assert!(!picker.selected_row().unwrap().unverified);
+}
+
+/// A company gateway serving known models: their rows carry the vendor's knowledge, marked as
+/// list prices; the footer says when the prices were checked.
+#[test]
+fn picker_gateway_rows_borrow_the_catalog_as_list_prices() {
+    let config = "[providers.cloud]\nbase_url = \"http://127.0.0.1:9/v1\"\n";
+    let h = harness_with_config(
+        Some(config),
+        &[("OPENAI_API_KEY", "sk-test")],
+        "cloud/o3-mini",
+        None,
+    );
+    let mut picker = Picker::new(&h.app.session.settings, &[]);
+    picker.add_fetched(
+        &h.app.session.settings,
+        "cloud",
+        &strings(&[
+            "o3-mini",
+            "openai/gpt-4o",
+            "claude-sonnet-4-5",
+            "in-house-7b",
+        ]),
+    );
+    type_query(&mut picker, "cloud");
+    let row = |id: &str| {
+        let row = picker
+            .rows
+            .iter()
+            .find(|r| r.provider == "cloud" && r.id == id)
+            .unwrap();
+        thinkbench::tui::picker::view::badges(row)
+    };
+    assert_eq!(row("o3-mini"), "reasoning low·medium·high list price");
+    assert_eq!(row("openai/gpt-4o"), "vision list price");
+    assert!(
+        row("claude-sonnet-4-5").contains(">200k tier list price"),
+        "{}",
+        row("claude-sonnet-4-5")
+    );
+    assert_eq!(row("in-house-7b"), "");
+    let terminal = draw_picker(&h, &picker, 140, 20);
+    let text = format!("{}", terminal.backend());
+    assert!(text.contains("prices as of 2026-07-01"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]

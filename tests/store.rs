@@ -25,12 +25,7 @@ fn spec(model: &str, price: Option<Price>) -> TurnSpec {
 }
 
 fn price() -> Price {
-    Price {
-        input: 1.0,
-        cached_input: None,
-        output: 2.0,
-        cache_write: None,
-    }
+    Price::flat(1.0, None, 2.0, None)
 }
 
 /// A finished turn with server-reported usage.
@@ -59,12 +54,7 @@ fn every_field_turn() -> Turn {
             api: ApiKind::Responses,
             effort: Some("high".into()),
             max_output_tokens: Some(12_345),
-            price: Some(Price {
-                input: 1.1,
-                cached_input: Some(0.275),
-                output: 4.4,
-                cache_write: Some(1.375),
-            }),
+            price: Some(Price::flat(1.1, Some(0.275), 4.4, Some(1.375))),
             reasoning_model: true,
         },
         "Thinking about it...\n\nstep 2".into(),

@@ -90,12 +90,7 @@ fn spec(effort: &str) -> TurnSpec {
         api: ApiKind::Chat,
         effort: Some(effort.into()),
         max_output_tokens: None,
-        price: Some(Price {
-            input: 1.0,
-            cached_input: None,
-            output: 2.0,
-            cache_write: None,
-        }),
+        price: Some(Price::flat(1.0, None, 2.0, None)),
         reasoning_model: true,
     }
 }

@@ -9,8 +9,11 @@
 //!   `default_effort`, when set, is one of them; prices are finite and not negative;
 //! - nothing here panics on data: the built-in table is checked by a unit test, and should it
 //!   ever fail to parse at runtime the catalog is simply empty (every model then "unknown");
-//! - models on local providers (Ollama, llama.cpp) cost nothing: [`Catalog::price_for`] gives
-//!   a zero price for them, never an unknown one.
+//! - models on local providers (Ollama, llama.cpp) cost nothing (see `config::Settings::price`);
+//! - knowledge follows the model, not only the provider ([`Catalog::knowledge`]): a provider's
+//!   own entry wins; a known model on another provider borrows its vendor's entry, whose
+//!   price stays a plain price only where the provider charges that vendor's prices and is
+//!   otherwise marked `list`; every figure records where it came from ([`Origins`]).
 
 use crate::api::{
     ApiKind, EffortField, InstructionRole, MaxTokensField, RequestQuirks, ThinkingStyle,
@@ -20,9 +23,11 @@ use serde::{Deserialize, Serialize};
 
 mod effort;
 mod entry;
+mod overlay;
 
 pub use effort::{EFFORT_LEVELS, effort_rank, effort_to_send, nearest_effort, validate_effort};
 pub use entry::{ModelEntry, PriceEntry};
+pub use overlay::SyncedFile;
 
 const BUILTIN: &str = include_str!("models.toml");
 
@@ -54,6 +59,75 @@ pub struct ModelInfo {
     pub thinking: ThinkingStyle,
     /// It may think silently for minutes: a longer idle-stream timeout.
     pub slow: bool,
+    /// It takes images as input; `None` when the catalog does not say.
+    pub vision: Option<bool>,
+    /// Where its figures came from.
+    pub origins: Origins,
+}
+
+/// Where a figure of the catalog came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The table compiled into the program (`models.toml`).
+    #[default]
+    Builtin,
+    /// The overlay written by `thinkbench models sync`.
+    Synced,
+    /// A `[[models]]` entry of the person's config file.
+    User,
+}
+
+impl Origin {
+    /// How `models` names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Builtin => "built-in",
+            Origin::Synced => "synced",
+            Origin::User => "config",
+        }
+    }
+}
+
+/// Where each group of a model's figures came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Origins {
+    /// `price` (and its tier).
+    pub price: Origin,
+    /// `context_window` and `max_output_tokens`.
+    pub limits: Origin,
+    /// `reasoning`, `efforts` and `vision`.
+    pub capabilities: Origin,
+}
+
+impl Origins {
+    /// Everything from one place.
+    pub fn all(origin: Origin) -> Origins {
+        Origins {
+            price: origin,
+            limits: origin,
+            capabilities: origin,
+        }
+    }
+}
+
+/// How a provider takes the catalog's knowledge of the models it serves (its config:
+/// `catalog = false`, `prices = "VENDOR"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CatalogUse<'a> {
+    /// False: only entries listed under this provider itself apply.
+    pub follow_model: bool,
+    /// Whose prices this provider charges; that vendor's prices apply as they are, any
+    /// other vendor's are shown marked as list prices.
+    pub prices_of: Option<&'a str>,
+}
+
+impl CatalogUse<'_> {
+    /// Entries of this provider only; nothing borrowed.
+    pub const OWN_ONLY: CatalogUse<'static> = CatalogUse {
+        follow_model: false,
+        prices_of: None,
+    };
 }
 
 impl ModelInfo {
@@ -97,6 +171,9 @@ pub fn strip_date_suffix(id: &str) -> Option<&str> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
+    /// When the table's prices were last checked (`YYYY-MM-DD`).
+    #[serde(default)]
+    prices_as_of: Option<String>,
     #[serde(default)]
     local_providers: Vec<String>,
     #[serde(default)]
@@ -108,6 +185,10 @@ struct CatalogFile {
 pub struct Catalog {
     models: Vec<ModelInfo>,
     local_providers: Vec<String>,
+    /// When the built-in prices were last checked.
+    prices_as_of: Option<String>,
+    /// When the synced overlay was written, if one was applied.
+    synced_at: Option<String>,
 }
 
 impl Catalog {
@@ -123,6 +204,8 @@ impl Catalog {
         let mut catalog = Catalog {
             models: Vec::with_capacity(file.models.len()),
             local_providers: Vec::new(),
+            prices_as_of: file.prices_as_of,
+            synced_at: None,
         };
         for entry in file.models {
             let (provider, id) = (entry.provider.clone(), entry.id.clone());
@@ -130,7 +213,7 @@ impl Catalog {
                 return Err(format!("model {provider}/{id} appears twice"));
             }
             let info = entry
-                .build(None)
+                .build(None, Origin::Builtin)
                 .map_err(|e| format!("model {provider}/{id}: {e}"))?;
             catalog.models.push(info);
         }
@@ -194,280 +277,78 @@ impl Catalog {
         &self.models
     }
 
-    /// What `model` on `provider` costs: zero on a local provider, the catalog price for a
-    /// known model, `None` (unknown) otherwise.
-    pub fn price_for(&self, provider: &str, model: &str) -> Option<Price> {
-        if self.is_local_provider(provider) {
-            return Some(Price {
-                input: 0.0,
-                cached_input: Some(0.0),
-                output: 0.0,
-                cache_write: Some(0.0),
-            });
-        }
-        self.lookup(provider, model).and_then(|m| m.price)
+    /// When the prices were last checked: the synced overlay's date when one is applied,
+    /// else the built-in table's.
+    pub fn prices_as_of(&self) -> Option<&str> {
+        self.synced_at.as_deref().or(self.prices_as_of.as_deref())
     }
 
-    /// The request quirks for `model` on `provider`. An unknown model gets the safest guess:
-    /// `system` role; `max_completion_tokens` only when the server is OpenAI itself; the
-    /// effort sent when the person picks one; streaming with usage. OpenRouter takes the
-    /// effort as a `reasoning` object.
-    pub fn quirks_for(
-        &self,
-        provider: &str,
-        model: &str,
-        provider_is_openai: bool,
-    ) -> RequestQuirks {
-        let mut quirks = self.model_quirks(provider, model, provider_is_openai);
-        if provider == "openrouter" {
-            quirks.effort_field = EffortField::ReasoningObject;
-        }
-        quirks
+    /// Record that an overlay written at `date` was applied.
+    pub fn set_synced_at(&mut self, date: &str) {
+        self.synced_at = Some(date.to_string());
     }
 
-    fn model_quirks(&self, provider: &str, model: &str, provider_is_openai: bool) -> RequestQuirks {
-        match self.lookup(provider, model) {
-            Some(info) => info.quirks(),
-            None => RequestQuirks {
-                instruction_role: InstructionRole::System,
-                max_tokens_field: if provider_is_openai {
-                    MaxTokensField::MaxCompletionTokens
-                } else {
-                    MaxTokensField::MaxTokens
-                },
-                accepts_effort: true,
-                can_stream: true,
-                stream_usage: true,
-                ..Default::default()
+    /// What we know of `model` served by `provider`. First the provider's own entry (the
+    /// exact id, else without its date suffix). Then, unless `usage.follow_model` is off, the
+    /// same model at its vendor: `vendor/id` names the vendor (`openai/o3-mini`), a bare id
+    /// is looked up on every vendor (date suffix stripped as well). Knowledge borrowed that
+    /// way keeps its price only when the provider charges that vendor's prices
+    /// (`usage.prices_of`); otherwise the price is marked as a list price. The entry keeps
+    /// its vendor in `provider`.
+    pub fn knowledge(&self, provider: &str, model: &str, usage: CatalogUse) -> Option<ModelInfo> {
+        if let Some(own) = self.lookup(provider, model) {
+            return Some(own.clone());
+        }
+        if !usage.follow_model {
+            return None;
+        }
+        let found = match model.split_once('/') {
+            Some((vendor, id)) => self
+                .lookup(vendor, id)
+                .or_else(|| self.lookup(vendor, &id.replace('.', "-")))
+                .or_else(|| self.find_model(id)),
+            None => self.find_model(model),
+        }?;
+        let mut info = found.clone();
+        if let Some(price) = &mut info.price
+            && usage.prices_of != Some(found.provider.as_str())
+        {
+            price.list = true;
+        }
+        Some(info)
+    }
+}
+
+/// The request quirks for a model with catalog entry `info` (the resolved knowledge: see
+/// [`Catalog::knowledge`]) on `provider`. An unknown model gets the safest guess: `system`
+/// role; `max_completion_tokens` only when the server is OpenAI itself; the effort sent when
+/// the person picks one; streaming with usage. OpenRouter takes the effort as a `reasoning`
+/// object.
+pub fn quirks_for(
+    info: Option<&ModelInfo>,
+    provider: &str,
+    provider_is_openai: bool,
+) -> RequestQuirks {
+    let mut quirks = match info {
+        Some(info) => info.quirks(),
+        None => RequestQuirks {
+            instruction_role: InstructionRole::System,
+            max_tokens_field: if provider_is_openai {
+                MaxTokensField::MaxCompletionTokens
+            } else {
+                MaxTokensField::MaxTokens
             },
-        }
+            accepts_effort: true,
+            can_stream: true,
+            stream_usage: true,
+            ..Default::default()
+        },
+    };
+    if provider == "openrouter" {
+        quirks.effort_field = EffortField::ReasoningObject;
     }
+    quirks
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn builtin() -> Catalog {
-        Catalog::parse(BUILTIN).unwrap()
-    }
-
-    fn price(c: &Catalog, provider: &str, id: &str) -> (f64, Option<f64>, f64) {
-        let p = c.lookup(provider, id).unwrap().price.unwrap();
-        (p.input, p.cached_input, p.output)
-    }
-
-    #[test]
-    fn builtin_parses_and_has_every_table_model() {
-        let c = builtin();
-        assert_eq!(Catalog::builtin(), c);
-        let openai = [
-            "o1-preview",
-            "o1-mini",
-            "o1",
-            "o1-pro",
-            "o3-mini",
-            "o3",
-            "o4-mini",
-            "gpt-4o",
-            "gpt-4o-mini",
-            "gpt-4.1",
-            "gpt-4.1-mini",
-            "gpt-4.1-nano",
-            "gpt-5",
-            "gpt-5-mini",
-            "gpt-5-nano",
-            "gpt-5.1",
-            "gpt-5.2",
-        ];
-        let anthropic = [
-            "claude-sonnet-4",
-            "claude-sonnet-4-5",
-            "claude-opus-4",
-            "claude-opus-4-1",
-            "claude-opus-4-5",
-            "claude-haiku-4-5",
-        ];
-        for id in openai {
-            let m = c.lookup("openai", id).unwrap_or_else(|| panic!("{id}"));
-            // Reasoning models that Responses serves use it (for their reasoning summaries).
-            let responses = m.reasoning && !["o1-mini", "o1-preview"].contains(&id);
-            let want = if responses {
-                ApiKind::Responses
-            } else {
-                ApiKind::Chat
-            };
-            assert_eq!(m.api, want, "{id}");
-            assert_eq!(
-                m.max_tokens_field,
-                MaxTokensField::MaxCompletionTokens,
-                "{id}"
-            );
-        }
-        for id in anthropic {
-            assert_eq!(c.lookup("anthropic", id).unwrap().api, ApiKind::Anthropic);
-        }
-        for id in ["deepseek-chat", "deepseek-reasoner"] {
-            let m = c.lookup("deepseek", id).unwrap();
-            assert_eq!(
-                (m.max_tokens_field, m.context_window),
-                (MaxTokensField::MaxTokens, Some(128000))
-            );
-        }
-        assert_eq!(c.models().len(), openai.len() + anthropic.len() + 2);
-        assert!(
-            c.models()
-                .iter()
-                .all(|m| m.price.is_some() && m.context_window.is_some())
-        );
-    }
-
-    #[test]
-    fn builtin_prices_match_the_table() {
-        let c = builtin();
-        assert_eq!(price(&c, "openai", "o1-mini"), (1.10, Some(0.55), 4.40));
-        assert_eq!(price(&c, "openai", "o1-pro"), (150.0, None, 600.0));
-        assert_eq!(price(&c, "openai", "o4-mini"), (1.10, Some(0.275), 4.40));
-        assert_eq!(price(&c, "openai", "gpt-4o"), (2.50, Some(1.25), 10.0));
-        assert_eq!(
-            price(&c, "openai", "gpt-4.1-nano"),
-            (0.10, Some(0.025), 0.40)
-        );
-        assert_eq!(price(&c, "openai", "gpt-5-nano"), (0.05, Some(0.005), 0.40));
-        assert_eq!(price(&c, "openai", "gpt-5.2"), (1.75, Some(0.175), 14.0));
-        assert_eq!(
-            price(&c, "deepseek", "deepseek-reasoner"),
-            (0.28, Some(0.028), 0.42)
-        );
-        assert_eq!(
-            price(&c, "anthropic", "claude-opus-4-5"),
-            (5.0, Some(0.50), 25.0)
-        );
-        assert_eq!(
-            price(&c, "anthropic", "claude-haiku-4-5"),
-            (1.0, Some(0.10), 5.0)
-        );
-        assert_eq!(
-            c.lookup("openai", "gpt-4.1").unwrap().context_window,
-            Some(1_047_576)
-        );
-        assert_eq!(
-            c.lookup("openai", "o1-mini").unwrap().max_output_tokens,
-            Some(65_536)
-        );
-    }
-
-    #[test]
-    fn builtin_reasoning_knobs() {
-        let c = builtin();
-        let m = |id: &str| c.find_model(id).unwrap();
-        assert_eq!(m("o3-mini").efforts, ["low", "medium", "high"]);
-        assert_eq!(m("o3-mini").default_effort.as_deref(), Some("medium"));
-        assert_eq!(
-            m("gpt-5-mini").efforts,
-            ["minimal", "low", "medium", "high"]
-        );
-        assert_eq!(m("gpt-5.1").default_effort.as_deref(), Some("none"));
-        assert_eq!(
-            m("gpt-5.2").efforts.last().map(String::as_str),
-            Some("xhigh")
-        );
-        assert!(m("o1-mini").efforts.is_empty() && !m("o1-mini").accepts_effort);
-        assert_eq!(
-            m("o1-preview").instruction_role,
-            InstructionRole::FoldIntoUser
-        );
-        assert_eq!(m("o1").instruction_role, InstructionRole::Developer);
-        assert!(m("o1").can_stream && !m("o1-pro").can_stream);
-        assert!(!m("gpt-4o").reasoning && !m("gpt-4o").rejects_temperature);
-        assert!(m("deepseek-reasoner").reasoning && !m("deepseek-reasoner").accepts_effort);
-        assert!(!m("deepseek-chat").reasoning);
-        assert_eq!(m("claude-sonnet-4-5").default_effort, None);
-        let q = m("o1-pro").quirks();
-        assert!(!q.can_stream && q.accepts_effort && q.stream_usage);
-    }
-
-    #[test]
-    fn date_suffix_lookup() {
-        let c = builtin();
-        assert_eq!(strip_date_suffix("o3-mini-2025-01-31"), Some("o3-mini"));
-        assert_eq!(
-            strip_date_suffix("claude-sonnet-4-20250514"),
-            Some("claude-sonnet-4")
-        );
-        assert_eq!(strip_date_suffix("gpt-4.1"), None);
-        assert_eq!(strip_date_suffix("claude-opus-4-1"), None);
-        assert_eq!(strip_date_suffix("-20250514"), None);
-        assert_eq!(
-            c.lookup("openai", "o3-mini-2025-01-31").unwrap().id,
-            "o3-mini"
-        );
-        assert_eq!(c.lookup("openai", "o1-2024-12-17").unwrap().id, "o1");
-        assert_eq!(
-            c.lookup("anthropic", "claude-sonnet-4-20250514")
-                .unwrap()
-                .id,
-            "claude-sonnet-4"
-        );
-        assert!(c.lookup("deepseek", "o3-mini").is_none());
-        assert_eq!(
-            c.find_model("gpt-4o-2024-08-06").unwrap().provider,
-            "openai"
-        );
-        assert!(c.find_model("llama3.2").is_none());
-    }
-
-    #[test]
-    fn merge_overrides_and_adds() {
-        let mut c = builtin();
-        let n = c.models().len();
-        let base = c.lookup_exact("openai", "o3").cloned();
-        let entry = ModelEntry {
-            id: "o3".into(),
-            provider: "openai".into(),
-            price: Some(PriceEntry {
-                input: 1.0,
-                cached_input: None,
-                output: 4.0,
-                cache_write: None,
-            }),
-            ..Default::default()
-        };
-        let o3 = entry.build(base.as_ref()).unwrap();
-        assert_eq!(o3.efforts, ["low", "medium", "high"]);
-        let qwq = ModelEntry {
-            id: "qwq".into(),
-            provider: "ollama".into(),
-            efforts: Some(vec!["high".into(), "low".into()]),
-            ..Default::default()
-        }
-        .build(None)
-        .unwrap();
-        assert_eq!(qwq.efforts, ["low", "high"]);
-        assert!(qwq.reasoning && qwq.accepts_effort && qwq.rejects_temperature);
-        assert_eq!(qwq.max_tokens_field, MaxTokensField::MaxTokens);
-        c.merge(vec![o3, qwq]);
-        assert_eq!(c.models().len(), n + 1);
-        assert_eq!(price(&c, "openai", "o3"), (1.0, None, 4.0));
-        assert_eq!(
-            c.price_for("ollama", "anything").map(|p| p.output),
-            Some(0.0)
-        );
-        assert!(c.price_for("openrouter", "openai/o3").is_none());
-    }
-
-    #[test]
-    fn unknown_model_quirks() {
-        let c = builtin();
-        let q = c.quirks_for("ollama", "llama3.2", false);
-        assert_eq!(
-            (q.instruction_role, q.max_tokens_field),
-            (InstructionRole::System, MaxTokensField::MaxTokens)
-        );
-        assert!(q.accepts_effort && q.can_stream && q.stream_usage);
-        let q = c.quirks_for("openai", "gpt-9", true);
-        assert_eq!(q.max_tokens_field, MaxTokensField::MaxCompletionTokens);
-        let q = c.quirks_for("openai", "o1-mini", true);
-        assert_eq!(q.instruction_role, InstructionRole::FoldIntoUser);
-    }
-}
+mod tests;

@@ -7,12 +7,7 @@ use crate::usage::{Price, Usage};
 
 /// $1/M in, $2/M out: costs are easy to check by hand.
 pub fn price() -> Option<Price> {
-    Some(Price {
-        input: 1.0,
-        cached_input: None,
-        output: 2.0,
-        cache_write: None,
-    })
+    Some(Price::flat(1.0, None, 2.0, None))
 }
 
 pub fn spec(model: &str, effort: Option<&str>, price: Option<Price>) -> TurnSpec {

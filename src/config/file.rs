@@ -58,6 +58,10 @@ pub(super) struct ProviderTable {
     pub api_key_cmd_timeout_secs: Option<Spanned<u64>>,
     pub headers: Option<BTreeMap<String, String>>,
     pub local: Option<bool>,
+    /// Whose catalog prices this provider charges (`"openai"`, `"anthropic"`, ...).
+    pub prices: Option<String>,
+    /// `false`: models without an entry under this provider get no catalog knowledge.
+    pub catalog: Option<bool>,
 }
 
 /// The parsed file with what is needed to point at its lines.

@@ -14,17 +14,19 @@
 //!   for the provider in use only, its `api_key_cmd`;
 //! - API keys stay inside `Settings::endpoint`, whose `Debug` redacts them.
 
+mod catalog;
 mod compare;
 mod file;
 mod key_cmd;
 mod limits;
 mod providers;
 
+pub use catalog::{SYNCED_FILE, catalog_use};
 pub use compare::CompareLimits;
 pub use providers::{OPENAI_BASE_URL, Provider, builtin_providers};
 
 use crate::api::{ApiKind, Endpoint, RequestQuirks};
-use crate::catalog::{self, Catalog, ModelInfo};
+use crate::catalog::{Catalog, ModelInfo};
 use crate::usage::Price;
 use file::LoadedFile;
 use std::path::{Path, PathBuf};
@@ -213,11 +215,12 @@ impl Settings {
 
     /// The request quirks of the current model (safe guesses for an unknown one).
     pub fn quirks(&self) -> RequestQuirks {
-        // `model_info` is this catalog's entry for the model, so this is its quirks (plus the
-        // provider's own, e.g. OpenRouter's effort object), or the guess for an unknown model.
-        self.catalog.quirks_for(
+        // `model_info` is the catalog's knowledge of the model on this provider, so these are
+        // its quirks (plus the provider's own, e.g. OpenRouter's effort object), or the guess
+        // for an unknown model.
+        crate::catalog::quirks_for(
+            self.model_info.as_ref(),
             &self.endpoint.provider,
-            &self.model,
             self.is_openai_itself(),
         )
     }
@@ -225,12 +228,7 @@ impl Settings {
     /// The price of the current model: zero on a local server, `None` when unknown.
     pub fn price(&self) -> Option<Price> {
         if self.local {
-            return Some(Price {
-                input: 0.0,
-                cached_input: Some(0.0),
-                output: 0.0,
-                cache_write: Some(0.0),
-            });
+            return Some(Price::FREE);
         }
         self.model_info.as_ref().and_then(|m| m.price)
     }
@@ -274,7 +272,9 @@ impl Settings {
         )
         .map_err(ConfigError::Invalid)?;
         let provider = find_provider(&self.providers, &provider_name)?;
-        let model_info = self.catalog.lookup(&provider_name, &model).cloned();
+        let model_info = self
+            .catalog
+            .knowledge(&provider_name, &model, catalog_use(provider));
         let (endpoint, setup_hint) = if provider_name == self.endpoint.provider {
             let overridden = providers::base_overridden(provider, None, env)
                 || self.endpoint.base_url != provider.base_url;
@@ -294,7 +294,7 @@ impl Settings {
             (Some(e), None) => Some(e.clone()),
             (Some(e), Some(info)) if info.efforts.contains(e) => Some(e.clone()),
             (Some(e), Some(info)) => {
-                catalog::nearest_effort(info, e).or_else(|| info.default_effort.clone())
+                crate::catalog::nearest_effort(info, e).or_else(|| info.default_effort.clone())
             }
             (None, info) => info.as_ref().and_then(|m| m.default_effort.clone()),
         };
@@ -368,23 +368,7 @@ pub fn resolve(
     let cfg = &file.config;
     let providers = providers::configured_providers(&file)?;
 
-    let mut catalog = Catalog::builtin();
-    for p in &providers {
-        catalog.set_local(&p.name, p.local);
-    }
-    for entry in &cfg.models {
-        let span = entry.span();
-        let entry = entry.get_ref().clone();
-        let (provider, id) = (entry.provider.clone(), entry.id.clone());
-        if !providers.iter().any(|p| p.name == provider) {
-            return Err(file.error_at(span, format!("model `{id}`: unknown provider `{provider}`")));
-        }
-        let base = catalog.lookup_exact(&provider, &id).cloned();
-        let info = entry
-            .build(base.as_ref())
-            .map_err(|e| file.error_at(span, format!("model `{provider}/{id}`: {e}")))?;
-        catalog.merge(vec![info]);
-    }
+    let catalog = catalog::assemble(&file, &providers, paths)?;
 
     // Model and provider.
     let (spec, spec_origin) = match (&args.model, env_var("THINKBENCH_MODEL"), &cfg.model) {
@@ -402,7 +386,7 @@ pub fn resolve(
     )
     .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
     let provider = find_provider(&providers, &provider_name)?;
-    let model_info = catalog.lookup(&provider_name, &model).cloned();
+    let model_info = catalog.knowledge(&provider_name, &model, catalog_use(provider));
 
     let overridden = providers::base_overridden(provider, args.base_url.as_deref(), env);
     let api = providers::choose_api(args.api, provider, model_info.as_ref(), overridden);
@@ -421,7 +405,7 @@ pub fn resolve(
         None => model_info.as_ref().and_then(|m| m.default_effort.clone()),
         Some((_, _, false)) if model_info.as_ref().is_some_and(|m| m.efforts.is_empty()) => None,
         Some((level, origin, _)) => {
-            catalog::validate_effort(model_info.as_ref(), &level)
+            crate::catalog::validate_effort(model_info.as_ref(), &level)
                 .map_err(|e| ConfigError::Invalid(format!("{origin}: {e}")))?;
             Some(level)
         }

@@ -47,6 +47,12 @@ pub struct Provider {
     pub headers: Vec<(String, String)>,
     /// A local server: no key needed, every model costs 0.
     pub local: bool,
+    /// Whose prices this provider charges (`prices = "openai"`): that vendor's catalog
+    /// prices apply to the models it serves; any other borrowed price is a list price.
+    pub prices: Option<String>,
+    /// Whether a model this provider has no entry for borrows the catalog's knowledge of the
+    /// same model elsewhere (`catalog = false` turns it off).
+    pub follow_catalog: bool,
 }
 
 impl fmt::Debug for Provider {
@@ -67,6 +73,8 @@ impl fmt::Debug for Provider {
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
             )
             .field("local", &self.local)
+            .field("prices", &self.prices)
+            .field("follow_catalog", &self.follow_catalog)
             .finish()
     }
 }
@@ -92,6 +100,9 @@ impl Provider {
             key_configured: false,
             headers: Vec::new(),
             local,
+            // A built-in provider charges its own list prices.
+            prices: Some(name.to_string()),
+            follow_catalog: true,
         }
     }
 
@@ -128,6 +139,8 @@ pub fn builtin_providers() -> Vec<Provider> {
     openrouter
         .headers
         .push(("X-Title".to_string(), "thinkbench".to_string()));
+    // OpenRouter reports what each request cost; catalog prices there are list prices.
+    openrouter.prices = None;
     vec![
         openai,
         Provider::builtin(
@@ -185,6 +198,8 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
                 };
                 let mut new = Provider::builtin(name, ApiKind::Chat, base_url, None, false);
                 new.base_url_configured = true;
+                // A provider of the person's own says whose prices it charges, if anyone's.
+                new.prices = None;
                 providers.push(new);
                 providers.len() - 1
             }
@@ -232,6 +247,39 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
         }
         if let Some(local) = table.local {
             p.local = local;
+        }
+        if let Some(follow) = table.catalog {
+            p.follow_catalog = follow;
+        }
+        if let Some(prices) = &table.prices {
+            let prices = prices.trim();
+            if prices.is_empty() || prices.contains('/') {
+                return Err(file.error_at(
+                    span.clone(),
+                    format!("`prices = {prices:?}` of provider `{name}` must name a provider, e.g. \"openai\""),
+                ));
+            }
+            p.prices = Some(prices.to_string());
+        }
+    }
+    for p in &providers {
+        if let Some(vendor) = &p.prices
+            && !providers.iter().any(|q| q.name == *vendor)
+        {
+            let span = file.config.providers.get(&p.name).map(|t| t.span());
+            let message = format!(
+                "`prices = {vendor:?}` of provider `{}` names no provider (known: {})",
+                p.name,
+                providers
+                    .iter()
+                    .map(|q| q.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return Err(match span {
+                Some(span) => file.error_at(span, message),
+                None => ConfigError::Invalid(message),
+            });
         }
     }
     Ok(providers)

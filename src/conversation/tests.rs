@@ -7,12 +7,7 @@ fn spec() -> TurnSpec {
         api: ApiKind::Chat,
         effort: Some("high".into()),
         max_output_tokens: None,
-        price: Some(Price {
-            input: 1.10,
-            cached_input: Some(0.55),
-            output: 4.40,
-            cache_write: None,
-        }),
+        price: Some(Price::flat(1.10, Some(0.55), 4.40, None)),
         reasoning_model: true,
     }
 }
@@ -161,4 +156,39 @@ fn history_skips_reasoning_and_empty_answers() {
     let h = c.history();
     assert_eq!(h.len(), 2);
     assert_eq!(h[1].content, "a1");
+}
+
+#[test]
+fn a_list_price_is_marked_in_the_usage_line_and_a_reported_cost_is_not() {
+    let mut s = spec();
+    s.price = Some(Price {
+        list: true,
+        ..Price::flat(1.10, Some(0.55), 4.40, None)
+    });
+    let mut t = Turn::new(1, "hi".into(), s, 10);
+    let u = Usage {
+        input: 13,
+        output: 238,
+        reasoning: 192,
+        ..Default::default()
+    };
+    t.apply(StreamEvent::Usage(u), 5400);
+    t.apply(StreamEvent::Finished(FinishReason::Stop), 5417);
+    assert!(
+        t.usage_line().contains("$0.00106 (list price)"),
+        "{}",
+        t.usage_line()
+    );
+    // A gateway that reports what it charged is not a list price.
+    let mut t2 = Turn::new(2, "hi".into(), t.spec.clone(), 10);
+    t2.apply(
+        StreamEvent::Usage(Usage {
+            reported_cost: Some(0.002),
+            ..u
+        }),
+        5400,
+    );
+    t2.apply(StreamEvent::Finished(FinishReason::Stop), 5417);
+    assert!(t2.usage_line().ends_with("$0.002"), "{}", t2.usage_line());
+    assert!(!t2.usage_line().contains("list"), "{}", t2.usage_line());
 }

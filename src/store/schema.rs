@@ -181,8 +181,15 @@ END;
 INSERT INTO turns_fts(turns_fts) VALUES ('rebuild');
 ";
 
+/// Version 4: the long-context tier of a turn's price (JSON, as `usage::PriceTier`) and
+/// whether the price was a vendor's list price borrowed for another provider.
+const V4: &str = "
+ALTER TABLE turns ADD COLUMN price_tier_json TEXT;
+ALTER TABLE turns ADD COLUMN price_list INTEGER NOT NULL DEFAULT 0;
+";
+
 /// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -22,6 +22,7 @@ const UPSERT: &str = "
 INSERT INTO turns (
     session_id, turn_id, arm, arm_label, arm_run, arm_kept, prompt, answer, reasoning, provider, model, api, effort,
     max_output_tokens, price_input, price_cached, price_output, price_cache_write,
+    price_tier_json, price_list,
     reasoning_model, usage_input, usage_cached_input, usage_cache_write, usage_output,
     usage_reasoning, usage_estimated, usage_reported, usage_reasoning_estimated,
     usage_reported_cost, prompt_estimate, cost, first_reasoning_ms, first_text_ms, done_ms,
@@ -29,6 +30,7 @@ INSERT INTO turns (
 ) VALUES (
     :session_id, :turn_id, :arm, :arm_label, :arm_run, :arm_kept, :prompt, :answer, :reasoning, :provider, :model, :api, :effort,
     :max_output_tokens, :price_input, :price_cached, :price_output, :price_cache_write,
+    :price_tier_json, :price_list,
     :reasoning_model, :usage_input, :usage_cached_input, :usage_cache_write, :usage_output,
     :usage_reasoning, :usage_estimated, :usage_reported, :usage_reasoning_estimated,
     :usage_reported_cost, :prompt_estimate, :cost, :first_reasoning_ms, :first_text_ms,
@@ -41,6 +43,7 @@ ON CONFLICT (session_id, turn_id, arm) DO UPDATE SET
     effort = excluded.effort, max_output_tokens = excluded.max_output_tokens,
     price_input = excluded.price_input, price_cached = excluded.price_cached,
     price_output = excluded.price_output, price_cache_write = excluded.price_cache_write,
+    price_tier_json = excluded.price_tier_json, price_list = excluded.price_list,
     reasoning_model = excluded.reasoning_model, usage_input = excluded.usage_input,
     usage_cached_input = excluded.usage_cached_input,
     usage_cache_write = excluded.usage_cache_write, usage_output = excluded.usage_output,
@@ -58,6 +61,7 @@ ON CONFLICT (session_id, turn_id, arm) DO UPDATE SET
 const SELECT: &str = "
 SELECT turn_id, arm, arm_label, arm_run, arm_kept, prompt, answer, reasoning, provider, model, api, effort,
     max_output_tokens, price_input, price_cached, price_output, price_cache_write,
+    price_tier_json, price_list,
     reasoning_model, usage_input, usage_cached_input, usage_cache_write, usage_output,
     usage_reasoning, usage_estimated, usage_reported, usage_reasoning_estimated,
     usage_reported_cost, prompt_estimate, first_reasoning_ms, first_text_ms, done_ms,
@@ -110,6 +114,10 @@ pub(super) fn upsert(
         ":price_cached": price.and_then(|p| p.cached_input),
         ":price_output": price.map(|p| p.output),
         ":price_cache_write": price.and_then(|p| p.cache_write),
+        ":price_tier_json": price
+            .and_then(|p| p.tier.as_ref())
+            .and_then(|t| serde_json::to_string(t).ok()),
+        ":price_list": price.is_some_and(|p| p.list),
         ":reasoning_model": spec.reasoning_model,
         ":usage_input": int(usage.input),
         ":usage_cached_input": int(usage.cached_input),
@@ -152,6 +160,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Turn> {
             cached_input: row.get("price_cached")?,
             output,
             cache_write: row.get("price_cache_write")?,
+            // A tier the store cannot read back is dropped: the turn keeps its flat rates.
+            tier: row
+                .get::<_, Option<String>>("price_tier_json")?
+                .and_then(|json| serde_json::from_str(&json).ok()),
+            list: row.get("price_list")?,
         }),
         _ => None,
     };

@@ -22,7 +22,19 @@ pub struct Harness {
 }
 
 pub fn settings(env: &[(&str, &str)], args: CommonArgs) -> (config::Settings, tempfile::TempDir) {
+    settings_with_config(None, env, args)
+}
+
+/// [`settings`] with `config` as the home's `config.toml`.
+pub fn settings_with_config(
+    config: Option<&str>,
+    env: &[(&str, &str)],
+    args: CommonArgs,
+) -> (config::Settings, tempfile::TempDir) {
     let home = tempfile::tempdir().unwrap();
+    if let Some(text) = config {
+        std::fs::write(home.path().join("config.toml"), text).unwrap();
+    }
     let paths = Paths {
         config_dir: home.path().to_path_buf(),
         data_dir: home.path().to_path_buf(),
@@ -36,12 +48,22 @@ pub fn settings(env: &[(&str, &str)], args: CommonArgs) -> (config::Settings, te
 }
 
 pub fn harness_with(env: &[(&str, &str)], model: &str, effort: Option<&str>) -> Harness {
+    harness_with_config(None, env, model, effort)
+}
+
+/// [`harness_with`] with `config` as the home's `config.toml`.
+pub fn harness_with_config(
+    config: Option<&str>,
+    env: &[(&str, &str)],
+    model: &str,
+    effort: Option<&str>,
+) -> Harness {
     let args = CommonArgs {
         model: Some(model.to_string()),
         effort: effort.map(str::to_string),
         ..Default::default()
     };
-    let (settings, home) = settings(env, args);
+    let (settings, home) = settings_with_config(config, env, args);
     let t0 = Instant::now();
     let theme = Theme::builtin("dark").unwrap();
     let app = App::new(Session::new(settings), &theme, t0);

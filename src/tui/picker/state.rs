@@ -136,7 +136,7 @@ impl Picker {
             if !settings.providers.iter().any(|p| p.name == *provider) {
                 continue;
             }
-            let info = settings.catalog.lookup(provider, id).cloned();
+            let info = settings.knowledge(provider, id);
             self.push_row(settings, provider, id, info);
             for row in &mut self.rows {
                 if row.provider == *provider && row.id == *id {
@@ -281,7 +281,7 @@ impl Picker {
     fn push_fetched(&mut self, settings: &Settings, provider: &str, ids: &[String]) {
         for id in ids.iter().filter(|id| is_chat_model(id)) {
             // A dated snapshot of a known model gets that model's entry (and price).
-            let info = settings.catalog.lookup(provider, id).cloned();
+            let info = settings.knowledge(provider, id);
             self.push_row(settings, provider, id, info);
         }
         // The server lists it: no longer unverified.

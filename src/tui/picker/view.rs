@@ -90,8 +90,14 @@ pub fn render(ctx: &Ctx, picker: &Picker, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(line), status);
     }
     let keys = if picker.marked.is_empty() {
-        " type to filter · ↑↓ PgUp PgDn choose · Enter switch · Space marks to compare · Esc close"
-            .to_string()
+        let as_of = ctx.session.settings.catalog.prices_as_of();
+        let as_of = as_of
+            .map(|d| format!(" · prices as of {d}"))
+            .unwrap_or_default();
+        format!(
+            " type to filter · ↑↓ PgUp PgDn choose · Enter switch · Space marks to compare · \
+             Esc close{as_of}"
+        )
     } else {
         format!(
             " {} marked · Space marks/unmarks · Enter compares them · Esc close",
@@ -250,9 +256,10 @@ fn per_million(dollars: f64) -> String {
     format!("${text}")
 }
 
-/// `no key` for a provider without its key; `reasoning low·medium·high no-stream`;
-/// `unverified: no answer yet` for a model nothing
-/// knows that has not answered.
+/// `no key` for a provider without its key; `reasoning low·medium·high vision no-stream`;
+/// `list price` when the price is the vendor's and not the provider's own; `>200k tier` when
+/// long prompts bill at higher rates; `unverified: no answer yet` for a model nothing knows
+/// that has not answered.
 pub fn badges(row: &PickerRow) -> String {
     let mut out = Vec::new();
     if row.no_key {
@@ -270,8 +277,19 @@ pub fn badges(row: &PickerRow) -> String {
     if m.accepts_effort && !m.efforts.is_empty() {
         out.push(m.efforts.join("·"));
     }
+    if m.vision == Some(true) {
+        out.push("vision".to_string());
+    }
     if !m.can_stream {
         out.push("no-stream".to_string());
+    }
+    if let Some(price) = m.price.filter(|_| !row.local) {
+        if let Some(tier) = price.tier {
+            out.push(format!(">{} tier", tokens(Some(tier.above_input))));
+        }
+        if price.list {
+            out.push("list price".to_string());
+        }
     }
     out.join(" ")
 }
