@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 mod effort;
 mod entry;
 
-pub use effort::{EFFORT_LEVELS, effort_rank, effort_to_send, nearest_effort, validate_effort};
+pub use effort::{
+    EFFORT_LEVELS, Fitted, effort_rank, effort_to_send, fit_effort, nearest_effort, validate_effort,
+};
 pub use entry::{ModelEntry, PriceEntry};
 
 const BUILTIN: &str = include_str!("models.toml");
