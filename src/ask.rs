@@ -17,7 +17,10 @@
 //! stops; a store that cannot be opened turns persistence off with one warning naming the
 //! file, and the turn is still answered; a store that fails while the turn streams is tried
 //! again at every flush, and if the turn's last save fails too the command says so and exits
-//! with [`EXIT_NOT_SAVED`] (unless it already fails for another reason).
+//! with [`EXIT_NOT_SAVED`] (unless it already fails for another reason); an answer the output
+//! budget cut before it began (all reasoning) is explained on stderr, with `--json` too, and
+//! exits [`EXIT_NO_ANSWER`]; the effort is the one the model takes (fitted with a note on
+//! stderr, see `config`), never one it refuses.
 
 use crate::api::{self, StreamEvent};
 use crate::conversation::{Turn, TurnState};
@@ -43,6 +46,10 @@ pub struct AskOptions {
 
 /// Exit status when the person interrupted the request.
 pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Exit status when the output budget ran out before any answer came (`finish_reason`
+/// `length`, all of it reasoning): the request succeeded, but there is nothing to use.
+pub const EXIT_NO_ANSWER: i32 = 3;
 
 /// Exit status when the answer came but the turn could not be saved (sysexits' TEMPFAIL:
 /// trying again later may work).
@@ -279,6 +286,9 @@ pub async fn run(
         if let TurnState::Failed(err) = &turn.state {
             eprintln!("thinkbench: {}", opts.filter.diag(&err.to_string()));
         }
+        if cut_before_answer(turn) {
+            eprintln!("thinkbench: {CUT_BEFORE_ANSWER}");
+        }
     } else {
         if wrote_reasoning {
             eprintln!();
@@ -294,9 +304,19 @@ pub async fn run(
     match &turn.state {
         TurnState::Failed(_) => 1,
         TurnState::Cancelled => EXIT_INTERRUPTED,
+        _ if cut_before_answer(turn) => EXIT_NO_ANSWER,
         _ if unsaved.is_some() => EXIT_NOT_SAVED,
         _ => 0,
     }
+}
+
+/// Why a turn cut before its answer began has none.
+const CUT_BEFORE_ANSWER: &str =
+    "all output tokens went to reasoning; no answer was produced (raise --max-output-tokens)";
+
+/// The output budget ran out (`finish_reason` `length`) before any answer came.
+fn cut_before_answer(turn: &Turn) -> bool {
+    turn.finish_reason == Some(api::FinishReason::Length) && turn.answer.trim().is_empty()
 }
 
 /// The end of a command whose stdout failed: quiet when its reader went away (see
@@ -323,10 +343,8 @@ fn report_to_stderr(turn: &Turn, filter: Filter) {
         TurnState::Cancelled => eprintln!("thinkbench: cancelled"),
         _ => {}
     }
-    if turn.finish_reason == Some(api::FinishReason::Length) && turn.answer.trim().is_empty() {
-        eprintln!(
-            "thinkbench: all output tokens went to reasoning; no answer was produced (raise --max-output-tokens)"
-        );
+    if cut_before_answer(turn) {
+        eprintln!("thinkbench: {CUT_BEFORE_ANSWER}");
     }
     eprintln!("{}", filter.diag(&turn.usage_line()));
 }

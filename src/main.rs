@@ -219,6 +219,9 @@ fn main() -> ExitCode {
             if let Some(why) = settings.missing_key() {
                 return fail(why, 2);
             }
+            if let Some(note) = &settings.effort_note {
+                eprintln!("thinkbench: note: {note}");
+            }
             warn_plain_http([&settings.endpoint]);
             let prompt = match read_prompt(prompt) {
                 Ok(p) => p,
@@ -307,6 +310,7 @@ fn compare_command(
         max_output_tokens: args.max_output_tokens,
         system: args.system.clone(),
         theme: None,
+        strict: false,
     }
     .or(before);
     let base = match config::resolve(&common, &env, paths) {

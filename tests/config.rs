@@ -378,33 +378,105 @@ fn effort_validation() {
         effort: Some(e.to_string()),
         ..model(m)
     };
-    let err = case.err(&with("o3-mini", "minimal"));
+    let strict = |m: &str, e: &str| CommonArgs {
+        strict: true,
+        ..with(m, e)
+    };
+    let err = case.err(&strict("o3-mini", "minimal"));
     assert_eq!(
         err,
         "--effort: `minimal` is not a reasoning effort o3-mini accepts; it accepts: low, medium, high"
     );
     assert!(
-        case.err(&with("gpt-4o", "high"))
+        case.err(&strict("gpt-4o", "high"))
             .contains("gpt-4o takes no reasoning effort")
     );
-    assert!(
-        case.err(&with("llama3.2", "turbo"))
-            .contains("known levels: none, minimal, low, medium, high, xhigh, max")
-    );
+    // A level name that is none is an error, strict or not.
+    for args in [with("llama3.2", "turbo"), with("o3-mini", "turbo")] {
+        assert!(
+            case.err(&args)
+                .contains("known levels: none, minimal, low, medium, high, xhigh, max")
+        );
+    }
     assert_eq!(
         case.ok(&with("llama3.2", "high")).effort.as_deref(),
         Some("high")
     );
+    assert_eq!(case.ok(&with("llama3.2", "high")).effort_note, None);
     assert_eq!(case.ok(&model("gpt-5.1")).effort.as_deref(), Some("none"));
     assert_eq!(case.ok(&model("gpt-4o")).effort, None);
 
     // A preferred effort from the file applies where an effort applies at all.
-    let case = Case::new(Some("\neffort = \"minimal\"\n"), &[]);
-    assert_eq!(case.ok(&model("gpt-5")).effort.as_deref(), Some("minimal"));
-    assert_eq!(case.ok(&model("deepseek-reasoner")).effort, None);
+    let file = Case::new(Some("\neffort = \"minimal\"\n"), &[]);
+    assert_eq!(file.ok(&model("gpt-5")).effort.as_deref(), Some("minimal"));
+    let reasoner = file.ok(&model("deepseek-reasoner"));
+    assert_eq!((reasoner.effort, reasoner.effort_note), (None, None));
     assert!(
-        case.err(&model("o3"))
-            .contains("config.toml:2: `minimal` is not a reasoning effort o3 accepts")
+        file.err(&CommonArgs {
+            strict: true,
+            ..model("o3")
+        })
+        .contains("config.toml:2: `minimal` is not a reasoning effort o3 accepts")
+    );
+    let o3 = file.ok(&model("o3"));
+    assert_eq!(o3.effort.as_deref(), Some("low"));
+    let note = o3.effort_note.unwrap_or_default();
+    assert!(
+        note.ends_with(
+            "config.toml:2: o3 takes low|medium|high; sending low instead of minimal \
+             (--strict to make this an error)"
+        ),
+        "{note}"
+    );
+}
+
+#[test]
+fn an_effort_the_model_does_not_take_is_fitted_as_a_switch_fits_it() {
+    let case = Case::new(None, &[]);
+    let with = |m: &str, e: &str| CommonArgs {
+        effort: Some(e.to_string()),
+        ..model(m)
+    };
+    let s = case.ok(&with("o3-mini", "xhigh"));
+    assert_eq!(s.effort.as_deref(), Some("high"));
+    assert_eq!(
+        s.effort_note.as_deref(),
+        Some(
+            "o3-mini takes low|medium|high; sending high instead of xhigh (--strict to make this an error)"
+        )
+    );
+    let s = case.ok(&with("gpt-4o", "high"));
+    assert_eq!(s.effort, None);
+    assert_eq!(
+        s.effort_note.as_deref(),
+        Some(
+            "gpt-4o takes no reasoning effort; sending without one (--strict to make this an error)"
+        )
+    );
+    // Where the TUI's switch lands from the same place.
+    let from = case.ok(&with("gpt-5.2", "xhigh"));
+    assert_eq!(
+        from.switch_model("o3-mini", &|_| None).unwrap().effort,
+        case.ok(&with("o3-mini", "xhigh")).effort
+    );
+    // The note is said once, at start: a switch does not carry it.
+    assert_eq!(
+        case.ok(&with("o3-mini", "xhigh"))
+            .switch_model("gpt-5", &|_| None)
+            .unwrap()
+            .effort_note,
+        None
+    );
+    // An environment preference is fitted too, and says where it came from.
+    let env = Case::new(None, &[("THINKBENCH_EFFORT", "max")]);
+    let s = env.ok(&model("o3-mini"));
+    assert_eq!(s.effort.as_deref(), Some("high"));
+    assert!(
+        s.effort_note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("THINKBENCH_EFFORT: o3-mini takes")),
+        "{:?}",
+        s.effort_note
     );
 }
 

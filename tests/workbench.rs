@@ -364,3 +364,14 @@ fn the_composer_grows_with_wrapped_rows_and_shows_what_is_above() {
     assert!(screen.contains("line299"), "{screen}");
     assert!(screen.contains("more"), "{screen}");
 }
+
+#[test]
+fn an_effort_the_model_does_not_take_at_start_is_fitted_and_said_in_the_status_line() {
+    let env = [
+        ("OPENAI_API_KEY", "sk-test"),
+        ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+    ];
+    let mut h = harness_with(&env, "o3-mini", Some("xhigh"));
+    assert_eq!(h.app.session.settings.effort.as_deref(), Some("high"));
+    insta::assert_snapshot!("effort_fitted_at_start", h.draw(120, 10).backend());
+}

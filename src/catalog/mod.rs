@@ -25,7 +25,9 @@ mod effort;
 mod entry;
 mod overlay;
 
-pub use effort::{EFFORT_LEVELS, effort_rank, effort_to_send, nearest_effort, validate_effort};
+pub use effort::{
+    EFFORT_LEVELS, Fitted, effort_rank, effort_to_send, fit_effort, nearest_effort, validate_effort,
+};
 pub use entry::{ModelEntry, PriceEntry};
 pub use overlay::SyncedFile;
 

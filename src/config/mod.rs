@@ -8,14 +8,18 @@
 //!
 //! Invariants:
 //! - resolution never panics and never silently replaces something the person wrote with a
-//!   default: a malformed file, an unknown key, a bad effort or an unsupported API is an error
-//!   that says where it came from (file and line, flag or variable) and what is wrong;
+//!   default: a malformed file, an unknown key, an unknown effort level or an unsupported API
+//!   is an error that says where it came from (file and line, flag or variable) and what is
+//!   wrong; an effort level the model does not take is fitted to it as a model switch does
+//!   (`catalog::fit_effort`), said in [`Settings::effort_note`], or an error with `--strict`
+//!   (see `effort`);
 //! - the environment is injected (`env`), so resolution reads nothing but the config file and,
 //!   for the provider in use only, its `api_key_cmd`;
 //! - API keys stay inside `Settings::endpoint`, whose `Debug` redacts them.
 
 mod catalog;
 mod compare;
+mod effort;
 mod file;
 mod key_cmd;
 mod limits;
@@ -107,6 +111,10 @@ pub struct CommonArgs {
     /// UI theme name [env: THINKBENCH_THEME]
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Refuse an effort the model does not take (by default the nearest level it takes is
+    /// sent instead, with a note)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl CommonArgs {
@@ -122,6 +130,7 @@ impl CommonArgs {
             max_output_tokens: self.max_output_tokens.or(fallback.max_output_tokens),
             system: pick(&self.system, &fallback.system),
             theme: pick(&self.theme, &fallback.theme),
+            strict: self.strict || fallback.strict,
         }
     }
 }
@@ -177,6 +186,9 @@ pub struct Settings {
     /// What the catalog knows about `model` on this provider; `None` for unknown models.
     pub model_info: Option<ModelInfo>,
     pub effort: Option<String>,
+    /// How the effort asked for at start was changed to fit the model, in one line (said
+    /// once: on stderr by `ask`, in the status line by the TUI); `None` when it was not.
+    pub effort_note: Option<String>,
     pub max_output_tokens: Option<u64>,
     pub system: Option<String>,
     pub theme: String,
@@ -290,19 +302,20 @@ impl Settings {
             conn.endpoint.limits = self.endpoint.limits;
             (conn.endpoint, conn.setup_hint)
         };
-        let effort = match (&self.effort, &model_info) {
-            (Some(e), None) => Some(e.clone()),
-            (Some(e), Some(info)) if info.efforts.contains(e) => Some(e.clone()),
-            (Some(e), Some(info)) => {
-                crate::catalog::nearest_effort(info, e).or_else(|| info.default_effort.clone())
-            }
-            (None, info) => info.as_ref().and_then(|m| m.default_effort.clone()),
+        let default = || model_info.as_ref().and_then(|m| m.default_effort.clone());
+        let effort = match &self.effort {
+            Some(e) => crate::catalog::fit_effort(model_info.as_ref(), e)
+                .ok()
+                .and_then(|fitted| fitted.level().map(str::to_string))
+                .or_else(default),
+            None => default(),
         };
         Ok(Settings {
             endpoint,
             model,
             model_info,
             effort,
+            effort_note: None,
             setup_hint,
             local: provider.local,
             ..self.clone()
@@ -391,25 +404,16 @@ pub fn resolve(
     let overridden = providers::base_overridden(provider, args.base_url.as_deref(), env);
     let api = providers::choose_api(args.api, provider, model_info.as_ref(), overridden);
 
-    // Effort: a flag must fit the model; a preference from the environment or the file must
-    // fit too, but is dropped for a model that takes no effort at all.
-    let effort = match (&args.effort, env_var("THINKBENCH_EFFORT"), &cfg.effort) {
-        (Some(e), _, _) => Some((e.trim().to_string(), "--effort".to_string(), true)),
-        (None, Some(e), _) => Some((e.trim().to_string(), "THINKBENCH_EFFORT".to_string(), false)),
-        (None, None, Some(e)) => {
-            Some((e.get_ref().trim().to_string(), file.origin(e.span()), false))
-        }
+    let asked = match (&args.effort, env_var("THINKBENCH_EFFORT"), &cfg.effort) {
+        (Some(e), _, _) => Some(effort::Asked::flag(e)),
+        (None, Some(e), _) => Some(effort::Asked::preference(&e, "THINKBENCH_EFFORT".into())),
+        (None, None, Some(e)) => Some(effort::Asked::preference(
+            e.get_ref(),
+            file.origin(e.span()),
+        )),
         (None, None, None) => None,
     };
-    let effort = match effort {
-        None => model_info.as_ref().and_then(|m| m.default_effort.clone()),
-        Some((_, _, false)) if model_info.as_ref().is_some_and(|m| m.efforts.is_empty()) => None,
-        Some((level, origin, _)) => {
-            crate::catalog::validate_effort(model_info.as_ref(), &level)
-                .map_err(|e| ConfigError::Invalid(format!("{origin}: {e}")))?;
-            Some(level)
-        }
-    };
+    let (effort, effort_note) = effort::resolve(asked, model_info.as_ref(), args.strict)?;
 
     let max_output_tokens = match (args.max_output_tokens, &cfg.max_output_tokens) {
         (Some(0), _) => {
@@ -481,6 +485,7 @@ pub fn resolve(
         model,
         model_info,
         effort,
+        effort_note,
         max_output_tokens,
         system,
         theme,

@@ -91,10 +91,8 @@ pub fn no_response_error(idle: Duration, streaming: bool) -> ApiError {
         seconds(idle)
     );
     if !streaming {
-        message.push_str(
-            " (not retried automatically: the server may still finish and bill it; \
-             Alt+R sends it again)",
-        );
+        // Shown by `ask` and the TUI alike: how to send it again is theirs to say.
+        message.push_str(" (not retried automatically: the server may still finish and bill it)");
     }
     ApiError {
         retryable: streaming,
@@ -434,6 +432,8 @@ mod tests {
             "{}",
             e.message
         );
-        assert!(e.message.contains("Alt+R"), "{}", e.message);
+        // The message reaches `ask` and the TUI alike: it names no key of either.
+        assert!(!e.message.contains("Alt+R"), "{}", e.message);
+        assert!(e.message.ends_with("bill it)"), "{}", e.message);
     }
 }

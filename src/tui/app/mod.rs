@@ -222,6 +222,8 @@ impl App {
     /// A fresh workbench; `theme` styles the composer's text.
     pub fn new(session: Session, theme: &Theme, now: Instant) -> App {
         let setup_hint = session.settings.setup_hint.clone();
+        // How the effort asked for at start was fitted to the model, said once.
+        let notice = session.settings.effort_note.clone();
         App {
             session,
             composer: Composer::new(theme),
@@ -231,7 +233,7 @@ impl App {
             scroll: Scroll::default(),
             changes: Changes::default(),
             thinking: BTreeMap::new(),
-            notice: None,
+            notice,
             quit_armed_at: None,
             completing: None,
             setup_hint,
