@@ -40,9 +40,12 @@ fn a_gateway_serving_a_known_model_gets_its_rules_efforts_and_a_list_price() {
         assert!(price.list, "{spelled}: marked as a list price");
         assert_eq!((price.input, price.output), (1.10, 4.40));
     }
-    // An effort o3-mini does not take is refused, as on OpenAI itself.
+    // An effort o3-mini does not take is fitted to its levels, as on OpenAI itself, and
+    // refused with --strict.
     let mut args = model("cloud/o3-mini");
     args.effort = Some("minimal".into());
+    assert_eq!(case.ok(&args).effort.as_deref(), Some("low"));
+    args.strict = true;
     assert!(case.err(&args).contains("low"), "{}", case.err(&args));
 }
 
