@@ -7,8 +7,8 @@ mod support;
 
 use serde_json::Value;
 use support::cli::{json_anyway, run, stderr, stdout};
-use support::fake_server::{FakeServer, Reply, chunk};
 use support::fake_server::ReasoningField;
+use support::fake_server::{FakeServer, Reply, chunk};
 use thinkbench::usage::Usage;
 
 /// `thinkbench ask --base-url SERVER ARGS` in a fresh home.
@@ -55,7 +55,9 @@ async fn an_effort_a_model_takes_none_of_is_dropped_with_a_note() {
     let notes: Vec<&str> = err.lines().filter(|l| l.contains("note:")).collect();
     assert_eq!(
         notes,
-        ["thinkbench: note: o1-mini takes no reasoning effort; sending without one (--strict to make this an error)"],
+        [
+            "thinkbench: note: o1-mini takes no reasoning effort; sending without one (--strict to make this an error)"
+        ],
         "{err}"
     );
     let requests = server.requests();

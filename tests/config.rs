@@ -496,13 +496,17 @@ fn an_effort_the_model_does_not_take_is_fitted_as_a_switch_fits_it() {
     assert_eq!(s.effort.as_deref(), Some("high"));
     assert_eq!(
         s.effort_note.as_deref(),
-        Some("o3-mini takes low|medium|high; sending high instead of xhigh (--strict to make this an error)")
+        Some(
+            "o3-mini takes low|medium|high; sending high instead of xhigh (--strict to make this an error)"
+        )
     );
     let s = case.ok(&with("gpt-4o", "high"));
     assert_eq!(s.effort, None);
     assert_eq!(
         s.effort_note.as_deref(),
-        Some("gpt-4o takes no reasoning effort; sending without one (--strict to make this an error)")
+        Some(
+            "gpt-4o takes no reasoning effort; sending without one (--strict to make this an error)"
+        )
     );
     // Where the TUI's switch lands from the same place.
     let from = case.ok(&with("gpt-5.2", "xhigh"));

@@ -60,7 +60,11 @@ async fn a_session_whose_every_price_is_unknown_has_a_null_cost() {
     assert!(text.contains(" $? "), "{text}");
 
     let id = s["id"].to_string();
-    let out = tb(home.path(), &["sessions", "export", &id, "--format", "json"]).await;
+    let out = tb(
+        home.path(),
+        &["sessions", "export", &id, "--format", "json"],
+    )
+    .await;
     let export = json_doc(&out);
     assert_eq!(export["totals"]["cost_usd"], Value::Null, "{export}");
     assert_eq!(export["totals"]["cost_unknown"], true);
@@ -94,10 +98,17 @@ async fn a_partly_known_total_is_a_lower_bound_in_json_and_text() {
     assert!(md.contains(&at_least), "{md}");
     assert!(!md.contains("+?"), "{md}");
 
-    let out = tb(home.path(), &["sessions", "export", &id, "--format", "json"]).await;
+    let out = tb(
+        home.path(),
+        &["sessions", "export", &id, "--format", "json"],
+    )
+    .await;
     let export = json_doc(&out);
     let totals = &export["totals"];
-    assert!((f64_of(&totals["cost_usd"]) - known).abs() < 1e-12, "{totals}");
+    assert!(
+        (f64_of(&totals["cost_usd"]) - known).abs() < 1e-12,
+        "{totals}"
+    );
     assert_eq!(totals["cost_is_lower_bound"], true);
     assert_eq!(export["turns"][1]["cost_usd"], Value::Null);
 }
@@ -131,9 +142,16 @@ async fn a_comparison_with_an_unpriced_arm_totals_a_lower_bound() {
 
     // Stored, the comparison exports the same way.
     let id = v["session"].to_string();
-    let out = tb(home.path(), &["sessions", "export", &id, "--format", "json"]).await;
+    let out = tb(
+        home.path(),
+        &["sessions", "export", &id, "--format", "json"],
+    )
+    .await;
     let entry = &json_doc(&out)["turns"][0];
-    assert!((f64_of(&entry["cost_usd"]) - known).abs() < 1e-12, "{entry}");
+    assert!(
+        (f64_of(&entry["cost_usd"]) - known).abs() < 1e-12,
+        "{entry}"
+    );
     assert_eq!(entry["cost_is_lower_bound"], true, "{entry}");
 
     server.route("o3-mini", vec![reply("One.", 1000, 2000)]);
@@ -143,7 +161,10 @@ async fn a_comparison_with_an_unpriced_arm_totals_a_lower_bound() {
     let out = compare(home.path(), &server, &args).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    let total = format!("total ≥ {} for 2 requests", thinkbench::usage::dollars(Some(known)));
+    let total = format!(
+        "total ≥ {} for 2 requests",
+        thinkbench::usage::dollars(Some(known))
+    );
     assert!(text.contains(&total), "{text}");
 }
 

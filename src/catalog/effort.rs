@@ -110,9 +110,9 @@ impl Fitted {
                 "{model} takes {}; sending {sent} instead of {asked}",
                 accepts.join("|")
             )),
-            Fitted::Dropped { model, .. } => {
-                Some(format!("{model} takes no reasoning effort; sending without one"))
-            }
+            Fitted::Dropped { model, .. } => Some(format!(
+                "{model} takes no reasoning effort; sending without one"
+            )),
         }
     }
 }
