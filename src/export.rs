@@ -2,8 +2,9 @@
 //! dates and cost figures that `thinkbench sessions` prints.
 //!
 //! Invariants: rendering is pure (no clock, no files), so the same session always renders
-//! the same text; a cost that is partly unknown is never shown as if it were complete
-//! (`$0.0123+?`, `null` plus `cost_unknown: true` in JSON); reasoning never leaves a turn's
+//! the same text; a cost that is partly unknown is never shown as if it were complete: a
+//! lower bound (`≥ $0.0123`; in JSON the known sum with `cost_is_lower_bound: true`), or
+//! unknown (`$?`; `null` in JSON) when nothing known costs anything (see `totals`); reasoning never leaves a turn's
 //! collapsible block in Markdown; every figure about one turn comes from the [`Turn`] itself
 //! (`usage_line`, `to_json`), so an export says what `ask` and the TUI said; a comparison is
 //! one exchange with every arm under it and the summary of `thinkbench compare` (see
@@ -15,7 +16,7 @@ use crate::ask;
 use crate::conversation::{Turn, TurnState};
 use crate::store::SessionSummary;
 use crate::timefmt;
-use crate::totals::Totals;
+use crate::totals::{self, Totals};
 use crate::usage;
 use compare::{Comparison, Exchange, exchanges};
 use serde_json::{Value, json};
@@ -35,14 +36,9 @@ pub fn iso_date(ms: i64) -> String {
     format!("{}:{seconds:02}Z", date(ms).replacen(' ', "T", 1))
 }
 
-/// A total whose parts may be unknown (see [`usage::dollars_partial`]).
-pub fn cost_text(known: f64, unknown: bool) -> String {
-    usage::dollars_partial(known, unknown)
-}
-
 /// A session as `sessions list --json` prints it.
 pub fn summary_json(s: &SessionSummary) -> Value {
-    json!({
+    let mut value = json!({
         "id": s.id,
         "title": s.title,
         "created": iso_date(s.created_ms),
@@ -51,9 +47,11 @@ pub fn summary_json(s: &SessionSummary) -> Value {
         "updated_ms": s.updated_ms,
         "turns": s.turns,
         "models": s.models,
-        "cost_usd": s.cost,
-        "cost_unknown": s.cost_unknown,
-    })
+    });
+    if let Value::Object(map) = &mut value {
+        map.extend(totals::cost_json("", s.cost, s.cost_unknown));
+    }
+    value
 }
 
 /// Everything a turn holds: the `ask --json` object plus the prompt, the state, the turn id,
@@ -88,7 +86,7 @@ pub fn turn_json(turn: &Turn) -> Value {
 /// the totals over every request.
 pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
     let total = Totals::of(turns).overall;
-    let (usage, cost, unknown) = (&total.usage, total.cost, total.cost_unknown);
+    let usage = &total.usage;
     let entries: Vec<Value> = exchanges(turns)
         .iter()
         .map(|exchange| match exchange {
@@ -96,21 +94,23 @@ pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
             Exchange::Comparison(c) => c.json(),
         })
         .collect();
+    let mut totals = json!({
+        "turns": entries.len(),
+        "requests": turns.len(),
+        "input_tokens": usage.input,
+        "cached_input_tokens": usage.cached_input,
+        "output_tokens": usage.output,
+        "reasoning_tokens": usage.reasoning,
+        "estimated": usage.estimated,
+    });
+    if let Value::Object(map) = &mut totals {
+        map.extend(total.cost_json(""));
+    }
     json!({
         "thinkbench_export": JSON_EXPORT_VERSION,
         "session": summary_json(summary),
         "turns": entries,
-        "totals": {
-            "turns": entries.len(),
-            "requests": turns.len(),
-            "input_tokens": usage.input,
-            "cached_input_tokens": usage.cached_input,
-            "output_tokens": usage.output,
-            "reasoning_tokens": usage.reasoning,
-            "estimated": usage.estimated,
-            "cost_usd": cost,
-            "cost_unknown": unknown,
-        },
+        "totals": totals,
     })
 }
 
@@ -119,7 +119,7 @@ pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
 /// (`1 turn (3 requests) · …`).
 pub fn totals_line(turns: &[Turn]) -> String {
     let total = Totals::of(turns).overall;
-    let (u, cost, unknown) = (&total.usage, total.cost, total.cost_unknown);
+    let u = &total.usage;
     let est = if u.estimated { "~" } else { "" };
     let exchanges = exchanges(turns).len();
     let turns_word = if exchanges == 1 { "turn" } else { "turns" };
@@ -128,13 +128,12 @@ pub fn totals_line(turns: &[Turn]) -> String {
     } else {
         format!(" ({} requests)", turns.len())
     };
-    let cost_est = if u.estimated && cost > 0.0 { "~" } else { "" };
     format!(
-        "{exchanges} {turns_word}{requests} · in {est}{} · reasoning {est}{} · out {est}{} · {cost_est}{}",
+        "{exchanges} {turns_word}{requests} · in {est}{} · reasoning {est}{} · out {est}{} · {}",
         usage::thousands(u.input),
         usage::thousands(u.reasoning),
         usage::thousands(u.visible_output()),
-        cost_text(cost, unknown),
+        total.cost_text(),
     )
 }
 
@@ -261,14 +260,6 @@ mod tests {
         assert_eq!(iso_date(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(date(1_741_944_413_000), "2025-03-14 09:26");
         assert_eq!(iso_date(-1000), "1969-12-31T23:59:59Z");
-    }
-
-    #[test]
-    fn partly_unknown_costs_say_so() {
-        assert_eq!(cost_text(0.0123, false), "$0.0123");
-        assert_eq!(cost_text(0.0123, true), "$0.0123+?");
-        assert_eq!(cost_text(0.0, true), "$?");
-        assert_eq!(cost_text(0.0, false), "$0");
     }
 
     #[test]

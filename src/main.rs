@@ -1,8 +1,10 @@
 //! The `thinkbench` command: the TUI by default, `ask` for one headless turn, `sessions` to
-//! browse the stored ones. Exit status: 0 done, 1 failed, 2 bad usage or unknown session,
-//! 128 + the signal's number when one stopped it (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP,
-//! 131 SIGQUIT; see `signals`), 141 when stdout closed before all was written (see
-//! `stdout`).
+//! browse the stored ones. Exit status (the README's list): 0 done, 1 failed, 2 bad usage or
+//! unknown session (or, with `--strict`, an effort the model does not take; without it the
+//! effort is clamped with a note), 3 (`ask` only) no answer because the output budget went to
+//! reasoning (`finish_reason` `length`), 75 the answer came but could not be saved, 128 + the
+//! signal's number when one stopped it (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT; see
+//! `signals`), 141 when stdout closed before all was written (see `stdout`).
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};

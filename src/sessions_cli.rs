@@ -226,7 +226,7 @@ pub fn table(sessions: &[SessionSummary]) -> String {
                 export::date(s.updated_ms),
                 s.turns.to_string(),
                 s.models.join(", "),
-                export::cost_text(s.cost, s.cost_unknown),
+                crate::usage::dollars_total(s.cost, s.cost_unknown, false),
                 s.title.lines().next().unwrap_or("").to_string(),
             ]
         })

@@ -8,7 +8,10 @@
 //! - rows keep the order of first use; `overall` is the sum of the rows;
 //! - each turn counts with its own usage and price (a later model switch never re-prices
 //!   history); a turn whose price is unknown makes the cost a lower bound (`cost_unknown`),
-//!   never `$0`; an estimated part marks the whole total estimated.
+//!   never `$0`; an estimated part marks the whole total estimated;
+//! - a total is shown by [`Total::cost_text`] (`≥ $0.42` for a lower bound, `$?` when
+//!   nothing known costs anything) and put in JSON by [`cost_json`] (`cost_usd` `null` when
+//!   unknown, `cost_is_lower_bound`), both from `usage`, so no output disagrees.
 
 use crate::conversation::Turn;
 use crate::usage::{self, Usage};
@@ -54,15 +57,32 @@ impl Total {
         if self.usage.estimated { "~" } else { "" }
     }
 
-    /// The cost as shown: `$0.0123`, `~$0.0123`, `$0.0123+?`, `$?`.
+    /// The cost as shown: `$0.0123`, `~$0.0123`, `≥ $0.0123`, `$?` (see
+    /// [`usage::dollars_total`]).
     pub fn cost_text(&self) -> String {
-        let text = usage::dollars_partial(self.cost, self.cost_unknown);
-        if self.usage.estimated && text != "$?" {
-            format!("~{text}")
-        } else {
-            text
-        }
+        usage::dollars_total(self.cost, self.cost_unknown, self.usage.estimated)
     }
+
+    /// `cost_usd`, `cost_unknown` and `cost_is_lower_bound` of a JSON object, with `prefix`
+    /// (`total_`) in front of each (see [`usage::total_json`]).
+    pub fn cost_json(&self, prefix: &str) -> serde_json::Map<String, serde_json::Value> {
+        cost_json(prefix, self.cost, self.cost_unknown)
+    }
+}
+
+/// `cost_usd`, `cost_unknown` and `cost_is_lower_bound` of a total whose known parts sum to
+/// `known`, each with `prefix` in front: the fields every JSON output gives a total.
+pub fn cost_json(
+    prefix: &str,
+    known: f64,
+    unknown: bool,
+) -> serde_json::Map<String, serde_json::Value> {
+    let (cost, lower_bound) = usage::total_json(known, unknown);
+    let mut map = serde_json::Map::new();
+    map.insert(format!("{prefix}cost_usd"), cost.into());
+    map.insert(format!("{prefix}cost_unknown"), unknown.into());
+    map.insert(format!("{prefix}cost_is_lower_bound"), lower_bound.into());
+    map
 }
 
 /// `a + b`, kept finite: an absurd cost from the wire (`1e308` twice) stays the largest

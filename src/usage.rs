@@ -5,6 +5,10 @@
 //!   `reasoning <= output` is not trusted from the wire, so `visible_output` saturates.
 //! - A cost is only ever computed from a known price; an unknown price gives `None`,
 //!   which every caller shows as `?` (or `null` in JSON), never as `$0`.
+//! - A total with unknown parts is shown by [`dollars_total`] and put in JSON by
+//!   [`total_json`] only: its known part as a lower bound (`≥ $0.42`,
+//!   `"cost_is_lower_bound": true`), or unknown (`$?`, `null`) when nothing known costs
+//!   anything.
 
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -247,13 +251,32 @@ pub fn dollars(cost: Option<f64>) -> String {
     }
 }
 
-/// A total whose parts may be unknown: `$0.0123`, `$0.0123+?`, or `$?` when nothing is known.
-pub fn dollars_partial(known: f64, unknown: bool) -> String {
+/// A total whose parts may be unknown, `known` the sum of the known parts: `$0.0123` when
+/// every part is known, `≥ $0.0123` when some is not (a lower bound), `$?` when no known part
+/// costs anything; `~` in front of the dollars when some number was `estimated`. The one
+/// format of a total wherever one is shown (status line, meter, inspector, sessions, exports,
+/// the comparison summary).
+pub fn dollars_total(known: f64, unknown: bool, estimated: bool) -> String {
+    let est = if estimated { "~" } else { "" };
     match (unknown, known > 0.0) {
-        (false, _) => dollars(Some(known)),
-        (true, true) => format!("{}+?", dollars(Some(known))),
+        (false, _) => format!("{est}{}", dollars(Some(known))),
+        (true, true) => format!("≥ {est}{}", dollars(Some(known))),
         (true, false) => "$?".to_string(),
     }
+}
+
+/// Whether a total whose known parts sum to `known` is a lower bound: some part is unknown
+/// and the known ones cost something (see [`dollars_total`]).
+pub fn is_lower_bound(known: f64, unknown: bool) -> bool {
+    unknown && known > 0.0
+}
+
+/// A total in JSON: its `cost_usd` (`null` when no known part costs anything while some part
+/// is unknown, else the known sum) and whether that is a lower bound
+/// (`cost_is_lower_bound`); the same cut as [`dollars_total`], so JSON and text agree.
+pub fn total_json(known: f64, unknown: bool) -> (Option<f64>, bool) {
+    let cost = (!unknown || known > 0.0).then_some(known);
+    (cost, is_lower_bound(known, unknown))
 }
 
 /// Seconds with one decimal: `8.1 s`.
@@ -337,6 +360,16 @@ mod tests {
         assert_eq!(dollars(Some(0.0010615)), "$0.00106");
         assert_eq!(dollars(Some(0.00009)), "$0.00009");
         assert_eq!(seconds(8_149), "8.1 s");
+        assert_eq!(dollars_total(0.0123, false, false), "$0.0123");
+        assert_eq!(dollars_total(0.0123, false, true), "~$0.0123");
+        assert_eq!(dollars_total(0.42, true, false), "≥ $0.4200");
+        assert_eq!(dollars_total(0.42, true, true), "≥ ~$0.4200");
+        assert_eq!(dollars_total(0.0, true, true), "$?");
+        assert_eq!(dollars_total(0.0, false, false), "$0");
+        assert_eq!(total_json(0.42, true), (Some(0.42), true));
+        assert_eq!(total_json(0.42, false), (Some(0.42), false));
+        assert_eq!(total_json(0.0, true), (None, false));
+        assert_eq!(total_json(0.0, false), (Some(0.0), false));
         assert_eq!(
             Usage {
                 output: 5,

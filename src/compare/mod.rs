@@ -6,7 +6,8 @@
 //! arms ([`stats`]) and runs a comparison headless ([`run`], printed by [`report`]).
 //!
 //! Invariants: an arm whose effort its model does not take is refused before anything is
-//! sent, naming the levels it accepts; an arm without `@EFFORT` is sent with its model's
+//! sent, naming the levels it accepts (never clamped as `ask`'s `--effort` is: an arm's label
+//! says what it sent, and two arms must not become one); an arm without `@EFFORT` is sent with its model's
 //! default effort; the same arm twice is refused (repeat runs with `--runs`); an arm whose
 //! provider needs a key that is not set is refused, naming the variable; with a base URL
 //! given on the command line, an arm without a `PROVIDER/` prefix goes to that URL (as

@@ -76,14 +76,16 @@ pub fn to_json(prompt: &str, turns: &[Turn], session: Option<i64>) -> Value {
         .iter()
         .map(stats::summary_json)
         .collect();
-    let total = Totals::of(turns).overall;
-    json!({
+    let mut value = json!({
         "prompt": prompt,
         "arms": arms,
         "summary": summary,
-        "total_cost_usd": (!total.cost_unknown).then_some(total.cost),
         "session": session,
-    })
+    });
+    if let Value::Object(map) = &mut value {
+        map.extend(Totals::of(turns).overall.cost_json("total_"));
+    }
+    value
 }
 
 /// The CSV header of [`to_csv`].

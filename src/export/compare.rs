@@ -204,15 +204,17 @@ impl Comparison<'_> {
                 "chosen": self.chosen(),
             })
         });
-        json!({
+        let mut value = json!({
             "id": self.arms.first().map(|t| t.id),
             "comparison": true,
             "prompt": self.prompt(),
             "arms": arms,
             "kept": kept,
             "summary": summary,
-            "cost_usd": total.cost,
-            "cost_unknown": total.cost_unknown,
-        })
+        });
+        if let Value::Object(map) = &mut value {
+            map.extend(total.cost_json(""));
+        }
+        value
     }
 }

@@ -74,7 +74,15 @@ fn json_is_one_object_with_every_run_and_the_summary() {
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["arms", "prompt", "session", "summary", "total_cost_usd"]
+        [
+            "arms",
+            "prompt",
+            "session",
+            "summary",
+            "total_cost_is_lower_bound",
+            "total_cost_unknown",
+            "total_cost_usd"
+        ]
     );
     assert_eq!(
         (v["prompt"].clone(), v["session"].clone()),
@@ -112,13 +120,24 @@ fn json_is_one_object_with_every_run_and_the_summary() {
     let total = v["total_cost_usd"].as_f64().unwrap();
     assert!((total - 0.0154).abs() < 1e-12, "{total}");
 
+    assert_eq!(v["total_cost_is_lower_bound"], false);
+
+    // One run's price unknown: the total of the others, as a lower bound.
     let mut unpriced = turns;
+    let lost = unpriced[0].cost().unwrap();
     unpriced[0].spec.price = None;
     let v = to_json("p", &unpriced, None);
-    assert_eq!(
-        (v["total_cost_usd"].clone(), v["session"].clone()),
-        (Value::Null, Value::Null)
-    );
+    let total = v["total_cost_usd"].as_f64().unwrap();
+    assert!((total - (0.0154 - lost)).abs() < 1e-12, "{total}");
+    assert_eq!(v["total_cost_is_lower_bound"], true);
+    assert_eq!(v["session"], Value::Null);
+    // Every price unknown: unknown.
+    for turn in &mut unpriced {
+        turn.spec.price = None;
+    }
+    let v = to_json("p", &unpriced, None);
+    assert_eq!(v["total_cost_usd"], Value::Null);
+    assert_eq!(v["total_cost_is_lower_bound"], false);
 }
 
 #[test]

@@ -93,7 +93,7 @@ pub fn render(ctx: &Ctx, browser: &Browser, frame: &mut Frame, area: Rect) {
 
 /// ` 12  2026-11-23 15:40   3 turns  $0.0123   o3-mini, gpt-4o   Title`, cut to `width`.
 fn row(s: &SessionSummary, width: usize) -> String {
-    let cost = usage::dollars_partial(s.cost, s.cost_unknown);
+    let cost = usage::dollars_total(s.cost, s.cost_unknown, false);
     let turns = if s.turns == 1 {
         "1 turn".to_string()
     } else {

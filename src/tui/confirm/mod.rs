@@ -116,7 +116,7 @@ impl Component for Confirm {
 impl Send {
     fn render(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         let t = ctx.theme;
-        let cost = usage::dollars_partial(self.cost, self.cost_unknown);
+        let cost = usage::dollars_total(self.cost, self.cost_unknown, false);
         let lines = vec![
             Line::from(Span::styled(
                 format!("Send this prompt to {} arms?", self.arms),

@@ -218,7 +218,7 @@ fn comparing(out: &mut Rows, d: &DraftEstimate, c: &CompareDraft, t: &Theme, w: 
     }
     let tokens = format!("~{} tok each", thousands(d.tokens));
     out.push(Keep::Key, kv("prompt", &tokens, t, t.accent, w));
-    let cost = usage::dollars_partial(c.min_cost, c.cost_unknown);
+    let cost = usage::dollars_total(c.min_cost, c.cost_unknown, false);
     let style = if c.cost_unknown { t.error } else { t.accent };
     out.push(
         Keep::Key,
@@ -384,7 +384,7 @@ fn finished(out: &mut Rows, f: &TurnFigures, t: &Theme, w: usize) {
 
 fn total_value(m: &Total) -> String {
     let est = m.estimate_mark();
-    let cost = usage::dollars_partial(m.cost, m.cost_unknown);
+    let cost = usage::dollars_total(m.cost, m.cost_unknown, false);
     format!(
         "{est}{} tok · {cost}",
         thousands(m.usage.input.saturating_add(m.usage.output))

@@ -117,7 +117,7 @@ fn items(ctx: &Ctx, status: &Status) -> Vec<String> {
         items.push(format!("max {}", usage::thousands(budget)));
     }
     let overall = status.overall;
-    let cost = usage::dollars_partial(overall.cost, overall.cost_unknown);
+    let cost = usage::dollars_total(overall.cost, overall.cost_unknown, false);
     items.push(match status.saved {
         Ok(Some(id)) => format!("session {cost} #{id}"),
         _ => format!("session {cost}"),
