@@ -88,6 +88,7 @@ fn every_field_turn() -> Turn {
             estimated: false,
             reasoning_estimated: true,
             reported_cost: Some(0.012_345_678_9),
+            counted: None,
         }),
         999,
         Timings {

@@ -181,8 +181,14 @@ END;
 INSERT INTO turns_fts(turns_fts) VALUES ('rebuild');
 ";
 
+/// Version 4: how a server's tokenizer counted a turn that reported no usage (`templated`,
+/// `text_only`; `NULL` when reported by the server or estimated).
+const V4: &str = "
+ALTER TABLE turns ADD COLUMN usage_counted TEXT;
+";
+
 /// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
