@@ -231,13 +231,19 @@ async fn serve(mut socket: TcpStream, shared: Arc<Mutex<Shared>>) {
         return;
     };
     if request.method == "POST" && tokenizer::is_tokenizer_path(&request.path) {
-        let (status, body) = {
+        let (status, body, ms) = {
             let mut state = lock(&shared);
-            let answer = tokenizer::answer(state.tokenizer, &request.path, &request.body);
+            let (status, body) =
+                tokenizer::answer(state.tokenizer, &request.path, &request.body);
             state.tokenizer_requests.push(request);
-            answer
+            (status, body, tokenizer::delay_ms(state.tokenizer))
         };
-        let _ = write_reply(&mut socket, Reply::Json { status, body }, Vec::new()).await;
+        let reply = Reply::Json { status, body };
+        let reply = Reply::Delayed {
+            ms,
+            reply: Box::new(reply),
+        };
+        let _ = write_reply(&mut socket, reply, Vec::new()).await;
         let _ = socket.shutdown().await;
         return;
     }

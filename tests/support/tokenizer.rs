@@ -17,6 +17,10 @@ pub enum FakeTokenizer {
     LlamaCpp { template: bool },
     Vllm,
     LlamaCppPython,
+    /// llama-cpp-python's path, answering counts no text could have.
+    Absurd,
+    /// llama-cpp-python's path, answering nothing for a minute.
+    Silent,
 }
 
 /// The paths tokenizer endpoints live at (under the server's root, not `/v1`).
@@ -48,6 +52,14 @@ pub fn render(messages: &[Value]) -> String {
     out
 }
 
+/// How long `kind` waits before answering.
+pub fn delay_ms(kind: Option<FakeTokenizer>) -> u64 {
+    match kind {
+        Some(FakeTokenizer::Silent) => 60_000,
+        _ => 0,
+    }
+}
+
 /// The status and JSON body `kind` answers a POST of `body` to `path` with (`None` for the
 /// server, `kind`, that has no tokenizer at all).
 pub fn answer(kind: Option<FakeTokenizer>, path: &str, body: &Value) -> (u16, Value) {
@@ -75,6 +87,10 @@ pub fn answer(kind: Option<FakeTokenizer>, path: &str, body: &Value) -> (u16, Va
         (Some(FakeTokenizer::LlamaCppPython), "/extras/tokenize/count") => {
             let input = body["input"].as_str().unwrap_or("");
             (200, json!({"count": tokens(input) + 1}))
+        }
+        (Some(FakeTokenizer::Silent), "/extras/tokenize/count") => (200, json!({"count": 1})),
+        (Some(FakeTokenizer::Absurd), "/extras/tokenize/count") => {
+            (200, json!({"count": u64::MAX}))
         }
         _ => not_found,
     }
