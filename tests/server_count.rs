@@ -330,6 +330,9 @@ async fn the_tui_counts_a_turn_after_it_ends_and_saves_it() {
     server.tokenizer(FakeTokenizer::LlamaCpp { template: true });
     let (mut h, id, effect) = tui_turn(&server);
     let effect = effect.expect("a turn without usage is counted");
+    // A frame drawn before the count: the estimate shows under the answer.
+    let before = format!("{}", h.draw(120, 30).backend());
+    assert!(before.contains("in ~"), "{before}");
     if let Effect::CountTokens { texts, .. } = &effect {
         assert_eq!(texts.output, vec![ANSWER.to_string()]);
         assert_eq!(texts.reasoning, REASONING);
@@ -344,6 +347,10 @@ async fn the_tui_counts_a_turn_after_it_ends_and_saves_it() {
     assert_eq!(turn.usage().output, (tokens(ANSWER) + tokens(REASONING)) as u64);
     let line = turn.usage_line();
     assert!(line.contains("in 15 · reasoning 7 · out 6"), "{line}");
+    // The next frame shows the count under the answer, not the estimate laid out before.
+    let after = format!("{}", h.draw(120, 30).backend());
+    assert!(after.contains("in 15 · reasoning 7 · out 6"), "{after}");
+    assert!(!after.contains("in ~"), "{after}");
     insta::assert_snapshot!(meter(&h, 34, 24).backend());
 }
 
