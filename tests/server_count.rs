@@ -72,7 +72,11 @@ async fn ask_counts_with_llama_cpp_python_without_the_template() {
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json_out(&out);
     let u = &v["usage"];
-    assert_eq!(u["output_tokens"], tokens(ANSWER) as u64, "its BOS is not output");
+    assert_eq!(
+        u["output_tokens"],
+        tokens(ANSWER) as u64,
+        "its BOS is not output"
+    );
     assert_eq!(u["input_tokens"], message_words(&server) as u64);
     assert_eq!(u["estimated"], false);
     assert_eq!(u["source"], "counted");
@@ -85,7 +89,10 @@ async fn ask_counts_with_llama_cpp_python_without_the_template() {
         assert_eq!(r.header("authorization"), Some("Bearer sk-test"));
     }
     let probes = asked.iter().filter(|r| r.path == "/tokenize").count();
-    assert_eq!(probes, 2, "llama.cpp's and vLLM's shapes are tried once each");
+    assert_eq!(
+        probes, 2,
+        "llama.cpp's and vLLM's shapes are tried once each"
+    );
 }
 
 #[tokio::test]
@@ -149,7 +156,11 @@ async fn without_a_tokenizer_the_estimate_stays() {
     let u = &json_out(&out)["usage"];
     assert_eq!(u["estimated"], true);
     assert_eq!(u["source"], "estimated");
-    assert_eq!(server.tokenizer_requests().len(), 3, "one probe of each shape");
+    assert_eq!(
+        server.tokenizer_requests().len(),
+        3,
+        "one probe of each shape"
+    );
 }
 
 #[tokio::test]
@@ -219,7 +230,10 @@ async fn a_server_is_probed_once_per_process() {
     };
     assert_eq!(first, Some(want));
     let after_first = server.tokenizer_requests().len();
-    assert_eq!(tokenize::count(&client, &endpoint, &texts()).await, Some(want));
+    assert_eq!(
+        tokenize::count(&client, &endpoint, &texts()).await,
+        Some(want)
+    );
     let second: Vec<_> = server.tokenizer_requests()[after_first..].to_vec();
     assert!(
         second.iter().all(|r| r.path == "/extras/tokenize/count"),
@@ -242,7 +256,10 @@ async fn a_slow_tokenizer_times_out_into_the_estimate() {
     server.tokenizer(FakeTokenizer::Silent);
     let client = thinkbench::api::client().unwrap();
     let started = std::time::Instant::now();
-    assert_eq!(tokenize::count(&client, &endpoint(&server), &texts()).await, None);
+    assert_eq!(
+        tokenize::count(&client, &endpoint(&server), &texts()).await,
+        None
+    );
     assert!(started.elapsed() <= tokenize::COUNT_TIMEOUT + std::time::Duration::from_secs(2));
 }
 
@@ -265,7 +282,10 @@ async fn other_apis_are_never_asked() {
 /// A TUI against `server`, one turn answered without usage; the count effect it asked for.
 fn tui_turn(server: &FakeServer) -> (Harness, u64, Option<Effect>) {
     let url = server.base_url();
-    let env = [("OPENAI_API_KEY", "sk-test"), ("OPENAI_BASE_URL", url.as_str())];
+    let env = [
+        ("OPENAI_API_KEY", "sk-test"),
+        ("OPENAI_BASE_URL", url.as_str()),
+    ];
     let mut h = harness_with(&env, "smollm2", None);
     let id = h.send("What is the capital of France?", 0);
     h.stream(id, StreamEvent::ReasoningDelta(REASONING.into()), 400);
@@ -344,7 +364,10 @@ async fn the_tui_counts_a_turn_after_it_ends_and_saves_it() {
     assert_eq!(saved.counted, Some(ServerCount::Templated));
     assert!(!saved.estimated);
     let turn = h.app.session.turn(id).unwrap();
-    assert_eq!(turn.usage().output, (tokens(ANSWER) + tokens(REASONING)) as u64);
+    assert_eq!(
+        turn.usage().output,
+        (tokens(ANSWER) + tokens(REASONING)) as u64
+    );
     let line = turn.usage_line();
     assert!(line.contains("in 15 · reasoning 7 · out 6"), "{line}");
     // The next frame shows the count under the answer, not the estimate laid out before.
@@ -379,7 +402,10 @@ async fn the_tui_says_when_the_template_is_not_counted() {
 async fn the_tui_asks_no_count_when_usage_was_reported() {
     let server = FakeServer::start(vec![]).await;
     let url = server.base_url();
-    let env = [("OPENAI_API_KEY", "sk-test"), ("OPENAI_BASE_URL", url.as_str())];
+    let env = [
+        ("OPENAI_API_KEY", "sk-test"),
+        ("OPENAI_BASE_URL", url.as_str()),
+    ];
     let mut h = harness_with(&env, "smollm2", None);
     let id = h.send("hi", 0);
     h.stream(id, StreamEvent::TextDelta(ANSWER.into()), 900);
@@ -412,7 +438,9 @@ async fn the_tui_asks_no_count_when_usage_was_reported() {
         reasoning: 0,
         prompt: ServerCount::Templated,
     };
-    let effects = h.app.update(Event::TokensCounted { turn_id: id, count }, at);
+    let effects = h
+        .app
+        .update(Event::TokensCounted { turn_id: id, count }, at);
     assert!(effects.is_empty());
     assert_eq!(h.app.session.turn(id).unwrap().usage(), usage);
 }

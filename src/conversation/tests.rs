@@ -196,7 +196,9 @@ fn a_turn_without_usage_is_counted_by_the_server_once_it_ends() {
     assert_eq!(t.texts_to_count(&sent("hi")), None, "still streaming");
     assert!(!t.apply_count(count(ServerCount::Templated)));
     t.apply(StreamEvent::Finished(FinishReason::Stop), 400);
-    let texts = t.texts_to_count(&sent("hi")).expect("an ended turn is counted");
+    let texts = t
+        .texts_to_count(&sent("hi"))
+        .expect("an ended turn is counted");
     assert_eq!(texts.reasoning, "Hmm.");
     assert_eq!(texts.output, vec!["Paris.".to_string()]);
     assert_eq!(texts.system.as_deref(), Some("Be brief."));

@@ -233,8 +233,7 @@ async fn serve(mut socket: TcpStream, shared: Arc<Mutex<Shared>>) {
     if request.method == "POST" && tokenizer::is_tokenizer_path(&request.path) {
         let (status, body, ms) = {
             let mut state = lock(&shared);
-            let (status, body) =
-                tokenizer::answer(state.tokenizer, &request.path, &request.body);
+            let (status, body) = tokenizer::answer(state.tokenizer, &request.path, &request.body);
             state.tokenizer_requests.push(request);
             (status, body, tokenizer::delay_ms(state.tokenizer))
         };

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FakeTokenizer {
     /// llama.cpp; `template: false` is an older one without `/apply-template`.
-    LlamaCpp { template: bool },
+    LlamaCpp {
+        template: bool,
+    },
     Vllm,
     LlamaCppPython,
     /// llama-cpp-python's path, answering counts no text could have.
@@ -82,7 +84,10 @@ pub fn answer(kind: Option<FakeTokenizer>, path: &str, body: &Value) -> (u16, Va
                 (None, Some(messages)) => tokens(&render(messages)),
                 (None, None) => return (400, json!({"error": "prompt or messages required"})),
             };
-            (200, json!({"count": n, "max_model_len": 4096, "tokens": ids(n)}))
+            (
+                200,
+                json!({"count": n, "max_model_len": 4096, "tokens": ids(n)}),
+            )
         }
         (Some(FakeTokenizer::LlamaCppPython), "/extras/tokenize/count") => {
             let input = body["input"].as_str().unwrap_or("");

@@ -106,10 +106,12 @@ pub fn root(base_url: &str) -> Option<String> {
     Some(base.strip_suffix("/v1").unwrap_or(base).to_string())
 }
 
+/// What the probe of one root found, once it has run.
+type Probe = Arc<OnceCell<Option<Tokenizer>>>;
+
 /// What the probe found, per root, for the life of the process (each probed once).
-fn probed(root: &str) -> Arc<OnceCell<Option<Tokenizer>>> {
-    static PROBED: OnceLock<Mutex<HashMap<String, Arc<OnceCell<Option<Tokenizer>>>>>> =
-        OnceLock::new();
+fn probed(root: &str) -> Probe {
+    static PROBED: OnceLock<Mutex<HashMap<String, Probe>>> = OnceLock::new();
     let map = PROBED.get_or_init(Default::default);
     let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     map.entry(root.to_string()).or_default().clone()
@@ -186,9 +188,10 @@ impl<'a> Server<'a> {
                 "tokenize",
                 json!({"model": model, "prompt": text, "add_special_tokens": false}),
             ),
-            Tokenizer::LlamaCppPython { .. } => {
-                ("extras/tokenize/count", json!({"input": text, "model": model}))
-            }
+            Tokenizer::LlamaCppPython { .. } => (
+                "extras/tokenize/count",
+                json!({"input": text, "model": model}),
+            ),
         };
         parse::count(&self.post(path, &body).await?)
     }
@@ -217,7 +220,10 @@ impl<'a> Server<'a> {
         if let Some(n) = templated {
             return Some((n, ServerCount::Templated));
         }
-        let joined: Vec<&str> = messages.iter().filter_map(|m| m["content"].as_str()).collect();
+        let joined: Vec<&str> = messages
+            .iter()
+            .filter_map(|m| m["content"].as_str())
+            .collect();
         let n = self.text(kind, &texts.model, &joined.join("\n")).await?;
         Some((n, ServerCount::TextOnly))
     }

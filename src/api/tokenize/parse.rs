@@ -98,10 +98,17 @@ mod tests {
         assert_eq!(count(&huge), Some(u64::MAX));
         assert_eq!(count(r#"{"count":18446744073709551616}"#), None);
         assert_eq!(plausible(u64::MAX, 10, TEXT_SLACK), None);
-        assert_eq!(plausible(usize::MAX as u64, usize::MAX, u64::MAX), Some(usize::MAX as u64));
+        assert_eq!(
+            plausible(usize::MAX as u64, usize::MAX, u64::MAX),
+            Some(usize::MAX as u64)
+        );
         assert_eq!(plausible(75, 10, TEXT_SLACK), None);
         assert_eq!(plausible(74, 10, TEXT_SLACK), Some(74));
-        assert_eq!(plausible(0, 10, TEXT_SLACK), None, "a text is at least one token");
+        assert_eq!(
+            plausible(0, 10, TEXT_SLACK),
+            None,
+            "a text is at least one token"
+        );
         assert_eq!(plausible(0, 0, TEXT_SLACK), Some(0));
     }
 }

@@ -2,9 +2,18 @@ use super::*;
 
 #[test]
 fn the_root_is_the_base_without_v1() {
-    assert_eq!(root("http://127.0.0.1:8089/v1").as_deref(), Some("http://127.0.0.1:8089"));
-    assert_eq!(root("http://127.0.0.1:8089/v1/").as_deref(), Some("http://127.0.0.1:8089"));
-    assert_eq!(root("http://h:1/llama/v1").as_deref(), Some("http://h:1/llama"));
+    assert_eq!(
+        root("http://127.0.0.1:8089/v1").as_deref(),
+        Some("http://127.0.0.1:8089")
+    );
+    assert_eq!(
+        root("http://127.0.0.1:8089/v1/").as_deref(),
+        Some("http://127.0.0.1:8089")
+    );
+    assert_eq!(
+        root("http://h:1/llama/v1").as_deref(),
+        Some("http://h:1/llama")
+    );
     assert_eq!(root("http://h:1").as_deref(), Some("http://h:1"));
     assert_eq!(root("http://h:1/api").as_deref(), Some("http://h:1/api"));
     assert_eq!(root("file:///tmp/v1"), None);

@@ -107,7 +107,10 @@ pub enum Event {
         models: Result<Vec<String>, String>,
     },
     /// The server's tokenizer counted turn `turn_id` (asked with [`Effect::CountTokens`]).
-    TokensCounted { turn_id: u64, count: Count },
+    TokensCounted {
+        turn_id: u64,
+        count: Count,
+    },
 }
 
 /// Something for the session store to do; the runtime does it at once, in order.
