@@ -13,7 +13,7 @@
 //! Invariants: only Chat Completions endpoints are asked; every request goes to the origin
 //! of the endpoint's base URL (and redirects stay in it, as for every request: `origin`),
 //! signed as a turn is, bounded by [`REQUEST_TIMEOUT`] and [`BODY_LIMIT`], and a whole
-//! count by [`COUNT_TIMEOUT`]; any failure (no endpoint, an error status, a timeout, garbage,
+//! count by [`COUNT_TIMEOUT`] after the probe (at most four requests); any failure (no endpoint, an error status, a timeout, garbage,
 //! an absurd number, see `parse::plausible`) gives `None` and the caller keeps its estimate;
 //! nothing here panics on what a server sends. Layering: imports `api`'s types, `http`,
 //! `openai_chat` (to sign as it does) and `crate::usage`.
@@ -35,7 +35,7 @@ use tokio::sync::OnceCell;
 /// The longest one tokenizer request may take, connection and body included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The longest a whole count (probe included) may take.
+/// The longest a whole count may take, once the server has been probed.
 pub const COUNT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Most bytes of a tokenizer's answer that are read (a token list of a long prompt is large).
@@ -89,7 +89,11 @@ pub async fn count(client: &reqwest::Client, endpoint: &Endpoint, texts: &Texts)
         return None;
     }
     let server = Server::new(client, endpoint)?;
-    tokio::time::timeout(COUNT_TIMEOUT, server.count(texts))
+    // The probe is bounded by its requests' timeouts and runs to its end, so that a count
+    // cut short never leaves a server to be probed again.
+    let cell = probed(&server.root);
+    let kind = (*cell.get_or_init(|| server.probe(&texts.model)).await)?;
+    tokio::time::timeout(COUNT_TIMEOUT, server.count(kind, texts))
         .await
         .ok()
         .flatten()
@@ -133,10 +137,7 @@ impl<'a> Server<'a> {
         })
     }
 
-    async fn count(&self, texts: &Texts) -> Option<Count> {
-        let cell = probed(&self.root);
-        let found = cell.get_or_init(|| self.probe(&texts.model)).await;
-        let kind = (*found)?;
+    async fn count(&self, kind: Tokenizer, texts: &Texts) -> Option<Count> {
         let reasoning = self.text(kind, &texts.model, &texts.reasoning).await?;
         let mut output = 0u64;
         for text in &texts.output {
