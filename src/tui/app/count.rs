@@ -6,8 +6,9 @@
 //!
 //! Invariants: at most one count is asked per turn, only for a plain turn (not a comparison's
 //! arm) that ended by itself (done or failed, not cancelled) and produced something; a count
-//! that never comes back leaves the estimate; a count for a turn that no longer exists (a
-//! session switched) is ignored.
+//! that never comes back leaves the estimate; only the last count asked for is taken, and
+//! only while the conversation it was asked in is shown (a session opened since, whose turns
+//! may share ids, is left alone).
 
 use super::{App, Effect};
 use crate::api::tokenize::Count;
@@ -35,6 +36,7 @@ impl App {
     pub(super) fn count_after(&mut self, turn_id: u64) -> Option<Effect> {
         let sent = self.sent.take().filter(|s| s.turn_id == turn_id)?;
         let texts = self.session.turn(turn_id)?.texts_to_count(&sent.request)?;
+        self.counting = Some((turn_id, self.changes.epoch));
         Some(Effect::CountTokens {
             turn_id,
             endpoint: Box::new(sent.endpoint),
@@ -44,6 +46,10 @@ impl App {
 
     /// The server's tokenizer counted turn `turn_id`: its usage, saved.
     pub(super) fn tokens_counted(&mut self, turn_id: u64, count: Count) -> Vec<Effect> {
+        // Only the count asked for, in the conversation it was asked in.
+        if self.counting.take() != Some((turn_id, self.changes.epoch)) {
+            return Vec::new();
+        }
         let Some(idx) = self.turn_index(turn_id) else {
             return Vec::new();
         };

@@ -232,6 +232,8 @@ pub struct App {
     pub fetched_models: Vec<(String, Vec<String>)>,
     /// What the streaming plain turn was sent with, for counting it once it ends.
     sent: Option<Box<count::Sent>>,
+    /// The turn whose count was asked for, and the conversation's epoch then.
+    counting: Option<(u64, u64)>,
 }
 
 impl App {
@@ -266,6 +268,7 @@ impl App {
             show_meter: None,
             fetched_models: Vec::new(),
             sent: None,
+            counting: None,
         }
     }
 
