@@ -1,5 +1,7 @@
 //! Headless one-shot mode: `thinkbench ask`. One turn, streamed to stdout, the usage line to
-//! stderr; or, with `--json`, exactly one JSON object on stdout at the end.
+//! stderr; or, with `--json`, exactly one JSON object on stdout at the end. When the server
+//! reported no usage, its own tokenizer counts the turn before the usage is printed, where
+//! it has one (`api::tokenize`; its `usage.source` says `counted`), else the estimate stays.
 //!
 //! The turn is recorded in the session store: the prompt is committed before the request
 //! leaves, the streaming text is flushed at most every [`FLUSH_EVERY`] and once more when the
@@ -255,6 +257,23 @@ pub async fn run(
     if let Some(r) = recorder.as_mut() {
         r.save(turn);
     }
+    // A server that reported no usage may count the turn with its own tokenizer.
+    let mut ended = ended;
+    if matches!(ended, Ended::Stream)
+        && let Some(texts) = turn.texts_to_count(&request)
+    {
+        tokio::select! {
+            count = api::tokenize::count(&client, &endpoint, &texts) => {
+                if let Some(count) = count
+                    && turn.apply_count(count)
+                    && let Some(r) = recorder.as_mut()
+                {
+                    r.save(turn);
+                }
+            }
+            signal = signals.recv() => ended = Ended::Signal(signal),
+        }
+    }
     let unsaved = (recorder.as_ref())
         .and_then(Recorder::unsaved)
         .map(|(_, why)| why.to_string());
@@ -381,6 +400,8 @@ pub fn to_json(turn: &Turn) -> Value {
             "output_tokens": usage.output,
             "reasoning_tokens": usage.reasoning,
             "estimated": usage.estimated,
+            "source": usage.source(),
+            "input_without_chat_template": usage.input_without_template(),
         },
         "cost_usd": turn.cost(),
         "timing_ms": {

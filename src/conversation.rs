@@ -14,6 +14,7 @@ use crate::api::{
 use crate::usage::{self, Price, Usage};
 
 mod arms;
+mod count;
 pub use arms::ArmTag;
 
 /// Where a turn stands.
@@ -86,7 +87,8 @@ pub struct Turn {
     pub reasoning: String,
     pub answer: String,
     pub tool_calls: Vec<ToolCall>,
-    /// Usage as the server reported it, if it did.
+    /// Usage as the server reported it, if it did, or as its tokenizer counted it after the
+    /// turn when it reported none (`Usage::counted`, see `count`).
     pub reported_usage: Option<Usage>,
     /// Estimated prompt tokens of the request (used when the server reports no usage).
     pub prompt_estimate: u64,
@@ -326,7 +328,8 @@ impl Turn {
     /// The one-line summary shown under a finished answer and printed by `ask`:
     /// `model · effort · in 1,234 (cached 1,000) · reasoning 4,096 · out 310 · $0.0213 ·
     /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`; a cost at a vendor's list
-    /// price (not the provider's own, see `Price::list`) says `(list price)`.
+    /// price (not the provider's own, see `Price::list`) says `(list price)`; an input the
+    /// server counted without its chat template reads `in 28+ (server count, no chat template)`.
     pub fn usage_line(&self) -> String {
         if self.refused() {
             return format!("{} · nothing generated, nothing billed", self.spec.model);
@@ -337,7 +340,10 @@ impl Turn {
         if let Some(effort) = &self.spec.effort {
             parts.push(effort.clone());
         }
-        let mut input = format!("in {est}{}", usage::thousands(u.input));
+        let mut input = format!("in {}", u.input_mark());
+        if u.input_without_template() {
+            input.push_str(" (server count, no chat template)");
+        }
         if u.cached_input > 0 {
             input.push_str(&format!(" (cached {})", usage::thousands(u.cached_input)));
         }

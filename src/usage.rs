@@ -9,6 +9,11 @@
 //!   [`total_json`] only: its known part as a lower bound (`≥ $0.42`,
 //!   `"cost_is_lower_bound": true`), or unknown (`$?`, `null`) when nothing known costs
 //!   anything.
+//! - Usage comes from one of three sources ([`Usage::source`]): the server reported it, the
+//!   server's own tokenizer counted it after the turn (`counted`, never `estimated`), or we
+//!   estimated it (`estimated`, shown with `~`). A count whose prompt could not include the
+//!   server's chat template ([`ServerCount::TextOnly`]) is a lower bound of the input and
+//!   shows as `28+` ([`Usage::input_mark`]).
 
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -36,9 +41,72 @@ pub struct Usage {
     /// our own computation from catalog prices.
     #[serde(default)]
     pub reported_cost: Option<f64>,
+    /// Set when the server reported no usage and its own tokenizer counted the turn after
+    /// it ended: how the prompt was counted.
+    #[serde(default)]
+    pub counted: Option<ServerCount>,
+}
+
+/// How a server's tokenizer counted a turn's prompt (its output is counted exactly either way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerCount {
+    /// The prompt as the model saw it: the server applied its chat template.
+    Templated,
+    /// Only the text of the messages: the server's chat template (role markers, a default
+    /// system prompt) is not included, so the input is a lower bound.
+    TextOnly,
+}
+
+impl ServerCount {
+    /// The name stored and exported: `templated`, `text_only`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerCount::Templated => "templated",
+            ServerCount::TextOnly => "text_only",
+        }
+    }
+
+    /// [`ServerCount::name`] read back; `None` for anything else.
+    pub fn parse(name: &str) -> Option<ServerCount> {
+        match name {
+            "templated" => Some(ServerCount::Templated),
+            "text_only" => Some(ServerCount::TextOnly),
+            _ => None,
+        }
+    }
 }
 
 impl Usage {
+    /// Where the numbers come from: `reported` by the server, `counted` by its tokenizer
+    /// after the turn, or `estimated` by us.
+    pub fn source(&self) -> &'static str {
+        match (self.estimated, self.counted) {
+            (true, _) => "estimated",
+            (false, Some(_)) => "counted",
+            (false, None) => "reported",
+        }
+    }
+
+    /// True when the input is the server's count of the messages' text only, without its
+    /// chat template: a lower bound.
+    pub fn input_without_template(&self) -> bool {
+        !self.estimated && self.counted == Some(ServerCount::TextOnly)
+    }
+
+    /// The input tokens as shown: `~28` estimated, `28+` counted without the chat template,
+    /// `28` otherwise.
+    pub fn input_mark(&self) -> String {
+        let n = thousands(self.input);
+        if self.estimated {
+            format!("~{n}")
+        } else if self.input_without_template() {
+            format!("{n}+")
+        } else {
+            n
+        }
+    }
+
     /// Output tokens the person can see: `output - reasoning`.
     pub fn visible_output(&self) -> u64 {
         self.output.saturating_sub(self.reasoning)

@@ -139,7 +139,7 @@ async fn json_output_has_every_field() {
     assert_eq!(v["finish_reason"], "stop");
     assert_eq!(
         v["usage"],
-        json!({"input_tokens":13,"cached_input_tokens":0,"output_tokens":238,"reasoning_tokens":192,"estimated":false})
+        json!({"input_tokens":13,"cached_input_tokens":0,"output_tokens":238,"reasoning_tokens":192,"estimated":false,"source":"reported","input_without_chat_template":false})
     );
     let cost = v["cost_usd"].as_f64().unwrap();
     assert!((cost - 0.0010615).abs() < 1e-12, "{cost}");
@@ -511,7 +511,7 @@ async fn responses_json_end_to_end_over_the_recording() {
     );
     assert_eq!(
         v["usage"],
-        json!({"input_tokens":63,"cached_input_tokens":0,"output_tokens":121,"reasoning_tokens":64,"estimated":false})
+        json!({"input_tokens":63,"cached_input_tokens":0,"output_tokens":121,"reasoning_tokens":64,"estimated":false,"source":"reported","input_without_chat_template":false})
     );
     // gpt-5: 63 in at $1.25/M, 121 out at $10/M.
     let cost = v["cost_usd"].as_f64().unwrap();

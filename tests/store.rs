@@ -78,6 +78,7 @@ fn every_field_turn() -> Turn {
             estimated: false,
             reasoning_estimated: true,
             reported_cost: Some(0.012_345_678_9),
+            counted: None,
         }),
         999,
         Timings {
@@ -122,23 +123,40 @@ fn every_turn_field_round_trips() {
     cancelled.apply(StreamEvent::TextDelta("I was".into()), 5);
     cancelled.cancel(6);
     store.save_turn(s, &cancelled, 2_200).unwrap();
+
+    // A turn the server's tokenizer counted (it reported no usage), saved again once counted.
+    let mut counted = Turn::new(10, "count me".into(), spec("smollm2", None), 28);
+    counted.apply(StreamEvent::TextDelta("Counted.".into()), 5);
+    counted.apply(StreamEvent::Finished(FinishReason::Stop), 6);
+    store.save_turn(s, &counted, 2_300).unwrap();
+    let count = thinkbench::api::tokenize::Count {
+        input: 51,
+        output: 23,
+        reasoning: 4,
+        prompt: thinkbench::usage::ServerCount::TextOnly,
+    };
+    assert!(counted.apply_count(count));
+    store.save_turn(s, &counted, 2_400).unwrap();
     drop(store);
 
     let store = Store::open(&db(&dir)).unwrap();
     let (summary, turns) = store.load(s).unwrap();
-    assert_eq!(turns.len(), 3);
+    assert_eq!(turns.len(), 4);
     assert_eq!(turns[0], full);
     assert_eq!(turns[1], streamed);
     assert_eq!(turns[2], cancelled);
+    assert_eq!(turns[3], counted);
+    assert_eq!(turns[3].usage().source(), "counted");
+    assert!(turns[3].usage().input_without_template());
     assert_eq!(turns[1].usage(), streamed.usage());
     assert!(turns[1].usage().estimated);
     assert_eq!(
         summary.title, "Explain \"quotes\" and 'apostrophes';",
         "the first line of the first prompt"
     );
-    assert_eq!(summary.turns, 3);
-    assert_eq!(summary.models, ["o4-mini", "llama3", "gpt-4.1"]);
-    assert_eq!((summary.created_ms, summary.updated_ms), (1_000, 2_200));
+    assert_eq!(summary.turns, 4);
+    assert_eq!(summary.models, ["o4-mini", "llama3", "gpt-4.1", "smollm2"]);
+    assert_eq!((summary.created_ms, summary.updated_ms), (1_000, 2_400));
     assert!(summary.cost_unknown, "llama3 has no price");
     let known = full.cost().unwrap() + cancelled.cost().unwrap();
     assert!((summary.cost - known).abs() < 1e-12);

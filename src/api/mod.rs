@@ -16,7 +16,8 @@
 //! 3. the protocols, one unit type each: [`openai_chat::Chat`],
 //!    [`openai_responses::Responses`], [`anthropic::Anthropic`];
 //! 4. `exchange`: one attempt, generic over the protocol; `retry`: attempts around it;
-//!    `models`: listing a provider's models;
+//!    `models`: listing a provider's models; `tokenize`: counting a turn with the server's
+//!    own tokenizer when it reported no usage;
 //! 5. this module: [`run_turn`] and [`request_body`], which pick the protocol from
 //!    [`ApiKind`].
 
@@ -33,6 +34,7 @@ pub mod protocol;
 pub mod redact;
 pub mod retry;
 pub mod sse;
+pub mod tokenize;
 mod types;
 
 pub use protocol::Protocol;

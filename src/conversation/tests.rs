@@ -192,3 +192,93 @@ fn a_list_price_is_marked_in_the_usage_line_and_a_reported_cost_is_not() {
     assert!(t2.usage_line().ends_with("$0.002"), "{}", t2.usage_line());
     assert!(!t2.usage_line().contains("list"), "{}", t2.usage_line());
 }
+
+fn sent(prompt: &str) -> ChatRequest {
+    ChatRequest {
+        model: "o3-mini".into(),
+        system: Some("Be brief.".into()),
+        messages: vec![Message {
+            role: Role::User,
+            content: prompt.into(),
+        }],
+        effort: None,
+        max_output_tokens: None,
+        model_max_output: None,
+        quirks: Default::default(),
+    }
+}
+
+fn count(prompt: crate::usage::ServerCount) -> crate::api::tokenize::Count {
+    crate::api::tokenize::Count {
+        input: 51,
+        output: 23,
+        reasoning: 7,
+        prompt,
+    }
+}
+
+#[test]
+fn a_turn_without_usage_is_counted_by_the_server_once_it_ends() {
+    use crate::usage::ServerCount;
+    let mut t = Turn::new(1, "hi".into(), spec(), 28);
+    t.apply(StreamEvent::ReasoningDelta("Hmm.".into()), 100);
+    t.apply(StreamEvent::TextDelta("Paris.".into()), 200);
+    assert_eq!(t.texts_to_count(&sent("hi")), None, "still streaming");
+    assert!(!t.apply_count(count(ServerCount::Templated)));
+    t.apply(StreamEvent::Finished(FinishReason::Stop), 400);
+    let texts = t
+        .texts_to_count(&sent("hi"))
+        .expect("an ended turn is counted");
+    assert_eq!(texts.reasoning, "Hmm.");
+    assert_eq!(texts.output, vec!["Paris.".to_string()]);
+    assert_eq!(texts.system.as_deref(), Some("Be brief."));
+    assert_eq!(texts.messages.len(), 1);
+    assert!(t.usage_line().contains("in ~28"), "{}", t.usage_line());
+
+    assert!(t.apply_count(count(ServerCount::Templated)));
+    let u = t.usage();
+    assert_eq!((u.input, u.output, u.reasoning), (51, 30, 7));
+    assert!(!u.estimated);
+    assert_eq!(u.source(), "counted");
+    let line = t.usage_line();
+    assert!(!line.contains('~'), "{line}");
+    assert!(line.contains("in 51 · reasoning 7 · out 23"), "{line}");
+    // Counted once: a second count changes nothing, and there is nothing more to count.
+    assert!(!t.apply_count(count(ServerCount::TextOnly)));
+    assert_eq!(t.texts_to_count(&sent("hi")), None);
+}
+
+#[test]
+fn a_count_without_the_chat_template_says_so() {
+    let mut t = Turn::new(1, "hi".into(), spec(), 28);
+    t.apply(StreamEvent::TextDelta("Paris.".into()), 200);
+    t.apply(StreamEvent::Finished(FinishReason::Stop), 400);
+    assert!(t.apply_count(count(crate::usage::ServerCount::TextOnly)));
+    let line = t.usage_line();
+    assert!(
+        line.contains("in 51+ (server count, no chat template)"),
+        "{line}"
+    );
+    assert!(!line.contains('~'), "{line}");
+}
+
+#[test]
+fn reported_usage_is_never_replaced_by_a_count() {
+    let mut t = Turn::new(1, "hi".into(), spec(), 28);
+    t.apply(StreamEvent::TextDelta("Paris.".into()), 200);
+    let reported = Usage {
+        input: 9,
+        output: 2,
+        ..Default::default()
+    };
+    t.apply(StreamEvent::Usage(reported), 300);
+    t.apply(StreamEvent::Finished(FinishReason::Stop), 400);
+    assert_eq!(t.texts_to_count(&sent("hi")), None);
+    assert!(!t.apply_count(count(crate::usage::ServerCount::Templated)));
+    assert_eq!(t.usage(), reported);
+    assert_eq!(t.usage().source(), "reported");
+    // A turn refused before anything came back is not counted either.
+    let mut refused = Turn::new(2, "hi".into(), spec(), 28);
+    refused.apply(StreamEvent::Failed(ApiError::message("refused")), 10);
+    assert_eq!(refused.texts_to_count(&sent("hi")), None);
+}

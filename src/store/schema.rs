@@ -188,8 +188,14 @@ ALTER TABLE turns ADD COLUMN price_tier_json TEXT;
 ALTER TABLE turns ADD COLUMN price_list INTEGER NOT NULL DEFAULT 0;
 ";
 
+/// Version 5: how a server's tokenizer counted a turn that reported no usage (`templated`,
+/// `text_only`; `NULL` when reported by the server or estimated).
+const V5: &str = "
+ALTER TABLE turns ADD COLUMN usage_counted TEXT;
+";
+
 /// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -6,12 +6,13 @@
 //! - nothing read back can panic: an unknown state becomes `Failed` with a message saying so,
 //!   unreadable JSON becomes an explanatory error or no tool calls, out-of-range numbers clamp;
 //! - a turn saved while streaming is read back `Interrupted` (by [`Turn::restored`]);
-//! - the usage columns hold what the turn bills (the server's numbers, or our estimate with
-//!   `usage_estimated = 1`), so plain SQL over the file gives the same totals as the UI.
+//! - the usage columns hold what the turn bills (the server's numbers, its tokenizer's count
+//!   with `usage_counted` saying how, or our estimate with `usage_estimated = 1`), so plain
+//!   SQL over the file gives the same totals as the UI.
 
 use crate::api::{ApiError, ApiKind, FinishReason, ToolCall};
 use crate::conversation::{ArmTag, Timings, Turn, TurnSpec, TurnState};
-use crate::usage::{Price, Usage};
+use crate::usage::{Price, ServerCount, Usage};
 use rusqlite::{Connection, Row, named_params};
 use serde_json::{Value, json};
 
@@ -25,7 +26,7 @@ INSERT INTO turns (
     price_tier_json, price_list,
     reasoning_model, usage_input, usage_cached_input, usage_cache_write, usage_output,
     usage_reasoning, usage_estimated, usage_reported, usage_reasoning_estimated,
-    usage_reported_cost, prompt_estimate, cost, first_reasoning_ms, first_text_ms, done_ms,
+    usage_reported_cost, usage_counted, prompt_estimate, cost, first_reasoning_ms, first_text_ms, done_ms,
     finish_reason, state, error_json, tool_calls_json, updated_ms
 ) VALUES (
     :session_id, :turn_id, :arm, :arm_label, :arm_run, :arm_kept, :prompt, :answer, :reasoning, :provider, :model, :api, :effort,
@@ -33,7 +34,7 @@ INSERT INTO turns (
     :price_tier_json, :price_list,
     :reasoning_model, :usage_input, :usage_cached_input, :usage_cache_write, :usage_output,
     :usage_reasoning, :usage_estimated, :usage_reported, :usage_reasoning_estimated,
-    :usage_reported_cost, :prompt_estimate, :cost, :first_reasoning_ms, :first_text_ms,
+    :usage_reported_cost, :usage_counted, :prompt_estimate, :cost, :first_reasoning_ms, :first_text_ms,
     :done_ms, :finish_reason, :state, :error_json, :tool_calls_json, :updated_ms
 )
 ON CONFLICT (session_id, turn_id, arm) DO UPDATE SET
@@ -51,6 +52,7 @@ ON CONFLICT (session_id, turn_id, arm) DO UPDATE SET
     usage_reported = excluded.usage_reported,
     usage_reasoning_estimated = excluded.usage_reasoning_estimated,
     usage_reported_cost = excluded.usage_reported_cost,
+    usage_counted = excluded.usage_counted,
     prompt_estimate = excluded.prompt_estimate, cost = excluded.cost,
     first_reasoning_ms = excluded.first_reasoning_ms, first_text_ms = excluded.first_text_ms,
     done_ms = excluded.done_ms, finish_reason = excluded.finish_reason,
@@ -64,7 +66,7 @@ SELECT turn_id, arm, arm_label, arm_run, arm_kept, prompt, answer, reasoning, pr
     price_tier_json, price_list,
     reasoning_model, usage_input, usage_cached_input, usage_cache_write, usage_output,
     usage_reasoning, usage_estimated, usage_reported, usage_reasoning_estimated,
-    usage_reported_cost, prompt_estimate, first_reasoning_ms, first_text_ms, done_ms,
+    usage_reported_cost, usage_counted, prompt_estimate, first_reasoning_ms, first_text_ms, done_ms,
     finish_reason, state, error_json, tool_calls_json
 FROM turns WHERE session_id = ?1 ORDER BY turn_id, arm
 ";
@@ -128,6 +130,7 @@ pub(super) fn upsert(
         ":usage_reported": turn.reported_usage.is_some(),
         ":usage_reasoning_estimated": usage.reasoning_estimated,
         ":usage_reported_cost": usage.reported_cost,
+        ":usage_counted": usage.counted.map(ServerCount::name),
         ":prompt_estimate": int(turn.prompt_estimate),
         ":cost": turn.cost(),
         ":first_reasoning_ms": turn.timings.first_reasoning_ms.map(int),
@@ -188,6 +191,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Turn> {
             estimated: row.get("usage_estimated")?,
             reasoning_estimated: row.get("usage_reasoning_estimated")?,
             reported_cost: row.get("usage_reported_cost")?,
+            counted: (row.get::<_, Option<String>>("usage_counted")?)
+                .and_then(|name| ServerCount::parse(&name)),
         })
     } else {
         None

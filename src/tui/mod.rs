@@ -282,6 +282,11 @@ async fn event_loop(
                         tasks::fetch_models(&tx, &client, app.session.settings.endpoint.clone());
                     }
                 }
+                Effect::CountTokens {
+                    turn_id,
+                    endpoint,
+                    texts,
+                } => tasks::count_tokens(&tx, &client, *endpoint, turn_id, *texts),
                 Effect::Quit => quit = true,
             }
         }

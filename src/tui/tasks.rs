@@ -1,6 +1,7 @@
 //! Work the runtime starts off the UI thread: one task per request (a turn or an arm), and
 //! the blocking or slow jobs (resolving a comparison's arms, switching model, fetching a
-//! model list) whose answers come back as events.
+//! model list, counting a turn with the server's tokenizer) whose answers come back as
+//! events.
 //!
 //! Invariant: whatever waits on a task hears back exactly once, even if the task panics: a
 //! panic becomes the error of the turn, arm, switch or list it was working for (the panic
@@ -110,6 +111,26 @@ pub fn fetch_models(
             provider: endpoint.provider.clone(),
             models,
         });
+    });
+}
+
+/// Count turn `turn_id`'s `texts` with `endpoint`'s tokenizer in a task; a count comes back
+/// as [`Event::TokensCounted`]. A failure, or a panic, sends nothing: the estimate stays, and
+/// nothing waits for it.
+pub fn count_tokens(
+    tx: &mpsc::UnboundedSender<Event>,
+    client: &reqwest::Client,
+    endpoint: api::Endpoint,
+    turn_id: u64,
+    texts: api::tokenize::Texts,
+) {
+    use futures_util::FutureExt;
+    let (tx, client) = (tx.clone(), client.clone());
+    tokio::spawn(async move {
+        let count = api::tokenize::count(&client, &endpoint, &texts);
+        if let Ok(Some(count)) = std::panic::AssertUnwindSafe(count).catch_unwind().await {
+            let _ = tx.send(Event::TokensCounted { turn_id, count });
+        }
     });
 }
 

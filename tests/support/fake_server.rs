@@ -14,13 +14,22 @@
 //! answers that model at any effort not routed on its own; anything else falls back to the
 //! shared script given to [`FakeServer::start`]. Each script has its own position, so the
 //! order in which concurrent requests arrive never changes which reply a route gives.
+//!
+//! Tokenizer endpoints (`POST /tokenize`, `/apply-template`, `/extras/tokenize/count`, see
+//! `tokenizer.rs`) consume no reply: they answer as the tokenizer set with
+//! [`FakeServer::tokenizer`] would, 404 when none is, and are recorded apart
+//! ([`FakeServer::tokenizer_requests`]), so [`FakeServer::requests`] stays the turns' requests.
 #![allow(dead_code)]
 
 #[path = "replies.rs"]
 mod replies;
+#[path = "tokenizer.rs"]
+mod tokenizer;
 
 #[allow(unused_imports)] // not every user needs every builder
 pub use replies::{MODEL, ReasoningField, Reply, chunk, fixtures_dir, huge_text, pieces};
+#[allow(unused_imports)]
+pub use tokenizer::{FakeTokenizer, render, tokens};
 
 use replies::plan;
 use serde_json::{Value, json};
@@ -103,6 +112,8 @@ struct Shared {
     /// Per-model (`MODEL`) and per-arm (`MODEL@EFFORT`) scripts.
     routes: Vec<(String, Script)>,
     requests: Vec<Request>,
+    tokenizer: Option<FakeTokenizer>,
+    tokenizer_requests: Vec<Request>,
 }
 
 impl Shared {
@@ -191,9 +202,20 @@ impl FakeServer {
             .collect()
     }
 
-    /// Every request received so far, oldest first.
+    /// Every request received so far, oldest first (tokenizer requests apart).
     pub fn requests(&self) -> Vec<Request> {
         lock(&self.shared).requests.clone()
+    }
+
+    /// Serve the tokenizer endpoints of `kind` (see `tokenizer.rs`).
+    pub fn tokenizer(&self, kind: FakeTokenizer) -> &FakeServer {
+        lock(&self.shared).tokenizer = Some(kind);
+        self
+    }
+
+    /// The requests to tokenizer endpoints, oldest first.
+    pub fn tokenizer_requests(&self) -> Vec<Request> {
+        lock(&self.shared).tokenizer_requests.clone()
     }
 }
 
@@ -208,6 +230,22 @@ async fn serve(mut socket: TcpStream, shared: Arc<Mutex<Shared>>) {
     let Ok(Some(mut request)) = read_request(&mut socket).await else {
         return;
     };
+    if request.method == "POST" && tokenizer::is_tokenizer_path(&request.path) {
+        let (status, body, ms) = {
+            let mut state = lock(&shared);
+            let (status, body) = tokenizer::answer(state.tokenizer, &request.path, &request.body);
+            state.tokenizer_requests.push(request);
+            (status, body, tokenizer::delay_ms(state.tokenizer))
+        };
+        let reply = Reply::Json { status, body };
+        let reply = Reply::Delayed {
+            ms,
+            reply: Box::new(reply),
+        };
+        let _ = write_reply(&mut socket, reply, Vec::new()).await;
+        let _ = socket.shutdown().await;
+        return;
+    }
     let reply = {
         let mut state = lock(&shared);
         let is_models =

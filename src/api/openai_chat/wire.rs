@@ -36,6 +36,7 @@ pub fn usage(v: &Value) -> Option<Usage> {
             .get("cost")
             .and_then(Value::as_f64)
             .filter(|c| c.is_finite() && *c >= 0.0),
+        counted: None,
     })
 }
 

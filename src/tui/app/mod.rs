@@ -13,6 +13,7 @@
 
 mod commands;
 mod compare;
+mod count;
 mod keys;
 mod overlay;
 mod sessions;
@@ -26,6 +27,7 @@ pub use workbench::{METER_MIN_WIDTH, REASONING_BUDGET_HINT, Switched, budget_war
 use super::composer::Composer;
 use super::conversation::{Changes, Laid, Scroll};
 use super::theme::Theme;
+use crate::api::tokenize::{Count, Texts};
 use crate::api::{ChatRequest, Endpoint, RateLimitInfo, RetryNotice, StreamEvent};
 use crate::conversation::Turn;
 use crate::session::Session;
@@ -104,6 +106,11 @@ pub enum Event {
         provider: String,
         models: Result<Vec<String>, String>,
     },
+    /// The server's tokenizer counted turn `turn_id` (asked with [`Effect::CountTokens`]).
+    TokensCounted {
+        turn_id: u64,
+        count: Count,
+    },
 }
 
 /// Something for the session store to do; the runtime does it at once, in order.
@@ -164,6 +171,13 @@ pub enum Effect {
     SwitchModel(String),
     /// List the current provider's models in the background.
     FetchModels,
+    /// Count turn `turn_id` with the server's own tokenizer (it reported no usage); a count
+    /// comes back as [`Event::TokensCounted`], a failure as nothing.
+    CountTokens {
+        turn_id: u64,
+        endpoint: Box<Endpoint>,
+        texts: Box<Texts>,
+    },
     /// Stop: the runtime performs the effects before this one, then restores the terminal.
     Quit,
 }
@@ -216,6 +230,10 @@ pub struct App {
     pub show_meter: Option<bool>,
     /// Models each provider's server listed, fetched once per run.
     pub fetched_models: Vec<(String, Vec<String>)>,
+    /// What the streaming plain turn was sent with, for counting it once it ends.
+    sent: Option<Box<count::Sent>>,
+    /// The turn whose count was asked for, and the conversation's epoch then.
+    counting: Option<(u64, u64)>,
 }
 
 impl App {
@@ -251,6 +269,8 @@ impl App {
             last_flush: None,
             show_meter: None,
             fetched_models: Vec::new(),
+            sent: None,
+            counting: None,
         }
     }
 
@@ -356,6 +376,7 @@ impl App {
                 self.models_fetched(provider, models);
                 Vec::new()
             }
+            Event::TokensCounted { turn_id, count } => self.tokens_counted(turn_id, count),
         }
     }
 

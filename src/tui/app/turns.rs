@@ -5,7 +5,9 @@
 //! at most every [`FLUSH_EVERY`] and always when it ends — cancelled, or interrupted when
 //! thinkbench is told to stop ([`Event::Terminate`](super::Event::Terminate)), with every
 //! delta received — so only a crash or `kill -9` loses anything, at most the last half
-//! second; events of a turn that is no longer active are ignored.
+//! second; events of a turn that is no longer active are ignored; a turn that ends by itself
+//! without usage reported is then counted by the server's tokenizer, where it has one
+//! (`count`).
 
 use super::{App, Effect, FLUSH_EVERY, Overlay, ms_between};
 use crate::api::{OUT_OF_CREDIT, StreamEvent};
@@ -126,6 +128,7 @@ impl App {
         self.last_flush = Some(now);
         // The prompt is saved before the request leaves.
         let mut effects = self.save(idx);
+        self.remember_sent(turn_id, &request);
         effects.push(Effect::StartTurn { turn_id, request });
         effects
     }
@@ -148,6 +151,7 @@ impl App {
             return Vec::new();
         };
         self.retry = None;
+        self.sent = None;
         if !self.compare.runs.is_empty() {
             return self.stop_arms(now, how);
         }
@@ -238,6 +242,7 @@ impl App {
             self.last_flush = Some(at);
             let mut effects = self.save(idx);
             if terminal {
+                effects.extend(self.count_after(turn_id));
                 effects.extend(self.show_others());
             }
             return effects;

@@ -30,8 +30,9 @@ pub struct TurnView {
     pub footer: Vec<Line<'static>>,
     /// The turn was still streaming when last fed.
     streaming: bool,
-    /// The width, thinking state and turn state `header`/`footer` were built for.
-    built: Option<(u16, bool, &'static str)>,
+    /// The width, thinking state, turn state and usage source (a count replaces an estimate
+    /// after the turn ended) `header`/`footer` were built for.
+    built: Option<(u16, bool, &'static str, &'static str)>,
     blank: Line<'static>,
 }
 
@@ -285,7 +286,8 @@ impl ConversationCache {
         }
         let shown = thinking_visible(thinking, idx, turn);
         view.thinking_shown = shown;
-        let built = Some((width, shown, turn.state.name()));
+        let source = turn.reported_usage.map_or("estimated", |u| u.source());
+        let built = Some((width, shown, turn.state.name(), source));
         if text_changed || streaming || view.built != built {
             let sent = ctx.active.filter(|(id, _)| *id == turn.id).map(|(_, t)| t);
             let elapsed = sent.map_or(0, |t| {

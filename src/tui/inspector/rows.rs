@@ -95,7 +95,11 @@ impl TurnRow {
             tag: (index + 1).to_string(),
             model: turn.spec.model.clone(),
             effort: turn.spec.effort.clone().unwrap_or_else(|| DASH.to_string()),
-            input: tokens(est, u.input),
+            input: if refused {
+                DASH.to_string()
+            } else {
+                u.input_mark()
+            },
             cached,
             reasoning,
             output: tokens(est, u.visible_output()),

@@ -73,11 +73,11 @@ pub fn adjusted_prompt_estimate(turn: &Turn) -> u64 {
 }
 
 /// The pre-send estimate's relative error against the input the server reported:
-/// `(estimate - reported) / reported` (`-0.036` = 3.6% low). `None` without reported usage
-/// or with a reported input of zero.
+/// `(estimate - reported) / reported` (`-0.036` = 3.6% low). `None` without reported usage,
+/// with a reported input of zero, or with an input counted without the chat template.
 pub fn estimate_error(turn: &Turn) -> Option<f64> {
     let reported = turn.reported_usage?;
-    if reported.estimated || reported.input == 0 {
+    if reported.estimated || reported.input == 0 || reported.input_without_template() {
         return None;
     }
     let estimate = adjusted_prompt_estimate(turn) as f64;

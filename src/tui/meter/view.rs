@@ -1,9 +1,12 @@
 //! The meter pane: the next request's size against the context window, the streaming (or
 //! last) turn's tokens, time and cost, the session's totals per model, and the rate limit.
-//! It draws a [`Panel`] computed by `tui::meter` and mutates nothing. Any size draws without
-//! panicking: figures are cut to the width and notes wrapped at words; when the pane is too
-//! short, the least useful rows give way and a last row says how many are hidden (see
-//! `rows`); a pane too small for a border is drawn without one.
+//! It draws a [`Panel`] computed by `tui::meter` and mutates nothing. A finished turn says how
+//! its usage was obtained when the server reported none: estimated (`~`), or counted by the
+//! server's tokenizer (an input counted without its chat template reads `28+`, with a note
+//! that says so). Any size draws without panicking: figures are cut to the width and notes
+//! wrapped at words; when the pane is too short, the least useful rows give way and a last
+//! row says how many are hidden (see `rows`); a pane too small for a border is drawn without
+//! one.
 
 use super::cache::{ArmFigures, CompareDraft, DraftEstimate, Meter, Panel, Phase, TurnFigures};
 use super::rows::{Keep, Rows};
@@ -344,11 +347,17 @@ fn finished(out: &mut Rows, f: &TurnFigures, t: &Theme, w: usize) {
     if u.estimated {
         let text = "no usage reported: estimated (~)";
         out.extend(Keep::Key, note(text, t.error, w));
+    } else if u.input_without_template() {
+        let text = "counted by the server's tokenizer; input+ is without its chat template";
+        out.extend(Keep::Key, note(text, t.usage, w));
+    } else if u.counted.is_some() {
+        let text = "counted by the server's tokenizer";
+        out.extend(Keep::Useful, note(text, t.usage, w));
     }
     let row = |label: &str, n: u64, est: &str| {
         kv(label, &format!("{est}{}", thousands(n)), t, t.accent, w)
     };
-    out.push(Keep::Figure, row("input", u.input, est));
+    out.push(Keep::Figure, kv("input", &u.input_mark(), t, t.accent, w));
     if u.cached_input > 0 {
         out.push(Keep::Useful, row("  cached", u.cached_input, ""));
     }
