@@ -325,7 +325,8 @@ impl Turn {
 
     /// The one-line summary shown under a finished answer and printed by `ask`:
     /// `model · effort · in 1,234 (cached 1,000) · reasoning 4,096 · out 310 · $0.0213 ·
-    /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`.
+    /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`; a turn of the offline
+    /// demo shows what it would cost followed by `(demo, not billed)`.
     pub fn usage_line(&self) -> String {
         if self.refused() {
             return format!("{} · nothing generated, nothing billed", self.spec.model);
@@ -353,10 +354,14 @@ impl Turn {
         }
         parts.push(format!("out {est}{}", usage::thousands(u.visible_output())));
         let cost = self.cost();
-        parts.push(match cost {
+        let mut cost = match cost {
             Some(_) => format!("{est}{}", usage::dollars(cost)),
             None => "$? (price unknown)".to_string(),
-        });
+        };
+        if self.spec.provider == crate::demo::PROVIDER {
+            cost.push_str(&format!(" ({})", crate::demo::NOT_BILLED));
+        }
+        parts.push(cost);
         if let Some(ms) = self.first_token_ms() {
             parts.push(format!("1st token {}", usage::seconds(ms)));
         }

@@ -3,15 +3,20 @@
 //!
 //! Precedence, for every setting: flags > environment > config file > built-in defaults.
 //! Environment variables read: `THINKBENCH_HOME` (where config and data live),
-//! `THINKBENCH_MODEL`, `THINKBENCH_EFFORT`, `THINKBENCH_THEME`, `OPENAI_BASE_URL`, and each
-//! provider's key variable (`OPENAI_API_KEY`, `DEEPSEEK_API_KEY`, …).
+//! `THINKBENCH_MODEL`, `THINKBENCH_EFFORT`, `THINKBENCH_THEME`, `THINKBENCH_DEMO_PACE`,
+//! `OPENAI_BASE_URL`, and each provider's key variable (`OPENAI_API_KEY`, `DEEPSEEK_API_KEY`, …).
+//!
+//! `--demo` picks the built-in `demo` provider (default model `demo-o`); the model, effort
+//! and base URL preferences of the environment and the file are then not used, since they
+//! name real models.
 //!
 //! Invariants:
 //! - resolution never panics and never silently replaces something the person wrote with a
 //!   default: a malformed file, an unknown key, a bad effort or an unsupported API is an error
 //!   that says where it came from (file and line, flag or variable) and what is wrong;
 //! - the environment is injected (`env`), so resolution reads nothing but the config file and,
-//!   for the provider in use only, its `api_key_cmd`;
+//!   for the provider in use only, its `api_key_cmd` (or, for `demo`, starts the offline
+//!   demo's server on 127.0.0.1);
 //! - API keys stay inside `Settings::endpoint`, whose `Debug` redacts them.
 
 mod compare;
@@ -105,6 +110,10 @@ pub struct CommonArgs {
     /// UI theme name [env: THINKBENCH_THEME]
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// The offline demo: built-in models with canned answers, no network, no key, not billed
+    /// (-m picks one of demo-o, demo-r1, demo-claude, demo-chat)
+    #[arg(long, conflicts_with_all = ["base_url", "api"])]
+    pub demo: bool,
 }
 
 impl CommonArgs {
@@ -120,6 +129,7 @@ impl CommonArgs {
             max_output_tokens: self.max_output_tokens.or(fallback.max_output_tokens),
             system: pick(&self.system, &fallback.system),
             theme: pick(&self.theme, &fallback.theme),
+            demo: self.demo || fallback.demo,
         }
     }
 }
@@ -240,6 +250,9 @@ impl Settings {
     /// the wrong server; else the provider's name. `endpoint.provider` stays the key of the
     /// catalog, the prices and the stored turns.
     pub fn provider_label(&self) -> String {
+        if self.is_demo() {
+            return crate::demo::PROVIDER.to_string();
+        }
         let base = self.endpoint.base_url.trim_end_matches('/');
         let overridden = (self.providers.iter())
             .find(|p| p.name == self.endpoint.provider)
@@ -248,6 +261,12 @@ impl Settings {
             Some(host) if overridden => host.to_string(),
             _ => self.endpoint.provider.clone(),
         }
+    }
+
+    /// Whether the model is one of the offline demo's (nothing is sent anywhere, nothing is
+    /// billed).
+    pub fn is_demo(&self) -> bool {
+        self.endpoint.provider == crate::demo::PROVIDER
     }
 
     /// Whether requests go to OpenAI's own servers.
@@ -366,7 +385,15 @@ pub fn resolve(
     let env_var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let file = LoadedFile::load(&paths.config_file())?;
     let cfg = &file.config;
-    let providers = providers::configured_providers(&file)?;
+    let mut providers = providers::configured_providers(&file)?;
+    let pace = match (env_var(crate::demo::PACE_ENV), &cfg.demo_pace) {
+        (Some(p), _) => crate::demo::parse_pace(&p)
+            .map_err(|e| ConfigError::Invalid(format!("{}: {e}", crate::demo::PACE_ENV)))?,
+        (None, Some(p)) => crate::demo::parse_pace(&p.get_ref().to_string())
+            .map_err(|e| file.error_at(p.span(), format!("`demo_pace`: {e}")))?,
+        (None, None) => 1.0,
+    };
+    providers::set_demo_pace(&mut providers, pace);
 
     let mut catalog = Catalog::builtin();
     for p in &providers {
@@ -388,19 +415,24 @@ pub fn resolve(
 
     // Model and provider.
     let (spec, spec_origin) = match (&args.model, env_var("THINKBENCH_MODEL"), &cfg.model) {
+        (None, _, _) if args.demo => (crate::demo::DEFAULT_MODEL.to_string(), "--demo".into()),
         (Some(m), _, _) => (m.clone(), "--model".to_string()),
         (None, Some(m), _) => (m, "THINKBENCH_MODEL".to_string()),
         (None, None, Some(m)) => (m.get_ref().clone(), file.origin(m.span())),
         (None, None, None) => (DEFAULT_MODEL.to_string(), "default".to_string()),
     };
-    let (provider_name, model) = parse_model_spec(
-        &spec,
-        &providers,
-        &catalog,
-        DEFAULT_PROVIDER,
-        args.base_url.is_some(),
-    )
-    .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
+    let (fallback, at_fallback) = match args.demo {
+        true => (crate::demo::PROVIDER, true),
+        false => (DEFAULT_PROVIDER, args.base_url.is_some()),
+    };
+    let (provider_name, model) = parse_model_spec(&spec, &providers, &catalog, fallback, at_fallback)
+        .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
+    if args.demo && (provider_name != crate::demo::PROVIDER || catalog.lookup_exact(&provider_name, &model).is_none()) {
+        return Err(ConfigError::Invalid(format!(
+            "{spec_origin}: `{spec}` is not a model of the offline demo; use one of {}",
+            crate::demo::script::MODELS.iter().map(|(id, _, _)| *id).collect::<Vec<_>>().join(", ")
+        )));
+    }
     let provider = find_provider(&providers, &provider_name)?;
     let model_info = catalog.lookup(&provider_name, &model).cloned();
 
@@ -411,6 +443,7 @@ pub fn resolve(
     // fit too, but is dropped for a model that takes no effort at all.
     let effort = match (&args.effort, env_var("THINKBENCH_EFFORT"), &cfg.effort) {
         (Some(e), _, _) => Some((e.trim().to_string(), "--effort".to_string(), true)),
+        (None, _, _) if args.demo => None,
         (None, Some(e), _) => Some((e.trim().to_string(), "THINKBENCH_EFFORT".to_string(), false)),
         (None, None, Some(e)) => {
             Some((e.get_ref().trim().to_string(), file.origin(e.span()), false))
