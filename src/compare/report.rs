@@ -299,9 +299,13 @@ pub fn summary_text(turns: &[Turn]) -> String {
         out.push('\n');
     }
     let total = Totals::of(turns).overall;
+    let mut cost = total.cost_text();
+    if turns.iter().all(|t| t.spec.provider == crate::demo::PROVIDER) {
+        cost.push_str(&format!(" ({})", crate::demo::NOT_BILLED));
+    }
     out.push_str(&format!(
         "* lowest · total {} for {} request{}\n",
-        total.cost_text(),
+        cost,
         turns.len(),
         if turns.len() == 1 { "" } else { "s" }
     ));
