@@ -69,8 +69,13 @@ macro_rules! with_protocol {
 /// backend cannot be set up: there is no fallback client, which would lack the redirect
 /// policy.
 pub fn client() -> Result<reqwest::Client, ApiError> {
+    client_with(&|name| std::env::var(name).ok())
+}
+
+/// [`client`], reading the proxy variables from `env`.
+pub fn client_with(env: &dyn Fn(&str) -> Option<String>) -> Result<reqwest::Client, ApiError> {
     let mut builder = reqwest::Client::builder();
-    if let Some(proxies) = proxy::from_env(&|name| std::env::var(name).ok()) {
+    if let Some(proxies) = proxy::from_env(env) {
         // Proxies given replace reqwest's own lookup; none at all means go direct.
         builder = builder.no_proxy();
         for p in proxies {
