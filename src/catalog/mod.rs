@@ -314,7 +314,22 @@ mod tests {
                 (MaxTokensField::MaxTokens, Some(128000))
             );
         }
-        assert_eq!(c.models().len(), openai.len() + anthropic.len() + 2);
+        // The offline demo's models are priced as the families they stand for.
+        let demo = [
+            ("demo-o", "openai", "o3-mini", ApiKind::Chat),
+            ("demo-r1", "deepseek", "deepseek-reasoner", ApiKind::Chat),
+            ("demo-claude", "anthropic", "claude-sonnet-4-5", ApiKind::Anthropic),
+            ("demo-chat", "openai", "gpt-4o-mini", ApiKind::Chat),
+        ];
+        for (id, family_provider, family, api) in demo {
+            let m = c.lookup("demo", id).unwrap();
+            assert_eq!(m.api, api, "{id}");
+            assert_eq!(m.price, c.lookup(family_provider, family).unwrap().price, "{id}");
+        }
+        assert_eq!(
+            c.models().len(),
+            openai.len() + anthropic.len() + 2 + demo.len()
+        );
         assert!(
             c.models()
                 .iter()
