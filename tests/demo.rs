@@ -216,3 +216,25 @@ fn the_pace_is_realistic_unless_set_to_zero() {
     assert!(slow >= 400, "{slow} ms");
     assert!(paced("0") < slow / 2);
 }
+
+#[test]
+fn the_config_file_sets_the_pace_and_cannot_reconfigure_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "demo_pace = 0\n").unwrap();
+    let unset = [("THINKBENCH_DEMO_PACE", "")];
+    let args = ["ask", "--demo", "--json", "-m", "demo-chat", "hi"];
+    let o = tb(home.path(), &args, &unset);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // At the realistic pace this takes seconds.
+    assert!(v["timing_ms"]["total"].as_u64().unwrap() < 500, "{v}");
+    std::fs::write(&config, "demo_pace = 11\n").unwrap();
+    let o = tb(home.path(), &["ask", "--demo", "hi"], &unset);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("demo_pace"), "{}", stderr(&o));
+    std::fs::write(&config, "[providers.demo]\nbase_url = \"http://127.0.0.1:9/v1\"\n").unwrap();
+    let o = tb(home.path(), &["ask", "--demo", "hi"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be configured"), "{}", stderr(&o));
+}
