@@ -303,6 +303,11 @@ impl Turn {
         usage::cost(self.spec.price.as_ref(), &usage)
     }
 
+    /// Whether the offline demo answered: the cost is what the turn would cost, never billed.
+    pub fn is_demo(&self) -> bool {
+        self.spec.provider == crate::demo::PROVIDER
+    }
+
     /// Time to the first token of any kind (reasoning or answer).
     pub fn first_token_ms(&self) -> Option<u64> {
         match (self.timings.first_reasoning_ms, self.timings.first_text_ms) {
@@ -358,7 +363,7 @@ impl Turn {
             Some(_) => format!("{est}{}", usage::dollars(cost)),
             None => "$? (price unknown)".to_string(),
         };
-        if self.spec.provider == crate::demo::PROVIDER {
+        if self.is_demo() {
             cost.push_str(&format!(" ({})", crate::demo::NOT_BILLED));
         }
         parts.push(cost);

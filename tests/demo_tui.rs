@@ -77,10 +77,10 @@ fn demo_start_screen_and_status_line() {
     assert!(last.starts_with(" demo · offline · demo-o · effort high · session $0"), "{last}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_finished_demo_turn_shows_its_usage_line() {
-    let mut h = harness_with(NO_KEY, "demo/demo-r1", Some("low"));
-    h.app.update(Event::Paste("Is 1009 prime?".into()), h.at(0));
+/// Send `prompt` from `h` and answer it with the real demo server; events are fed back with
+/// injected times (the first at 600 ms, then 20 ms apart).
+async fn demo_turn(h: &mut Harness, prompt: &str) {
+    h.app.update(Event::Paste(prompt.into()), h.at(0));
     let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
     let (turn_id, request) = support::app::started(&effects).unwrap();
     let request = request.clone();
@@ -88,12 +88,32 @@ async fn a_finished_demo_turn_shows_its_usage_line() {
     let client = thinkbench::api::client().unwrap();
     let mut events = Vec::new();
     thinkbench::api::run_turn(&client, &endpoint, &request, &mut |e| events.push(e)).await;
-    // Times injected: the first event at 600 ms, then 20 ms apart.
     for (n, event) in events.into_iter().enumerate() {
         h.stream(turn_id, event, 600 + 20 * n as u64);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_finished_demo_turn_shows_its_usage_line() {
+    let mut h = harness_with(NO_KEY, "demo/demo-r1", Some("low"));
+    demo_turn(&mut h, "Is 1009 prime?").await;
     let turn = &h.app.session.conversation.turns[0];
     assert!(turn.answer.starts_with("# Is 1009 prime?"), "{}", turn.answer);
     assert!(turn.usage_line().contains("(demo, not billed)"));
     insta::assert_snapshot!("finished_demo_turn", h.draw(120, 44).backend());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_empty_answer_of_a_small_budget_is_explained_and_not_billed() {
+    let mut h = harness_with(NO_KEY, "demo/demo-o", Some("high"));
+    h.app.update(Event::Paste("/max 100".into()), h.at(0));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    demo_turn(&mut h, "why is the sky blue?").await;
+    let turn = &h.app.session.conversation.turns[0];
+    assert_eq!(turn.answer, "");
+    let screen = h.draw(100, 20);
+    let text: String = format!("{:?}", screen.backend());
+    assert!(text.contains("all 100 output tokens went to reasoning"), "{text}");
+    assert!(!text.contains("; billed $"), "a demo turn is never billed: {text}");
+    insta::assert_snapshot!("demo_empty_answer", screen.backend());
 }

@@ -300,7 +300,7 @@ pub fn summary_text(turns: &[Turn]) -> String {
     }
     let total = Totals::of(turns).overall;
     let mut cost = total.cost_text();
-    if turns.iter().all(|t| t.spec.provider == crate::demo::PROVIDER) {
+    if turns.iter().all(Turn::is_demo) {
         cost.push_str(&format!(" ({})", crate::demo::NOT_BILLED));
     }
     out.push_str(&format!(
