@@ -58,12 +58,21 @@ fn each_demo_model_answers_like_its_family_without_network_or_key() {
         assert_eq!(v["provider"], "demo", "{model}");
         assert_eq!(v["finish_reason"], "stop", "{model}: {v}");
         let answer = v["answer"].as_str().unwrap();
-        assert!(answer.starts_with("# Reading a stream of tokens"), "{model}: {answer}");
+        assert!(
+            answer.starts_with("# Reading a stream of tokens"),
+            "{model}: {answer}"
+        );
         assert!(answer.contains("```rust") && answer.contains("```python"));
         assert!(answer.trim_end().ends_with("nothing was billed.*"));
         let usage = &v["usage"];
-        assert!(usage["input_tokens"].as_u64().unwrap() > 0, "{model}: {usage}");
-        assert!(usage["output_tokens"].as_u64().unwrap() > 100, "{model}: {usage}");
+        assert!(
+            usage["input_tokens"].as_u64().unwrap() > 0,
+            "{model}: {usage}"
+        );
+        assert!(
+            usage["output_tokens"].as_u64().unwrap() > 100,
+            "{model}: {usage}"
+        );
         let reasoning = v["reasoning"].as_str().unwrap();
         match model {
             "demo-o" => {
@@ -72,9 +81,16 @@ fn each_demo_model_answers_like_its_family_without_network_or_key() {
                 assert_eq!(v["api"], "chat");
             }
             "demo-r1" | "demo-claude" => {
-                assert!(reasoning.contains("“Show me some code”"), "{model}: {reasoning}");
+                assert!(
+                    reasoning.contains("“Show me some code”"),
+                    "{model}: {reasoning}"
+                );
                 assert!(reasoning_tokens(&v) > 0);
-                let api = if model == "demo-r1" { "chat" } else { "anthropic" };
+                let api = if model == "demo-r1" {
+                    "chat"
+                } else {
+                    "anthropic"
+                };
                 assert_eq!(v["api"], api);
             }
             _ => {
@@ -107,7 +123,10 @@ fn more_effort_means_more_reasoning_tokens() {
 fn a_tiny_output_budget_reproduces_the_empty_answer() {
     let home = tempfile::tempdir().unwrap();
     for model in ["demo-o", "demo-r1"] {
-        let v = ask_json(home.path(), &["-m", model, "--max-output-tokens", "60", "hi"]);
+        let v = ask_json(
+            home.path(),
+            &["-m", model, "--max-output-tokens", "60", "hi"],
+        );
         assert_eq!(v["answer"], "", "{model}: {v}");
         assert_eq!(v["finish_reason"], "length");
         let out = v["usage"]["output_tokens"].as_u64().unwrap();
@@ -115,7 +134,15 @@ fn a_tiny_output_budget_reproduces_the_empty_answer() {
         // The plain output explains the trap.
         let o = tb(
             home.path(),
-            &["ask", "--demo", "-m", model, "--max-output-tokens", "60", "hi"],
+            &[
+                "ask",
+                "--demo",
+                "-m",
+                model,
+                "--max-output-tokens",
+                "60",
+                "hi",
+            ],
             &[],
         );
         assert!(
@@ -142,18 +169,32 @@ fn the_usage_line_says_the_demo_is_not_billed_and_the_turn_is_stored() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("# Is 1009 prime?"), "{}", stdout(&o));
     let err = stderr(&o);
-    let line = err.lines().find(|l| l.starts_with("demo-o · medium")).unwrap();
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("demo-o · medium"))
+        .unwrap();
     assert!(line.contains(" (demo, not billed) · "), "{line}");
     let shown = tb(home.path(), &["sessions", "show", "1"], &[]);
     assert!(shown.status.success(), "{}", stderr(&shown));
-    assert!(stdout(&shown).contains("(demo, not billed)"), "{}", stdout(&shown));
+    assert!(
+        stdout(&shown).contains("(demo, not billed)"),
+        "{}",
+        stdout(&shown)
+    );
 }
 
 #[test]
 fn compare_and_sweep_run_on_the_demo() {
     let home = tempfile::tempdir().unwrap();
     let args = [
-        "compare", "--demo", "-m", "demo-o@low", "-m", "demo-r1", "--json", "hello",
+        "compare",
+        "--demo",
+        "-m",
+        "demo-o@low",
+        "-m",
+        "demo-r1",
+        "--json",
+        "hello",
     ];
     let o = tb(home.path(), &args, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -174,9 +215,17 @@ fn compare_and_sweep_run_on_the_demo() {
     }
     assert!(text.contains("(demo, not billed)"), "{text}");
 
-    let o = tb(home.path(), &["compare", "--demo", "-m", "openai/o3-mini", "hi"], &[]);
+    let o = tb(
+        home.path(),
+        &["compare", "--demo", "-m", "openai/o3-mini", "hi"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("model of the offline demo"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("model of the offline demo"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -184,16 +233,31 @@ fn demo_refuses_what_is_not_the_demo() {
     let home = tempfile::tempdir().unwrap();
     let o = tb(home.path(), &["ask", "--demo", "-m", "o3-mini", "hi"], &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not a model of the offline demo"), "{}", stderr(&o));
-    let o = tb(home.path(), &["ask", "--demo", "hi"], &[("THINKBENCH_DEMO_PACE", "fast")]);
+    assert!(
+        stderr(&o).contains("not a model of the offline demo"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tb(
+        home.path(),
+        &["ask", "--demo", "hi"],
+        &[("THINKBENCH_DEMO_PACE", "fast")],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("THINKBENCH_DEMO_PACE"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("THINKBENCH_DEMO_PACE"),
+        "{}",
+        stderr(&o)
+    );
     // The environment's model is a real one: --demo does not use it.
     let v = {
         let o = tb(
             home.path(),
             &["ask", "--demo", "--json", "hi"],
-            &[("THINKBENCH_MODEL", "o3-mini"), ("THINKBENCH_EFFORT", "xhigh")],
+            &[
+                ("THINKBENCH_MODEL", "o3-mini"),
+                ("THINKBENCH_EFFORT", "xhigh"),
+            ],
         );
         assert!(o.status.success(), "{}", stderr(&o));
         serde_json::from_str::<Value>(&stdout(&o)).unwrap()
@@ -233,8 +297,16 @@ fn the_config_file_sets_the_pace_and_cannot_reconfigure_the_demo() {
     let o = tb(home.path(), &["ask", "--demo", "hi"], &unset);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("demo_pace"), "{}", stderr(&o));
-    std::fs::write(&config, "[providers.demo]\nbase_url = \"http://127.0.0.1:9/v1\"\n").unwrap();
+    std::fs::write(
+        &config,
+        "[providers.demo]\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+    )
+    .unwrap();
     let o = tb(home.path(), &["ask", "--demo", "hi"], &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot be configured"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot be configured"),
+        "{}",
+        stderr(&o)
+    );
 }

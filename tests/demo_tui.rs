@@ -28,7 +28,11 @@ fn perform_switch(h: &mut Harness, effects: Vec<Effect>) {
         })
         .unwrap_or_else(|| panic!("no switch in {effects:?}"));
     let switched = h.app.session.settings.switch_model(&spec, &env);
-    let event = Event::ModelSwitched(switched.map(|s| Switched(Box::new(s))).map_err(|e| e.to_string()));
+    let event = Event::ModelSwitched(
+        switched
+            .map(|s| Switched(Box::new(s)))
+            .map_err(|e| e.to_string()),
+    );
     h.app.update(event, h.at(10));
 }
 
@@ -42,7 +46,10 @@ fn the_keyless_start_screen_offers_the_demo_and_d_switches_to_it() {
     assert_eq!(effects, [Effect::SwitchModel("demo/demo-o".into())]);
     perform_switch(&mut h, effects);
     assert!(h.app.session.settings.is_demo());
-    assert!(!h.app.offers_demo(), "the hint is gone: the demo needs no key");
+    assert!(
+        !h.app.offers_demo(),
+        "the hint is gone: the demo needs no key"
+    );
     insta::assert_snapshot!("demo_start_screen_after_d", h.draw(100, 30).backend());
 }
 
@@ -74,7 +81,10 @@ fn demo_start_screen_and_status_line() {
     let last: String = (0..120)
         .map(|x| status[(x, 29)].symbol().to_string())
         .collect();
-    assert!(last.starts_with(" demo · offline · demo-o · effort high · session $0"), "{last}");
+    assert!(
+        last.starts_with(" demo · offline · demo-o · effort high · session $0"),
+        "{last}"
+    );
 }
 
 /// Send `prompt` from `h` and answer it with the real demo server; events are fed back with
@@ -98,7 +108,11 @@ async fn a_finished_demo_turn_shows_its_usage_line() {
     let mut h = harness_with(NO_KEY, "demo/demo-r1", Some("low"));
     demo_turn(&mut h, "Is 1009 prime?").await;
     let turn = &h.app.session.conversation.turns[0];
-    assert!(turn.answer.starts_with("# Is 1009 prime?"), "{}", turn.answer);
+    assert!(
+        turn.answer.starts_with("# Is 1009 prime?"),
+        "{}",
+        turn.answer
+    );
     assert!(turn.usage_line().contains("(demo, not billed)"));
     insta::assert_snapshot!("finished_demo_turn", h.draw(120, 44).backend());
 }
@@ -113,7 +127,13 @@ async fn the_empty_answer_of_a_small_budget_is_explained_and_not_billed() {
     assert_eq!(turn.answer, "");
     let screen = h.draw(100, 20);
     let text: String = format!("{:?}", screen.backend());
-    assert!(text.contains("all 100 output tokens went to reasoning"), "{text}");
-    assert!(!text.contains("; billed $"), "a demo turn is never billed: {text}");
+    assert!(
+        text.contains("all 100 output tokens went to reasoning"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("; billed $"),
+        "a demo turn is never billed: {text}"
+    );
     insta::assert_snapshot!("demo_empty_answer", screen.backend());
 }

@@ -318,13 +318,22 @@ mod tests {
         let demo = [
             ("demo-o", "openai", "o3-mini", ApiKind::Chat),
             ("demo-r1", "deepseek", "deepseek-reasoner", ApiKind::Chat),
-            ("demo-claude", "anthropic", "claude-sonnet-4-5", ApiKind::Anthropic),
+            (
+                "demo-claude",
+                "anthropic",
+                "claude-sonnet-4-5",
+                ApiKind::Anthropic,
+            ),
             ("demo-chat", "openai", "gpt-4o-mini", ApiKind::Chat),
         ];
         for (id, family_provider, family, api) in demo {
             let m = c.lookup("demo", id).unwrap();
             assert_eq!(m.api, api, "{id}");
-            assert_eq!(m.price, c.lookup(family_provider, family).unwrap().price, "{id}");
+            assert_eq!(
+                m.price,
+                c.lookup(family_provider, family).unwrap().price,
+                "{id}"
+            );
         }
         assert_eq!(
             c.models().len(),

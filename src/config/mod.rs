@@ -20,12 +20,15 @@
 //! - API keys stay inside `Settings::endpoint`, whose `Debug` redacts them.
 
 mod compare;
+mod demo;
 mod file;
 mod key_cmd;
 mod limits;
+mod paths;
 mod providers;
 
 pub use compare::CompareLimits;
+pub use paths::Paths;
 pub use providers::{OPENAI_BASE_URL, Provider, builtin_providers};
 
 use crate::api::{ApiKind, Endpoint, RequestQuirks};
@@ -131,49 +134,6 @@ impl CommonArgs {
             theme: pick(&self.theme, &fallback.theme),
             demo: self.demo || fallback.demo,
         }
-    }
-}
-
-/// Where thinkbench keeps its files.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Paths {
-    /// `config.toml` and `themes/` live here.
-    pub config_dir: PathBuf,
-    /// Saved sessions live here.
-    pub data_dir: PathBuf,
-}
-
-impl Paths {
-    /// `$THINKBENCH_HOME` for both when set, else the XDG config and data directories
-    /// (`~/.config/thinkbench`, `~/.local/share/thinkbench`).
-    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Paths, ConfigError> {
-        if let Some(home) = env("THINKBENCH_HOME").filter(|h| !h.is_empty()) {
-            return Ok(Paths::at(home));
-        }
-        use etcetera::BaseStrategy;
-        let base =
-            etcetera::choose_base_strategy().map_err(|e| ConfigError::NoHome(e.to_string()))?;
-        Ok(Paths {
-            config_dir: base.config_dir().join("thinkbench"),
-            data_dir: base.data_dir().join("thinkbench"),
-        })
-    }
-
-    /// Both directories at `home`.
-    pub fn at(home: impl Into<PathBuf>) -> Paths {
-        let home = home.into();
-        Paths {
-            config_dir: home.clone(),
-            data_dir: home,
-        }
-    }
-
-    pub fn config_file(&self) -> PathBuf {
-        self.config_dir.join("config.toml")
-    }
-
-    pub fn themes_dir(&self) -> PathBuf {
-        self.config_dir.join("themes")
     }
 }
 
@@ -386,13 +346,7 @@ pub fn resolve(
     let file = LoadedFile::load(&paths.config_file())?;
     let cfg = &file.config;
     let mut providers = providers::configured_providers(&file)?;
-    let pace = match (env_var(crate::demo::PACE_ENV), &cfg.demo_pace) {
-        (Some(p), _) => crate::demo::parse_pace(&p)
-            .map_err(|e| ConfigError::Invalid(format!("{}: {e}", crate::demo::PACE_ENV)))?,
-        (None, Some(p)) => crate::demo::parse_pace(&p.get_ref().to_string())
-            .map_err(|e| file.error_at(p.span(), format!("`demo_pace`: {e}")))?,
-        (None, None) => 1.0,
-    };
+    let pace = demo::pace(&env_var, &file)?;
     providers::set_demo_pace(&mut providers, pace);
 
     let mut catalog = Catalog::builtin();
@@ -425,13 +379,11 @@ pub fn resolve(
         true => (crate::demo::PROVIDER, true),
         false => (DEFAULT_PROVIDER, args.base_url.is_some()),
     };
-    let (provider_name, model) = parse_model_spec(&spec, &providers, &catalog, fallback, at_fallback)
-        .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
-    if args.demo && (provider_name != crate::demo::PROVIDER || catalog.lookup_exact(&provider_name, &model).is_none()) {
-        return Err(ConfigError::Invalid(format!(
-            "{spec_origin}: `{spec}` is not a model of the offline demo; use one of {}",
-            crate::demo::script::MODELS.iter().map(|(id, _, _)| *id).collect::<Vec<_>>().join(", ")
-        )));
+    let (provider_name, model) =
+        parse_model_spec(&spec, &providers, &catalog, fallback, at_fallback)
+            .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
+    if args.demo {
+        demo::check_model(&catalog, &provider_name, &model, &spec, &spec_origin)?;
     }
     let provider = find_provider(&providers, &provider_name)?;
     let model_info = catalog.lookup(&provider_name, &model).cloned();

@@ -349,8 +349,7 @@ pub(super) fn connect(
         _ if provider.name == demo::PROVIDER => {
             if base_flag.is_some() {
                 return Err(ConfigError::Invalid(
-                    "--base-url: the offline demo runs on its own server; leave it out"
-                        .to_string(),
+                    "--base-url: the offline demo runs on its own server; leave it out".to_string(),
                 ));
             }
             demo::base_url().map_err(ConfigError::Invalid)?

@@ -21,7 +21,9 @@ const QUOTE_CHARS: usize = 80;
 pub fn answer(prompt: &str, user_turns: usize) -> &'static str {
     let p = prompt.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| p.contains(w));
-    if has(&["code", "rust", "python", "function", "program", "stream", "sse"]) {
+    if has(&[
+        "code", "rust", "python", "function", "program", "stream", "sse",
+    ]) {
         CODE
     } else if has(&["prime", "number", "math", "1009", "divis"]) {
         NUMBERS

@@ -117,8 +117,10 @@ fn stream(model: &str, script: &Script) -> Reply {
 fn whole(model: &str, script: &Script) -> Reply {
     let mut content = Vec::new();
     if !script.reasoning.is_empty() {
-        content.push(json!({"type": "thinking", "thinking": script.reasoning_text(),
-            "signature": signature(script)}));
+        content.push(
+            json!({"type": "thinking", "thinking": script.reasoning_text(),
+            "signature": signature(script)}),
+        );
     }
     if !script.answer.is_empty() {
         content.push(json!({"type": "text", "text": script.answer_text()}));

@@ -13,8 +13,8 @@
 //! Invariants: the server starts only when the demo is used, at most once per process, and
 //! listens only on 127.0.0.1; nothing it answers is billed, and it says so ([`NOT_BILLED`]).
 
-pub mod anthropic;
 pub mod answers;
+pub mod anthropic;
 pub mod chat;
 pub mod http;
 pub mod reply;

@@ -112,7 +112,11 @@ pub fn ask(family: Family, level: Option<Level>, max_tokens: Option<u64>, body: 
 /// An id for a response, the same for the same script (`chatcmpl-demo…`, `msg_demo…`).
 pub fn id(prefix: &str, script: &Script) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in script.answer_text().bytes().chain(script.input_tokens.to_le_bytes()) {
+    for b in script
+        .answer_text()
+        .bytes()
+        .chain(script.input_tokens.to_le_bytes())
+    {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     format!("{prefix}demo{h:016x}")

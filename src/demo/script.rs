@@ -35,8 +35,16 @@ pub enum Family {
 /// The demo models: id, family, and what each stands for.
 pub const MODELS: &[(&str, Family, &str)] = &[
     ("demo-o", Family::Hidden, "hidden reasoning, like o3-mini"),
-    ("demo-r1", Family::Visible, "shared reasoning text, like DeepSeek R1"),
-    ("demo-claude", Family::Thinking, "thinking blocks, like Claude"),
+    (
+        "demo-r1",
+        Family::Visible,
+        "shared reasoning text, like DeepSeek R1",
+    ),
+    (
+        "demo-claude",
+        Family::Thinking,
+        "thinking blocks, like Claude",
+    ),
     ("demo-chat", Family::Plain, "no reasoning, like gpt-4o-mini"),
 ];
 
@@ -252,7 +260,10 @@ mod tests {
                 .iter()
                 .map(|e| build(&ask(family, e, None)).reasoning_tokens)
                 .collect();
-            assert!(tokens.windows(2).all(|w| w[0] < w[1]), "{family:?}: {tokens:?}");
+            assert!(
+                tokens.windows(2).all(|w| w[0] < w[1]),
+                "{family:?}: {tokens:?}"
+            );
         }
         assert_eq!(build(&ask(Family::Plain, "high", None)).reasoning_tokens, 0);
     }
@@ -265,7 +276,10 @@ mod tests {
             visible.reasoning_tokens,
             estimate_tokens(&visible.reasoning_text())
         );
-        assert_eq!(visible.answer_tokens, estimate_tokens(&visible.answer_text()));
+        assert_eq!(
+            visible.answer_tokens,
+            estimate_tokens(&visible.answer_text())
+        );
         assert_eq!(visible.finish, Finish::Stop);
         assert!(visible.answer_text().contains("1009"));
         let hidden = build(&ask(Family::Hidden, "low", None));
@@ -279,7 +293,10 @@ mod tests {
             let s = build(&ask(family, "high", Some(100)));
             assert!(s.answer.is_empty(), "{family:?}");
             assert_eq!(s.finish, Finish::Length);
-            assert!(s.output_tokens() <= 100 && s.reasoning_tokens >= 90, "{s:?}");
+            assert!(
+                s.output_tokens() <= 100 && s.reasoning_tokens >= 90,
+                "{s:?}"
+            );
         }
     }
 

@@ -62,8 +62,7 @@ async fn serve(mut socket: TcpStream) {
     let Ok(Some(request)) = http::read_request(&mut socket).await else {
         return;
     };
-    let pace = super::parse_pace(request.header(super::PACE_HEADER).unwrap_or("1"))
-        .unwrap_or(1.0);
+    let pace = super::parse_pace(request.header(super::PACE_HEADER).unwrap_or("1")).unwrap_or(1.0);
     let _ = write(&mut socket, answer(&request), pace).await;
     let _ = socket.shutdown().await;
 }
@@ -74,7 +73,9 @@ pub fn answer(request: &Request) -> Reply {
     let path = path.trim_end_matches('/');
     if request.method == "GET" && path.ends_with("/models") {
         let data: Vec<Value> = (script::MODELS.iter())
-            .map(|(id, _, _)| json!({"id": id, "object": "model", "created": 0, "owned_by": "demo"}))
+            .map(
+                |(id, _, _)| json!({"id": id, "object": "model", "created": 0, "owned_by": "demo"}),
+            )
             .collect();
         return Reply::json(200, &json!({"object": "list", "data": data}), 0);
     }
@@ -83,7 +84,10 @@ pub fn answer(request: &Request) -> Reply {
         ("POST", Ok(body)) if path.ends_with("/chat/completions") => chat::reply(&body),
         ("POST", Ok(body)) if path.ends_with("/messages") => anthropic::reply(&body),
         ("POST", Err(e)) => error(400, &format!("the body is not JSON: {e}")),
-        _ => error(404, &format!("the offline demo has no {} {path}", request.method)),
+        _ => error(
+            404,
+            &format!("the offline demo has no {} {path}", request.method),
+        ),
     }
 }
 

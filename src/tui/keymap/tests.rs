@@ -100,8 +100,7 @@ fn every_action_but_edit_has_a_key_and_hints_keep_their_order() {
     assert_eq!(
         words,
         [
-            "help", "send", "model", "effort", "thinking", "usage", "sessions", "cancel",
-            "quit"
+            "help", "send", "model", "effort", "thinking", "usage", "sessions", "cancel", "quit"
         ]
     );
     assert_eq!(command("/model  o3-mini "), Some((Cmd::Model, "o3-mini")));
