@@ -305,6 +305,11 @@ impl Turn {
         usage::cost(self.spec.price.as_ref(), &usage)
     }
 
+    /// Whether the offline demo answered: the cost is what the turn would cost, never billed.
+    pub fn is_demo(&self) -> bool {
+        self.spec.provider == crate::demo::PROVIDER
+    }
+
     /// Time to the first token of any kind (reasoning or answer).
     pub fn first_token_ms(&self) -> Option<u64> {
         match (self.timings.first_reasoning_ms, self.timings.first_text_ms) {
@@ -329,7 +334,8 @@ impl Turn {
     /// `model · effort · in 1,234 (cached 1,000) · reasoning 4,096 · out 310 · $0.0213 ·
     /// 1st token 8.1 s · 41 tok/s`. Estimated numbers carry a `~`; a cost at a vendor's list
     /// price (not the provider's own, see `Price::list`) says `(list price)`; an input the
-    /// server counted without its chat template reads `in 28+ (server count, no chat template)`.
+    /// server counted without its chat template reads `in 28+ (server count, no chat template)`;
+    /// a turn of the offline demo shows what it would cost followed by `(demo, not billed)`.
     pub fn usage_line(&self) -> String {
         if self.refused() {
             return format!("{} · nothing generated, nothing billed", self.spec.model);
@@ -361,11 +367,15 @@ impl Turn {
         parts.push(format!("out {est}{}", usage::thousands(u.visible_output())));
         let cost = self.cost();
         let list = u.reported_cost.is_none() && self.spec.price.is_some_and(|p| p.list);
-        parts.push(match cost {
+        let mut cost = match cost {
             Some(_) if list => format!("{est}{} (list price)", usage::dollars(cost)),
             Some(_) => format!("{est}{}", usage::dollars(cost)),
             None => "$? (price unknown)".to_string(),
-        });
+        };
+        if self.is_demo() {
+            cost.push_str(&format!(" ({})", crate::demo::NOT_BILLED));
+        }
+        parts.push(cost);
         if let Some(ms) = self.first_token_ms() {
             parts.push(format!("1st token {}", usage::seconds(ms)));
         }

@@ -13,6 +13,7 @@ use thinkbench::api::{Endpoint, origin};
 use thinkbench::ask::{self, AskOptions};
 use thinkbench::compare;
 use thinkbench::config::{self, CommonArgs, Paths};
+use thinkbench::demo;
 use thinkbench::session::Session;
 use thinkbench::sessions_cli::{self, SessionsCommand};
 use thinkbench::store;
@@ -70,8 +71,14 @@ enum Command {
     /// Send one prompt to several arms ([PROVIDER/]MODEL[@EFFORT]) side by side: tokens,
     /// reasoning, cost and time per arm.
     Compare {
-        /// An arm: o3-mini@low, openai/o3-mini@high, deepseek-reasoner (repeat: -m A -m B)
-        #[arg(short = 'm', long = "model", value_name = "ARM", required = true)]
+        /// An arm: o3-mini@low, openai/o3-mini@high, deepseek-reasoner (repeat: -m A -m B;
+        /// with --demo, every demo model when none is given)
+        #[arg(
+            short = 'm',
+            long = "model",
+            value_name = "ARM",
+            required_unless_present = "demo"
+        )]
         arms: Vec<String>,
         #[command(flatten)]
         run: CompareArgs,
@@ -103,6 +110,9 @@ struct CompareArgs {
     /// Wire protocol to speak
     #[arg(long, value_name = "chat|responses|anthropic", value_parser = config::parse_api_kind)]
     api: Option<thinkbench::api::ApiKind>,
+    /// The offline demo: its models only, canned answers, no network, no key, not billed
+    #[arg(long, conflicts_with_all = ["base_url", "api"])]
+    demo: bool,
     /// Output budget per request, hidden reasoning included
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_output_tokens: Option<u64>,
@@ -251,7 +261,13 @@ fn main() -> ExitCode {
             ));
             ExitCode::from(u8::try_from(status).unwrap_or(1))
         }
-        Some(Command::Compare { arms, run }) => {
+        Some(Command::Compare { mut arms, run }) => {
+            if arms.is_empty() && run.demo {
+                arms = demo::script::MODELS
+                    .iter()
+                    .map(|(id, _, _)| id.to_string())
+                    .collect();
+            }
             let Some((first, _)) = arms.first().and_then(|a| compare::parse_arm(a).ok()) else {
                 let why = arms.first().map_or_else(
                     || "name at least one arm with -m".to_string(),
@@ -266,7 +282,7 @@ fn main() -> ExitCode {
                 Some(first),
                 run,
                 |base, at_base_url| {
-                    if at_base_url {
+                    if at_base_url || base.is_demo() {
                         compare::resolve_arms_at_base_url(base, &arms, &env)
                     } else {
                         compare::resolve_arms(base, &arms, &env)
@@ -313,6 +329,7 @@ fn compare_command(
         system: args.system.clone(),
         theme: None,
         strict: false,
+        demo: args.demo,
     }
     .or(before);
     let base = match config::resolve(&common, &env, paths) {
@@ -341,6 +358,10 @@ fn compare_command(
     }
     for arm in &arms {
         if let Some(why) = arm.settings.missing_key() {
+            return fail(format!("arm `{}`: {why}", arm.label), 2);
+        }
+        if common.demo && !arm.settings.is_demo() {
+            let why = "with --demo every arm is a model of the offline demo";
             return fail(format!("arm `{}`: {why}", arm.label), 2);
         }
     }

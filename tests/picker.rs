@@ -102,8 +102,9 @@ fn picker_long_list_scrolls_with_the_selection() {
     let local: Vec<String> = (1..=30).map(|i| format!("local-model-{i:02}:7b")).collect();
     let mut picker = Picker::new(&h.app.session.settings, &[("ollama".into(), local)]);
     press(&mut picker, KeyCode::End);
-    // Ollama's models come before Anthropic's six, as the providers are listed.
-    for _ in 0..6 {
+    // Ollama's models come before Anthropic's six and the offline demo's four, as the
+    // providers are listed.
+    for _ in 0..10 {
         press(&mut picker, KeyCode::Up);
     }
     let row = picker.selected_row().unwrap();

@@ -10,7 +10,7 @@
 //! Layers, each importing only from those before it (no module imports one that imports it
 //! back):
 //! 1. `types` (re-exported here), then `json`, `redact`, `errors`, `sse`, `http`,
-//!    `origin` and the pure `retry::policy`: the provider-neutral types and the helpers
+//!    `origin`, `proxy` and the pure `retry::policy`: the provider-neutral types and the helpers
 //!    every API shares;
 //! 2. `protocol`: the [`Protocol`] trait, what one wire protocol brings to the exchange;
 //! 3. the protocols, one unit type each: [`openai_chat::Chat`],
@@ -31,6 +31,7 @@ pub mod openai_chat;
 pub mod openai_responses;
 pub mod origin;
 pub mod protocol;
+pub mod proxy;
 pub mod redact;
 pub mod retry;
 pub mod sse;
@@ -65,11 +66,25 @@ macro_rules! with_protocol {
 }
 
 /// Build the HTTP client every request uses (connect timeout; no overall timeout, since
-/// reasoning models can think for minutes; redirects only within one origin). Fails when
-/// the TLS backend cannot be set up: there is no fallback client, which would lack the
-/// redirect policy.
+/// reasoning models can think for minutes; redirects only within one origin; the
+/// environment's proxies, never for loopback hosts: see [`proxy`]). Fails when the TLS
+/// backend cannot be set up: there is no fallback client, which would lack the redirect
+/// policy.
 pub fn client() -> Result<reqwest::Client, ApiError> {
-    reqwest::Client::builder()
+    client_with(&|name| std::env::var(name).ok())
+}
+
+/// [`client`], reading the proxy variables from `env`.
+pub fn client_with(env: &dyn Fn(&str) -> Option<String>) -> Result<reqwest::Client, ApiError> {
+    let mut builder = reqwest::Client::builder();
+    if let Some(proxies) = proxy::from_env(env) {
+        // Proxies given replace reqwest's own lookup; none at all means go direct.
+        builder = builder.no_proxy();
+        for p in proxies {
+            builder = builder.proxy(p);
+        }
+    }
+    builder
         .connect_timeout(std::time::Duration::from_secs(10))
         .redirect(origin::redirect_policy())
         .user_agent(concat!("thinkbench/", env!("CARGO_PKG_VERSION")))

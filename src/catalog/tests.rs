@@ -68,7 +68,29 @@ fn builtin_parses_and_has_every_table_model() {
             (MaxTokensField::MaxTokens, Some(128000))
         );
     }
-    assert_eq!(c.models().len(), openai.len() + anthropic.len() + 2);
+    // The offline demo's models are priced as the families they stand for, and see what
+    // those families see.
+    let demo = [
+        ("demo-o", "openai", "o3-mini", ApiKind::Chat),
+        ("demo-r1", "deepseek", "deepseek-reasoner", ApiKind::Chat),
+        (
+            "demo-claude",
+            "anthropic",
+            "claude-sonnet-4-5",
+            ApiKind::Anthropic,
+        ),
+        ("demo-chat", "openai", "gpt-4o-mini", ApiKind::Chat),
+    ];
+    for (id, family_provider, family, api) in demo {
+        let m = c.lookup("demo", id).unwrap();
+        let f = c.lookup(family_provider, family).unwrap();
+        assert_eq!(m.api, api, "{id}");
+        assert_eq!((&m.price, m.vision), (&f.price, f.vision), "{id}");
+    }
+    assert_eq!(
+        c.models().len(),
+        openai.len() + anthropic.len() + 2 + demo.len()
+    );
     assert!(
         c.models()
             .iter()

@@ -301,9 +301,13 @@ pub fn summary_text(turns: &[Turn]) -> String {
         out.push('\n');
     }
     let total = Totals::of(turns).overall;
+    let mut cost = total.cost_text();
+    if turns.iter().all(Turn::is_demo) {
+        cost.push_str(&format!(" ({})", crate::demo::NOT_BILLED));
+    }
     out.push_str(&format!(
         "* lowest · total {} for {} request{}\n",
-        total.cost_text(),
+        cost,
         turns.len(),
         if turns.len() == 1 { "" } else { "s" }
     ));

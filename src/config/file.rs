@@ -40,6 +40,8 @@ pub(super) struct FileConfig {
     pub compare_concurrency: Option<Spanned<u32>>,
     /// A comparison whose minimum cost is above this many dollars asks before sending.
     pub compare_confirm_usd: Option<Spanned<f64>>,
+    /// How long the offline demo takes compared with a real model: 1 realistic, 0 instant.
+    pub demo_pace: Option<Spanned<f64>>,
     #[serde(default)]
     pub providers: BTreeMap<String, Spanned<ProviderTable>>,
     #[serde(default)]

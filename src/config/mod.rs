@@ -3,8 +3,12 @@
 //!
 //! Precedence, for every setting: flags > environment > config file > built-in defaults.
 //! Environment variables read: `THINKBENCH_HOME` (where config and data live),
-//! `THINKBENCH_MODEL`, `THINKBENCH_EFFORT`, `THINKBENCH_THEME`, `OPENAI_BASE_URL`, and each
-//! provider's key variable (`OPENAI_API_KEY`, `DEEPSEEK_API_KEY`, …).
+//! `THINKBENCH_MODEL`, `THINKBENCH_EFFORT`, `THINKBENCH_THEME`, `THINKBENCH_DEMO_PACE`,
+//! `OPENAI_BASE_URL`, and each provider's key variable (`OPENAI_API_KEY`, `DEEPSEEK_API_KEY`, …).
+//!
+//! `--demo` picks the built-in `demo` provider (default model `demo-o`); the model, effort
+//! and base URL preferences of the environment and the file are then not used, since they
+//! name real models.
 //!
 //! Invariants:
 //! - resolution never panics and never silently replaces something the person wrote with a
@@ -14,11 +18,13 @@
 //!   (`catalog::fit_effort`), said in [`Settings::effort_note`], or an error with `--strict`
 //!   (see `effort`);
 //! - the environment is injected (`env`), so resolution reads nothing but the config file and,
-//!   for the provider in use only, its `api_key_cmd`;
+//!   for the provider in use only, its `api_key_cmd` (or, for `demo`, starts the offline
+//!   demo's server on 127.0.0.1);
 //! - API keys stay inside `Settings::endpoint`, whose `Debug` redacts them.
 
 mod catalog;
 mod compare;
+mod demo;
 mod effort;
 mod file;
 mod key_cmd;
@@ -117,6 +123,10 @@ pub struct CommonArgs {
     /// sent instead, with a note)
     #[arg(long)]
     pub strict: bool,
+    /// The offline demo: built-in models with canned answers, no network, no key, not billed
+    /// (-m picks one of demo-o, demo-r1, demo-claude, demo-chat)
+    #[arg(long, conflicts_with_all = ["base_url", "api"])]
+    pub demo: bool,
 }
 
 impl CommonArgs {
@@ -133,6 +143,7 @@ impl CommonArgs {
             system: pick(&self.system, &fallback.system),
             theme: pick(&self.theme, &fallback.theme),
             strict: self.strict || fallback.strict,
+            demo: self.demo || fallback.demo,
         }
     }
 }
@@ -209,6 +220,9 @@ impl Settings {
     /// the wrong server; else the provider's name. `endpoint.provider` stays the key of the
     /// catalog, the prices and the stored turns.
     pub fn provider_label(&self) -> String {
+        if self.is_demo() {
+            return crate::demo::PROVIDER.to_string();
+        }
         let base = self.endpoint.base_url.trim_end_matches('/');
         let overridden = (self.providers.iter())
             .find(|p| p.name == self.endpoint.provider)
@@ -217,6 +231,12 @@ impl Settings {
             Some(host) if overridden => host.to_string(),
             _ => self.endpoint.provider.clone(),
         }
+    }
+
+    /// Whether the model is one of the offline demo's (nothing is sent anywhere, nothing is
+    /// billed).
+    pub fn is_demo(&self) -> bool {
+        self.endpoint.provider == crate::demo::PROVIDER
     }
 
     /// Whether requests go to OpenAI's own servers.
@@ -338,25 +358,30 @@ pub fn resolve(
     let env_var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let file = LoadedFile::load(&paths.config_file())?;
     let cfg = &file.config;
-    let providers = providers::configured_providers(&file)?;
+    let mut providers = providers::configured_providers(&file)?;
+    let pace = demo::pace(&env_var, &file)?;
+    providers::set_demo_pace(&mut providers, pace);
 
     let catalog = catalog::assemble(&file, &providers, paths)?;
 
     // Model and provider.
     let (spec, spec_origin) = match (&args.model, env_var("THINKBENCH_MODEL"), &cfg.model) {
+        (None, _, _) if args.demo => (crate::demo::DEFAULT_MODEL.to_string(), "--demo".into()),
         (Some(m), _, _) => (m.clone(), "--model".to_string()),
         (None, Some(m), _) => (m, "THINKBENCH_MODEL".to_string()),
         (None, None, Some(m)) => (m.get_ref().clone(), file.origin(m.span())),
         (None, None, None) => (DEFAULT_MODEL.to_string(), "default".to_string()),
     };
-    let (provider_name, model) = parse_model_spec(
-        &spec,
-        &providers,
-        &catalog,
-        DEFAULT_PROVIDER,
-        args.base_url.is_some(),
-    )
-    .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
+    let (fallback, at_fallback) = match args.demo {
+        true => (crate::demo::PROVIDER, true),
+        false => (DEFAULT_PROVIDER, args.base_url.is_some()),
+    };
+    let (provider_name, model) =
+        parse_model_spec(&spec, &providers, &catalog, fallback, at_fallback)
+            .map_err(|e| ConfigError::Invalid(format!("{spec_origin}: {e}")))?;
+    if args.demo {
+        demo::check_model(&catalog, &provider_name, &model, &spec, &spec_origin)?;
+    }
     let provider = find_provider(&providers, &provider_name)?;
     let model_info = catalog.knowledge(&provider_name, &model, catalog_use(provider));
 

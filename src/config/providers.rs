@@ -8,11 +8,14 @@
 //!   diagnostic, is shown in its error: see `key_cmd`);
 //! - `api_key_cmd` runs only for the provider actually used, with `sh -c`, stdin closed,
 //!   within its timeout (`api_key_cmd_timeout_secs`, default 10 s);
-//! - a provider name never contains `/` (it would make `provider/model` ambiguous).
+//! - a provider name never contains `/` (it would make `provider/model` ambiguous);
+//! - the built-in `demo` provider cannot be configured; its endpoint always points at the
+//!   offline demo's server on 127.0.0.1, started when it is first connected to (see `demo`).
 
 use super::ConfigError;
 use super::file::LoadedFile;
 use crate::api::{ApiKind, Endpoint};
+use crate::demo;
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -172,7 +175,21 @@ pub fn builtin_providers() -> Vec<Provider> {
             Some("ANTHROPIC_API_KEY"),
             false,
         ),
+        Provider::builtin(demo::PROVIDER, ApiKind::Chat, DEMO_BASE_URL, None, false),
     ]
+}
+
+/// The `demo` provider's base URL until it is connected to (its server's port is known only
+/// once it runs).
+pub const DEMO_BASE_URL: &str = "http://127.0.0.1/v1";
+
+/// The demo provider with the pace its requests ask for (see `demo::PACE_HEADER`).
+pub(super) fn set_demo_pace(providers: &mut [Provider], pace: f64) {
+    if let Some(p) = providers.iter_mut().find(|p| p.name == demo::PROVIDER) {
+        p.headers.retain(|(k, _)| k != demo::PACE_HEADER);
+        p.headers
+            .push((demo::PACE_HEADER.to_string(), pace.to_string()));
+    }
 }
 
 /// The built-in providers with the config file's `[providers.NAME]` tables applied.
@@ -181,6 +198,12 @@ pub(super) fn configured_providers(file: &LoadedFile) -> Result<Vec<Provider>, C
     for (name, table) in &file.config.providers {
         let span = table.span();
         let table = table.get_ref();
+        if name == demo::PROVIDER {
+            return Err(file.error_at(
+                span,
+                "provider `demo` is the built-in offline demo and cannot be configured",
+            ));
+        }
         if name.is_empty() || name.contains('/') || name.chars().any(char::is_whitespace) {
             return Err(file.error_at(
                 span,
@@ -371,6 +394,14 @@ pub(super) fn connect(
         .as_deref()
         .and_then(|name| Some((name, env_value(name)?)));
     let base_url = match (base_flag, &from_env) {
+        _ if provider.name == demo::PROVIDER => {
+            if base_flag.is_some() {
+                return Err(ConfigError::Invalid(
+                    "--base-url: the offline demo runs on its own server; leave it out".to_string(),
+                ));
+            }
+            demo::base_url().map_err(ConfigError::Invalid)?
+        }
         (Some(flag), _) => {
             check_base_url(flag).map_err(|e| ConfigError::Invalid(format!("--base-url: {e}")))?
         }

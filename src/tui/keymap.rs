@@ -53,6 +53,9 @@ pub enum Action {
     /// (or page of columns); otherwise the cursor moves.
     ArmPrev,
     ArmNext,
+    /// `d` on the empty start screen of a provider without a key: the offline demo;
+    /// otherwise the letter is typed.
+    Demo,
     /// Anything else goes to the composer.
     Edit,
 }
@@ -252,6 +255,12 @@ pub const KEYS: &[Entry] = &[
         ],
     },
     Entry {
+        keys: "d (start screen without a key)",
+        what: "the offline demo: canned answers, no network, not billed",
+        hint: None,
+        binds: &[(plain(KeyCode::Char('d')), Action::Demo)],
+    },
+    Entry {
         keys: "PgUp / PgDn, wheel",
         what: "scroll; End or Ctrl+End returns to the live bottom",
         hint: None,
@@ -388,113 +397,4 @@ pub fn completions(draft: &str) -> Vec<&'static str> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(code: KeyCode, m: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, m)
-    }
-
-    #[test]
-    fn enter_sends_and_modified_enter_breaks_the_line() {
-        assert_eq!(
-            action(&key(KeyCode::Enter, KeyModifiers::NONE)),
-            Action::Send
-        );
-        assert_eq!(
-            action(&key(KeyCode::Enter, KeyModifiers::ALT)),
-            Action::Newline
-        );
-        assert_eq!(
-            action(&key(KeyCode::Enter, KeyModifiers::SHIFT)),
-            Action::Newline
-        );
-        assert_eq!(
-            action(&key(KeyCode::Char('j'), KeyModifiers::CONTROL)),
-            Action::Newline
-        );
-        assert_eq!(
-            action(&key(KeyCode::Char('a'), KeyModifiers::CONTROL)),
-            Action::Edit
-        );
-        assert_eq!(action(&key(KeyCode::Up, KeyModifiers::SHIFT)), Action::Edit);
-        assert_eq!(
-            action(&key(KeyCode::Char('r'), KeyModifiers::ALT)),
-            Action::Retry
-        );
-        assert_eq!(
-            action(&key(KeyCode::Char('r'), KeyModifiers::CONTROL)),
-            Action::Edit
-        );
-        assert_eq!(
-            action(&key(KeyCode::Char(','), KeyModifiers::ALT)),
-            Action::EffortDown
-        );
-        assert_eq!(
-            action(&key(KeyCode::Char('.'), KeyModifiers::ALT)),
-            Action::EffortUp
-        );
-        // Escape-sequence prefixes are never bound.
-        for c in ['[', ']', 'O', 'P'] {
-            assert_eq!(
-                action(&key(KeyCode::Char(c), KeyModifiers::ALT)),
-                Action::Edit
-            );
-        }
-        assert_eq!(
-            action(&key(KeyCode::F(2), KeyModifiers::NONE)),
-            Action::Models
-        );
-        assert_eq!(completions("/m"), ["/model", "/max", "/meter"]);
-        assert!(completions("/model o3").is_empty());
-        assert!(completions("hello").is_empty());
-        assert!(completions("/model").is_empty());
-        assert_eq!(completions("/q"), ["/quit"]);
-    }
-
-    #[test]
-    fn every_action_but_edit_has_a_key_and_hints_keep_their_order() {
-        use Action::*;
-        for a in [
-            Send,
-            Newline,
-            HistoryPrev,
-            HistoryNext,
-            Cancel,
-            Interrupt,
-            Quit,
-            Retry,
-            Sessions,
-            Help,
-            Models,
-            Efforts,
-            EffortDown,
-            EffortUp,
-            ToggleMeter,
-            Inspector,
-            ToggleThinking,
-            PageUp,
-            PageDown,
-            Bottom,
-            Top,
-            PickArm,
-            ArmPrev,
-            ArmNext,
-        ] {
-            assert!(
-                KEYS.iter().any(|e| e.binds.iter().any(|(_, b)| *b == a)),
-                "{a:?} has no key"
-            );
-        }
-        let words: Vec<&str> = hints().iter().map(|h| h.word).collect();
-        assert_eq!(
-            words,
-            [
-                "help", "send", "model", "effort", "thinking", "usage", "sessions", "cancel",
-                "quit"
-            ]
-        );
-        assert_eq!(command("/model  o3-mini "), Some((Cmd::Model, "o3-mini")));
-        assert_eq!(command("/etc/hosts?"), None);
-    }
-}
+mod tests;

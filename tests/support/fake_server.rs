@@ -1,6 +1,7 @@
 //! A fake OpenAI-compatible HTTP server on 127.0.0.1, for integration tests and manual runs.
 //!
-//! It speaks just enough HTTP/1.1 by hand: it reads the request line, the headers and a
+//! It speaks just enough HTTP/1.1, with the offline demo's reader and response head
+//! (`thinkbench::demo::http`): it reads the request line, the headers and a
 //! `Content-Length` body, records the request, and answers with `Connection: close` (SSE
 //! bodies end when the connection closes, written piece by piece with a flush after each).
 //! Invariants: every request to a non-`/models` path consumes the next [`Reply`] of one
@@ -36,7 +37,7 @@ use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
@@ -283,52 +284,18 @@ fn models_reply() -> Reply {
     }
 }
 
-/// Read one request; `None` when the client closed or sent something that is not HTTP.
+/// Read one request (with the demo server's reader); `None` when the client closed or sent
+/// something that is not HTTP.
 async fn read_request(socket: &mut TcpStream) -> std::io::Result<Option<Request>> {
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 8192];
-    let head_end = loop {
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-        if buf.len() > 1 << 20 {
-            return Ok(None);
-        }
-        let n = socket.read(&mut tmp).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&tmp[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let (Some(method), Some(path)) = (first.next(), first.next()) else {
+    let Some(read) = thinkbench::demo::http::read_request(socket).await? else {
         return Ok(None);
     };
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let length = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        let n = socket.read(&mut tmp).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&tmp[..n]);
-    }
-    let raw_body =
-        String::from_utf8_lossy(&buf[head_end..buf.len().min(head_end + length)]).into_owned();
+    let raw_body = String::from_utf8_lossy(&read.body).into_owned();
     let body = serde_json::from_str(&raw_body).unwrap_or(Value::Null);
     Ok(Some(Request {
-        method: method.to_string(),
-        path: path.to_string(),
-        headers,
+        method: read.method,
+        path: read.path,
+        headers: read.headers,
         body,
         raw_body,
         received: Instant::now(),
@@ -359,24 +326,10 @@ async fn write_reply(
         _ => {}
     }
     let plan = plan(reply);
-    let mut head = format!("HTTP/1.1 {} {}\r\n", plan.status, reason(plan.status));
-    if !headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-    {
-        head.push_str(&format!("content-type: {}\r\n", plan.content_type));
-    }
-    if plan.sized {
-        let length: usize = plan.pieces.iter().map(|(_, p)| p.len()).sum();
-        head.push_str(&format!("content-length: {length}\r\n"));
-    } else {
-        head.push_str("cache-control: no-cache\r\n");
-    }
-    head.push_str("connection: close\r\n");
-    for (k, v) in &headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
+    let typed = (headers.iter()).any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let length = (plan.sized).then(|| plan.pieces.iter().map(|(_, p)| p.len()).sum());
+    let content_type = (!typed).then_some(plan.content_type);
+    let head = thinkbench::demo::http::head(plan.status, content_type, length, &headers);
     socket.write_all(head.as_bytes()).await?;
     socket.flush().await?;
     for (delay, piece) in plan.pieces {
@@ -394,20 +347,4 @@ async fn write_reply(
         }
     }
     Ok(())
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        408 => "Request Timeout",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
 }

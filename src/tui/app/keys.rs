@@ -90,6 +90,11 @@ impl App {
             Action::PickArm | Action::ArmPrev | Action::ArmNext => {
                 return self.arm_key(action, key);
             }
+            Action::Demo if self.composer.is_empty() && self.offers_demo() => {
+                let spec = format!("{}/{}", crate::demo::PROVIDER, crate::demo::DEFAULT_MODEL);
+                return self.switch_model(&spec);
+            }
+            Action::Demo => self.composer.input(key),
             Action::Edit => self.composer.input(key),
         }
         Vec::new()
@@ -150,6 +155,14 @@ impl App {
     pub fn completions(&self) -> Vec<&'static str> {
         let draft = self.draft();
         keymap::completions(self.completing.as_deref().unwrap_or(&draft))
+    }
+
+    /// Whether the start screen offers the offline demo: nothing may be sent for want of a
+    /// key, and nothing has been.
+    pub fn offers_demo(&self) -> bool {
+        self.setup_hint.is_some()
+            && self.session.conversation.turns.is_empty()
+            && !self.session.settings.is_demo()
     }
 
     /// F1, `?` on an empty composer, `/help`: the help, from its top.

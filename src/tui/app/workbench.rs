@@ -59,6 +59,10 @@ impl App {
             (_, Some(now)) => notice.push_str(&format!(" · effort {now}")),
             _ => {}
         }
+        if self.session.conversation.turns.is_empty() {
+            // The start screen tells how to connect the model it will send to.
+            self.setup_hint = new.setup_hint.clone();
+        }
         self.session.settings = *new;
         self.notice = Some(notice);
     }

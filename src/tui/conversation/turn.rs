@@ -170,11 +170,16 @@ pub fn footer_lines(
         Some(FinishReason::Length) if turn.answer.trim().is_empty() => {
             let u = turn.usage();
             let budget = turn.spec.max_output_tokens.unwrap_or(u.output);
+            let cost = usage::dollars(turn.cost());
+            let billed = if turn.is_demo() {
+                format!("{cost} if it were billed ({})", crate::demo::NOT_BILLED)
+            } else {
+                format!("billed {cost}")
+            };
             let text = format!(
-                "⚠ all {} output tokens went to reasoning; no answer was produced; billed {}. \
+                "⚠ all {} output tokens went to reasoning; no answer was produced; {billed}. \
                  Raise the limit (/max) — OpenAI suggests leaving ≥ 25,000 for reasoning.",
                 usage::thousands(budget),
-                usage::dollars(turn.cost())
             );
             lines.extend(wrap_text(&text, theme.error, width));
         }

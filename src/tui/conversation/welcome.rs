@@ -1,5 +1,8 @@
 //! The start screen of an empty conversation: what thinkbench is, then where it is connected
-//! (the base URL without its credentials) or, with `setup_hint`, what is missing to connect.
+//! (the base URL without its credentials) or, with `setup_hint`, what is missing to connect
+//! and the offer of the offline demo (`d`, see the keymap). On the demo it says that it is a
+//! demonstration (canned answers, no network, not billed), lists the demo models and tells
+//! how to connect a real provider.
 //!
 //! Prose wraps at words. An indented line of the hint is a command, optionally followed by a
 //! label after two or more spaces (`  thinkbench -m ollama/MODEL      (Ollama)`): it is never
@@ -32,10 +35,15 @@ pub fn render(ctx: &Ctx, setup_hint: Option<&str>, frame: &mut Frame, area: Rect
         w,
     ));
     lines.push(Line::default());
+    let s = &ctx.session.settings;
     match setup_hint {
-        Some(hint) => lines.extend(hint_lines(hint, t.error, w as usize)),
+        Some(hint) => {
+            lines.extend(hint_lines(hint, t.error, w as usize));
+            lines.push(Line::default());
+            lines.extend(wrap_text(DEMO_OFFER, t.accent, w));
+        }
+        None if s.is_demo() => lines.extend(demo_lines(ctx, w)),
         None => {
-            let s = &ctx.session.settings;
             let connected = format!(
                 "Connected to {} at {} — model {}.",
                 s.provider_label(),
@@ -51,6 +59,42 @@ pub fn render(ctx: &Ctx, setup_hint: Option<&str>, frame: &mut Frame, area: Rect
         }
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// What the start screen offers when nothing may be sent for want of a key.
+pub const DEMO_OFFER: &str =
+    "No key at hand? Press d for an offline demo: canned answers, no network, not billed.";
+
+/// What the start screen says on the offline demo.
+fn demo_lines(ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
+    let t = &ctx.theme;
+    let mut lines = wrap_text(
+        "This is the offline demo: canned answers from a server inside thinkbench, in the \
+         wire formats of the real APIs. No network, no key, nothing billed; the cost shown is \
+         what the turn would cost at the list price of the family each model stands for.",
+        t.accent,
+        width,
+    );
+    lines.push(Line::default());
+    let models: Vec<String> = (crate::demo::script::MODELS.iter())
+        .map(|(id, _, what)| format!("  {id:<13}{what}"))
+        .collect();
+    lines.extend(hint_lines(&models.join("\n"), t.assistant, width as usize));
+    lines.push(Line::default());
+    lines.extend(wrap_text(
+        "Type a message and press Enter. F2 switches model, F3 sets the effort, and /max 300 \
+         shows what a small output budget does to a reasoning model.",
+        t.assistant,
+        width,
+    ));
+    lines.push(Line::default());
+    lines.extend(hint_lines(
+        "To connect a real provider, quit and set its key, e.g.\n  export OPENAI_API_KEY=...\n  \
+         thinkbench -m o3-mini",
+        t.usage,
+        width as usize,
+    ));
+    lines
 }
 
 /// The lines of a setup hint for a pane `width` columns wide.

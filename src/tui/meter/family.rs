@@ -19,14 +19,16 @@ pub enum Family {
 }
 
 impl Family {
-    /// The family of `model` on `provider` (an `org/` prefix on the id is ignored).
+    /// The family of `model` on `provider` (an `org/` prefix on the id is ignored; the
+    /// offline demo's models count as OpenAI's, since the demo counts with `o200k_base`).
     pub fn of(provider: &str, model: &str) -> Family {
         let id = model.to_ascii_lowercase();
         let base = id.rsplit('/').next().unwrap_or(&id);
         let openai_id = ["gpt-", "o1", "o3", "o4", "chatgpt-"]
             .iter()
             .any(|p| base.starts_with(p));
-        if provider == "openai" || openai_id {
+        // The offline demo counts tokens with `o200k_base`, whatever family a model stands for.
+        if provider == "openai" || provider == crate::demo::PROVIDER || openai_id {
             Family::OpenAi
         } else if provider == "anthropic" || id.contains("claude") {
             Family::Claude
@@ -111,6 +113,9 @@ pub(super) mod tests {
         assert_eq!(Family::of("openrouter", "openai/o3"), Family::OpenAi);
         assert_eq!(Family::of("azure", "gpt-4o"), Family::OpenAi);
         assert_eq!(Family::of("anthropic", "x"), Family::Claude);
+        // The offline demo counts every model's tokens with `o200k_base`.
+        assert_eq!(Family::of("demo", "demo-claude"), Family::OpenAi);
+        assert_eq!(Family::of("demo", "demo-r1"), Family::OpenAi);
         assert_eq!(
             Family::of("deepseek", "deepseek-reasoner"),
             Family::DeepSeek

@@ -1,4 +1,5 @@
-//! The status line, by priority: a notice or warning first and whole; then provider, model,
+//! The status line, by priority: a notice or warning first and whole; then provider (for
+//! the offline demo, `demo · offline`), model,
 //! effort (or, with a compare set, its arms), output budget (`max N`, when one is set) and
 //! session cost; then the warnings (persistence off; `⚠ key over plain http` for as long as
 //! a key goes unencrypted to another machine, see
@@ -34,6 +35,9 @@ pub struct Status<'a> {
     pub unsaved: Option<usize>,
     pub notice: Option<&'a str>,
 }
+
+/// Where the offline demo's turns go, instead of a provider.
+pub const DEMO: &str = "demo · offline";
 
 /// The warning shown while a key goes over plain http to another machine.
 pub const PLAIN_HTTP: &str = "⚠ key over plain http";
@@ -108,6 +112,7 @@ fn items(ctx: &Ctx, status: &Status) -> Vec<String> {
                 _ => a.label.clone(),
             })
             .collect(),
+        None if s.is_demo() => vec![DEMO.to_string(), s.model.clone()],
         None => vec![s.provider_label(), s.model.clone()],
     };
     if let (None, Some(effort)) = (ctx.compare_set, &s.effort) {
