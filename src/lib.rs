@@ -4,7 +4,8 @@
 //! models (limits, prices, request quirks); `config` resolves file + env + flags into one
 //! `Settings`; `conversation` holds the provider-neutral history; `ask` is the headless mode and `compare` sends one prompt to several arms;
 //! `demo` is the offline demo provider's server on 127.0.0.1 (canned answers, real wire shapes);
-//! `store` keeps sessions in SQLite, `sessions_cli` and `export` show them;
+//! `store` keeps sessions in SQLite, `sessions_cli` and `export` show them; `models_cli` lists
+//! the catalog and syncs its prices;
 //! `tui` is the full-screen interface (state/update/view apart, effects as data);
 //! `signals` and `stdout` are how every command stops on a signal or a closed stdout.
 
@@ -16,6 +17,7 @@ pub mod config;
 pub mod conversation;
 pub mod demo;
 pub mod export;
+pub mod models_cli;
 pub mod session;
 pub mod sessions_cli;
 pub mod signals;

@@ -14,6 +14,7 @@ use thinkbench::ask::{self, AskOptions};
 use thinkbench::compare;
 use thinkbench::config::{self, CommonArgs, Paths};
 use thinkbench::demo;
+use thinkbench::models_cli;
 use thinkbench::session::Session;
 use thinkbench::sessions_cli::{self, SessionsCommand};
 use thinkbench::store;
@@ -94,6 +95,9 @@ enum Command {
         #[command(flatten)]
         run: CompareArgs,
     },
+    /// The models the configured providers offer: limits, prices, reasoning, vision and
+    /// where each figure came from (`models sync` refreshes prices from a public catalog).
+    Models(models_cli::ModelsArgs),
     /// List, show, export or delete stored sessions.
     Sessions {
         #[command(subcommand)]
@@ -297,6 +301,27 @@ fn main() -> ExitCode {
         }) => compare_command(&runtime, &paths, &cli.common, model, run, |base, _| {
             compare::sweep_arms(base, &efforts)
         }),
+        Some(Command::Models(args)) => {
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            let today: String = thinkbench::timefmt::utc_minutes(now_ms)
+                .chars()
+                .take(10)
+                .collect();
+            match runtime.block_on(models_cli::run(args, &cli.common, &paths, &env, &today)) {
+                Ok(text) => match thinkbench::stdout::write(text.as_bytes()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(err) => {
+                        if let Some(message) = err.message() {
+                            eprintln!("thinkbench: {message}");
+                        }
+                        ExitCode::from(u8::try_from(err.exit_status()).unwrap_or(1))
+                    }
+                },
+                Err(err) => fail(err.message, err.code),
+            }
+        }
         Some(Command::Sessions { command }) => {
             let filter = Filter::detect(false, &env);
             match sessions_cli::run(&paths.data_dir.join(store::DB_FILE), command, filter) {

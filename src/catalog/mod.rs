@@ -21,9 +21,11 @@ use crate::api::{
 use crate::usage::Price;
 use serde::{Deserialize, Serialize};
 
+pub mod display;
 mod effort;
 mod entry;
 mod overlay;
+pub mod sync;
 
 pub use effort::{
     EFFORT_LEVELS, Fitted, effort_rank, effort_to_send, fit_effort, nearest_effort, validate_effort,
@@ -189,8 +191,9 @@ pub struct Catalog {
     local_providers: Vec<String>,
     /// When the built-in prices were last checked.
     prices_as_of: Option<String>,
-    /// When the synced overlay was written, if one was applied.
-    synced_at: Option<String>,
+    /// When the synced overlay was written and where its figures came from, if one was
+    /// applied.
+    synced: Option<(String, String)>,
 }
 
 impl Catalog {
@@ -207,7 +210,7 @@ impl Catalog {
             models: Vec::with_capacity(file.models.len()),
             local_providers: Vec::new(),
             prices_as_of: file.prices_as_of,
-            synced_at: None,
+            synced: None,
         };
         for entry in file.models {
             let (provider, id) = (entry.provider.clone(), entry.id.clone());
@@ -282,12 +285,22 @@ impl Catalog {
     /// When the prices were last checked: the synced overlay's date when one is applied,
     /// else the built-in table's.
     pub fn prices_as_of(&self) -> Option<&str> {
-        self.synced_at.as_deref().or(self.prices_as_of.as_deref())
+        match &self.synced {
+            Some((at, _)) => Some(at),
+            None => self.prices_as_of.as_deref(),
+        }
     }
 
-    /// Record that an overlay written at `date` was applied.
-    pub fn set_synced_at(&mut self, date: &str) {
-        self.synced_at = Some(date.to_string());
+    /// The applied overlay's date and source (a URL or a file), if one was applied.
+    pub fn synced(&self) -> Option<(&str, &str)> {
+        self.synced
+            .as_ref()
+            .map(|(at, from)| (at.as_str(), from.as_str()))
+    }
+
+    /// Record that an overlay written at `date` from `source` was applied.
+    pub fn set_synced(&mut self, date: &str, source: &str) {
+        self.synced = Some((date.to_string(), source.to_string()));
     }
 
     /// What we know of `model` served by `provider`. First the provider's own entry (the

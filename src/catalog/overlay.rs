@@ -54,7 +54,7 @@ impl Catalog {
             info.id = id;
             self.merge(vec![info]);
         }
-        self.set_synced_at(&file.synced_at);
+        self.set_synced(&file.synced_at, &file.source);
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! Clipped to any size: all arithmetic saturates and ratatui clips each line.
 
 use super::state::{Picker, PickerRow};
+use crate::catalog::display::{per_million, tokens};
 use crate::tui::component::{Ctx, cut};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -211,29 +212,6 @@ fn row_line(
     ])
 }
 
-/// `200k`, `65.5k`, `1.05M`, `?` when unknown.
-pub fn tokens(n: Option<u64>) -> String {
-    let Some(n) = n else {
-        return "?".to_string();
-    };
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    if n >= 1_000_000 {
-        format!("{}M", trim(format!("{:.2}", n as f64 / 1e6)))
-    } else if n >= 100_000 {
-        format!("{}k", (n as f64 / 1e3).round())
-    } else if n >= 1_000 {
-        format!("{}k", trim(format!("{:.1}", n as f64 / 1e3)))
-    } else {
-        n.to_string()
-    }
-}
-
 /// `$1.10/$4.40` per 1M input/output tokens; `local` on a local server; `price unknown`.
 pub fn price_cell(row: &PickerRow) -> String {
     let price = row.info.as_ref().and_then(|m| m.price);
@@ -243,17 +221,6 @@ pub fn price_cell(row: &PickerRow) -> String {
         Some(p) => format!("{}/{}", per_million(p.input), per_million(p.output)),
         None => "price unknown".to_string(),
     }
-}
-
-/// `$1.10`, `$0.075`, `$150`.
-fn per_million(dollars: f64) -> String {
-    if dollars >= 100.0 && dollars.fract() == 0.0 {
-        return format!("${dollars:.0}");
-    }
-    let text = format!("{dollars:.3}");
-    // Keep at least two decimals.
-    let text = text.strip_suffix('0').unwrap_or(&text);
-    format!("${text}")
 }
 
 /// `no key` for a provider without its key; `reasoning low·medium·high vision no-stream`;
@@ -296,25 +263,4 @@ pub fn badges(row: &PickerRow) -> String {
 
 fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_counts_and_prices_read_short() {
-        assert_eq!(tokens(Some(200_000)), "200k");
-        assert_eq!(tokens(Some(128_000)), "128k");
-        assert_eq!(tokens(Some(65_536)), "65.5k");
-        assert_eq!(tokens(Some(8_000)), "8k");
-        assert_eq!(tokens(Some(1_047_576)), "1.05M");
-        assert_eq!(tokens(Some(1_000_000)), "1M");
-        assert_eq!(tokens(Some(512)), "512");
-        assert_eq!(tokens(None), "?");
-        assert_eq!(per_million(1.1), "$1.10");
-        assert_eq!(per_million(0.075), "$0.075");
-        assert_eq!(per_million(150.0), "$150");
-        assert_eq!(per_million(14.0), "$14.00");
-    }
 }
