@@ -1,34 +1,29 @@
 //! `thinkbench models` and `models sync` through the real binary: the listing with its
 //! figures and their origins, a sync from the stored models.dev sample (a file, and a server
 //! on 127.0.0.1), what it reports, and that a failed or partial download changes nothing.
+//! Offline: every proxy variable points at a dead port, and loopback goes direct.
+
+mod offline;
 
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const SAMPLE: &str = "tests/fixtures/models.dev/api.json";
 
-/// `thinkbench ARGS` in `home` with a cleared environment.
+/// `thinkbench ARGS` in `home`, offline.
 fn tb(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thinkbench"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("THINKBENCH_HOME", home)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    offline::tb(home, args, &[])
 }
 
 fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    offline::stdout(o)
 }
 
 fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    offline::stderr(o)
 }
 
 fn json(home: &Path, args: &[&str]) -> Value {
@@ -272,6 +267,16 @@ fn a_failed_or_partial_download_changes_nothing() {
     let o = tb(home.path(), &["models", "sync", "--from", &url]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(out(&o).contains(&format!("read from {url}")));
+    // By default the published catalog is fetched; here every way out is a dead proxy, so
+    // nothing leaves the machine, and the failure changes nothing.
+    let o = tb(home.path(), &["models", "sync"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("cannot download https://models.dev/api.json"),
+        "{}",
+        err(&o)
+    );
+    assert!(std::fs::read(&overlay).unwrap() != before, "the server's sync was written");
     // A file that does not exist says so.
     let o = tb(
         home.path(),
