@@ -276,7 +276,10 @@ fn a_failed_or_partial_download_changes_nothing() {
         "{}",
         err(&o)
     );
-    assert!(std::fs::read(&overlay).unwrap() != before, "the server's sync was written");
+    assert!(
+        std::fs::read(&overlay).unwrap() != before,
+        "the server's sync was written"
+    );
     // A file that does not exist says so.
     let o = tb(
         home.path(),

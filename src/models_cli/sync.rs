@@ -44,7 +44,7 @@ pub async fn read_source(
         .timeout(FETCH_TIMEOUT)
         .send()
         .await
-        .map_err(|e| failed(e.without_url().to_string()))?;
+        .map_err(|e| failed(crate::api::errors::send_error(&e, source).message))?;
     let status = response.status();
     if !status.is_success() {
         return Err(failed(format!("the server answered {status}")));
@@ -55,9 +55,10 @@ pub async fn read_source(
             crate::api::http::WholeBodyError::TooLarge => {
                 failed(format!("it is larger than {} MB", MAX_BODY / (1024 * 1024)))
             }
-            crate::api::http::WholeBodyError::Body(e) => {
-                failed(format!("the download broke off ({})", e.without_url()))
-            }
+            crate::api::http::WholeBodyError::Body(e) => failed(format!(
+                "the download broke off ({})",
+                crate::api::errors::root_cause(&e)
+            )),
         })
 }
 
