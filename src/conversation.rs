@@ -11,6 +11,7 @@
 use crate::api::{
     ApiError, ApiKind, ChatRequest, FinishReason, Message, Role, StreamEvent, ToolCall,
 };
+use crate::attach::Attachment;
 use crate::usage::{self, Price, Usage};
 
 mod arms;
@@ -82,6 +83,8 @@ pub struct TurnSpec {
 pub struct Turn {
     pub id: u64,
     pub prompt: String,
+    /// Files and images sent with the prompt (and with it again as history).
+    pub attachments: Vec<Attachment>,
     pub spec: TurnSpec,
     /// Shared reasoning text (without `<think>` tags); empty when the server shares none.
     pub reasoning: String,
@@ -109,6 +112,7 @@ impl Turn {
         Turn {
             id,
             prompt,
+            attachments: Vec::new(),
             spec,
             reasoning: String::new(),
             answer: String::new(),
@@ -148,6 +152,7 @@ impl Turn {
         let mut turn = Turn {
             id,
             prompt,
+            attachments: Vec::new(),
             spec,
             reasoning,
             answer,
@@ -439,20 +444,38 @@ impl Conversation {
             {
                 continue;
             }
-            messages.push(Message {
-                role: Role::User,
-                content: turn.prompt.clone(),
-            });
+            messages.push(user_message(&turn.prompt, &turn.attachments));
             messages.push(Message {
                 role: Role::Assistant,
                 content: turn.answer.clone(),
+                images: Vec::new(),
             });
         }
         messages
     }
 }
 
-/// Estimated prompt tokens of a request: every message plus the chat format overhead.
+/// The user message `prompt` is sent as: each text file as a fenced block headed by its name,
+/// then the prompt; images as image inputs after the text.
+pub fn user_message(prompt: &str, attachments: &[Attachment]) -> Message {
+    let mut content = String::new();
+    for block in attachments.iter().filter_map(Attachment::text_block) {
+        content.push_str(&block);
+        content.push_str("\n\n");
+    }
+    content.push_str(prompt);
+    Message {
+        role: Role::User,
+        content,
+        images: attachments
+            .iter()
+            .filter_map(Attachment::image_input)
+            .collect(),
+    }
+}
+
+/// Estimated prompt tokens of a request: every message (its images by the model family's
+/// rule, `RequestQuirks::image_rule`) plus the chat format overhead.
 pub fn estimate_request_tokens(request: &ChatRequest) -> u64 {
     let system = request
         .system
@@ -462,7 +485,12 @@ pub fn estimate_request_tokens(request: &ChatRequest) -> u64 {
     let messages: u64 = request
         .messages
         .iter()
-        .map(|m| usage::estimate_tokens(&m.content) + usage::MESSAGE_OVERHEAD_TOKENS)
+        .map(|m| {
+            let images: u64 = (m.images.iter())
+                .map(|i| crate::attach::image::tokens(request.quirks.image_rule, i.width, i.height))
+                .sum();
+            usage::estimate_tokens(&m.content) + images + usage::MESSAGE_OVERHEAD_TOKENS
+        })
         .sum();
     system.unwrap_or(0) + messages + 3
 }

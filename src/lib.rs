@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod ask;
+pub mod attach;
 pub mod catalog;
 pub mod compare;
 pub mod config;

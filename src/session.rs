@@ -3,13 +3,17 @@
 //! Both the TUI and `ask`/`compare` start turns here, so a request is always built the same
 //! way: the provider-neutral history (answers only, never reasoning) plus the new prompt,
 //! shaped by the request quirks of the model it goes to. A comparison's arms are built by
-//! the same function, each with its own settings and the same history.
+//! the same function, each with its own settings and the same history. A turn's files and
+//! images go with its prompt every time it is sent (history included).
 //! Invariant: a turn is pushed to the conversation before its request leaves, so the
 //! person's words exist in the history even if the request fails at once.
 
-use crate::api::{ChatRequest, Message, Role};
+use crate::api::{ChatRequest, Message};
+use crate::attach::Attachment;
 use crate::config::Settings;
-use crate::conversation::{ArmTag, Conversation, Turn, TurnSpec, estimate_request_tokens};
+use crate::conversation::{
+    ArmTag, Conversation, Turn, TurnSpec, estimate_request_tokens, user_message,
+};
 
 pub struct Session {
     pub settings: Settings,
@@ -59,12 +63,15 @@ pub fn spec_for(s: &Settings) -> TurnSpec {
     }
 }
 
-/// The request for `prompt` after `history`, shaped for the model of `settings`.
-pub fn request_with(settings: &Settings, mut history: Vec<Message>, prompt: &str) -> ChatRequest {
-    history.push(Message {
-        role: Role::User,
-        content: prompt.to_string(),
-    });
+/// The request for `prompt` (with its `attachments`) after `history`, shaped for the model
+/// of `settings`.
+pub fn request_with(
+    settings: &Settings,
+    mut history: Vec<Message>,
+    prompt: &str,
+    attachments: &[Attachment],
+) -> ChatRequest {
+    history.push(user_message(prompt, attachments));
     ChatRequest {
         model: settings.model.clone(),
         system: settings.system.clone(),
@@ -107,15 +114,35 @@ impl Session {
 
     /// The request for `prompt` after the current history.
     pub fn request_for(&self, prompt: &str) -> ChatRequest {
-        request_with(&self.settings, self.conversation.history(), prompt)
+        self.request_with_files(prompt, &[])
+    }
+
+    /// The request for `prompt` with `attachments` after the current history.
+    pub fn request_with_files(&self, prompt: &str, attachments: &[Attachment]) -> ChatRequest {
+        request_with(
+            &self.settings,
+            self.conversation.history(),
+            prompt,
+            attachments,
+        )
     }
 
     /// Record a new turn for `prompt` and return its id and the request to send.
     pub fn start_turn(&mut self, prompt: String) -> (u64, ChatRequest) {
-        let request = self.request_for(&prompt);
+        self.start_turn_with(prompt, Vec::new())
+    }
+
+    /// [`Session::start_turn`] with files and images sent along (kept with the turn).
+    pub fn start_turn_with(
+        &mut self,
+        prompt: String,
+        attachments: Vec<Attachment>,
+    ) -> (u64, ChatRequest) {
+        let request = self.request_with_files(&prompt, &attachments);
         let estimate = estimate_request_tokens(&request);
         let id = self.conversation.next_id();
-        let turn = Turn::new(id, prompt, self.spec(), estimate);
+        let mut turn = Turn::new(id, prompt, self.spec(), estimate);
+        turn.attachments = attachments;
         self.conversation.turns.push(turn);
         (id, request)
     }
@@ -130,7 +157,7 @@ impl Session {
         for run in 1..=runs.max(1) {
             for arm in arms {
                 let index = out.len() as u32;
-                let request = request_with(&arm.settings, history.clone(), &prompt);
+                let request = request_with(&arm.settings, history.clone(), &prompt, &[]);
                 let mut turn = Turn::new(
                     id,
                     prompt.clone(),
@@ -162,6 +189,7 @@ impl Session {
         let old = self.conversation.turns.get(idx)?;
         let tag = old.arm.clone()?;
         let prompt = old.prompt.clone();
+        let attachments = old.attachments.clone();
         let id = old.id;
         let index = (self.conversation.turns[group.clone()].iter())
             .map(Turn::arm_index)
@@ -169,13 +197,14 @@ impl Session {
             .unwrap_or(0)
             + 1;
         let history = self.conversation.history_before(group.start);
-        let request = request_with(settings, history, &prompt);
+        let request = request_with(settings, history, &prompt, &attachments);
         let mut turn = Turn::new(
             id,
             prompt,
             spec_for(settings),
             estimate_request_tokens(&request),
         );
+        turn.attachments = attachments;
         turn.arm = Some(ArmTag {
             index,
             kept: false,

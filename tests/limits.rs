@@ -57,6 +57,7 @@ fn request(can_stream: bool) -> ChatRequest {
         messages: vec![Message {
             role: Role::User,
             content: "Hello?".into(),
+            images: Vec::new(),
         }],
         effort: None,
         max_output_tokens: None,

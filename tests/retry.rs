@@ -24,6 +24,7 @@ fn request() -> ChatRequest {
         messages: vec![Message {
             role: Role::User,
             content: "Hello?".into(),
+            images: Vec::new(),
         }],
         effort: None,
         max_output_tokens: None,

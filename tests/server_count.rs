@@ -195,6 +195,7 @@ fn texts() -> Texts {
         messages: vec![thinkbench::api::Message {
             role: thinkbench::api::Role::User,
             content: "one two three".into(),
+            images: Vec::new(),
         }],
         reasoning: REASONING.into(),
         output: vec![ANSWER.into()],

@@ -137,6 +137,7 @@ fn request(quirks: RequestQuirks) -> ChatRequest {
         messages: vec![Message {
             role: Role::User,
             content: "What is the capital of Mexico?".into(),
+            images: Vec::new(),
         }],
         effort: Some("low".into()),
         max_output_tokens: Some(2048),

@@ -85,14 +85,17 @@ fn request() -> ChatRequest {
             Message {
                 role: Role::User,
                 content: "Hi".into(),
+                images: Vec::new(),
             },
             Message {
                 role: Role::Assistant,
                 content: "Hello! How can I help?".into(),
+                images: Vec::new(),
             },
             Message {
                 role: Role::User,
                 content: "What's the weather in Florence, Italy?".into(),
+                images: Vec::new(),
             },
         ],
         effort: Some("high".into()),

@@ -41,8 +41,8 @@ mod types;
 pub use protocol::Protocol;
 pub use types::{
     ApiError, ApiKind, ChatRequest, DEFAULT_MAX_ATTEMPTS, EffortField, Endpoint, FinishReason,
-    InstructionRole, Limits, MaxTokensField, Message, OUT_OF_CREDIT, RateLimitInfo, RequestQuirks,
-    RetryNotice, Role, StreamEvent, ThinkingStyle, ToolCall,
+    ImageInput, ImageRule, InstructionRole, Limits, MaxTokensField, Message, OUT_OF_CREDIT,
+    RateLimitInfo, RequestQuirks, RetryNotice, Role, StreamEvent, ThinkingStyle, ToolCall,
 };
 
 /// Run `$body` with the type `$P` standing for the [`Protocol`] of `$api`.

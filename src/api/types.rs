@@ -132,6 +132,37 @@ pub enum Role {
 pub struct Message {
     pub role: Role,
     pub content: String,
+    /// Images sent with a user message, after its text (each API's own shape).
+    pub images: Vec<ImageInput>,
+}
+
+impl Message {
+    /// A message of text alone.
+    pub fn text(role: Role, content: impl Into<String>) -> Message {
+        Message {
+            role,
+            content: content.into(),
+            images: Vec::new(),
+        }
+    }
+}
+
+/// An image sent as input: its MIME type and its bytes in base64 (shared: the history is
+/// cloned per request, the image is not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageInput {
+    pub mime: String,
+    pub base64: std::sync::Arc<str>,
+    /// Its size in pixels (what its input tokens are counted from).
+    pub width: u32,
+    pub height: u32,
+}
+
+impl ImageInput {
+    /// `data:image/png;base64,...`, as Chat Completions and Responses take it.
+    pub fn data_url(&self) -> String {
+        format!("data:{};base64,{}", self.mime, self.base64)
+    }
 }
 
 /// How the system instructions are sent.
@@ -175,6 +206,18 @@ pub struct RequestQuirks {
     pub thinking: ThinkingStyle,
     /// The model may stay silent for long (deep reasoning): a longer idle-stream timeout.
     pub slow: bool,
+    /// How the model's family counts an image's input tokens (for estimates only).
+    pub image_rule: ImageRule,
+}
+
+/// Whose published rule counts an image's input tokens (see `attach::image::tokens`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImageRule {
+    /// OpenAI, high detail: 85 tokens plus 170 per 512-px tile after scaling.
+    #[default]
+    OpenAi,
+    /// Anthropic: about width x height / 750 after scaling.
+    Anthropic,
 }
 
 /// How a Chat Completions server takes the reasoning effort.
@@ -210,6 +253,7 @@ impl Default for RequestQuirks {
             effort_field: EffortField::ReasoningEffort,
             thinking: ThinkingStyle::Budget,
             slow: false,
+            image_rule: ImageRule::OpenAi,
         }
     }
 }

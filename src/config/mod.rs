@@ -200,11 +200,15 @@ impl Settings {
         // `model_info` is the catalog's knowledge of the model on this provider, so these are
         // its quirks (plus the provider's own, e.g. OpenRouter's effort object), or the guess
         // for an unknown model.
-        crate::catalog::quirks_for(
+        let mut quirks = crate::catalog::quirks_for(
             self.model_info.as_ref(),
             &self.endpoint.provider,
             self.is_openai_itself(),
-        )
+        );
+        if self.endpoint.api == crate::api::ApiKind::Anthropic {
+            quirks.image_rule = crate::api::ImageRule::Anthropic;
+        }
+        quirks
     }
 
     /// The price of the current model: zero on a local server, `None` when unknown.

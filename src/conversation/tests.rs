@@ -200,6 +200,7 @@ fn sent(prompt: &str) -> ChatRequest {
         messages: vec![Message {
             role: Role::User,
             content: prompt.into(),
+            images: Vec::new(),
         }],
         effort: None,
         max_output_tokens: None,

@@ -38,6 +38,7 @@ pub fn request(effort: Option<&str>, max_output_tokens: Option<u64>) -> ChatRequ
         messages: vec![Message {
             role: Role::User,
             content: "What's the weather in Florence, Italy?".into(),
+            images: Vec::new(),
         }],
         effort: effort.map(str::to_string),
         max_output_tokens,

@@ -6,7 +6,7 @@
 //! dropped); `system` is a plain string, sent only when it has text; `temperature` and
 //! `top_p` are never sent, so thinking is never refused for them.
 
-use crate::api::types::{ChatRequest, Role, ThinkingStyle};
+use crate::api::types::{ChatRequest, ImageInput, Role, ThinkingStyle};
 use serde_json::{Map, Value, json};
 
 /// The smallest thinking budget the API accepts.
@@ -88,27 +88,52 @@ pub fn fit_tokens(req: &ChatRequest) -> (u64, Option<Thinking>) {
     (max_tokens, Some(Thinking::Budget(budget)))
 }
 
-/// The history as alternating user/assistant messages: blank messages are dropped (the API
-/// refuses empty content) and neighbours of one role are joined with a blank line.
+/// The history as alternating user/assistant messages: blank messages (no text, no image)
+/// are dropped (the API refuses empty content) and neighbours of one role are joined with a
+/// blank line, their images kept. A message with images sends them as base64 `image` blocks
+/// before its text, as the API recommends.
 fn messages(req: &ChatRequest) -> Vec<Value> {
-    let mut merged: Vec<(Role, String)> = Vec::with_capacity(req.messages.len());
-    for m in req.messages.iter().filter(|m| !m.content.trim().is_empty()) {
+    let mut merged: Vec<(Role, String, Vec<&ImageInput>)> = Vec::with_capacity(req.messages.len());
+    let kept = req
+        .messages
+        .iter()
+        .filter(|m| !m.content.trim().is_empty() || !m.images.is_empty());
+    for m in kept {
         match merged.last_mut() {
-            Some((role, content)) if *role == m.role => {
-                content.push_str("\n\n");
-                content.push_str(&m.content);
+            Some((role, content, images)) if *role == m.role => {
+                if !m.content.trim().is_empty() {
+                    if !content.is_empty() {
+                        content.push_str("\n\n");
+                    }
+                    content.push_str(&m.content);
+                }
+                images.extend(&m.images);
             }
-            _ => merged.push((m.role, m.content.clone())),
+            _ => merged.push((m.role, m.content.clone(), m.images.iter().collect())),
         }
     }
     merged
         .into_iter()
-        .map(|(role, content)| {
+        .map(|(role, content, images)| {
             let role = match role {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            json!({"role": role, "content": content})
+            if images.is_empty() {
+                return json!({"role": role, "content": content});
+            }
+            let mut blocks: Vec<Value> = images
+                .iter()
+                .map(|i| {
+                    json!({"type": "image", "source": {
+                        "type": "base64", "media_type": i.mime, "data": &*i.base64
+                    }})
+                })
+                .collect();
+            if !content.trim().is_empty() {
+                blocks.push(json!({"type": "text", "text": content}));
+            }
+            json!({"role": role, "content": blocks})
         })
         .collect()
 }
@@ -148,10 +173,7 @@ mod tests {
     use crate::api::types::{Message, RequestQuirks};
 
     fn msg(role: Role, content: &str) -> Message {
-        Message {
-            role,
-            content: content.into(),
-        }
+        Message::text(role, content)
     }
 
     fn request(effort: Option<&str>, max: Option<u64>, model_max: Option<u64>) -> ChatRequest {

@@ -1,12 +1,29 @@
 //! The Chat Completions request body, shaped for the model chosen now (see WIRE.md).
 //!
-//! Invariants: the history is sent as given (reasoning is never part of it); instructions go
+//! Invariants: the history is sent as given (reasoning is never part of it; a message with
+//! images sends `content` as text and `image_url` parts); instructions go
 //! where the model accepts them; optional fields (`max_*tokens`, `reasoning_effort`,
 //! `stream_options`) appear only when set and accepted; `temperature` and `top_p` are never
 //! sent, so a reasoning model never rejects them.
 
-use crate::api::types::{ChatRequest, EffortField, InstructionRole, MaxTokensField, Role};
+use crate::api::types::{
+    ChatRequest, EffortField, ImageInput, InstructionRole, MaxTokensField, Role,
+};
 use serde_json::{Map, Value, json};
+
+/// A message's `content`: its text alone, or text and `image_url` parts (data URLs).
+fn with_images(text: String, images: &[ImageInput]) -> Value {
+    if images.is_empty() {
+        return json!(text);
+    }
+    let mut parts = vec![json!({"type": "text", "text": text})];
+    parts.extend(
+        images
+            .iter()
+            .map(|i| json!({"type": "image_url", "image_url": {"url": i.data_url()}})),
+    );
+    Value::Array(parts)
+}
 
 /// The JSON body of `req`; `stream` asks for an SSE answer.
 pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
@@ -36,7 +53,7 @@ pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
             }
             _ => m.content.clone(),
         };
-        messages.push(json!({"role": role, "content": content}));
+        messages.push(json!({"role": role, "content": with_images(content, &m.images)}));
     }
     if let Some(s) = fold {
         // No user message to fold into: the instructions become one.
@@ -83,14 +100,17 @@ mod tests {
                 Message {
                     role: Role::User,
                     content: "q1".into(),
+                    images: Vec::new(),
                 },
                 Message {
                     role: Role::Assistant,
                     content: "a1".into(),
+                    images: Vec::new(),
                 },
                 Message {
                     role: Role::User,
                     content: "q2".into(),
+                    images: Vec::new(),
                 },
             ],
             effort: Some("high".into()),

@@ -1,7 +1,7 @@
 //! The Responses request body, shaped for the model chosen now (see WIRE.md).
 //!
 //! Invariants: the history goes in `input` as plain `{role, content}` messages (reasoning is
-//! never part of it); the instructions go in `instructions`, never as a message; `reasoning`
+//! never part of it; a message with images has `input_text` and `input_image` parts); the instructions go in `instructions`, never as a message; `reasoning`
 //! is sent only to models that take it, and then always asks for a summary; `store` is always
 //! false (the history lives here, not on the server); `temperature` and `top_p` are never
 //! sent.
@@ -19,7 +19,14 @@ pub fn build_body(req: &ChatRequest, stream: bool) -> Value {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            json!({"role": role, "content": m.content})
+            if m.images.is_empty() {
+                return json!({"role": role, "content": m.content});
+            }
+            let mut parts = vec![json!({"type": "input_text", "text": m.content})];
+            parts.extend(m.images.iter().map(
+                |i| json!({"type": "input_image", "image_url": i.data_url(), "detail": "auto"}),
+            ));
+            json!({"role": role, "content": parts})
         })
         .collect();
 
@@ -50,10 +57,7 @@ mod tests {
     use crate::api::types::{Message, RequestQuirks};
 
     fn request() -> ChatRequest {
-        let message = |role, content: &str| Message {
-            role,
-            content: content.into(),
-        };
+        let message = |role, content: &str| Message::text(role, content);
         ChatRequest {
             model: "gpt-5".into(),
             system: Some("Be brief.".into()),

@@ -29,10 +29,12 @@ fn the_system_instructions_come_first() {
             Message {
                 role: Role::User,
                 content: "hi".into(),
+                images: Vec::new(),
             },
             Message {
                 role: Role::Assistant,
                 content: "hello".into(),
+                images: Vec::new(),
             },
         ],
         reasoning: String::new(),

@@ -172,6 +172,7 @@ impl App {
             &self.session.settings,
             history,
             &draft,
+            &[],
         ));
         let (cost, unknown) = compare::min_cost(&arms, tokens);
         if cost > self.session.settings.compare.confirm_usd {
