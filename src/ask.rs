@@ -25,6 +25,7 @@
 //! stderr, see `config`), never one it refuses.
 
 use crate::api::{self, StreamEvent};
+use crate::attach::Attachment;
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use crate::signals::{Listener, Signal};
@@ -181,6 +182,7 @@ enum Ended {
 pub async fn run(
     mut session: Session,
     prompt: String,
+    attachments: Vec<Attachment>,
     opts: AskOptions,
     mut recorder: Option<Recorder>,
 ) -> i32 {
@@ -193,7 +195,7 @@ pub async fn run(
     };
     // From here on a signal stops the request and the turn is kept (see `signals`).
     let mut signals = Listener::new(&Signal::ALL);
-    let (turn_id, request) = session.start_turn(prompt);
+    let (turn_id, request) = session.start_turn_with(prompt, attachments);
     let endpoint = session.settings.endpoint.clone();
     let Some(turn) = session.turn_mut(turn_id) else {
         return 1;

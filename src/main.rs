@@ -64,6 +64,10 @@ enum Command {
         /// terminal gets it without control characters: no escape sequence can reach it).
         #[arg(long)]
         raw: bool,
+        /// Send a file with the prompt: text as a fenced block with its name, a PNG, JPEG,
+        /// WebP or GIF as an image (repeat for more)
+        #[arg(long = "attach", value_name = "PATH")]
+        attach: Vec<std::path::PathBuf>,
         #[command(flatten)]
         resume: ResumeArgs,
         /// The prompt; read from stdin when absent or `-`.
@@ -220,6 +224,7 @@ fn main() -> ExitCode {
             json,
             show_reasoning,
             raw,
+            attach,
             resume:
                 ResumeArgs {
                     continue_latest,
@@ -239,6 +244,16 @@ fn main() -> ExitCode {
                 eprintln!("thinkbench: note: {note}");
             }
             warn_plain_http([&settings.endpoint]);
+            let mut attachments = Vec::with_capacity(attach.len());
+            for path in &attach {
+                match thinkbench::attach::Attachment::load(path, settings.attach) {
+                    Ok(a) => attachments.push(a),
+                    Err(err) => return fail(err, 2),
+                }
+            }
+            if let Some(why) = thinkbench::session::images_refused(&settings, &attachments) {
+                return fail(why, 2);
+            }
             let prompt = match read_prompt(prompt) {
                 Ok(p) => p,
                 Err(err) => return fail(err, 2),
@@ -256,6 +271,7 @@ fn main() -> ExitCode {
             let status = runtime.block_on(ask::run(
                 Session::resume(settings, turns),
                 prompt,
+                attachments,
                 AskOptions {
                     json,
                     show_reasoning,

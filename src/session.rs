@@ -86,6 +86,31 @@ pub fn request_with(
     }
 }
 
+/// Why the images among `attachments` cannot go to the model of `settings`: the catalog
+/// says it takes none. Names up to four models of the same provider that do. `None` when
+/// there is no image, or the model takes images, or nothing is known (the server decides).
+pub fn images_refused(settings: &Settings, attachments: &[Attachment]) -> Option<String> {
+    let first = attachments.iter().find(|a| a.is_image())?;
+    let info = settings.model_info.as_ref()?;
+    if info.vision != Some(false) {
+        return None;
+    }
+    let provider = &settings.endpoint.provider;
+    let vision: Vec<&str> = (settings.catalog.models().iter())
+        .filter(|m| &m.provider == provider && m.vision == Some(true))
+        .map(|m| m.id.as_str())
+        .take(4)
+        .collect();
+    let others = match vision.is_empty() {
+        true => "see `thinkbench models` for models that take images".to_string(),
+        false => format!("models that take them: {}", vision.join(", ")),
+    };
+    Some(format!(
+        "{} takes no images ({} not sent; {others})",
+        settings.model, first.name
+    ))
+}
+
 impl Session {
     pub fn new(settings: Settings) -> Session {
         Session {

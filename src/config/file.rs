@@ -36,6 +36,10 @@ pub(super) struct FileConfig {
     pub max_body_bytes: Option<Spanned<u64>>,
     /// Bytes of one answer's text and reasoning at most (default 64 MiB).
     pub max_answer_bytes: Option<Spanned<u64>>,
+    /// Bytes of one attached image at most (default 20 MiB).
+    pub attach_max_image_bytes: Option<Spanned<u64>>,
+    /// Bytes of one attached text file at most (default 1 MiB).
+    pub attach_max_text_bytes: Option<Spanned<u64>>,
     /// Requests of one comparison in flight at once (default 4).
     pub compare_concurrency: Option<Spanned<u32>>,
     /// A comparison whose minimum cost is above this many dollars asks before sending.

@@ -1,5 +1,6 @@
 //! How much one answer may hold: `max_event_bytes`, `max_body_bytes` and `max_answer_bytes`
-//! from the config file, into the endpoint's [`Limits`].
+//! from the config file, into the endpoint's [`Limits`]; and how large an attached file may
+//! be (`attach_max_image_bytes`, `attach_max_text_bytes`).
 //!
 //! Invariant: a limit not set is the default (`Limits::DEFAULT`); a limit set is at least
 //! [`MIN_LIMIT`] bytes, or the file is refused with the line.
@@ -40,6 +41,35 @@ pub(super) fn limits(file: &LoadedFile) -> Result<Limits, ConfigError> {
                 ));
             }
             *slot = usize::try_from(*n.get_ref()).unwrap_or(usize::MAX);
+        }
+    }
+    Ok(limits)
+}
+
+/// The largest attachments the file allows (each at least [`MIN_LIMIT`]), else the defaults.
+pub(super) fn attach_limits(file: &LoadedFile) -> Result<crate::attach::Limits, ConfigError> {
+    let cfg = &file.config;
+    let mut limits = crate::attach::Limits::default();
+    for (key, value, slot) in [
+        (
+            "attach_max_image_bytes",
+            &cfg.attach_max_image_bytes,
+            &mut limits.image_bytes,
+        ),
+        (
+            "attach_max_text_bytes",
+            &cfg.attach_max_text_bytes,
+            &mut limits.text_bytes,
+        ),
+    ] {
+        if let Some(n) = value {
+            if *n.get_ref() < MIN_LIMIT {
+                return Err(file.error_at(
+                    n.span(),
+                    format!("`{key}` must be at least {MIN_LIMIT} (bytes)"),
+                ));
+            }
+            *slot = *n.get_ref();
         }
     }
     Ok(limits)

@@ -177,6 +177,8 @@ pub struct Settings {
     pub keyless: Vec<String>,
     /// How comparisons run (config file: `compare_concurrency`, `compare_confirm_usd`).
     pub compare: CompareLimits,
+    /// The largest files that may be attached.
+    pub attach: crate::attach::Limits,
 }
 
 impl Settings {
@@ -445,6 +447,7 @@ pub fn resolve(
 
     let compare = compare::limits(&file)?;
     let limits = limits::limits(&file)?;
+    let attach = limits::attach_limits(&file)?;
 
     // Last, so that `api_key_cmd` runs only once everything else is known to be fine.
     let mut conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
@@ -481,5 +484,6 @@ pub fn resolve(
         paths: paths.clone(),
         providers,
         compare,
+        attach,
     })
 }

@@ -20,6 +20,7 @@
 //! - on Unix the directories made for the file are 0700 and the file, its WAL and its
 //!   shared memory 0600, whatever the umask (see [`private`]).
 
+mod attachments;
 mod migrate;
 pub mod private;
 mod schema;
@@ -230,6 +231,13 @@ impl Store {
             None => last + 1,
         };
         turns::upsert(&tx, session, turn_id, turn, now_ms).map_err(fail)?;
+        attachments::save(
+            &tx,
+            session,
+            i64::try_from(turn_id).unwrap_or(i64::MAX),
+            turn,
+        )
+        .map_err(fail)?;
         tx.execute(
             "UPDATE sessions SET updated_ms = MAX(updated_ms, ?2) WHERE id = ?1",
             params![session, now_ms],
@@ -268,7 +276,8 @@ impl Store {
         let summary = search::summary(&tx, session)
             .map_err(fail)?
             .ok_or(StoreError::NoSession(session))?;
-        let turns = turns::load(&tx, session).map_err(fail)?;
+        let mut turns = turns::load(&tx, session).map_err(fail)?;
+        attachments::load(&tx, session, &mut turns).map_err(fail)?;
         tx.finish().map_err(fail)?;
         let mut positions = self.positions.borrow_mut();
         positions.retain(|(s, _), _| *s != session);
@@ -306,7 +315,7 @@ impl Store {
         if deleted == 0 {
             return Err(StoreError::NoSession(session));
         }
-        Ok(())
+        attachments::prune(&self.conn).map_err(|e| sql_error(&self.path, &e))
     }
 }
 

@@ -194,8 +194,28 @@ const V5: &str = "
 ALTER TABLE turns ADD COLUMN usage_counted TEXT;
 ";
 
+/// Version 6: files and images sent with a turn. Their bytes are kept once per SHA-256
+/// (`attachment_blobs`); each turn lists its own in order (`turn_attachments`), removed with
+/// the turn's session.
+const V6: &str = "
+CREATE TABLE attachment_blobs (
+    hash   TEXT PRIMARY KEY,
+    bytes  BLOB NOT NULL
+);
+CREATE TABLE turn_attachments (
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_id     INTEGER NOT NULL,
+    arm         INTEGER NOT NULL DEFAULT 0,
+    position    INTEGER NOT NULL,
+    name        TEXT    NOT NULL,
+    hash        TEXT    NOT NULL REFERENCES attachment_blobs(hash),
+    PRIMARY KEY (session_id, turn_id, arm, position)
+);
+CREATE INDEX turn_attachments_hash ON turn_attachments(hash);
+";
+
 /// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
