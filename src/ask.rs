@@ -396,6 +396,7 @@ pub fn to_json(turn: &Turn) -> Value {
         "answer": turn.answer,
         "reasoning": turn.reasoning,
         "finish_reason": turn.finish_reason.as_ref().map(|r| r.as_str().to_string()),
+        "attachments": crate::attach::json(&turn.attachments, false),
         "usage": {
             "input_tokens": usage.input,
             "cached_input_tokens": usage.cached_input,

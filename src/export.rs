@@ -13,6 +13,7 @@
 pub mod compare;
 
 use crate::ask;
+use crate::attach::{Attachment, Kind};
 use crate::conversation::{Turn, TurnState};
 use crate::store::SessionSummary;
 use crate::timefmt;
@@ -55,9 +56,16 @@ pub fn summary_json(s: &SessionSummary) -> Value {
 }
 
 /// Everything a turn holds: the `ask --json` object plus the prompt, the state, the turn id,
-/// every timing, the price and the settings it was sent with.
-pub fn turn_json(turn: &Turn) -> Value {
+/// every timing, the price and the settings it was sent with; with `data`, each
+/// attachment's bytes in base64 as well.
+pub fn turn_json(turn: &Turn, data: bool) -> Value {
     let mut value = ask::to_json(turn);
+    if let (Value::Object(map), true) = (&mut value, data) {
+        map.insert(
+            "attachments".into(),
+            crate::attach::json(&turn.attachments, true),
+        );
+    }
     if let Value::Object(map) = &mut value {
         let extra = json!({
             "id": turn.id,
@@ -83,15 +91,15 @@ pub fn turn_json(turn: &Turn) -> Value {
 }
 
 /// The JSON export: the session, every exchange (a turn, or a comparison with its arms),
-/// the totals over every request.
-pub fn session_json(summary: &SessionSummary, turns: &[Turn]) -> Value {
+/// the totals over every request; attachments' bytes only with `data`.
+pub fn session_json(summary: &SessionSummary, turns: &[Turn], data: bool) -> Value {
     let total = Totals::of(turns).overall;
     let usage = &total.usage;
     let entries: Vec<Value> = exchanges(turns)
         .iter()
         .map(|exchange| match exchange {
-            Exchange::Turn(turn) => turn_json(turn),
-            Exchange::Comparison(c) => c.json(),
+            Exchange::Turn(turn) => turn_json(turn, data),
+            Exchange::Comparison(c) => c.json(data),
         })
         .collect();
     let mut totals = json!({
@@ -181,7 +189,7 @@ pub fn markdown(summary: &SessionSummary, turns: &[Turn]) -> String {
         match exchange {
             Exchange::Turn(turn) => {
                 out.push_str(&format!("\n## Turn {}\n\n", n + 1));
-                markdown_prompt(&mut out, &turn.prompt);
+                markdown_prompt(&mut out, &turn.prompt, &turn.attachments);
                 let heading = format!("**Answer** ({})", escape_inline(&turn.spec.model));
                 markdown_reply(&mut out, &heading, turn);
             }
@@ -195,10 +203,30 @@ pub fn markdown(summary: &SessionSummary, turns: &[Turn]) -> String {
     out
 }
 
-fn markdown_prompt(out: &mut String, prompt: &str) {
+fn markdown_prompt(out: &mut String, prompt: &str, attachments: &[Attachment]) {
     out.push_str("**Prompt**\n\n");
     out.push_str(prompt.trim_end());
     out.push_str("\n\n");
+    if attachments.is_empty() {
+        return;
+    }
+    out.push_str("**Attached**\n\n");
+    for a in attachments {
+        let kind = match a.kind {
+            Kind::Text => "text".to_string(),
+            Kind::Image { width, height, .. } => format!("image {width}x{height}"),
+        };
+        out.push_str(&format!(
+            "- `{}` ({kind}, {})\n",
+            a.name.replace('`', "'"),
+            crate::attach::human_bytes(a.bytes.len() as u64)
+        ));
+    }
+    out.push('\n');
+    for block in attachments.iter().filter_map(Attachment::text_block) {
+        out.push_str(&block);
+        out.push_str("\n\n");
+    }
 }
 
 /// A comparison: the prompt once, each arm under its own heading, the summary table (as
@@ -208,7 +236,8 @@ fn markdown_comparison(out: &mut String, n: usize, c: &Comparison<'_>) {
         "\n## Turn {n} · {}\n\n",
         escape_inline(&c.title())
     ));
-    markdown_prompt(out, c.prompt());
+    let attachments = c.arms.first().map_or(&[][..], |t| &t.attachments[..]);
+    markdown_prompt(out, c.prompt(), attachments);
     for (n, i) in c.in_order().into_iter().enumerate() {
         // The prompt ends with a blank line; each reply with a line break.
         let gap = if n == 0 { "" } else { "\n" };

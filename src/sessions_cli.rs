@@ -58,6 +58,10 @@ pub enum SessionsCommand {
         /// Print the stored text exactly, even to a terminal (a FILE always gets it exactly).
         #[arg(long)]
         raw: bool,
+        /// JSON: include each attached file's bytes (base64); by default only name, kind,
+        /// size and hash.
+        #[arg(long)]
+        with_attachments: bool,
     },
     /// Delete a session and its turns.
     Rm {
@@ -138,11 +142,15 @@ pub fn run(db: &Path, command: SessionsCommand, filter: Filter) -> Result<(), Se
             format,
             output,
             raw,
+            with_attachments,
         } => {
             let (summary, turns) = load(db, id)?;
             let text = match format {
                 Format::Md => export::markdown(&summary, &turns),
-                Format::Json => format!("{:#}\n", export::session_json(&summary, &turns)),
+                Format::Json => format!(
+                    "{:#}\n",
+                    export::session_json(&summary, &turns, with_attachments)
+                ),
             };
             match output {
                 Some(path) => write_whole(&path, text.as_bytes())

@@ -317,3 +317,53 @@ async fn attachments_are_stored_once_and_sent_again_as_history() {
         0
     );
 }
+
+#[tokio::test]
+async fn exports_list_attachments_and_carry_their_bytes_only_when_asked() {
+    let f = Files::new();
+    let home = tempfile::tempdir().unwrap();
+    let server = FakeServer::start(vec![answer("A list.", usage(900, 5, 0))]).await;
+    let (notes, pic) = (f.arg("notes.md"), f.arg("pic.png"));
+    let first = [
+        "-m",
+        "gpt-4o",
+        "--attach",
+        &notes,
+        "--attach",
+        &pic,
+        "what is in these?",
+    ];
+    assert!(ask(home.path(), &server, &first).await.status.success());
+    let md = run(home.path(), &["sessions", "export", "1"], &[], None).await;
+    let md = String::from_utf8_lossy(&md.stdout).into_owned();
+    assert!(
+        md.contains(
+            "**Attached**\n\n- `notes.md` (text, 17 B)\n- `pic.png` (image 1024x1024, 29 B)\n\nnotes.md:\n```md\n# Notes\nbuy milk\n```\n"
+        ),
+        "{md}"
+    );
+    let export = |args: &'static [&'static str]| run(home.path(), args, &[], None);
+    let plain = export(&["sessions", "export", "1", "--format", "json"]).await;
+    let v: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let listed = &v["turns"][0]["attachments"];
+    assert_eq!(listed[1]["name"], "pic.png");
+    assert_eq!(
+        (listed[1]["width"].clone(), listed[1]["mime"].clone()),
+        (json!(1024), json!("image/png"))
+    );
+    assert!(listed[1].get("data_base64").is_none());
+    let full = export(&[
+        "sessions",
+        "export",
+        "1",
+        "--format",
+        "json",
+        "--with-attachments",
+    ])
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+    let data = v["turns"][0]["attachments"][1]["data_base64"]
+        .as_str()
+        .unwrap();
+    assert_eq!(format!("data:image/png;base64,{data}"), data_url());
+}

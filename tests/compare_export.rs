@@ -137,7 +137,7 @@ fn markdown_export_of_a_comparison() {
 #[test]
 fn json_export_of_a_comparison_has_every_arm_and_the_summary() {
     let (summary, turns) = session();
-    let v = export::session_json(&summary, &turns);
+    let v = export::session_json(&summary, &turns, false);
     assert_eq!(v["thinkbench_export"], 2);
     assert_eq!(v["totals"]["turns"], 2);
     assert_eq!(v["totals"]["requests"], 6);

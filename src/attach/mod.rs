@@ -206,6 +206,41 @@ impl Attachment {
     }
 }
 
+/// The attachments of a turn as JSON: name, kind (`text` or `image`), bytes, SHA-256, and
+/// for images MIME type and size; with `data`, the bytes themselves in base64.
+pub fn json(attachments: &[Attachment], data: bool) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = attachments
+        .iter()
+        .map(|a| {
+            let mut v = serde_json::json!({
+                "name": a.name,
+                "kind": if a.is_image() { "image" } else { "text" },
+                "bytes": a.bytes.len(),
+                "sha256": a.hash,
+            });
+            if let (
+                serde_json::Value::Object(map),
+                Kind::Image {
+                    format,
+                    width,
+                    height,
+                },
+            ) = (&mut v, &a.kind)
+            {
+                map.insert("mime".into(), format.mime().into());
+                map.insert("width".into(), (*width).into());
+                map.insert("height".into(), (*height).into());
+            }
+            if let (serde_json::Value::Object(map), true) = (&mut v, data) {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(&a.bytes);
+                map.insert("data_base64".into(), b64.into());
+            }
+            v
+        })
+        .collect();
+    serde_json::Value::Array(items)
+}
+
 impl AttachError {
     /// The same error naming `shown` (the path as given) instead of the file name.
     fn renamed(self, shown: &str) -> AttachError {

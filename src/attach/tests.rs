@@ -95,10 +95,10 @@ mod prop {
         /// Any bytes are refused or taken, never a panic; a taken text's block keeps it whole.
         #[test]
         fn any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-            if let Ok(a) = Attachment::from_bytes("f.txt".into(), bytes.clone(), Limits::default()) {
-                if let Some(text) = a.text() {
-                    prop_assert!(a.text_block().unwrap().contains(text));
-                }
+            if let Ok(a) = Attachment::from_bytes("f.txt".into(), bytes.clone(), Limits::default())
+                && let Some(text) = a.text()
+            {
+                prop_assert!(a.text_block().unwrap().contains(text));
             }
         }
     }

@@ -176,11 +176,11 @@ impl Comparison<'_> {
     /// The JSON export's entry: the prompt, every arm in stored order (`turn_json` plus
     /// `arm`, `run`, `index`, `kept`, `replaced`), the kept arm (`{arm, run, index, chosen}`
     /// or `null`), the summary over the shown arms and the cost of every arm.
-    pub fn json(&self) -> Value {
+    pub fn json(&self, data: bool) -> Value {
         let arms: Vec<Value> = (0..self.arms.len())
             .map(|i| {
                 let turn = &self.arms[i];
-                let mut value = turn_json(turn);
+                let mut value = turn_json(turn, data);
                 if let (Value::Object(map), Some(tag)) = (&mut value, &turn.arm) {
                     map.insert("arm".into(), json!(tag.label));
                     map.insert("run".into(), json!(tag.run));
