@@ -322,6 +322,8 @@ pub enum Cmd {
     Compare,
     Sweep,
     Keep,
+    Attach,
+    Detach,
     Help,
     Quit,
 }
@@ -357,6 +359,16 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
         "/keep",
         "N — continue from arm N's answer (also a digit on an empty composer)",
         Cmd::Keep,
+    ),
+    (
+        "/attach",
+        "PATH — send a file or image with the next prompt (alone: list them)",
+        Cmd::Attach,
+    ),
+    (
+        "/detach",
+        "[N] — take attachment N (alone: all) off the next prompt",
+        Cmd::Detach,
     ),
     ("/usage", "the usage inspector", Cmd::Usage),
     ("/meter", "show or hide the meter", Cmd::Meter),

@@ -287,6 +287,23 @@ async fn event_loop(
                     endpoint,
                     texts,
                 } => tasks::count_tokens(&tx, &client, *endpoint, turn_id, *texts),
+                Effect::Attach(path) => {
+                    // `~/` is the home directory, as in a shell.
+                    let path = match (path.strip_prefix("~"), env("HOME")) {
+                        (Ok(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+                        _ => path,
+                    };
+                    let limits = app.session.settings.attach;
+                    tasks::spawn_blocking(
+                        &tx,
+                        "attaching a file",
+                        move || {
+                            crate::attach::Attachment::load(&path, limits)
+                                .map_err(|e| e.to_string())
+                        },
+                        Event::Attached,
+                    );
+                }
                 Effect::Quit => quit = true,
             }
         }

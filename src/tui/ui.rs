@@ -94,6 +94,8 @@ impl Ui {
     /// redone. Returns what the app should know of the layout.
     pub fn prepare(&mut self, app: &App, area: Rect) -> Laid {
         self.meter.update(&app.session, &app.draft());
+        self.meter
+            .update_files(&app.session, app.composer.attachments());
         let a = areas(app, area);
         let text = conversation::text_area(a.conversation);
         let ctx = ctx(app, &self.theme);

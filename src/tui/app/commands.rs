@@ -68,6 +68,15 @@ impl App {
                     Vec::new()
                 }
             },
+            Cmd::Attach if arg.is_empty() => {
+                self.notice = Some(self.composer.attachments_line());
+                Vec::new()
+            }
+            Cmd::Attach => vec![Effect::Attach(arg.into())],
+            Cmd::Detach => {
+                self.detach(arg);
+                Vec::new()
+            }
             Cmd::Quit => self.quit(self.now),
         };
         self.composer.set_draft("");

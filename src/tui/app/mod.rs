@@ -11,6 +11,7 @@
 //! - nothing the person typed is lost: a sent prompt stays in the prompt history (Up recalls
 //!   it), and a draft is never cleared by anything but sending it.
 
+mod attach;
 mod commands;
 mod compare;
 mod count;
@@ -111,6 +112,8 @@ pub enum Event {
         turn_id: u64,
         count: Count,
     },
+    /// The file asked for with [`Effect::Attach`], read and checked, or why not.
+    Attached(Result<crate::attach::Attachment, String>),
 }
 
 /// Something for the session store to do; the runtime does it at once, in order.
@@ -178,6 +181,8 @@ pub enum Effect {
         endpoint: Box<Endpoint>,
         texts: Box<Texts>,
     },
+    /// Read the file at this path for the next prompt; it comes back as [`Event::Attached`].
+    Attach(std::path::PathBuf),
     /// Stop: the runtime performs the effects before this one, then restores the terminal.
     Quit,
 }
@@ -377,6 +382,10 @@ impl App {
                 Vec::new()
             }
             Event::TokensCounted { turn_id, count } => self.tokens_counted(turn_id, count),
+            Event::Attached(result) => {
+                self.attached(result);
+                Vec::new()
+            }
         }
     }
 

@@ -56,17 +56,27 @@ impl App {
             self.notice = Some("an answer is still streaming: Esc cancels it".to_string());
             return Vec::new();
         }
+        if self.compare.set.is_some() && !self.composer.attachments().is_empty() {
+            self.notice = Some(
+                "attachments go with a single model for now: /detach them or clear the compare set"
+                    .to_string(),
+            );
+            return Vec::new();
+        }
         if self.compare.set.is_some() {
             return self.send_to_set(now);
         }
-        if let Some(why) = self.session.settings.missing_key() {
-            // Refused before anything leaves; the draft stays.
+        // Refused before anything leaves; the draft (and its attachments) stays.
+        if let Some(why) =
+            (self.session.settings.missing_key()).or_else(|| self.refused_attachments())
+        {
             self.notice = Some(why);
             return Vec::new();
         }
         // The history keeps what was typed (`//text`); the model gets `/text`.
         let prompt = super::commands::unescape(self.composer.take_sent());
-        self.start(prompt, now)
+        let attachments = self.composer.take_attachments();
+        self.start(prompt, attachments, now)
     }
 
     /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn.
@@ -95,13 +105,14 @@ impl App {
             }
             Some((idx, turn)) if turn.state.is_broken() || turn.state == TurnState::Cancelled => {
                 let prompt = turn.prompt.clone();
+                let attachments = turn.attachments.clone();
                 let mut effects = Vec::new();
                 if turn.state == TurnState::Cancelled {
                     turn.state = TurnState::Superseded;
                     self.touch(idx);
                     effects = self.save(idx);
                 }
-                effects.extend(self.start(prompt, now));
+                effects.extend(self.start(prompt, attachments, now));
                 effects
             }
             _ => {
@@ -119,9 +130,14 @@ impl App {
         self.scroll.jump = None;
     }
 
-    fn start(&mut self, prompt: String, now: Instant) -> Vec<Effect> {
+    fn start(
+        &mut self,
+        prompt: String,
+        attachments: Vec<crate::attach::Attachment>,
+        now: Instant,
+    ) -> Vec<Effect> {
         self.before_start();
-        let (turn_id, request) = self.session.start_turn(prompt);
+        let (turn_id, request) = self.session.start_turn_with(prompt, attachments);
         let idx = self.session.conversation.turns.len() - 1;
         self.touch(idx);
         self.active = Some((turn_id, now));

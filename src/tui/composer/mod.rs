@@ -11,6 +11,7 @@ mod edit;
 
 use super::component::Ctx;
 use super::theme::Theme;
+use crate::attach::Attachment;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -33,6 +34,8 @@ pub struct Composer {
     stashed: String,
     placeholder: Style,
     style: Style,
+    /// Files and images that go with the next prompt (chips on the border).
+    attachments: Vec<Attachment>,
 }
 
 impl Composer {
@@ -44,6 +47,7 @@ impl Composer {
             stashed: String::new(),
             placeholder: theme.usage,
             style: theme.user,
+            attachments: Vec::new(),
         };
         composer.style();
         composer
@@ -55,6 +59,42 @@ impl Composer {
         self.text.set_placeholder_style(self.placeholder);
         self.text.set_style(self.style);
         self.text.set_wrap_mode(WrapMode::WordOrGlyph);
+    }
+
+    /// Add `a` to the next prompt's attachments; `false` when the same file is there already.
+    pub fn attach(&mut self, a: Attachment) -> bool {
+        if self.attachments.iter().any(|b| b.hash == a.hash) {
+            return false;
+        }
+        self.attachments.push(a);
+        true
+    }
+
+    /// Take attachment `n` (from 1) off.
+    pub fn detach(&mut self, n: usize) -> Option<Attachment> {
+        let i = n.checked_sub(1).filter(|i| *i < self.attachments.len())?;
+        Some(self.attachments.remove(i))
+    }
+
+    pub fn attachments(&self) -> &[Attachment] {
+        &self.attachments
+    }
+
+    /// The attachments, which go with the prompt being sent.
+    pub fn take_attachments(&mut self) -> Vec<Attachment> {
+        std::mem::take(&mut self.attachments)
+    }
+
+    /// `1 notes.md 17 B · 2 plot.png 640x480 48 KB`, or that there are none.
+    pub fn attachments_line(&self) -> String {
+        if self.attachments.is_empty() {
+            return "nothing attached: /attach PATH sends a file or image with the next prompt"
+                .to_string();
+        }
+        let chips: Vec<String> = (self.attachments.iter().enumerate())
+            .map(|(i, a)| format!("{} {}", i + 1, a.label()))
+            .collect();
+        chips.join(" · ")
     }
 
     /// The text being written.
@@ -197,6 +237,9 @@ impl Composer {
         // The text first: drawing it decides its scroll.
         frame.render_widget(&self.text, inner);
         let mut block = block.title(title.to_string());
+        if !self.attachments.is_empty() {
+            block = block.title(Line::from(chips(ctx, &self.attachments)).style(ctx.theme.accent));
+        }
         if let Some(more) = self.more(inner) {
             block = block.title_top(Line::from(more).style(ctx.theme.accent).right_aligned());
         }
@@ -250,4 +293,17 @@ mod tests {
         c.set_draft("a\nb");
         assert_eq!(c.wanted_height(0, 24), 3);
     }
+}
+
+/// ` attached: 1 notes.md 17 B ~12 tok · 2 plot.png 640x480 48 KB ~765 tok `: each one with
+/// the input tokens it adds for the model chosen now.
+fn chips(ctx: &Ctx, attachments: &[Attachment]) -> String {
+    let rule = ctx.session.settings.quirks().image_rule;
+    let chips: Vec<String> = (attachments.iter().enumerate())
+        .map(|(i, a)| {
+            let tokens = crate::usage::thousands(a.estimated_tokens(rule));
+            format!("{} {} ~{tokens} tok", i + 1, a.label())
+        })
+        .collect();
+    format!(" attached: {} ", chips.join(" · "))
 }

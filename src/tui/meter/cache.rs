@@ -20,7 +20,8 @@
 //! Mistral/Mixtral 1.15. Turns keep their unscaled estimate ([`Turn::usage`]) so every pane
 //! agrees on a turn's numbers; only the pre-send figure and [`estimate_error`] apply the factor.
 
-use crate::api::RateLimitInfo;
+use crate::api::{ImageRule, RateLimitInfo};
+use crate::attach::Attachment;
 use crate::conversation::{Turn, TurnState};
 use crate::session::Session;
 use crate::totals::Totals;
@@ -91,6 +92,18 @@ pub struct DraftEstimate {
     pub max_output: Option<u64>,
     /// With a compare set: its arms and the least the request costs over all of them.
     pub compare: Option<CompareDraft>,
+    /// The files and images attached to the draft (their tokens are part of `tokens` and
+    /// `draft_tokens`).
+    pub files: FilesEstimate,
+}
+
+/// What the draft's attachments add to the request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FilesEstimate {
+    pub count: usize,
+    pub images: usize,
+    /// Text files scaled to the family, plus images by the family's rule.
+    pub tokens: u64,
 }
 
 /// The next request sent to every arm of the compare set.
@@ -238,6 +251,9 @@ pub struct Meter {
     settled: Option<(Fingerprint, Totals)>,
     history_counts: u64,
     draft_counts: u64,
+    /// The attachments counted last (by hash, with the image rule): raw text tokens, image
+    /// tokens, how many files and images.
+    files: Option<(Vec<String>, ImageRule, u64, u64, usize, usize)>,
 }
 
 impl Meter {
@@ -262,8 +278,12 @@ impl Meter {
             if let Some(system) = system {
                 raw += usage::estimate_tokens(system) + MESSAGE_OVERHEAD_TOKENS;
             }
+            let rule = session.settings.quirks().image_rule;
             for message in session.conversation.history() {
                 raw += usage::estimate_tokens(&message.content) + MESSAGE_OVERHEAD_TOKENS;
+                raw += (message.images.iter())
+                    .map(|i| crate::attach::image::tokens(rule, i.width, i.height))
+                    .sum::<u64>();
             }
             self.history = Some((print, system.clone(), raw));
             self.history_counts += 1;
@@ -293,6 +313,29 @@ impl Meter {
         self.draft_counts += 1;
     }
 
+    /// Recount the attachments when they (or the model's image rule) changed: text files by
+    /// the tokenizer, images by the rule of the model chosen now.
+    pub fn update_files(&mut self, session: &Session, attachments: &[Attachment]) {
+        let rule = session.settings.quirks().image_rule;
+        let hashes: Vec<&str> = attachments.iter().map(|a| a.hash.as_str()).collect();
+        if matches!(&self.files, Some((h, r, ..)) if *r == rule && h.iter().map(String::as_str).eq(hashes.iter().copied()))
+        {
+            return;
+        }
+        let (text, images): (Vec<&Attachment>, Vec<&Attachment>) =
+            attachments.iter().partition(|a| !a.is_image());
+        let text_raw = text.iter().map(|a| a.estimated_tokens(rule)).sum();
+        let image_tokens = images.iter().map(|a| a.estimated_tokens(rule)).sum();
+        self.files = Some((
+            hashes.into_iter().map(str::to_string).collect(),
+            rule,
+            text_raw,
+            image_tokens,
+            attachments.len(),
+            images.len(),
+        ));
+    }
+
     /// How many times the history has been counted (for tests and benchmarks).
     pub fn history_counts(&self) -> u64 {
         self.history_counts
@@ -318,8 +361,18 @@ impl Meter {
     pub fn draft_estimate(&self, session: &Session) -> DraftEstimate {
         let s = &session.settings;
         let family = Family::of(&s.endpoint.provider, &s.model);
-        let tokens = family.scale(self.raw_request_tokens());
-        let draft_tokens = family.scale(self.draft.as_ref().map(|d| d.1).unwrap_or(0));
+        let (text_files, image_files, count, images) = match &self.files {
+            Some((_, _, text, image, count, images)) => (*text, *image, *count, *images),
+            None => (0, 0, 0, 0),
+        };
+        let tokens = family.scale(self.raw_request_tokens() + text_files) + image_files;
+        let draft_raw = self.draft.as_ref().map(|d| d.1).unwrap_or(0);
+        let draft_tokens = family.scale(draft_raw + text_files) + image_files;
+        let files = FilesEstimate {
+            count,
+            images,
+            tokens: family.scale(text_files) + image_files,
+        };
         DraftEstimate {
             model: s.model.clone(),
             tokens,
@@ -329,6 +382,7 @@ impl Meter {
             min_cost: s.price().map(|p| tokens as f64 * p.input / 1_000_000.0),
             max_output: s.max_output_tokens,
             compare: None,
+            files,
         }
     }
 

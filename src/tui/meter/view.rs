@@ -164,6 +164,28 @@ fn drafting(out: &mut Rows, d: &DraftEstimate, t: &Theme, w: usize) {
             w,
         ),
     );
+    if d.files.count > 0 {
+        // What the attachments add: images by the family's rule, text files by the tokenizer.
+        let what = match (d.files.images, d.files.count - d.files.images) {
+            (0, n) => format!("  {n} file{}", if n == 1 { "" } else { "s" }),
+            (n, 0) => format!("  {n} image{}", if n == 1 { "" } else { "s" }),
+            (i, f) => format!(
+                "  {f} file{} {i} image{}",
+                if f == 1 { "" } else { "s" },
+                if i == 1 { "" } else { "s" }
+            ),
+        };
+        out.push(
+            Keep::Useful,
+            kv(
+                &what,
+                &format!("~{}", thousands(d.files.tokens)),
+                t,
+                t.usage,
+                w,
+            ),
+        );
+    }
     if !d.family.is_exact_tokenizer() {
         out.extend(
             Keep::Detail,

@@ -1,0 +1,66 @@
+//! Files and images sent with the next prompt: `/attach PATH` asks the runtime to read the
+//! file ([`Effect::Attach`]: reading is I/O, never done here), the file comes back as
+//! [`Event::Attached`](super::Event::Attached) and becomes a chip on the composer; `/detach`
+//! takes chips off; sending takes them with the prompt.
+//!
+//! Invariants: a file that cannot be attached leaves the composer as it was and says why; a
+//! prompt with images for a model the catalog marks without vision is not sent (the draft
+//! and chips stay) and the notice names models that take images; the chips go with exactly
+//! one turn.
+
+use super::App;
+use crate::attach::Attachment;
+
+impl App {
+    /// A file read for `/attach`, or why it could not be.
+    pub(super) fn attached(&mut self, result: Result<Attachment, String>) {
+        self.notice = Some(match result {
+            Err(why) => format!("not attached: {why}"),
+            Ok(a) => {
+                let warning = crate::session::images_refused(
+                    &self.session.settings,
+                    std::slice::from_ref(&a),
+                );
+                let label = a.label();
+                match self.composer.attach(a) {
+                    false => format!("{label} is attached already"),
+                    true => match warning {
+                        Some(why) => format!("attached {label}, but {why}"),
+                        None => format!("attached {label} · /detach takes it off"),
+                    },
+                }
+            }
+        });
+    }
+
+    /// `/detach N` takes chip N off the composer, `/detach` all of them.
+    pub(super) fn detach(&mut self, arg: &str) {
+        self.notice = Some(if arg.is_empty() {
+            match self.composer.take_attachments().len() {
+                0 => "nothing is attached".to_string(),
+                n => format!("took {n} attachment{} off", if n == 1 { "" } else { "s" }),
+            }
+        } else {
+            match arg
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| self.composer.detach(n))
+            {
+                Some(a) => format!("took {} off", a.name),
+                None => format!(
+                    "no attachment {arg} (there {})",
+                    match self.composer.attachments().len() {
+                        0 => "are none".to_string(),
+                        1 => "is 1".to_string(),
+                        n => format!("are {n}"),
+                    }
+                ),
+            }
+        });
+    }
+
+    /// Why the prompt cannot be sent with the chips now; `None` when it can.
+    pub(super) fn refused_attachments(&self) -> Option<String> {
+        crate::session::images_refused(&self.session.settings, self.composer.attachments())
+    }
+}

@@ -1,0 +1,172 @@
+//! Attachments in the TUI: `/attach` asks the runtime to read the file, the file comes back
+//! as a chip on the composer with the tokens it adds, the meter counts it before sending,
+//! sending takes it with the prompt, and a model without vision refuses images before
+//! anything leaves.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use std::path::PathBuf;
+use support::app::{Harness, harness, started};
+use thinkbench::attach::{Attachment, Limits};
+use thinkbench::tui::app::{Effect, Event};
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    b.extend_from_slice(&w.to_be_bytes());
+    b.extend_from_slice(&h.to_be_bytes());
+    b.extend_from_slice(&[8, 6, 0, 0, 0]);
+    b
+}
+
+fn image() -> Attachment {
+    Attachment::from_bytes("plot.png".into(), png(1024, 1024), Limits::default()).unwrap()
+}
+
+fn notes() -> Attachment {
+    Attachment::from_bytes(
+        "notes.md".into(),
+        b"# Notes\nbuy milk\n".to_vec(),
+        Limits::default(),
+    )
+    .unwrap()
+}
+
+fn command(h: &mut Harness, text: &str) -> Vec<Effect> {
+    h.app.update(Event::Paste(text.to_string()), h.at(0));
+    h.key(KeyCode::Enter, KeyModifiers::NONE, 0)
+}
+
+fn attach(h: &mut Harness, a: Attachment) {
+    h.app.update(Event::Attached(Ok(a)), h.at(0));
+}
+
+fn screen(h: &mut Harness) -> String {
+    let t = h.draw(120, 30);
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn attach_asks_the_runtime_to_read_the_file_and_keeps_the_draft_clean() {
+    let mut h = harness("gpt-4o");
+    let effects = command(&mut h, "/attach ~/plots/plot.png");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Attach(p)] if *p == PathBuf::from("~/plots/plot.png")),
+        "{effects:?}"
+    );
+    assert_eq!(h.app.draft(), "");
+    h.app.update(
+        Event::Attached(Err("plot.png: no such file".into())),
+        h.at(0),
+    );
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("not attached: plot.png: no such file")
+    );
+    assert!(h.app.composer.attachments().is_empty());
+}
+
+#[test]
+fn chips_show_what_each_file_adds_and_the_meter_counts_them_before_sending() {
+    let mut h = harness("gpt-4o");
+    attach(&mut h, notes());
+    attach(&mut h, image());
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("attached plot.png 1024x1024 29 B · /detach takes it off")
+    );
+    attach(&mut h, image());
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("plot.png 1024x1024 29 B is attached already")
+    );
+    h.app
+        .update(Event::Paste("what is in these?".into()), h.at(0));
+    let shown = screen(&mut h);
+    assert!(shown.contains("1 notes.md 17 B ~"), "{shown}");
+    assert!(
+        shown.contains("2 plot.png 1024x1024 29 B ~765 tok"),
+        "{shown}"
+    );
+    assert!(shown.contains("1 file 1 image"), "{shown}");
+    insta::assert_snapshot!("composer_with_chips_and_meter", shown);
+
+    // Sent: the request carries them, the turn keeps them, the chips are gone.
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 10);
+    let (_, request) = started(&effects).expect("sent");
+    let last = request.messages.last().unwrap();
+    assert!(
+        last.content.starts_with("notes.md:\n```md\n# Notes"),
+        "{}",
+        last.content
+    );
+    assert_eq!(last.images.len(), 1);
+    assert!(h.app.composer.attachments().is_empty());
+    let turn = h.app.session.conversation.turns.last().unwrap();
+    assert_eq!(turn.attachments.len(), 2);
+    // 765 for the image, on top of the text.
+    assert!(turn.prompt_estimate > 765, "{}", turn.prompt_estimate);
+}
+
+#[test]
+fn a_model_without_vision_refuses_images_before_sending() {
+    let mut h = harness("o3-mini");
+    attach(&mut h, image());
+    let notice = h.app.notice.clone().unwrap();
+    assert!(
+        notice.starts_with("attached plot.png 1024x1024 29 B, but o3-mini takes no images"),
+        "{notice}"
+    );
+    h.app.update(Event::Paste("what is it?".into()), h.at(0));
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 10);
+    assert!(started(&effects).is_none(), "{effects:?}");
+    assert_eq!(h.app.draft(), "what is it?");
+    assert_eq!(h.app.composer.attachments().len(), 1);
+    let notice = h.app.notice.clone().unwrap();
+    assert_eq!(
+        notice,
+        "o3-mini takes no images (plot.png not sent; models that take them: o1, o1-pro, o3, o4-mini)"
+    );
+    insta::assert_snapshot!("refused_for_no_vision", screen(&mut h));
+    // Taking the image off lets the prompt go.
+    h.app.composer.set_draft("");
+    command(&mut h, "/detach 1");
+    assert_eq!(h.app.notice.as_deref(), Some("took plot.png off"));
+    h.app.update(Event::Paste("what is it?".into()), h.at(20));
+    assert!(started(&h.key(KeyCode::Enter, KeyModifiers::NONE, 20)).is_some());
+}
+
+#[test]
+fn detach_and_list() {
+    let mut h = harness("gpt-4o");
+    command(&mut h, "/attach");
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("nothing attached: /attach PATH sends a file or image with the next prompt")
+    );
+    attach(&mut h, notes());
+    attach(&mut h, image());
+    command(&mut h, "/attach");
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("1 notes.md 17 B · 2 plot.png 1024x1024 29 B")
+    );
+    command(&mut h, "/detach 3");
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("no attachment 3 (there are 2)")
+    );
+    command(&mut h, "/detach");
+    assert_eq!(h.app.notice.as_deref(), Some("took 2 attachments off"));
+    assert!(h.app.composer.attachments().is_empty());
+}
