@@ -271,6 +271,19 @@ fn text_width(width: u16) -> u16 {
     width.saturating_sub(2)
 }
 
+/// ` attached: 1 notes.md 17 B ~12 tok · 2 plot.png 640x480 48 KB ~765 tok `: each one with
+/// the input tokens it adds for the model chosen now.
+fn chips(ctx: &Ctx, attachments: &[Attachment]) -> String {
+    let rule = ctx.session.settings.quirks().image_rule;
+    let chips: Vec<String> = (attachments.iter().enumerate())
+        .map(|(i, a)| {
+            let tokens = crate::usage::thousands(a.estimated_tokens(rule));
+            format!("{} {} ~{tokens} tok", i + 1, a.label())
+        })
+        .collect();
+    format!(" attached: {} ", chips.join(" · "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,17 +306,4 @@ mod tests {
         c.set_draft("a\nb");
         assert_eq!(c.wanted_height(0, 24), 3);
     }
-}
-
-/// ` attached: 1 notes.md 17 B ~12 tok · 2 plot.png 640x480 48 KB ~765 tok `: each one with
-/// the input tokens it adds for the model chosen now.
-fn chips(ctx: &Ctx, attachments: &[Attachment]) -> String {
-    let rule = ctx.session.settings.quirks().image_rule;
-    let chips: Vec<String> = (attachments.iter().enumerate())
-        .map(|(i, a)| {
-            let tokens = crate::usage::thousands(a.estimated_tokens(rule));
-            format!("{} {} ~{tokens} tok", i + 1, a.label())
-        })
-        .collect();
-    format!(" attached: {} ", chips.join(" · "))
 }
