@@ -6,7 +6,6 @@
 mod support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use std::path::PathBuf;
 use support::app::{Harness, harness, started};
 use thinkbench::attach::{Attachment, Limits};
 use thinkbench::tui::app::{Effect, Event};
@@ -61,7 +60,7 @@ fn attach_asks_the_runtime_to_read_the_file_and_keeps_the_draft_clean() {
     let mut h = harness("gpt-4o");
     let effects = command(&mut h, "/attach ~/plots/plot.png");
     assert!(
-        matches!(effects.as_slice(), [Effect::Attach(p)] if *p == PathBuf::from("~/plots/plot.png")),
+        matches!(effects.as_slice(), [Effect::Attach(p)] if p.as_path() == std::path::Path::new("~/plots/plot.png")),
         "{effects:?}"
     );
     assert_eq!(h.app.draft(), "");
