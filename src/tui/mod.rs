@@ -10,7 +10,9 @@
 //! up (the spinner tick runs only while a turn streams); nothing slow runs on this loop
 //! (requests, model lists and model switches, which may run a key command, are tasks: see
 //! `tasks`, which also turns their panics into errors; terminal setup and restore are
-//! `terminal`).
+//! `terminal`). The one wait on this loop is the person's own editor (`editor`, for
+//! `Effect::EditInEditor`): the terminal is handed over to it, nothing is drawn or read
+//! meanwhile (events queue), and the terminal is taken back and redrawn whole after.
 //!
 //! Layers, each importing only those below it: the runtime (this file) -> `app` (state and
 //! `update`) and `ui` (caches and drawing) -> the components (`composer`, `conversation`,
@@ -25,6 +27,7 @@ pub mod component;
 pub mod composer;
 pub mod confirm;
 pub mod conversation;
+pub mod editor;
 pub mod effort;
 pub mod help;
 pub mod highlight;
@@ -287,6 +290,18 @@ async fn event_loop(
                     endpoint,
                     texts,
                 } => tasks::count_tokens(&tx, &client, *endpoint, turn_id, *texts),
+                Effect::EditInEditor { text } => {
+                    let edited = hand_over(terminal, &mut term_events, text, &env).await;
+                    match edited {
+                        Ok(result) => {
+                            queue.extend(app.update(Event::Edited(result), Instant::now()))
+                        }
+                        Err(err) => {
+                            failure = Some(err.into());
+                            quit = true;
+                        }
+                    }
+                }
                 Effect::Quit => quit = true,
             }
         }
@@ -324,6 +339,26 @@ async fn event_loop(
             unsaved,
         }),
     }
+}
+
+/// Run the person's editor on `text` with the terminal handed over: stop reading it (the
+/// reader would take the editor's keys), leave the TUI's modes, wait for the editor off this
+/// thread, then take the terminal back (read anew, drawn whole at the next frame). The
+/// editor's result, or the terminal's failure to come back.
+async fn hand_over(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    term_events: &mut EventStream,
+    text: String,
+    env: &Env,
+) -> std::io::Result<Result<String, String>> {
+    let command = editor::command(&**env);
+    drop(std::mem::replace(term_events, EventStream::new()));
+    terminal::suspend();
+    let result = tokio::task::spawn_blocking(move || editor::edit(&text, &command))
+        .await
+        .unwrap_or_else(|e| Err(format!("the editor could not be run: {e}")));
+    terminal::resume(terminal)?;
+    Ok(result)
 }
 
 /// Terminal events the app cares about.

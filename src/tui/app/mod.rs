@@ -17,6 +17,7 @@ mod count;
 mod keys;
 mod overlay;
 mod sessions;
+mod tools;
 mod turns;
 mod workbench;
 
@@ -111,6 +112,8 @@ pub enum Event {
         turn_id: u64,
         count: Count,
     },
+    /// The text the editor asked for with [`Effect::EditInEditor`] left, or why there is none.
+    Edited(Result<String, String>),
 }
 
 /// Something for the session store to do; the runtime does it at once, in order.
@@ -177,6 +180,11 @@ pub enum Effect {
         turn_id: u64,
         endpoint: Box<Endpoint>,
         texts: Box<Texts>,
+    },
+    /// Hand the terminal to the person's editor with `text`, take it back and redraw whole;
+    /// what the editor left comes back as [`Event::Edited`].
+    EditInEditor {
+        text: String,
     },
     /// Stop: the runtime performs the effects before this one, then restores the terminal.
     Quit,
@@ -377,6 +385,10 @@ impl App {
                 Vec::new()
             }
             Event::TokensCounted { turn_id, count } => self.tokens_counted(turn_id, count),
+            Event::Edited(result) => {
+                self.edited(result);
+                Vec::new()
+            }
         }
     }
 
