@@ -329,6 +329,7 @@ pub enum Cmd {
     New,
     Title,
     Edit,
+    Copy,
     Compare,
     Sweep,
     Keep,
@@ -373,6 +374,11 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
     ("/sessions", "the session browser", Cmd::Sessions),
     ("/new", "start a new session", Cmd::New),
     ("/title", "TEXT — name this session", Cmd::Title),
+    (
+        "/copy",
+        "[N | thinking] — copy the last answer, code block [N] or the last reasoning",
+        Cmd::Copy,
+    ),
     (
         "/edit",
         "[TEXT] — write the message in $VISUAL or $EDITOR (as Ctrl+G)",

@@ -22,6 +22,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod clipboard;
 pub mod compare;
 pub mod component;
 pub mod composer;
@@ -297,6 +298,18 @@ async fn event_loop(
                             queue.extend(app.update(Event::Edited(result), Instant::now()))
                         }
                         Err(err) => {
+                            failure = Some(err.into());
+                            quit = true;
+                        }
+                    }
+                }
+                Effect::Copy { text } => {
+                    // Inside tmux the sequence goes through its passthrough.
+                    let tmux = env("TMUX").is_some_and(|v| !v.is_empty());
+                    if let Ok(bytes) = clipboard::osc52(&text, tmux) {
+                        use std::io::Write;
+                        let out = terminal.backend_mut();
+                        if let Err(err) = out.write_all(&bytes).and_then(|()| out.flush()) {
                             failure = Some(err.into());
                             quit = true;
                         }

@@ -61,6 +61,7 @@ impl App {
                 self.composer.set_draft(arg);
                 return Some(self.edit_in_editor());
             }
+            Cmd::Copy => self.copy(arg),
             Cmd::Compare => self.compare_command(arg),
             Cmd::Sweep => {
                 self.sweep_command(arg);

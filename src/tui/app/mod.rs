@@ -186,6 +186,11 @@ pub enum Effect {
     EditInEditor {
         text: String,
     },
+    /// Put `text` on the system clipboard: the runtime writes `tui::clipboard`'s OSC 52
+    /// bytes for it to the terminal (the app has checked it is not too big).
+    Copy {
+        text: String,
+    },
     /// Stop: the runtime performs the effects before this one, then restores the terminal.
     Quit,
 }
