@@ -39,7 +39,7 @@ async fn copy_second_block(vars: &[(&str, &str)]) -> Option<Vec<u8>> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The answer arrives at once; give the frame that shows it time to be drawn.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     let before = pty.output().len();
     pty.type_bytes(b"/copy 2\r");
     // Both forms end with the base64 of "print(2)\n" and the string terminator.

@@ -12,7 +12,9 @@
 //! `tasks`, which also turns their panics into errors; terminal setup and restore are
 //! `terminal`). The one wait on this loop is the person's own editor (`editor`, for
 //! `Effect::EditInEditor`): the terminal is handed over to it, nothing is drawn or read
-//! meanwhile (events queue), and the terminal is taken back and redrawn whole after.
+//! meanwhile (events queue), and the terminal is taken back and redrawn whole after; a
+//! SIGINT or SIGQUIT that arrived meanwhile was the editor's (Ctrl+C, Ctrl+\ typed in it
+//! reach the terminal's whole foreground group) and is dropped, any other signal stops us.
 //!
 //! Layers, each importing only those below it: the runtime (this file) -> `app` (state and
 //! `update`) and `ui` (caches and drawing) -> the components (`composer`, `conversation`,
@@ -301,6 +303,15 @@ async fn event_loop(
                             failure = Some(err.into());
                             quit = true;
                         }
+                    }
+                    // Ctrl+C and Ctrl+\ typed in the editor reach us too (the terminal sends
+                    // them to its whole foreground group): they were the editor's. Any other
+                    // signal that came meanwhile stops us as it would have then.
+                    let signal = (signals.take_pending().into_iter())
+                        .find(|s| !matches!(s, Signal::Interrupt | Signal::Quit));
+                    if let Some(signal) = signal {
+                        stopped = Some(signal);
+                        queue.extend(app.update(Event::Terminate, Instant::now()));
                     }
                 }
                 Effect::Copy { text } => {
