@@ -9,7 +9,8 @@
 //! - at most one overlay is open ([`Overlay`]); keys go to it first, then to the global
 //!   keys of the keymap, then to the composer;
 //! - nothing the person typed is lost: a sent prompt stays in the prompt history (Up recalls
-//!   it), and a draft is never cleared by anything but sending it.
+//!   it), and a draft is never cleared by anything but sending it (the person's editor
+//!   replaces it only with what the editor saved, and only when the editor succeeded).
 
 mod commands;
 mod compare;
