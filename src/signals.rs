@@ -129,6 +129,28 @@ impl Listener {
         std::future::pending().await
     }
 
+    /// The signals received and not yet taken, without waiting (each once).
+    #[cfg(unix)]
+    pub fn take_pending(&mut self) -> Vec<Signal> {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut got = Vec::new();
+        for (signal, stream) in &mut self.streams {
+            while let std::task::Poll::Ready(Some(())) = stream.poll_recv(&mut cx) {
+                if !got.contains(signal) {
+                    got.push(*signal);
+                }
+            }
+        }
+        got
+    }
+
+    /// The signals received and not yet taken (Ctrl+C is only ever waited for here).
+    #[cfg(not(unix))]
+    pub fn take_pending(&mut self) -> Vec<Signal> {
+        Vec::new()
+    }
+
     /// A signal received now or within `wait`, if one is.
     pub async fn within(&mut self, wait: std::time::Duration) -> Option<Signal> {
         tokio::time::timeout(wait, self.recv()).await.ok()

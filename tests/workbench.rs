@@ -176,9 +176,10 @@ fn help_overlay_and_command_completion() {
     h.key(KeyCode::Char('/'), KeyModifiers::NONE, 40);
     h.key(KeyCode::Char('e'), KeyModifiers::NONE, 40);
     insta::assert_snapshot!("completion", h.draw(80, 8).backend());
+    // Two commands start with /e: the first is filled in, the next Tab would go on.
     h.key(KeyCode::Tab, KeyModifiers::NONE, 50);
-    assert_eq!(h.app.draft(), "/effort ");
-    h.app.update(Event::Paste("high".into()), h.at(60));
+    assert_eq!(h.app.draft(), "/effort");
+    h.app.update(Event::Paste(" high".into()), h.at(60));
     h.key(KeyCode::Enter, KeyModifiers::NONE, 60);
     assert_eq!(h.app.session.settings.effort.as_deref(), Some("high"));
 }
@@ -334,7 +335,7 @@ fn help_scrolls_at_80x24_and_closes_on_esc_q_or_f1() {
     h.key(KeyCode::End, KeyModifiers::NONE, 10);
     insta::assert_snapshot!("help_80x24_end", h.draw(80, 24).backend());
     let screen = format!("{:?}", h.draw(80, 24).backend());
-    for needle in ["/keep", "/sessions", "/help", "/quit"] {
+    for needle in ["/detach", "/sessions", "/copy", "/help", "/quit"] {
         assert!(screen.contains(needle), "{needle} not shown:\n{screen}");
     }
     h.key(KeyCode::PageUp, KeyModifiers::NONE, 20);

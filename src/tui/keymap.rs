@@ -3,7 +3,8 @@
 //! ([`command`]), completion and the help overlay. Nothing else lists a key or a command.
 //!
 //! Chosen to avoid the composer's editing keys (Ctrl+A/E/K/U/W, arrows, Home) and keys a
-//! terminal cannot tell apart (Ctrl+M is Enter, Ctrl+I is Tab); all work inside tmux.
+//! terminal cannot tell apart (Ctrl+M is Enter, Ctrl+I is Tab, Ctrl+H is Backspace); all
+//! work inside tmux (Ctrl+G is the BEL byte, which tmux passes on; its prefix is Ctrl+B).
 //! A key matches the first binding whose code is equal, whose required modifiers it holds
 //! and whose forbidden modifiers it lacks; a key no binding takes goes to the composer.
 
@@ -53,6 +54,8 @@ pub enum Action {
     /// (or page of columns); otherwise the cursor moves.
     ArmPrev,
     ArmNext,
+    /// Ctrl+G: the message in `$VISUAL` / `$EDITOR`.
+    ExternalEdit,
     /// `d` on the empty start screen of a provider without a key: the offline demo;
     /// otherwise the letter is typed.
     Demo,
@@ -154,6 +157,12 @@ pub const KEYS: &[Entry] = &[
         hint: None,
         // The composer's own key (tui/composer), listed here so the help shows it.
         binds: &[],
+    },
+    Entry {
+        keys: "Ctrl+G",
+        what: "edit the message in $VISUAL or $EDITOR (else vi); also /edit",
+        hint: None,
+        binds: &[(with(KeyCode::Char('g'), CTRL), Action::ExternalEdit)],
     },
     Entry {
         keys: "Up / Down (empty composer)",
@@ -319,6 +328,8 @@ pub enum Cmd {
     Sessions,
     New,
     Title,
+    Edit,
+    Copy,
     Compare,
     Sweep,
     Keep,
@@ -375,6 +386,16 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
     ("/sessions", "the session browser", Cmd::Sessions),
     ("/new", "start a new session", Cmd::New),
     ("/title", "TEXT — name this session", Cmd::Title),
+    (
+        "/copy",
+        "[N | thinking] — copy the last answer, code block [N] or the last reasoning",
+        Cmd::Copy,
+    ),
+    (
+        "/edit",
+        "[TEXT] — write the message in $VISUAL or $EDITOR (as Ctrl+G)",
+        Cmd::Edit,
+    ),
     (
         "/help",
         "keys and commands (//TEXT sends a message that starts with /TEXT)",

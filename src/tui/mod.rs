@@ -10,7 +10,11 @@
 //! up (the spinner tick runs only while a turn streams); nothing slow runs on this loop
 //! (requests, model lists and model switches, which may run a key command, are tasks: see
 //! `tasks`, which also turns their panics into errors; terminal setup and restore are
-//! `terminal`).
+//! `terminal`). The one wait on this loop is the person's own editor (`editor`, for
+//! `Effect::EditInEditor`): the terminal is handed over to it, nothing is drawn or read
+//! meanwhile (events queue), and the terminal is taken back and redrawn whole after; a
+//! SIGINT or SIGQUIT that arrived meanwhile was the editor's (Ctrl+C, Ctrl+\ typed in it
+//! reach the terminal's whole foreground group) and is dropped, any other signal stops us.
 //!
 //! Layers, each importing only those below it: the runtime (this file) -> `app` (state and
 //! `update`) and `ui` (caches and drawing) -> the components (`composer`, `conversation`,
@@ -20,11 +24,13 @@
 
 pub mod app;
 pub mod browser;
+pub mod clipboard;
 pub mod compare;
 pub mod component;
 pub mod composer;
 pub mod confirm;
 pub mod conversation;
+pub mod editor;
 pub mod effort;
 pub mod help;
 pub mod highlight;
@@ -304,6 +310,39 @@ async fn event_loop(
                         Event::Attached,
                     );
                 }
+                Effect::EditInEditor { text } => {
+                    let edited = hand_over(terminal, &mut term_events, text, &env).await;
+                    match edited {
+                        Ok(result) => {
+                            queue.extend(app.update(Event::Edited(result), Instant::now()))
+                        }
+                        Err(err) => {
+                            failure = Some(err.into());
+                            quit = true;
+                        }
+                    }
+                    // Ctrl+C and Ctrl+\ typed in the editor reach us too (the terminal sends
+                    // them to its whole foreground group): they were the editor's. Any other
+                    // signal that came meanwhile stops us as it would have then.
+                    let signal = (signals.take_pending().into_iter())
+                        .find(|s| !matches!(s, Signal::Interrupt | Signal::Quit));
+                    if let Some(signal) = signal {
+                        stopped = Some(signal);
+                        queue.extend(app.update(Event::Terminate, Instant::now()));
+                    }
+                }
+                Effect::Copy { text } => {
+                    // Inside tmux the sequence goes through its passthrough.
+                    let tmux = env("TMUX").is_some_and(|v| !v.is_empty());
+                    if let Ok(bytes) = clipboard::osc52(&text, tmux) {
+                        use std::io::Write;
+                        let out = terminal.backend_mut();
+                        if let Err(err) = out.write_all(&bytes).and_then(|()| out.flush()) {
+                            failure = Some(err.into());
+                            quit = true;
+                        }
+                    }
+                }
                 Effect::Quit => quit = true,
             }
         }
@@ -341,6 +380,26 @@ async fn event_loop(
             unsaved,
         }),
     }
+}
+
+/// Run the person's editor on `text` with the terminal handed over: stop reading it (the
+/// reader would take the editor's keys), leave the TUI's modes, wait for the editor off this
+/// thread, then take the terminal back (read anew, drawn whole at the next frame). The
+/// editor's result, or the terminal's failure to come back.
+async fn hand_over(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    term_events: &mut EventStream,
+    text: String,
+    env: &Env,
+) -> std::io::Result<Result<String, String>> {
+    let command = editor::command(&**env);
+    drop(std::mem::replace(term_events, EventStream::new()));
+    terminal::suspend();
+    let result = tokio::task::spawn_blocking(move || editor::edit(&text, &command))
+        .await
+        .unwrap_or_else(|e| Err(format!("the editor could not be run: {e}")));
+    terminal::resume(terminal)?;
+    Ok(result)
 }
 
 /// Terminal events the app cares about.

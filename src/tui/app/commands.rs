@@ -56,6 +56,12 @@ impl App {
                 self.notice = Some(format!("session titled \"{arg}\""));
                 self.persist(PersistOp::SetTitle(arg.to_string()))
             }
+            Cmd::Edit => {
+                // The editor opens on what follows the command word.
+                self.composer.set_draft(arg);
+                return Some(self.edit_in_editor());
+            }
+            Cmd::Copy => self.copy(arg),
             Cmd::Compare => self.compare_command(arg),
             Cmd::Sweep => {
                 self.sweep_command(arg);

@@ -95,6 +95,7 @@ impl App {
                 return self.switch_model(&spec);
             }
             Action::Demo => self.composer.input(key),
+            Action::ExternalEdit => return self.edit_in_editor(),
             Action::Edit => self.composer.input(key),
         }
         Vec::new()

@@ -9,7 +9,8 @@
 //! - at most one overlay is open ([`Overlay`]); keys go to it first, then to the global
 //!   keys of the keymap, then to the composer;
 //! - nothing the person typed is lost: a sent prompt stays in the prompt history (Up recalls
-//!   it), and a draft is never cleared by anything but sending it.
+//!   it), and a draft is never cleared by anything but sending it (the person's editor
+//!   replaces it only with what the editor saved, and only when the editor succeeded).
 
 mod attach;
 mod commands;
@@ -18,6 +19,7 @@ mod count;
 mod keys;
 mod overlay;
 mod sessions;
+mod tools;
 mod turns;
 mod workbench;
 
@@ -114,6 +116,8 @@ pub enum Event {
     },
     /// The file asked for with [`Effect::Attach`], read and checked, or why not.
     Attached(Result<crate::attach::Attachment, String>),
+    /// The text the editor asked for with [`Effect::EditInEditor`] left, or why there is none.
+    Edited(Result<String, String>),
 }
 
 /// Something for the session store to do; the runtime does it at once, in order.
@@ -183,6 +187,16 @@ pub enum Effect {
     },
     /// Read the file at this path for the next prompt; it comes back as [`Event::Attached`].
     Attach(std::path::PathBuf),
+    /// Hand the terminal to the person's editor with `text`, take it back and redraw whole;
+    /// what the editor left comes back as [`Event::Edited`].
+    EditInEditor {
+        text: String,
+    },
+    /// Put `text` on the system clipboard: the runtime writes `tui::clipboard`'s OSC 52
+    /// bytes for it to the terminal (the app has checked it is not too big).
+    Copy {
+        text: String,
+    },
     /// Stop: the runtime performs the effects before this one, then restores the terminal.
     Quit,
 }
@@ -384,6 +398,10 @@ impl App {
             Event::TokensCounted { turn_id, count } => self.tokens_counted(turn_id, count),
             Event::Attached(result) => {
                 self.attached(result);
+                Vec::new()
+            }
+            Event::Edited(result) => {
+                self.edited(result);
                 Vec::new()
             }
         }

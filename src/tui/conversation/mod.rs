@@ -8,11 +8,40 @@
 //!
 //! `turn` builds the lines around each turn's markdown, `view` draws the visible rows, and
 //! `welcome` the start screen of an empty conversation.
+//!
+//! Code blocks are numbered across the conversation, from 1: each plain turn's answer, then
+//! at a comparison each arm it shows ([`Conversation::shown_arms`]), in order. The cache
+//! numbers what it draws that way, and [`code_blocks`] lists the same numbers for copying
+//! (a test holds the two equal).
+
+use crate::conversation::Conversation;
+use crate::tui::markdown::{self, CodeBlock};
 
 pub mod cache;
 pub mod turn;
 pub mod view;
 pub mod welcome;
+
+/// Every code block of the conversation's answers, numbered as the pane shows them.
+pub fn code_blocks(conv: &Conversation) -> Vec<CodeBlock> {
+    let mut blocks: Vec<CodeBlock> = Vec::new();
+    for (idx, turn) in conv.turns.iter().enumerate() {
+        let answers = if turn.arm.is_none() {
+            vec![idx]
+        } else {
+            let group = conv.group(idx);
+            if group.start != idx {
+                continue;
+            }
+            conv.shown_arms(group)
+        };
+        for i in answers {
+            let next = blocks.len() + 1;
+            blocks.extend(markdown::code_blocks(&conv.turns[i].answer, next));
+        }
+    }
+    blocks
+}
 
 /// Where the conversation is scrolled to, and the size the last frame measured.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -90,6 +90,7 @@ fn every_action_but_edit_has_a_key_and_hints_keep_their_order() {
         ArmPrev,
         ArmNext,
         Demo,
+        ExternalEdit,
     ] {
         assert!(
             KEYS.iter().any(|e| e.binds.iter().any(|(_, b)| *b == a)),
@@ -105,4 +106,31 @@ fn every_action_but_edit_has_a_key_and_hints_keep_their_order() {
     );
     assert_eq!(command("/model  o3-mini "), Some((Cmd::Model, "o3-mini")));
     assert_eq!(command("/etc/hosts?"), None);
+}
+
+/// Ctrl+G opens the editor and takes no key another binding or the composer's own editing
+/// keys (Ctrl+A/E/K/U/W/H, Ctrl+J) use.
+#[test]
+fn ctrl_g_opens_the_editor_and_collides_with_nothing() {
+    let ctrl_g = key(KeyCode::Char('g'), KeyModifiers::CONTROL);
+    assert_eq!(action(&ctrl_g), Action::ExternalEdit);
+    let takers: Vec<Action> = KEYS
+        .iter()
+        .flat_map(|e| e.binds.iter())
+        .filter(|(pattern, _)| pattern.matches(&ctrl_g))
+        .map(|(_, a)| *a)
+        .collect();
+    assert_eq!(takers, [Action::ExternalEdit]);
+    for c in ['a', 'e', 'k', 'u', 'w', 'h', 'j'] {
+        assert_ne!(
+            action(&key(KeyCode::Char(c), KeyModifiers::CONTROL)),
+            Action::ExternalEdit
+        );
+    }
+    assert_eq!(
+        action(&key(KeyCode::Char('g'), KeyModifiers::NONE)),
+        Action::Edit
+    );
+    assert_eq!(command("/edit"), Some((Cmd::Edit, "")));
+    assert_eq!(command("/edit draft me"), Some((Cmd::Edit, "draft me")));
 }

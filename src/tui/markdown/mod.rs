@@ -3,7 +3,8 @@
 //!
 //! [`render`] lays out a whole document: headings, emphasis, lists (nested, numbered, task
 //! lists), block quotes, links, rules, tables, and code blocks — framed, syntax-highlighted,
-//! numbered in document order and reported in [`Rendered::code_blocks`] with their raw text.
+//! numbered in document order and reported in [`Rendered::code_blocks`] with their raw text;
+//! [`code_blocks`] finds the same blocks without rendering (for copying them).
 //!
 //! [`StreamingMarkdown`] holds text that grows by deltas. Its lines are split in two: a
 //! committed prefix, rendered once per width and never parsed again, and the open tail
@@ -24,6 +25,7 @@
 mod blocks;
 mod chunk;
 mod code;
+mod extract;
 mod render;
 mod table;
 mod wrap;
@@ -37,6 +39,7 @@ use self::blocks::{
     RefMap, RefUse, Start, TopBlock, definition_line, normalize_label, parser_options,
 };
 use self::chunk::render_chunk;
+pub use self::extract::code_blocks;
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
 

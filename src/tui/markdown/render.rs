@@ -11,7 +11,7 @@
 //! cut to the width); with `thinking`, every span is patched with the thinking style and code
 //! blocks are neither numbered nor reported.
 
-mod tags;
+pub(super) mod tags;
 
 use std::ops::Range;
 

@@ -319,7 +319,7 @@ fn heading_level(level: HeadingLevel) -> usize {
 
 /// The language of a fence info string: its first word (`rust,ignore` → `rust`,
 /// `{.python}` → `python`).
-fn fence_lang(info: &str) -> String {
+pub(in crate::tui::markdown) fn fence_lang(info: &str) -> String {
     let info = info.trim().trim_start_matches(['{', '.']);
     let lang = info
         .split(|c: char| c.is_whitespace() || c == ',' || c == '}')
