@@ -115,6 +115,13 @@ fn chips_show_what_each_file_adds_and_the_meter_counts_them_before_sending() {
     assert_eq!(turn.attachments.len(), 2);
     // 765 for the image, on top of the text.
     assert!(turn.prompt_estimate > 765, "{}", turn.prompt_estimate);
+    // The conversation shows what went with the prompt.
+    let shown = screen(&mut h);
+    assert!(
+        shown.contains("▌ attached: notes.md 17 B · plot.png 1024x1024 29 B"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("sent_turn_with_attachments", shown);
 }
 
 #[test]

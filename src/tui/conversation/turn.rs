@@ -28,7 +28,8 @@ pub fn header_lines(
     lines
 }
 
-/// `▌ You` and the prompt, wrapped to `width`, then a blank line.
+/// `▌ You` and the prompt, wrapped to `width`, its attachments (name, size), then a blank
+/// line.
 pub fn prompt_lines(turn: &Turn, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
         "▌ You",
@@ -39,6 +40,15 @@ pub fn prompt_lines(turn: &Turn, theme: &Theme, width: u16) -> Vec<Line<'static>
         let mut spans = vec![Span::styled("▌ ", theme.user)];
         spans.extend(line.spans);
         lines.push(Line::from(spans));
+    }
+    if !turn.attachments.is_empty() {
+        let labels: Vec<String> = turn.attachments.iter().map(|a| a.label()).collect();
+        let text = crate::text::sanitize(&format!("attached: {}", labels.join(" · "))).into_owned();
+        for line in wrap_text(&text, theme.usage, width.saturating_sub(2)) {
+            let mut spans = vec![Span::styled("▌ ", theme.user)];
+            spans.extend(line.spans);
+            lines.push(Line::from(spans));
+        }
     }
     lines.push(Line::default());
     lines
