@@ -176,3 +176,39 @@ fn detach_and_list() {
     assert_eq!(h.app.notice.as_deref(), Some("took 2 attachments off"));
     assert!(h.app.composer.attachments().is_empty());
 }
+
+#[test]
+fn tab_completes_the_path_after_attach() {
+    let mut h = harness("gpt-4o");
+    h.app.update(Event::Paste("/attach ~/pl".into()), h.at(0));
+    let effects = h.key(KeyCode::Tab, KeyModifiers::NONE, 0);
+    assert!(
+        matches!(effects.as_slice(), [Effect::CompletePath(p)] if p == "~/pl"),
+        "{effects:?}"
+    );
+    let done = |typed: &str, c: &[&str]| Event::PathsCompleted {
+        typed: typed.into(),
+        candidates: c.iter().map(|s| s.to_string()).collect(),
+    };
+    h.app.update(
+        done("~/pl", &["~/plan.md", "~/plot.png", "~/plots/"]),
+        h.at(0),
+    );
+    assert_eq!(h.app.draft(), "/attach ~/pl");
+    assert_eq!(h.app.notice.as_deref(), Some("plan.md  plot.png  plots/"));
+    h.app.update(Event::Paste("ot.".into()), h.at(0));
+    h.app.update(done("~/plot.", &["~/plot.png"]), h.at(0));
+    assert_eq!(h.app.draft(), "/attach ~/plot.png");
+    // An answer for a draft that changed since is dropped; none found says so.
+    h.app.update(done("~/x", &["~/xyz"]), h.at(0));
+    assert_eq!(h.app.draft(), "/attach ~/plot.png");
+    h.app.update(done("~/plot.png", &[]), h.at(0));
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("no file starts with ~/plot.png")
+    );
+    // Tab elsewhere still completes commands.
+    h.app.composer.set_draft("/att");
+    assert!(h.key(KeyCode::Tab, KeyModifiers::NONE, 0).is_empty());
+    assert_eq!(h.app.draft(), "/attach ");
+}

@@ -12,6 +12,7 @@
 //! - a text block's fence is longer than any run of backticks in the text, so the file
 //!   cannot close it early.
 
+pub mod complete;
 pub mod image;
 
 use base64::Engine;

@@ -310,6 +310,21 @@ async fn event_loop(
                         Event::Attached,
                     );
                 }
+                Effect::CompletePath(typed) => {
+                    let home = env("HOME");
+                    tasks::spawn_blocking(
+                        &tx,
+                        "completing a path",
+                        move || {
+                            Ok(crate::attach::complete::complete(&typed, home.as_deref()))
+                                .map(|c| (typed, c))
+                        },
+                        |result| match result {
+                            Ok((typed, candidates)) => Event::PathsCompleted { typed, candidates },
+                            Err(why) => Event::Attached(Err(why)),
+                        },
+                    );
+                }
                 Effect::EditInEditor { text } => {
                     let edited = hand_over(terminal, &mut term_events, text, &env).await;
                     match edited {

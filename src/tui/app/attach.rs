@@ -59,6 +59,41 @@ impl App {
         });
     }
 
+    /// Tab after `/attach PATH`: one candidate is filled in; several fill in what they
+    /// share and are listed in the notice; none says so. Ignored when the draft changed
+    /// since Tab was pressed.
+    pub(super) fn paths_completed(&mut self, typed: &str, candidates: &[String]) {
+        if self.draft() != format!("/attach {typed}") {
+            return;
+        }
+        // `plot.png`, `plots/`: the last part, a directory's slash kept.
+        let name = |c: &String| {
+            let bare = c.trim_end_matches('/');
+            let base = bare.rsplit('/').next().unwrap_or(bare);
+            format!("{base}{}", if c.ends_with('/') { "/" } else { "" })
+        };
+        match candidates {
+            [] => self.notice = Some(format!("no file starts with {typed}")),
+            [only] => {
+                self.composer.set_draft(&format!("/attach {only}"));
+                self.notice = None;
+            }
+            _ => {
+                if let Some(shared) = crate::attach::complete::common_prefix(candidates) {
+                    self.composer.set_draft(&format!("/attach {shared}"));
+                }
+                let shown: Vec<String> = candidates.iter().take(8).map(name).collect();
+                let more = candidates.len().saturating_sub(shown.len());
+                let tail = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                self.notice = Some(format!("{}{tail}", shown.join("  ")));
+            }
+        }
+    }
+
     /// Why the prompt cannot be sent with the chips now; `None` when it can.
     pub(super) fn refused_attachments(&self) -> Option<String> {
         crate::session::images_refused(&self.session.settings, self.composer.attachments())

@@ -26,6 +26,9 @@ impl App {
         }
         if action != Action::ToggleThinking {
             self.completing = None;
+        } else if let Some(typed) = self.draft().strip_prefix("/attach ") {
+            // A path: the runtime lists the directory ([`Event::PathsCompleted`]).
+            return vec![Effect::CompletePath(typed.to_string())];
         } else if self.complete() {
             return Vec::new();
         }

@@ -116,6 +116,11 @@ pub enum Event {
     },
     /// The file asked for with [`Effect::Attach`], read and checked, or why not.
     Attached(Result<crate::attach::Attachment, String>),
+    /// The paths that complete `typed` (asked with [`Effect::CompletePath`]).
+    PathsCompleted {
+        typed: String,
+        candidates: Vec<String>,
+    },
     /// The text the editor asked for with [`Effect::EditInEditor`] left, or why there is none.
     Edited(Result<String, String>),
 }
@@ -187,6 +192,8 @@ pub enum Effect {
     },
     /// Read the file at this path for the next prompt; it comes back as [`Event::Attached`].
     Attach(std::path::PathBuf),
+    /// List what completes this path typed after `/attach`; [`Event::PathsCompleted`].
+    CompletePath(String),
     /// Hand the terminal to the person's editor with `text`, take it back and redraw whole;
     /// what the editor left comes back as [`Event::Edited`].
     EditInEditor {
@@ -398,6 +405,10 @@ impl App {
             Event::TokensCounted { turn_id, count } => self.tokens_counted(turn_id, count),
             Event::Attached(result) => {
                 self.attached(result);
+                Vec::new()
+            }
+            Event::PathsCompleted { typed, candidates } => {
+                self.paths_completed(&typed, &candidates);
                 Vec::new()
             }
             Event::Edited(result) => {
