@@ -7,16 +7,9 @@ mod support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use support::app::{Harness, harness, started};
+use support::files::png;
 use thinkbench::attach::{Attachment, Limits};
 use thinkbench::tui::app::{Effect, Event};
-
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    b.extend_from_slice(&w.to_be_bytes());
-    b.extend_from_slice(&h.to_be_bytes());
-    b.extend_from_slice(&[8, 6, 0, 0, 0]);
-    b
-}
 
 fn image() -> Attachment {
     Attachment::from_bytes("plot.png".into(), png(1024, 1024), Limits::default()).unwrap()

@@ -10,16 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use support::cli::{answer, run, usage};
 use support::fake_server::{FakeServer, Reply};
-
-/// A PNG header for a `w` x `h` image (all the APIs need to see it is one; its size is what
-/// the estimate counts).
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    b.extend_from_slice(&w.to_be_bytes());
-    b.extend_from_slice(&h.to_be_bytes());
-    b.extend_from_slice(&[8, 6, 0, 0, 0]);
-    b
-}
+use support::files::png;
 
 struct Files {
     dir: tempfile::TempDir,

@@ -131,7 +131,7 @@ pub fn tokens(rule: Rule, width: u32, height: u32) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -147,7 +147,8 @@ mod tests {
         assert_eq!(tokens(Rule::Anthropic, 0, 0), 1);
     }
 
-    fn png(w: u32, h: u32) -> Vec<u8> {
+    /// The header of a PNG `w` x `h` pixels.
+    pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
         let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         b.extend_from_slice(&w.to_be_bytes());
         b.extend_from_slice(&h.to_be_bytes());

@@ -1,12 +1,5 @@
 use super::*;
-
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    b.extend_from_slice(&w.to_be_bytes());
-    b.extend_from_slice(&h.to_be_bytes());
-    b.extend_from_slice(&[8, 6, 0, 0, 0]);
-    b
-}
+use crate::attach::image::tests::png;
 
 #[test]
 fn text_and_images_are_told_apart_and_checked() {

@@ -33,14 +33,8 @@ pub(super) fn limits(file: &LoadedFile) -> Result<Limits, ConfigError> {
             &mut limits.max_answer_bytes,
         ),
     ] {
-        if let Some(n) = value {
-            if *n.get_ref() < MIN_LIMIT {
-                return Err(file.error_at(
-                    n.span(),
-                    format!("`{key}` must be at least {MIN_LIMIT} (bytes)"),
-                ));
-            }
-            *slot = usize::try_from(*n.get_ref()).unwrap_or(usize::MAX);
+        if let Some(n) = checked(file, key, value)? {
+            *slot = usize::try_from(n).unwrap_or(usize::MAX);
         }
     }
     Ok(limits)
@@ -49,28 +43,27 @@ pub(super) fn limits(file: &LoadedFile) -> Result<Limits, ConfigError> {
 /// The largest attachments the file allows (each at least [`MIN_LIMIT`]), else the defaults.
 pub(super) fn attach_limits(file: &LoadedFile) -> Result<crate::attach::Limits, ConfigError> {
     let cfg = &file.config;
-    let mut limits = crate::attach::Limits::default();
-    for (key, value, slot) in [
-        (
-            "attach_max_image_bytes",
-            &cfg.attach_max_image_bytes,
-            &mut limits.image_bytes,
-        ),
-        (
-            "attach_max_text_bytes",
-            &cfg.attach_max_text_bytes,
-            &mut limits.text_bytes,
-        ),
-    ] {
-        if let Some(n) = value {
-            if *n.get_ref() < MIN_LIMIT {
-                return Err(file.error_at(
-                    n.span(),
-                    format!("`{key}` must be at least {MIN_LIMIT} (bytes)"),
-                ));
-            }
-            *slot = *n.get_ref();
-        }
+    let defaults = crate::attach::Limits::default();
+    Ok(crate::attach::Limits {
+        image_bytes: checked(file, "attach_max_image_bytes", &cfg.attach_max_image_bytes)?
+            .unwrap_or(defaults.image_bytes),
+        text_bytes: checked(file, "attach_max_text_bytes", &cfg.attach_max_text_bytes)?
+            .unwrap_or(defaults.text_bytes),
+    })
+}
+
+/// The byte limit `key` sets, when set: at least [`MIN_LIMIT`], or an error at its line.
+fn checked(
+    file: &LoadedFile,
+    key: &str,
+    value: &Option<toml::Spanned<u64>>,
+) -> Result<Option<u64>, ConfigError> {
+    match value {
+        Some(n) if *n.get_ref() < MIN_LIMIT => Err(file.error_at(
+            n.span(),
+            format!("`{key}` must be at least {MIN_LIMIT} (bytes)"),
+        )),
+        Some(n) => Ok(Some(*n.get_ref())),
+        None => Ok(None),
     }
-    Ok(limits)
 }

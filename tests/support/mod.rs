@@ -7,6 +7,7 @@ pub mod anthropic;
 pub mod app;
 pub mod cli;
 pub mod fake_server;
+pub mod files;
 pub mod pty;
 pub mod responses;
 pub mod turn;
