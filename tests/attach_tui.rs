@@ -205,3 +205,28 @@ fn tab_completes_the_path_after_attach() {
     assert!(h.key(KeyCode::Tab, KeyModifiers::NONE, 0).is_empty());
     assert_eq!(h.app.draft(), "/attach ");
 }
+
+#[test]
+fn history_images_count_by_the_rule_of_the_model_chosen_now() {
+    use thinkbench::api::{FinishReason, StreamEvent};
+    use thinkbench::tui::meter::Meter;
+    let mut h = harness("gpt-4o");
+    attach(&mut h, image());
+    let id = h.send("what is it?", 0);
+    h.stream(id, StreamEvent::TextDelta("A plot.".into()), 10);
+    h.stream(id, StreamEvent::Finished(FinishReason::Stop), 20);
+    let mut meter = Meter::new();
+    meter.update(&h.app.session, "");
+    let openai = meter.raw_request_tokens();
+    // The same history for a Claude model: the image counts about 1,024²/750 = 1,399.
+    let (claude, _home) = support::app::settings(
+        &[("ANTHROPIC_API_KEY", "sk-ant-test")],
+        thinkbench::config::CommonArgs {
+            model: Some("anthropic/claude-sonnet-4-5".into()),
+            ..Default::default()
+        },
+    );
+    h.app.session.settings = claude;
+    meter.update(&h.app.session, "");
+    assert_eq!(meter.raw_request_tokens(), openai - 765 + 1399);
+}

@@ -243,8 +243,9 @@ pub struct ArmFigures {
 /// have changed (cheap when nothing did); [`Meter::panel`] then reads them.
 #[derive(Clone, Debug, Default)]
 pub struct Meter {
-    /// Fingerprint of the turns, the system prompt, and the raw history tokens it gave.
-    history: Option<(Fingerprint, Option<String>, u64)>,
+    /// Fingerprint of the turns, the system prompt, the image rule (history images count by
+    /// the model chosen now), and the raw history tokens they gave.
+    history: Option<(Fingerprint, Option<String>, ImageRule, u64)>,
     /// The draft text counted last and its raw tokens.
     draft: Option<(String, u64)>,
     /// Totals of every turn but the last, and the fingerprint of those turns.
@@ -272,20 +273,21 @@ impl Meter {
         };
         let print = Fingerprint::of(sent_back);
         let system = &session.settings.system;
-        let fresh = matches!(&self.history, Some((p, s, _)) if *p == print && s == system);
+        let rule = session.settings.quirks().image_rule;
+        let fresh =
+            matches!(&self.history, Some((p, s, r, _)) if *p == print && s == system && *r == rule);
         if !fresh {
             let mut raw = REQUEST_OVERHEAD_TOKENS;
             if let Some(system) = system {
                 raw += usage::estimate_tokens(system) + MESSAGE_OVERHEAD_TOKENS;
             }
-            let rule = session.settings.quirks().image_rule;
             for message in session.conversation.history() {
                 raw += usage::estimate_tokens(&message.content) + MESSAGE_OVERHEAD_TOKENS;
                 raw += (message.images.iter())
                     .map(|i| crate::attach::image::tokens(rule, i.width, i.height))
                     .sum::<u64>();
             }
-            self.history = Some((print, system.clone(), raw));
+            self.history = Some((print, system.clone(), rule, raw));
             self.history_counts += 1;
         }
         self.update_draft(draft);
@@ -348,7 +350,7 @@ impl Meter {
 
     /// Raw (`o200k_base`, unscaled) tokens of the next request: history + system + draft.
     pub fn raw_request_tokens(&self) -> u64 {
-        let history = self.history.as_ref().map(|h| h.2).unwrap_or(0);
+        let history = self.history.as_ref().map(|h| h.3).unwrap_or(0);
         let draft = self
             .draft
             .as_ref()
