@@ -230,3 +230,57 @@ fn history_images_count_by_the_rule_of_the_model_chosen_now() {
     meter.update(&h.app.session, "");
     assert_eq!(meter.raw_request_tokens(), openai - 765 + 1399);
 }
+
+#[test]
+fn files_mentioned_with_at_are_read_then_sent_with_the_prompt() {
+    let mut h = harness("gpt-4o");
+    let prompt = "what is in @~/notes.md and @plot.png?";
+    h.app.update(Event::Paste(prompt.into()), h.at(0));
+    let effects = h.key(KeyCode::Enter, KeyModifiers::NONE, 0);
+    let [Effect::ReadMentions { draft, paths }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(draft, prompt);
+    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(paths, ["~/notes.md", "plot.png"]);
+    assert_eq!(h.app.draft(), prompt, "nothing is sent yet");
+    // A file that cannot be read sends nothing and says why.
+    h.app.update(
+        Event::MentionsRead {
+            draft: prompt.into(),
+            result: Err("plot.png: no such file".into()),
+        },
+        h.at(5),
+    );
+    assert_eq!(
+        h.app.notice.as_deref(),
+        Some("not sent: plot.png: no such file")
+    );
+    assert_eq!(h.app.draft(), prompt);
+    // Read: the prompt goes as typed, with both files.
+    let effects = h.app.update(
+        Event::MentionsRead {
+            draft: prompt.into(),
+            result: Ok(vec![notes(), image()]),
+        },
+        h.at(10),
+    );
+    let (_, request) = started(&effects).expect("sent");
+    let last = request.messages.last().unwrap();
+    assert!(last.content.ends_with(prompt), "{}", last.content);
+    assert!(
+        last.content.starts_with("notes.md:\n```md"),
+        "{}",
+        last.content
+    );
+    assert_eq!(last.images.len(), 1);
+    assert!(h.app.composer.attachments().is_empty());
+    // A plain word after @ is no mention: sent at once.
+    h.app.update(Event::Paste("thanks @alice".into()), h.at(20));
+    h.stream(
+        1,
+        thinkbench::api::StreamEvent::Finished(thinkbench::api::FinishReason::Stop),
+        15,
+    );
+    assert!(started(&h.key(KeyCode::Enter, KeyModifiers::NONE, 20)).is_some());
+}

@@ -242,6 +242,25 @@ pub fn json(attachments: &[Attachment], data: bool) -> serde_json::Value {
     serde_json::Value::Array(items)
 }
 
+/// The files a prompt mentions: each word that starts with `@` and names a path (it has a
+/// `/` or a `.` after the `@`, so `@alice` is a word and `a@b.com` is not a mention), without
+/// the `@` and without trailing sentence punctuation; each path once, in order.
+pub fn mentions(prompt: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in prompt.split_whitespace() {
+        let Some(path) = word.strip_prefix('@') else {
+            continue;
+        };
+        let path = path.trim_end_matches([',', ';', ':', '!', '?', ')', '"', '\'']);
+        let path = path.strip_suffix('.').unwrap_or(path);
+        let file_like = path.contains('/') || path.contains('.');
+        if file_like && !path.is_empty() && !out.iter().any(|p| p == path) {
+            out.push(path.to_string());
+        }
+    }
+    out
+}
+
 impl AttachError {
     /// The same error naming `shown` (the path as given) instead of the file name.
     fn renamed(self, shown: &str) -> AttachError {

@@ -96,3 +96,15 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn mentions_are_file_like_words_after_an_at() {
+    assert_eq!(
+        mentions("compare @notes.md and @src/main.rs, then @notes.md again."),
+        ["notes.md", "src/main.rs"]
+    );
+    assert_eq!(mentions("ask @alice or mail a@b.com"), Vec::<String>::new());
+    assert_eq!(mentions("see @~/plots/a.png?"), ["~/plots/a.png"]);
+    assert_eq!(mentions("(@./x)"), Vec::<String>::new());
+    assert_eq!(mentions("@./x"), ["./x"]);
+}

@@ -294,11 +294,7 @@ async fn event_loop(
                     texts,
                 } => tasks::count_tokens(&tx, &client, *endpoint, turn_id, *texts),
                 Effect::Attach(path) => {
-                    // `~/` is the home directory, as in a shell.
-                    let path = match (path.strip_prefix("~"), env("HOME")) {
-                        (Ok(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-                        _ => path,
-                    };
+                    let path = home_path(&path, env("HOME").as_deref());
                     let limits = app.session.settings.attach;
                     tasks::spawn_blocking(
                         &tx,
@@ -308,6 +304,29 @@ async fn event_loop(
                                 .map_err(|e| e.to_string())
                         },
                         Event::Attached,
+                    );
+                }
+                Effect::ReadMentions { draft, paths } => {
+                    let home = env("HOME");
+                    let limits = app.session.settings.attach;
+                    tasks::spawn_blocking(
+                        &tx,
+                        "reading the files a prompt mentions",
+                        move || {
+                            let read = paths
+                                .iter()
+                                .map(|p| {
+                                    let p = home_path(p, home.as_deref());
+                                    crate::attach::Attachment::load(&p, limits)
+                                        .map_err(|e| e.to_string())
+                                })
+                                .collect::<Result<Vec<_>, String>>();
+                            Ok((draft, read))
+                        },
+                        |result| match result {
+                            Ok((draft, result)) => Event::MentionsRead { draft, result },
+                            Err(why) => Event::Attached(Err(why)),
+                        },
                     );
                 }
                 Effect::CompletePath(typed) => {
@@ -425,5 +444,13 @@ fn translate(ev: TermEvent) -> Option<Event> {
         TermEvent::Mouse(m) => Some(Event::Mouse(m)),
         TermEvent::Resize(w, h) => Some(Event::Resize(w, h)),
         TermEvent::FocusGained | TermEvent::FocusLost => None,
+    }
+}
+
+/// `path` with a leading `~` standing for `home`, as in a shell.
+fn home_path(path: &std::path::Path, home: Option<&str>) -> std::path::PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => std::path::Path::new(home).join(rest),
+        _ => path.to_path_buf(),
     }
 }

@@ -1,12 +1,14 @@
 //! Files and images sent with the next prompt: `/attach PATH` asks the runtime to read the
 //! file ([`Effect::Attach`]: reading is I/O, never done here), the file comes back as
 //! [`Event::Attached`](super::Event::Attached) and becomes a chip on the composer; `/detach`
-//! takes chips off; sending takes them with the prompt.
+//! takes chips off; sending takes them with the prompt. A prompt that mentions files
+//! (`@notes.md`) has them read first ([`Effect::ReadMentions`]) and is sent when they come
+//! back ([`Event::MentionsRead`](super::Event::MentionsRead)).
 //!
 //! Invariants: a file that cannot be attached leaves the composer as it was and says why; a
 //! prompt with images for a model the catalog marks without vision is not sent (the draft
 //! and chips stay) and the notice names models that take images; the chips go with exactly
-//! one turn.
+//! one turn; a mentioned file that cannot be read sends nothing.
 
 use super::App;
 use crate::attach::Attachment;
@@ -90,6 +92,35 @@ impl App {
                     String::new()
                 };
                 self.notice = Some(format!("{}{tail}", shown.join("  ")));
+            }
+        }
+    }
+
+    /// The files the draft mentions were read: they join the chips and the draft is sent
+    /// (as typed, `@path` included). A file that could not be read sends nothing and says
+    /// why; a draft changed meanwhile is left to be sent again.
+    pub(super) fn mentions_read(
+        &mut self,
+        draft: String,
+        result: Result<Vec<Attachment>, String>,
+        now: std::time::Instant,
+    ) -> Vec<super::Effect> {
+        if self.draft() != draft {
+            return Vec::new();
+        }
+        match result {
+            Err(why) => {
+                self.notice = Some(format!("not sent: {why}"));
+                Vec::new()
+            }
+            Ok(files) => {
+                for a in files {
+                    self.composer.attach(a);
+                }
+                self.mentions_read_for = Some(draft);
+                let effects = self.send(now);
+                self.mentions_read_for = None;
+                effects
             }
         }
     }

@@ -116,6 +116,12 @@ pub enum Event {
     },
     /// The file asked for with [`Effect::Attach`], read and checked, or why not.
     Attached(Result<crate::attach::Attachment, String>),
+    /// The files a prompt mentions (`@path`), read for sending `draft` (asked with
+    /// [`Effect::ReadMentions`]), or the first that could not be.
+    MentionsRead {
+        draft: String,
+        result: Result<Vec<crate::attach::Attachment>, String>,
+    },
     /// The paths that complete `typed` (asked with [`Effect::CompletePath`]).
     PathsCompleted {
         typed: String,
@@ -192,6 +198,11 @@ pub enum Effect {
     },
     /// Read the file at this path for the next prompt; it comes back as [`Event::Attached`].
     Attach(std::path::PathBuf),
+    /// Read the files `draft` mentions before sending it; [`Event::MentionsRead`].
+    ReadMentions {
+        draft: String,
+        paths: Vec<std::path::PathBuf>,
+    },
     /// List what completes this path typed after `/attach`; [`Event::PathsCompleted`].
     CompletePath(String),
     /// Hand the terminal to the person's editor with `text`, take it back and redraw whole;
@@ -258,6 +269,8 @@ pub struct App {
     pub fetched_models: Vec<(String, Vec<String>)>,
     /// What the streaming plain turn was sent with, for counting it once it ends.
     sent: Option<Box<count::Sent>>,
+    /// The draft whose `@path` mentions have been read and attached (sent as it is next).
+    mentions_read_for: Option<String>,
     /// The turn whose count was asked for, and the conversation's epoch then.
     counting: Option<(u64, u64)>,
 }
@@ -280,6 +293,7 @@ impl App {
             notice,
             quit_armed_at: None,
             completing: None,
+            mentions_read_for: None,
             setup_hint,
             size: (80, 24),
             now,
@@ -407,6 +421,7 @@ impl App {
                 self.attached(result);
                 Vec::new()
             }
+            Event::MentionsRead { draft, result } => self.mentions_read(draft, result, now),
             Event::PathsCompleted { typed, candidates } => {
                 self.paths_completed(&typed, &candidates);
                 Vec::new()

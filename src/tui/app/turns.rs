@@ -66,6 +66,18 @@ impl App {
         if self.compare.set.is_some() {
             return self.send_to_set(now);
         }
+        // Files the prompt mentions are read first; the send comes back with them.
+        if self.mentions_read_for.as_deref() != Some(prompt.as_str()) {
+            let paths = crate::attach::mentions(&prompt);
+            if !paths.is_empty() {
+                self.notice = Some(format!("reading {}…", paths.join(", ")));
+                let paths = paths.into_iter().map(Into::into).collect();
+                return vec![Effect::ReadMentions {
+                    draft: prompt,
+                    paths,
+                }];
+            }
+        }
         // Refused before anything leaves; the draft (and its attachments) stays.
         if let Some(why) =
             (self.session.settings.missing_key()).or_else(|| self.refused_attachments())
