@@ -328,6 +328,7 @@ pub enum Cmd {
     Sessions,
     New,
     Title,
+    Fork,
     Edit,
     Copy,
     Compare,
@@ -386,6 +387,11 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
     ("/sessions", "the session browser", Cmd::Sessions),
     ("/new", "start a new session", Cmd::New),
     ("/title", "TEXT — name this session", Cmd::Title),
+    (
+        "/fork",
+        "[N] — a new session with turns 1..N of this one (default: all)",
+        Cmd::Fork,
+    ),
     (
         "/copy",
         "[N | thinking] — copy the last answer, code block [N] or the last reasoning",

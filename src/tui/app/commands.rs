@@ -56,6 +56,7 @@ impl App {
                 self.notice = Some(format!("session titled \"{arg}\""));
                 self.persist(PersistOp::SetTitle(arg.to_string()))
             }
+            Cmd::Fork => self.fork(arg),
             Cmd::Edit => {
                 // The editor opens on what follows the command word.
                 self.composer.set_draft(arg);

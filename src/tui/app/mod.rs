@@ -16,6 +16,7 @@ mod attach;
 mod commands;
 mod compare;
 mod count;
+mod fork;
 mod keys;
 mod overlay;
 mod sessions;
@@ -82,6 +83,14 @@ pub enum Event {
         title: String,
         turns: Vec<Turn>,
     },
+    /// Session `from` was forked at its exchange `at` into the new session `id`, now the one
+    /// turns are saved into ([`PersistOp::Fork`]).
+    Forked {
+        id: i64,
+        title: String,
+        turns: Vec<Turn>,
+        from: crate::store::ForkOrigin,
+    },
     /// The store saved into session `id` (it creates the session on the first save).
     SessionSaved {
         id: i64,
@@ -131,6 +140,12 @@ pub enum PersistOp {
     SetTitle(String),
     DeleteSession(i64),
     ListSessions(Option<String>),
+    /// A new session holding the first `upto` exchanges of session `from`; it becomes the
+    /// open one and comes back as [`Event::Forked`].
+    Fork {
+        from: i64,
+        upto: u32,
+    },
 }
 
 /// Saves the store has not managed to write yet: how many turns, and why.
@@ -355,6 +370,15 @@ impl App {
             }
             Event::SessionOpened { id, title, turns } => {
                 self.open_session(id, title, turns);
+                Vec::new()
+            }
+            Event::Forked {
+                id,
+                title,
+                turns,
+                from,
+            } => {
+                self.forked(id, title, turns, from);
                 Vec::new()
             }
             Event::SessionSaved { id } => {
