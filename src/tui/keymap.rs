@@ -56,6 +56,8 @@ pub enum Action {
     ArmNext,
     /// Ctrl+G: the message in `$VISUAL` / `$EDITOR`.
     ExternalEdit,
+    /// Alt+L: the last prompt back in the composer; sending replaces that turn.
+    EditLast,
     /// `d` on the empty start screen of a provider without a key: the offline demo;
     /// otherwise the letter is typed.
     Demo,
@@ -163,6 +165,12 @@ pub const KEYS: &[Entry] = &[
         what: "edit the message in $VISUAL or $EDITOR (else vi); also /edit",
         hint: None,
         binds: &[(with(KeyCode::Char('g'), CTRL), Action::ExternalEdit)],
+    },
+    Entry {
+        keys: "Alt+L",
+        what: "edit the last prompt: sending replaces that turn (also /edit-last)",
+        hint: None,
+        binds: &[(with(KeyCode::Char('l'), ALT), Action::EditLast)],
     },
     Entry {
         keys: "Up / Down (empty composer)",
@@ -329,6 +337,7 @@ pub enum Cmd {
     New,
     Title,
     Fork,
+    EditLast,
     Edit,
     Copy,
     Compare,
@@ -401,6 +410,11 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
         "/edit",
         "[TEXT] — write the message in $VISUAL or $EDITOR (as Ctrl+G)",
         Cmd::Edit,
+    ),
+    (
+        "/edit-last",
+        "put the last prompt back; sending replaces that turn (as Alt+L)",
+        Cmd::EditLast,
     ),
     (
         "/help",

@@ -16,6 +16,7 @@ mod attach;
 mod commands;
 mod compare;
 mod count;
+mod edit_last;
 mod fork;
 mod keys;
 mod overlay;
@@ -258,6 +259,8 @@ pub struct App {
     others_pending: Option<i64>,
     /// The session is being reopened to show turns another process added.
     reopened_for_others: bool,
+    /// The turn the composer's draft replaces when sent (`/edit-last`, Alt+L).
+    pub editing: Option<u64>,
     /// When the streaming turn was last saved.
     last_flush: Option<Instant>,
     /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
@@ -300,6 +303,7 @@ impl App {
                 session: None,
                 title: None,
             },
+            editing: None,
             last_flush: None,
             show_meter: None,
             fetched_models: Vec::new(),
