@@ -16,7 +16,9 @@ use crate::usage::{self, Price, Usage};
 
 mod arms;
 mod count;
+mod versions;
 pub use arms::ArmTag;
+pub use versions::{earlier_version, replaced_by_edit};
 
 /// Where a turn stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,8 +27,8 @@ pub enum TurnState {
     Done,
     /// The person cancelled it; what arrived stays.
     Cancelled,
-    /// Cancelled, then sent again (Alt+R): kept for the record, never sent back as history,
-    /// since the retry replaces it.
+    /// Cancelled, then sent again (Alt+R), or edited (`/edit-last`): kept for the record as
+    /// an earlier version, never sent back as history, since the turn after it replaces it.
     Superseded,
     /// The request or stream failed; what arrived stays.
     Failed(ApiError),

@@ -8,13 +8,14 @@
 //! collapsible block in Markdown; every figure about one turn comes from the [`Turn`] itself
 //! (`usage_line`, `to_json`), so an export says what `ask` and the TUI said; a comparison is
 //! one exchange with every arm under it and the summary of `thinkbench compare` (see
-//! [`compare`]).
+//! [`compare`]); a turn the person edited stays as its own exchange, marked as an earlier
+//! version, and the turn that replaced it names it (`earlier version: turn N`).
 
 pub mod compare;
 
 use crate::ask;
 use crate::attach::{Attachment, Kind};
-use crate::conversation::{Turn, TurnState};
+use crate::conversation::{Turn, TurnState, earlier_version, replaced_by_edit};
 use crate::store::SessionSummary;
 use crate::timefmt;
 use crate::totals::{self, Totals};
@@ -98,7 +99,13 @@ pub fn session_json(summary: &SessionSummary, turns: &[Turn], data: bool) -> Val
     let entries: Vec<Value> = exchanges(turns)
         .iter()
         .map(|exchange| match exchange {
-            Exchange::Turn(turn) => turn_json(turn, data),
+            Exchange::Turn(turn) => {
+                let mut value = turn_json(turn, data);
+                if let Value::Object(map) = &mut value {
+                    map.extend(versions_json(turns, turn));
+                }
+                value
+            }
             Exchange::Comparison(c) => c.json(data),
         })
         .collect();
@@ -120,6 +127,22 @@ pub fn session_json(summary: &SessionSummary, turns: &[Turn], data: bool) -> Val
         "turns": entries,
         "totals": totals,
     })
+}
+
+/// What a plain turn's JSON says of edits: `"edited": true` on an earlier version,
+/// `"earlier_version": ID` on the turn that replaced it.
+fn versions_json(turns: &[Turn], turn: &Turn) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    let Some(idx) = turns.iter().position(|t| std::ptr::eq(t, turn)) else {
+        return map;
+    };
+    if replaced_by_edit(turns, idx) {
+        map.insert("edited".into(), Value::Bool(true));
+    }
+    if let Some(before) = earlier_version(turns, idx) {
+        map.insert("earlier_version".into(), json!(turns[before].id));
+    }
+    map
 }
 
 /// `2 turns · in 1,234 · reasoning 96 · out 310 · $0.0213` over the whole session; a
@@ -189,9 +212,21 @@ pub fn markdown(summary: &SessionSummary, turns: &[Turn]) -> String {
         match exchange {
             Exchange::Turn(turn) => {
                 out.push_str(&format!("\n## Turn {}\n\n", n + 1));
+                let idx = turns.iter().position(|t| std::ptr::eq(t, *turn));
+                // A plain turn is one exchange, so its earlier version is the one before.
+                if idx.and_then(|i| earlier_version(turns, i)).is_some() {
+                    out.push_str(&format!("*edited; earlier version: turn {n}*\n\n"));
+                }
                 markdown_prompt(&mut out, &turn.prompt, &turn.attachments);
                 let heading = format!("**Answer** ({})", escape_inline(&turn.spec.model));
-                markdown_reply(&mut out, &heading, turn);
+                let note = match idx {
+                    Some(i) if replaced_by_edit(turns, i) => Some(format!(
+                        "edited: an earlier version, replaced by turn {} (still billed)",
+                        n + 2
+                    )),
+                    _ => state_note(turn),
+                };
+                markdown_reply(&mut out, &heading, turn, note);
             }
             Exchange::Comparison(c) => markdown_comparison(&mut out, n + 1, c),
         }
@@ -242,7 +277,7 @@ fn markdown_comparison(out: &mut String, n: usize, c: &Comparison<'_>) {
         // The prompt ends with a blank line; each reply with a line break.
         let gap = if n == 0 { "" } else { "\n" };
         out.push_str(&format!("{gap}### {}\n\n", escape_inline(&c.heading(i))));
-        markdown_reply(out, "**Answer**", &c.arms[i]);
+        markdown_reply(out, "**Answer**", &c.arms[i], state_note(&c.arms[i]));
     }
     out.push_str("\n### Summary\n\n```text\n");
     out.push_str(&c.summary_text().replace("```", "'''"));
@@ -252,7 +287,7 @@ fn markdown_comparison(out: &mut String, n: usize, c: &Comparison<'_>) {
 
 /// One answer under `heading`: its reasoning (collapsed), the answer, tool calls, how it
 /// ended and the usage line.
-fn markdown_reply(out: &mut String, heading: &str, turn: &Turn) {
+fn markdown_reply(out: &mut String, heading: &str, turn: &Turn, note: Option<String>) {
     if !turn.reasoning.trim().is_empty() {
         out.push_str("<details><summary>thinking</summary>\n\n");
         out.push_str(turn.reasoning.trim_end());
@@ -273,7 +308,7 @@ fn markdown_reply(out: &mut String, heading: &str, turn: &Turn) {
             call.arguments.replace('`', "'")
         ));
     }
-    if let Some(note) = state_note(turn) {
+    if let Some(note) = note {
         out.push_str(&format!("**{}**\n\n", escape_inline(&note)));
     }
     out.push_str(&format!("*{}*\n", escape_inline(&turn.usage_line())));

@@ -118,6 +118,7 @@ fn session() -> (SessionSummary, Vec<Turn>) {
         models: vec!["o3-mini".into()],
         cost: 0.0,
         cost_unknown: false,
+        fork: None,
     };
     (summary, turns)
 }

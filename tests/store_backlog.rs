@@ -229,6 +229,7 @@ fn the_browser_says_it_searches_until_the_answer_for_the_latest_search_comes() {
         models: vec!["o3-mini".into()],
         cost: 0.0213,
         cost_unknown: false,
+        fork: None,
     };
     let list = vec![one];
     h.app.update(

@@ -33,6 +33,7 @@ fn summary(id: i64, title: &str, turns: u32, models: &[&str], cost: f64) -> Sess
         models: models.iter().map(|m| m.to_string()).collect(),
         cost,
         cost_unknown: false,
+        fork: None,
     }
 }
 

@@ -335,7 +335,7 @@ fn help_scrolls_at_80x24_and_closes_on_esc_q_or_f1() {
     h.key(KeyCode::End, KeyModifiers::NONE, 10);
     insta::assert_snapshot!("help_80x24_end", h.draw(80, 24).backend());
     let screen = format!("{:?}", h.draw(80, 24).backend());
-    for needle in ["/detach", "/sessions", "/copy", "/help", "/quit"] {
+    for needle in ["/fork", "/sessions", "/copy", "/help", "/quit"] {
         assert!(screen.contains(needle), "{needle} not shown:\n{screen}");
     }
     h.key(KeyCode::PageUp, KeyModifiers::NONE, 20);

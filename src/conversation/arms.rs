@@ -130,4 +130,16 @@ impl Conversation {
             None => false,
         }
     }
+
+    /// How many exchanges the conversation holds (a comparison is one, whatever its arms;
+    /// a turn a retry replaced is one of its own), as exports and the store count them.
+    pub fn exchange_count(&self) -> usize {
+        let mut count = 0;
+        let mut idx = 0;
+        while idx < self.turns.len() {
+            idx = self.group(idx).end.max(idx + 1);
+            count += 1;
+        }
+        count
+    }
 }

@@ -283,3 +283,24 @@ fn reported_usage_is_never_replaced_by_a_count() {
     refused.apply(StreamEvent::Failed(ApiError::message("refused")), 10);
     assert_eq!(refused.texts_to_count(&sent("hi")), None);
 }
+
+#[test]
+fn a_comparison_is_one_exchange_and_a_replaced_turn_is_one_of_its_own() {
+    let mut turns = vec![Turn::new(1, "a".into(), spec(), 1)];
+    for index in 0..3 {
+        let mut arm = Turn::new(2, "b".into(), spec(), 1);
+        arm.arm = Some(super::ArmTag {
+            index,
+            label: format!("m{index}"),
+            run: 1,
+            kept: false,
+        });
+        turns.push(arm);
+    }
+    let mut replaced = Turn::new(3, "c".into(), spec(), 1);
+    replaced.state = TurnState::Superseded;
+    turns.push(replaced);
+    turns.push(Turn::new(4, "c".into(), spec(), 1));
+    assert_eq!(Conversation::restored(turns).exchange_count(), 4);
+    assert_eq!(Conversation::default().exchange_count(), 0);
+}

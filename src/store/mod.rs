@@ -14,6 +14,7 @@
 //!   later one's turn becomes N+2, and [`Saved::others`] tells it that turns it did not load
 //!   exist (it can reopen the session to show them);
 //! - a session's automatic title follows its first prompt until the person sets one;
+//! - a fork copies turns and attachment rows, never blobs, and leaves its source as it was;
 //! - nothing secret is stored: a [`Turn`] holds no API key or header, and only a turn's
 //!   fields are written;
 //! - every error names the file and says what is wrong in words;
@@ -21,12 +22,14 @@
 //!   shared memory 0600, whatever the umask (see [`private`]).
 
 mod attachments;
+mod fork;
 mod migrate;
 pub mod private;
 mod schema;
 mod search;
 mod turns;
 
+pub use fork::ForkOrigin;
 pub use schema::SCHEMA_VERSION;
 
 use crate::conversation::Turn;
@@ -61,6 +64,8 @@ pub enum StoreError {
     Sql { path: PathBuf, message: String },
     #[error("there is no session {0}")]
     NoSession(i64),
+    #[error("session {session} has {turns} turns: there is no turn {turn}")]
+    NoTurn { session: i64, turn: u32, turns: u32 },
 }
 
 /// One session as listed.
@@ -79,6 +84,8 @@ pub struct SessionSummary {
     pub cost: f64,
     /// Some turn's price was unknown.
     pub cost_unknown: bool,
+    /// Where the session was forked from, if it is a fork.
+    pub fork: Option<ForkOrigin>,
 }
 
 /// Which stored session to go on with (the TUI's `--continue`/`--session` and `ask`'s).
@@ -265,6 +272,13 @@ impl Store {
         tx.commit().map_err(fail)?;
         positions.insert((session, turn.id), turn_id);
         Ok(Saved { turn_id, others })
+    }
+
+    /// A new session holding the first `upto` exchanges of `source` (a comparison is one),
+    /// titled "fork of …" and recording where it came from; its id. The source is untouched
+    /// (see `fork`).
+    pub fn fork(&mut self, source: i64, upto: u32, now_ms: i64) -> Result<i64, StoreError> {
+        fork::fork(&mut self.conn, &self.path, source, upto, now_ms)
     }
 
     /// A session and its turns, oldest first (a turn saved while streaming comes back

@@ -214,8 +214,15 @@ CREATE TABLE turn_attachments (
 CREATE INDEX turn_attachments_hash ON turn_attachments(hash);
 ";
 
+/// Version 7: where a forked session came from: the session (not a foreign key: the source
+/// may be deleted and the fork stays) and how many of its exchanges were copied.
+const V7: &str = "
+ALTER TABLE sessions ADD COLUMN forked_from INTEGER;
+ALTER TABLE sessions ADD COLUMN forked_at INTEGER;
+";
+
 /// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -7,16 +7,18 @@
 //! - search is type-to-search friendly: every word also matches as a prefix;
 //! - sessions come newest first by `updated_ms` (ties: the higher id first);
 //! - a summary's cost is the sum of the known turn costs, and `cost_unknown` says whether
-//!   some turn's cost was unknown.
+//!   some turn's cost was unknown;
+//! - a fork's summary says where it came from ([`ForkOrigin`]).
 
-use super::SessionSummary;
+use super::{ForkOrigin, SessionSummary};
 use rusqlite::{Connection, OptionalExtension, params};
 
 const SUMMARY: &str = "
 SELECT s.id, s.title, s.created_ms, s.updated_ms,
     (SELECT COUNT(DISTINCT t.turn_id) FROM turns t WHERE t.session_id = s.id),
     (SELECT TOTAL(t.cost) FROM turns t WHERE t.session_id = s.id),
-    EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id AND t.cost IS NULL)
+    EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id AND t.cost IS NULL),
+    s.forked_from, s.forked_at
 FROM sessions s
 ";
 
@@ -86,6 +88,13 @@ fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
         models: Vec::new(),
         cost: row.get(5)?,
         cost_unknown: row.get(6)?,
+        fork: match (row.get::<_, Option<i64>>(7)?, row.get::<_, Option<i64>>(8)?) {
+            (Some(session), Some(turn)) => Some(ForkOrigin {
+                session,
+                turn: u32::try_from(turn).unwrap_or(0),
+            }),
+            _ => None,
+        },
     })
 }
 

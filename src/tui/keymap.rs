@@ -56,6 +56,8 @@ pub enum Action {
     ArmNext,
     /// Ctrl+G: the message in `$VISUAL` / `$EDITOR`.
     ExternalEdit,
+    /// Alt+L: the last prompt back in the composer; sending replaces that turn.
+    EditLast,
     /// `d` on the empty start screen of a provider without a key: the offline demo;
     /// otherwise the letter is typed.
     Demo,
@@ -163,6 +165,12 @@ pub const KEYS: &[Entry] = &[
         what: "edit the message in $VISUAL or $EDITOR (else vi); also /edit",
         hint: None,
         binds: &[(with(KeyCode::Char('g'), CTRL), Action::ExternalEdit)],
+    },
+    Entry {
+        keys: "Alt+L",
+        what: "edit the last prompt: sending replaces that turn (also /edit-last)",
+        hint: None,
+        binds: &[(with(KeyCode::Char('l'), ALT), Action::EditLast)],
     },
     Entry {
         keys: "Up / Down (empty composer)",
@@ -328,6 +336,8 @@ pub enum Cmd {
     Sessions,
     New,
     Title,
+    Fork,
+    EditLast,
     Edit,
     Copy,
     Compare,
@@ -387,6 +397,11 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
     ("/new", "start a new session", Cmd::New),
     ("/title", "TEXT — name this session", Cmd::Title),
     (
+        "/fork",
+        "[N] — a new session with turns 1..N of this one (default: all)",
+        Cmd::Fork,
+    ),
+    (
         "/copy",
         "[N | thinking] — copy the last answer, code block [N] or the last reasoning",
         Cmd::Copy,
@@ -395,6 +410,11 @@ pub const COMMANDS: &[(&str, &str, Cmd)] = &[
         "/edit",
         "[TEXT] — write the message in $VISUAL or $EDITOR (as Ctrl+G)",
         Cmd::Edit,
+    ),
+    (
+        "/edit-last",
+        "put the last prompt back; sending replaces that turn (as Alt+L)",
+        Cmd::EditLast,
     ),
     (
         "/help",

@@ -56,6 +56,9 @@ impl App {
                 self.notice = Some(format!("session titled \"{arg}\""));
                 self.persist(PersistOp::SetTitle(arg.to_string()))
             }
+            Cmd::Fork => self.fork(arg),
+            // The draft is the command itself: the prompt takes its place.
+            Cmd::EditLast => return Some(self.edit_last(true)),
             Cmd::Edit => {
                 // The editor opens on what follows the command word.
                 self.composer.set_draft(arg);

@@ -99,6 +99,7 @@ impl App {
             }
             Action::Demo => self.composer.input(key),
             Action::ExternalEdit => return self.edit_in_editor(),
+            Action::EditLast => return self.edit_last(false),
             Action::Edit => self.composer.input(key),
         }
         Vec::new()

@@ -16,6 +16,8 @@ mod attach;
 mod commands;
 mod compare;
 mod count;
+mod edit_last;
+mod fork;
 mod keys;
 mod overlay;
 mod sessions;
@@ -82,6 +84,14 @@ pub enum Event {
         title: String,
         turns: Vec<Turn>,
     },
+    /// Session `from` was forked at its exchange `at` into the new session `id`, now the one
+    /// turns are saved into ([`PersistOp::Fork`]).
+    Forked {
+        id: i64,
+        title: String,
+        turns: Vec<Turn>,
+        from: crate::store::ForkOrigin,
+    },
     /// The store saved into session `id` (it creates the session on the first save).
     SessionSaved {
         id: i64,
@@ -142,6 +152,12 @@ pub enum PersistOp {
     SetTitle(String),
     DeleteSession(i64),
     ListSessions(Option<String>),
+    /// A new session holding the first `upto` exchanges of session `from`; it becomes the
+    /// open one and comes back as [`Event::Forked`].
+    Fork {
+        from: i64,
+        upto: u32,
+    },
 }
 
 /// Saves the store has not managed to write yet: how many turns, and why.
@@ -261,6 +277,8 @@ pub struct App {
     others_pending: Option<i64>,
     /// The session is being reopened to show turns another process added.
     reopened_for_others: bool,
+    /// The turn the composer's draft replaces when sent (`/edit-last`, Alt+L).
+    pub editing: Option<u64>,
     /// When the streaming turn was last saved.
     last_flush: Option<Instant>,
     /// The meter pane: `None` follows the width (shown at ≥ 100 columns).
@@ -306,6 +324,7 @@ impl App {
                 session: None,
                 title: None,
             },
+            editing: None,
             last_flush: None,
             show_meter: None,
             fetched_models: Vec::new(),
@@ -376,6 +395,15 @@ impl App {
             }
             Event::SessionOpened { id, title, turns } => {
                 self.open_session(id, title, turns);
+                Vec::new()
+            }
+            Event::Forked {
+                id,
+                title,
+                turns,
+                from,
+            } => {
+                self.forked(id, title, turns, from);
                 Vec::new()
             }
             Event::SessionSaved { id } => {

@@ -79,6 +79,7 @@ impl App {
     /// Replace the conversation with `turns`; the view rebuilds every cache from them.
     pub(super) fn load_turns(&mut self, turns: Vec<Turn>) {
         self.session.conversation = Conversation::restored(turns);
+        self.editing = None;
         self.changes.replaced();
         self.thinking.clear();
         self.scroll.top = None;

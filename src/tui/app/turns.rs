@@ -63,6 +63,13 @@ impl App {
             );
             return Vec::new();
         }
+        if self.compare.set.is_some() && self.editing.is_some() {
+            self.notice = Some(
+                "an edited turn goes to one model: /compare off first, or Esc to send it as a new turn"
+                    .to_string(),
+            );
+            return Vec::new();
+        }
         if self.compare.set.is_some() {
             return self.send_to_set(now);
         }
@@ -88,7 +95,9 @@ impl App {
         // The history keeps what was typed (`//text`); the model gets `/text`.
         let prompt = super::commands::unescape(self.composer.take_sent());
         let attachments = self.composer.take_attachments();
-        self.start(prompt, attachments, now)
+        let mut effects = self.supersede_edited();
+        effects.extend(self.start(prompt, attachments, now));
+        effects
     }
 
     /// Alt+R: the last turn failed or was cancelled; send its prompt again as a new turn.
@@ -162,6 +171,10 @@ impl App {
     }
 
     pub(super) fn cancel(&mut self, now: Instant) -> Vec<Effect> {
+        if !self.is_streaming() && self.editing.take().is_some() {
+            self.notice = Some("not editing: the draft stays and goes as a new turn".into());
+            return Vec::new();
+        }
         self.stop_streaming(now, Stop::Cancel)
     }
 

@@ -140,6 +140,7 @@ mod tests {
             models: vec!["o3".into()],
             cost: 0.0,
             cost_unknown: false,
+            fork: None,
         }
     }
 

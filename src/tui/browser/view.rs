@@ -1,5 +1,6 @@
 //! The session browser, drawn over the conversation: a search line, the sessions (newest
-//! first) with date, turns, models, cost and title, and the keys. Clipped to any size.
+//! first) with date, title, turns, cost, models and where a fork came from, and the keys.
+//! Clipped to any size.
 
 use super::state::Browser;
 use crate::store::SessionSummary;
@@ -58,6 +59,11 @@ pub fn render(ctx: &Ctx, browser: &Browser, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(text, t.usage)));
     }
+    // Room for the longest fork origin listed, the same on every row so columns align.
+    let origin = (browser.sessions.iter())
+        .map(|s| origin(s).width())
+        .max()
+        .unwrap_or(0);
     // Keep the selection in view.
     let first = browser.selected.saturating_sub(rows.saturating_sub(1));
     for (i, s) in browser.sessions.iter().enumerate().skip(first).take(rows) {
@@ -66,7 +72,10 @@ pub fn render(ctx: &Ctx, browser: &Browser, frame: &mut Frame, area: Rect) {
         } else {
             t.assistant
         };
-        lines.push(Line::from(Span::styled(row(s, list.width as usize), style)));
+        lines.push(Line::from(Span::styled(
+            row(s, list.width as usize, origin),
+            style,
+        )));
     }
     frame.render_widget(Paragraph::new(lines), list);
 
@@ -91,8 +100,9 @@ pub fn render(ctx: &Ctx, browser: &Browser, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(help_line), help);
 }
 
-/// ` 12  2026-11-23 15:40   3 turns  $0.0123   o3-mini, gpt-4o   Title`, cut to `width`.
-fn row(s: &SessionSummary, width: usize) -> String {
+/// ` 12  2026-11-23 15:40  Title  3 turns  $0.0123  o3-mini, gpt-4o`, cut to `width`; a
+/// fork's last column starts with where it came from (`from #12 at turn 3 · gpt-4o`).
+fn row(s: &SessionSummary, width: usize, origin: usize) -> String {
     let cost = usage::dollars_total(s.cost, s.cost_unknown, false);
     let turns = if s.turns == 1 {
         "1 turn".to_string()
@@ -102,7 +112,13 @@ fn row(s: &SessionSummary, width: usize) -> String {
     // The title gets what the fixed columns leave; the models come last, cut if need be.
     const FIXED: usize = 1 + 4 + 2 + 16 + 2 + 2 + 9 + 2 + 9 + 2;
     let available = width.saturating_sub(FIXED);
-    let title_width = available.saturating_sub((available / 3).min(20)).max(16);
+    let models = (available / 3).min(20);
+    let last = if origin > 0 {
+        models.max(origin + 6)
+    } else {
+        models
+    };
+    let title_width = available.saturating_sub(last).max(16);
     let text = format!(
         " {:>4}  {}  {}  {:>9}  {:>9}  {}",
         s.id,
@@ -110,9 +126,22 @@ fn row(s: &SessionSummary, width: usize) -> String {
         pad(&cut(&s.title, title_width, true), title_width),
         turns,
         cost,
-        s.models.join(", "),
+        last_column(s),
     );
     cut(&text, width, true)
+}
+
+/// The models, after a fork's origin.
+fn last_column(s: &SessionSummary) -> String {
+    format!("{}{}", origin(s), s.models.join(", "))
+}
+
+/// `from #12 at turn 3 · ` for a fork, else nothing.
+fn origin(s: &SessionSummary) -> String {
+    match s.fork {
+        Some(f) => format!("from #{} at turn {} · ", f.session, f.turn),
+        None => String::new(),
+    }
 }
 
 fn pad(text: &str, width: usize) -> String {

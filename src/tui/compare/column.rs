@@ -65,7 +65,7 @@ fn wrap_spans(spans: Vec<Span<'static>>, width: u16) -> Vec<Line<'static>> {
 /// turn has.
 pub fn footer(turn: &Turn, theme: &Theme, live: &ArmLive, width: u16) -> Vec<Line<'static>> {
     if !turn.is_streaming() {
-        return footer_lines(turn, theme, live.elapsed_ms, width, None);
+        return footer_lines(turn, false, theme, live.elapsed_ms, width, None);
     }
     let mut lines = Vec::new();
     if let Some((notice, remaining)) = live.retry {

@@ -298,7 +298,9 @@ impl ConversationCache {
                 let waited = ctx.now.saturating_duration_since(*at);
                 (notice, notice.delay.saturating_sub(waited))
             });
-            view.footer = footer_lines(turn, ctx.theme, elapsed, width, retry);
+            let edited =
+                crate::conversation::replaced_by_edit(&ctx.session.conversation.turns, idx);
+            view.footer = footer_lines(turn, edited, ctx.theme, elapsed, width, retry);
             view.built = built;
         }
     }

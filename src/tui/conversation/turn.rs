@@ -93,6 +93,7 @@ pub fn thinking_title(
 /// What follows the answer: the live spinner, tool calls, the end state, the usage line.
 pub fn footer_lines(
     turn: &Turn,
+    edited: bool,
     theme: &Theme,
     elapsed_ms: u64,
     width: u16,
@@ -144,6 +145,10 @@ pub fn footer_lines(
     }
     match &turn.state {
         TurnState::Cancelled => lines.push(Line::from(Span::styled("⊘ cancelled", theme.error))),
+        TurnState::Superseded if edited => lines.push(Line::from(Span::styled(
+            "✎ edited · an earlier version (still billed): the new one is below",
+            theme.usage,
+        ))),
         TurnState::Superseded => lines.push(Line::from(Span::styled(
             "⊘ cancelled · sent again below",
             theme.error,

@@ -1,6 +1,9 @@
 //! The numbers the inspector shows for each turn: model, effort, input, cached, reasoning,
 //! visible output, cost, time to first token, total time, how it ended.
 //!
+//! A turn the person edited finishes as `edited`, and the turn that replaced it names it
+//! (`stop · edit of #2`).
+//!
 //! Invariants: pure functions of each turn's own model and price, so a model switch
 //! mid-conversation never re-prices history. Estimated numbers carry a `~`, an unknown cost
 //! is `$?` (never `$0`).
@@ -161,6 +164,13 @@ pub fn rows(turns: &[Turn], active: Option<(u64, u64)>) -> Vec<TurnRow> {
             previous = Some(t);
             let elapsed = active.and_then(|(id, ms)| (id == t.id).then_some(ms));
             let mut row = TurnRow::of(i, t, elapsed);
+            // An edit: the earlier version says so, the turn that replaced it names it.
+            if crate::conversation::replaced_by_edit(turns, i) {
+                row.finish = "edited".into();
+            }
+            if crate::conversation::earlier_version(turns, i).is_some() {
+                row.finish = format!("{} · edit of #{}", row.finish, exchange - 1);
+            }
             row.tag = match &t.arm {
                 Some(arm) => format!("{exchange}.{}", arm.index + 1),
                 None => exchange.to_string(),

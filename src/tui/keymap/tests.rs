@@ -36,6 +36,12 @@ fn enter_sends_and_modified_enter_breaks_the_line() {
         Action::Edit
     );
     assert_eq!(
+        action(&key(KeyCode::Char('l'), KeyModifiers::ALT)),
+        Action::EditLast
+    );
+    assert_eq!(command("/edit-last"), Some((Cmd::EditLast, "")));
+    assert_eq!(command("/fork 3"), Some((Cmd::Fork, "3")));
+    assert_eq!(
         action(&key(KeyCode::Char(','), KeyModifiers::ALT)),
         Action::EffortDown
     );

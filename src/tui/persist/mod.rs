@@ -5,7 +5,8 @@
 //! Invariants: the session is created lazily, by the first turn saved into it, so an opened
 //! and abandoned TUI leaves no empty session behind; a failing operation never turns
 //! persistence off — a save that fails is kept and retried by the worker (see there), any
-//! other failure is reported as [`Event::StoreError`].
+//! other failure is reported as [`Event::StoreError`]. A fork becomes the session turns are
+//! saved into once it is made; the session it came from is only read.
 
 pub mod worker;
 
@@ -93,6 +94,25 @@ impl Persister {
                 }
                 Vec::new()
             }),
+            PersistOp::Fork { from, upto } => match store.fork(*from, *upto, now_ms()) {
+                Ok(id) => store.load(id).map(|(summary, turns)| {
+                    self.current = Some(id);
+                    vec![Event::Forked {
+                        id,
+                        title: summary.title,
+                        turns,
+                        from: crate::store::ForkOrigin {
+                            session: *from,
+                            turn: *upto,
+                        },
+                    }]
+                }),
+                // Said as it is: the source is gone or shorter than the app thought.
+                Err(err @ (StoreError::NoSession(_) | StoreError::NoTurn { .. })) => {
+                    Ok(vec![Event::StoreError(err.to_string())])
+                }
+                Err(err) => Err(err),
+            },
             PersistOp::ListSessions(query) => {
                 let query = query.as_deref().filter(|q| !q.trim().is_empty());
                 store.list(query, 500).map(|list| {
