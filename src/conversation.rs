@@ -8,16 +8,16 @@
 //!   is no longer `Streaming`, further events are ignored (a cancelled turn stays cancelled);
 //! - times are milliseconds since the request was sent, measured by the caller's clock.
 
-use crate::api::{
-    ApiError, ApiKind, ChatRequest, FinishReason, Message, Role, StreamEvent, ToolCall,
-};
+use crate::api::{ApiError, ApiKind, FinishReason, Message, Role, StreamEvent, ToolCall};
 use crate::attach::Attachment;
 use crate::usage::{self, Price, Usage};
 
 mod arms;
 mod count;
+mod request;
 mod versions;
 pub use arms::ArmTag;
+pub use request::{estimate_request_tokens, user_message};
 pub use versions::{earlier_version, replaced_by_edit};
 
 /// Where a turn stands.
@@ -455,46 +455,6 @@ impl Conversation {
         }
         messages
     }
-}
-
-/// The user message `prompt` is sent as: each text file as a fenced block headed by its name,
-/// then the prompt; images as image inputs after the text.
-pub fn user_message(prompt: &str, attachments: &[Attachment]) -> Message {
-    let mut content = String::new();
-    for block in attachments.iter().filter_map(Attachment::text_block) {
-        content.push_str(&block);
-        content.push_str("\n\n");
-    }
-    content.push_str(prompt);
-    Message {
-        role: Role::User,
-        content,
-        images: attachments
-            .iter()
-            .filter_map(Attachment::image_input)
-            .collect(),
-    }
-}
-
-/// Estimated prompt tokens of a request: every message (its images by the model family's
-/// rule, `RequestQuirks::image_rule`) plus the chat format overhead.
-pub fn estimate_request_tokens(request: &ChatRequest) -> u64 {
-    let system = request
-        .system
-        .as_deref()
-        .map(usage::estimate_tokens)
-        .map(|n| n + usage::MESSAGE_OVERHEAD_TOKENS);
-    let messages: u64 = request
-        .messages
-        .iter()
-        .map(|m| {
-            let images: u64 = (m.images.iter())
-                .map(|i| crate::attach::image::tokens(request.quirks.image_rule, i.width, i.height))
-                .sum();
-            usage::estimate_tokens(&m.content) + images + usage::MESSAGE_OVERHEAD_TOKENS
-        })
-        .sum();
-    system.unwrap_or(0) + messages + 3
 }
 
 #[cfg(test)]

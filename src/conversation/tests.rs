@@ -1,4 +1,5 @@
 use super::*;
+use crate::api::ChatRequest;
 
 fn spec() -> TurnSpec {
     TurnSpec {
