@@ -49,6 +49,7 @@ pub fn summary_json(s: &SessionSummary) -> Value {
         "updated_ms": s.updated_ms,
         "turns": s.turns,
         "models": s.models,
+        "forked_from": s.fork.as_ref().map(|f| json!({"session": f.session, "turn": f.turn})),
     });
     if let Value::Object(map) = &mut value {
         map.extend(totals::cost_json("", s.cost, s.cost_unknown));

@@ -275,6 +275,9 @@ pub fn show(summary: &SessionSummary, turns: &[Turn]) -> String {
         summary.title.lines().next().unwrap_or(""),
         export::date(summary.created_ms)
     );
+    if let Some(fork) = &summary.fork {
+        out.push_str(&format!("{fork}\n"));
+    }
     for (n, exchange) in exchanges(turns).iter().enumerate() {
         let n = n + 1;
         match exchange {

@@ -84,6 +84,21 @@ fn a_fork_holds_the_first_exchanges_with_their_attachments_and_its_origin() {
     let f = store.fork(s, 2, 50).unwrap();
     assert_ne!(f, s);
     let (summary, forked) = store.load(f).unwrap();
+    // `sessions list --json` and `sessions show` say where it came from too.
+    let listed = thinkbench::export::summary_json(&summary);
+    assert_eq!(
+        listed["forked_from"],
+        serde_json::json!({"session": s, "turn": 2})
+    );
+    let shown = thinkbench::sessions_cli::show(&summary, &forked);
+    assert_eq!(
+        shown.lines().nth(1),
+        Some(format!("fork of #{s} at turn 2").as_str())
+    );
+    assert_eq!(
+        thinkbench::export::summary_json(&before.0)["forked_from"],
+        serde_json::Value::Null
+    );
     // Exchanges 1 and 2: the plain turn and both arms of the comparison, every field equal.
     assert_eq!(forked, turns[..3]);
     assert_eq!(forked[0].attachments, turns[0].attachments);
