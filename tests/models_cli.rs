@@ -314,3 +314,25 @@ fn sync_replaces_a_broken_overlay_that_stops_the_listing() {
     );
     assert!(tb(home.path(), &["models"]).status.success());
 }
+
+#[test]
+fn listing_runs_no_key_command() {
+    let home = tempfile::tempdir().unwrap();
+    let marker = home.path().join("key-command-ran");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "model = \"lab/some-model\"\n\n[providers.lab]\nbase_url = \"http://127.0.0.1:9/v1\"\napi_key_cmd = \"touch '{}' && echo sk-lab\"\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let o = tb(home.path(), &["models", "--provider", "lab"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).contains("No catalog entries of their own: lab"),
+        "{}",
+        out(&o)
+    );
+    assert!(!marker.exists(), "the key command ran");
+}

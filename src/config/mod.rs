@@ -29,11 +29,13 @@ mod effort;
 mod file;
 mod key_cmd;
 mod limits;
+mod model_spec;
 mod paths;
 mod providers;
 
 pub use catalog::{SYNCED_FILE, catalog_use};
 pub use compare::CompareLimits;
+pub use model_spec::parse_model_spec;
 pub use paths::Paths;
 pub use providers::{OPENAI_BASE_URL, Provider, builtin_providers};
 
@@ -281,7 +283,8 @@ impl Settings {
         } else {
             let overridden = providers::base_overridden(provider, None, env);
             let api = providers::choose_api(None, provider, model_info.as_ref(), overridden);
-            let mut conn = providers::connect(provider, api, None, env, &self.paths.config_file())?;
+            let path = self.paths.config_file();
+            let mut conn = providers::connect(provider, api, None, env, &path, true)?;
             conn.endpoint.max_attempts = self.endpoint.max_attempts;
             conn.endpoint.idle_timeout = self.endpoint.idle_timeout;
             conn.endpoint.limits = self.endpoint.limits;
@@ -323,43 +326,30 @@ fn find_provider<'a>(providers: &'a [Provider], name: &str) -> Result<&'a Provid
         .ok_or_else(|| ConfigError::Invalid(format!("unknown provider `{name}`")))
 }
 
-/// Split `[provider/]model`. The part before the first `/` is a provider only when it names
-/// one; otherwise the whole string is the model id (OpenRouter ids contain slashes). A bare
-/// id the catalog knows selects the catalog's provider, unless a base URL was given; any
-/// other bare id goes to `fallback_provider`.
-pub fn parse_model_spec(
-    spec: &str,
-    providers: &[Provider],
-    catalog: &Catalog,
-    fallback_provider: &str,
-    base_url_given: bool,
-) -> Result<(String, String), String> {
-    let spec = spec.trim();
-    if let Some((prefix, rest)) = spec.split_once('/')
-        && providers.iter().any(|p| p.name == prefix)
-    {
-        if rest.is_empty() {
-            return Err(format!(
-                "model `{spec}` names provider `{prefix}` but no model after the `/`"
-            ));
-        }
-        return Ok((prefix.to_string(), rest.to_string()));
-    }
-    if spec.is_empty() {
-        return Err("the model name is empty".to_string());
-    }
-    let provider = match catalog.find_model(spec) {
-        Some(info) if !base_url_given => info.provider.clone(),
-        _ => fallback_provider.to_string(),
-    };
-    Ok((provider, spec.to_string()))
-}
-
 /// Resolve flags, environment and config file (at `paths.config_file()`) into [`Settings`].
 pub fn resolve(
     args: &CommonArgs,
     env: &dyn Fn(&str) -> Option<String>,
     paths: &Paths,
+) -> Result<Settings, ConfigError> {
+    resolve_with(args, env, paths, true)
+}
+
+/// [`resolve`] for a command that sends nothing (`models`): a provider's `api_key_cmd` is not
+/// run, so its key stays unknown; such settings must never be used to send.
+pub fn resolve_without_keys(
+    args: &CommonArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    paths: &Paths,
+) -> Result<Settings, ConfigError> {
+    resolve_with(args, env, paths, false)
+}
+
+fn resolve_with(
+    args: &CommonArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    paths: &Paths,
+    key_cmd: bool,
 ) -> Result<Settings, ConfigError> {
     let env_var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let file = LoadedFile::load(&paths.config_file())?;
@@ -450,7 +440,8 @@ pub fn resolve(
     let attach = limits::attach_limits(&file)?;
 
     // Last, so that `api_key_cmd` runs only once everything else is known to be fine.
-    let mut conn = providers::connect(provider, api, args.base_url.as_deref(), env, &file.path)?;
+    let base_flag = args.base_url.as_deref();
+    let mut conn = providers::connect(provider, api, base_flag, env, &file.path, key_cmd)?;
     conn.endpoint.max_attempts = max_attempts;
     conn.endpoint.idle_timeout = idle_timeout;
     conn.endpoint.limits = limits;

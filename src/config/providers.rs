@@ -383,6 +383,7 @@ pub(super) fn connect(
     base_flag: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
     config_path: &Path,
+    key_cmd: bool,
 ) -> Result<Connection, ConfigError> {
     let env_value = |name: &str| {
         env(name)
@@ -415,6 +416,7 @@ pub(super) fn connect(
     let mut api_key = provider.api_key_env.as_deref().and_then(env_value);
     let mut key_hint = provider.api_key_env.clone();
     if api_key.is_none()
+        && key_cmd
         && let Some(cmd) = &provider.api_key_cmd
     {
         api_key = Some(run_key_cmd(provider, cmd, config_path)?);

@@ -75,7 +75,9 @@ pub async fn run(
             Ok(Filter::detect(false, env).out(&report).into_owned())
         }
         None => {
-            let settings = config::resolve(common, env, paths).map_err(|e| usage(e.to_string()))?;
+            // Listing sends nothing: no key command runs (a password manager would prompt).
+            let settings = config::resolve_without_keys(common, env, paths)
+                .map_err(|e| usage(e.to_string()))?;
             let (models, without) =
                 list::rows(&settings, args.provider.as_deref()).map_err(usage)?;
             Ok(match args.json {
