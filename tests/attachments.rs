@@ -32,6 +32,16 @@ impl Files {
     fn arg(&self, name: &str) -> String {
         self.path(name).display().to_string()
     }
+
+    /// `ask MODEL_ARGS --attach notes.md --attach pic.png "what is in these?"`, which must
+    /// succeed.
+    async fn ask_both(&self, home: &Path, server: &FakeServer, model_args: &[&str]) {
+        let (notes, pic) = (self.arg("notes.md"), self.arg("pic.png"));
+        let mut args = model_args.to_vec();
+        args.extend(["--attach", &notes, "--attach", &pic, "what is in these?"]);
+        let o = ask(home, server, &args).await;
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
 }
 
 async fn ask(home: &Path, server: &FakeServer, args: &[&str]) -> Output {
@@ -58,22 +68,7 @@ async fn chat_completions_get_text_then_image_url_parts() {
     let f = Files::new();
     let home = tempfile::tempdir().unwrap();
     let server = FakeServer::start(vec![answer("A list.", usage(900, 5, 0))]).await;
-    let (notes, pic) = (f.arg("notes.md"), f.arg("pic.png"));
-    let o = ask(
-        home.path(),
-        &server,
-        &[
-            "-m",
-            "gpt-4o",
-            "--attach",
-            &notes,
-            "--attach",
-            &pic,
-            "what is in these?",
-        ],
-    )
-    .await;
-    assert!(o.status.success(), "{}", stderr(&o));
+    f.ask_both(home.path(), &server, &["-m", "gpt-4o"]).await;
     let body = &server.requests()[0].body;
     assert_eq!(
         body["messages"][0]["content"],
@@ -93,24 +88,8 @@ async fn responses_get_input_text_and_input_image() {
         64,
     )])
     .await;
-    let (notes, pic) = (f.arg("notes.md"), f.arg("pic.png"));
-    let o = ask(
-        home.path(),
-        &server,
-        &[
-            "--api",
-            "responses",
-            "-m",
-            "gpt-5",
-            "--attach",
-            &notes,
-            "--attach",
-            &pic,
-            "what is in these?",
-        ],
-    )
-    .await;
-    assert!(o.status.success(), "{}", stderr(&o));
+    f.ask_both(home.path(), &server, &["--api", "responses", "-m", "gpt-5"])
+        .await;
     let body = &server.requests()[0].body;
     assert_eq!(
         body["input"][0]["content"],
@@ -128,22 +107,8 @@ async fn anthropic_gets_base64_image_blocks_before_the_text() {
     let home = tempfile::tempdir().unwrap();
     let events = anthropic::answer("", "A list.", 1400, 5);
     let server = FakeServer::start(vec![anthropic::stream(&events)]).await;
-    let (notes, pic) = (f.arg("notes.md"), f.arg("pic.png"));
-    let o = ask(
-        home.path(),
-        &server,
-        &[
-            "-m",
-            "anthropic/claude-sonnet-4-5",
-            "--attach",
-            &notes,
-            "--attach",
-            &pic,
-            "what is in these?",
-        ],
-    )
-    .await;
-    assert!(o.status.success(), "{}", stderr(&o));
+    f.ask_both(home.path(), &server, &["-m", "anthropic/claude-sonnet-4-5"])
+        .await;
     let body = &server.requests()[0].body;
     let b64 = data_url().split_once(',').unwrap().1.to_string();
     assert_eq!(
@@ -256,17 +221,7 @@ async fn attachments_are_stored_once_and_sent_again_as_history() {
         answer("Again.", usage(950, 5, 0)),
     ])
     .await;
-    let (notes, pic) = (f.arg("notes.md"), f.arg("pic.png"));
-    let first = [
-        "-m",
-        "gpt-4o",
-        "--attach",
-        &notes,
-        "--attach",
-        &pic,
-        "what is in these?",
-    ];
-    assert!(ask(home.path(), &server, &first).await.status.success());
+    f.ask_both(home.path(), &server, &["-m", "gpt-4o"]).await;
     // The files may change or go: the stored copies are what is sent again.
     std::fs::remove_file(f.path("pic.png")).unwrap();
     let o = ask(
@@ -285,7 +240,7 @@ async fn attachments_are_stored_once_and_sent_again_as_history() {
     assert_eq!(body["messages"][2]["content"], "and the list?");
     // The same files in a new session are stored once.
     std::fs::write(f.path("pic.png"), png(1024, 1024)).unwrap();
-    assert!(ask(home.path(), &server, &first).await.status.success());
+    f.ask_both(home.path(), &server, &["-m", "gpt-4o"]).await;
     let db = rusqlite::Connection::open(home.path().join("thinkbench.db")).unwrap();
     let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(count("SELECT COUNT(*) FROM attachment_blobs"), 2);
@@ -314,17 +269,7 @@ async fn exports_list_attachments_and_carry_their_bytes_only_when_asked() {
     let f = Files::new();
     let home = tempfile::tempdir().unwrap();
     let server = FakeServer::start(vec![answer("A list.", usage(900, 5, 0))]).await;
-    let (notes, pic) = (f.arg("notes.md"), f.arg("pic.png"));
-    let first = [
-        "-m",
-        "gpt-4o",
-        "--attach",
-        &notes,
-        "--attach",
-        &pic,
-        "what is in these?",
-    ];
-    assert!(ask(home.path(), &server, &first).await.status.success());
+    f.ask_both(home.path(), &server, &["-m", "gpt-4o"]).await;
     let md = run(home.path(), &["sessions", "export", "1"], &[], None).await;
     let md = String::from_utf8_lossy(&md.stdout).into_owned();
     assert!(

@@ -274,12 +274,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_data() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, schema_version());
-    for fts in ["turns_fts", "titles_fts"] {
-        conn.execute_batch(&format!(
-            "INSERT INTO {fts}({fts}) VALUES ('integrity-check')"
-        ))
-        .unwrap();
-    }
+    store_case::assert_fts_intact(&conn);
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! comparisons) upgraded with its turns and index intact, then comparisons saved and loaded
 //! with their arms in order, the kept arm, a flush that replaces, listing and search.
 
+mod store_case;
+
 use rusqlite::Connection;
 use thinkbench::api::{ApiError, ApiKind, FinishReason, StreamEvent};
 use thinkbench::conversation::{ArmTag, Conversation, Turn, TurnSpec, TurnState};
@@ -237,12 +239,7 @@ fn a_version_2_database_upgrades_and_takes_comparisons() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, schema_version());
-    for fts in ["turns_fts", "titles_fts"] {
-        conn.execute_batch(&format!(
-            "INSERT INTO {fts}({fts}) VALUES ('integrity-check')"
-        ))
-        .unwrap();
-    }
+    store_case::assert_fts_intact(&conn);
 }
 
 #[test]

@@ -137,12 +137,7 @@ fn delete_removes_the_session_its_turns_and_its_index_entries() {
         )
         .unwrap();
     assert_eq!(left, 0);
-    for fts in ["turns_fts", "titles_fts"] {
-        conn.execute_batch(&format!(
-            "INSERT INTO {fts}({fts}) VALUES ('integrity-check')"
-        ))
-        .unwrap();
-    }
+    store_case::assert_fts_intact(&conn);
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! Shared by the store tests (`mod store_case;`): where the database goes, and finished
-//! turns to store.
+//! Shared by the store tests (`mod store_case;`): where the database goes, finished turns to
+//! store, and the check that the full-text indexes are intact.
 #![allow(dead_code)]
 
+use rusqlite::Connection;
 use std::path::PathBuf;
 use thinkbench::api::{ApiKind, FinishReason, StreamEvent};
 use thinkbench::conversation::{Turn, TurnSpec};
@@ -41,4 +42,14 @@ pub fn done(id: u64, prompt: &str, answer: &str, model: &str, price: Option<Pric
     );
     t.apply(StreamEvent::Finished(FinishReason::Stop), 200);
     t
+}
+
+/// SQLite's own check of both full-text indexes passes.
+pub fn assert_fts_intact(conn: &Connection) {
+    for fts in ["turns_fts", "titles_fts"] {
+        conn.execute_batch(&format!(
+            "INSERT INTO {fts}({fts}) VALUES ('integrity-check')"
+        ))
+        .unwrap();
+    }
 }
