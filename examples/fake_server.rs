@@ -7,7 +7,8 @@
 //! It prints its base URL (`http://127.0.0.1:PORT/v1`) on stdout and serves every chat
 //! request with the scenario until killed; `GET /v1/models` lists two fake models.
 //! Scenarios: `markdown`, `hidden`, `think-tags`, `error401`, `error429`, `cut`, `slow`,
-//! `nousage`, `huge`.
+//! `nousage`, `huge`, and `shape:NAME:BYTES` (one answer shape of that size in 8-byte deltas,
+//! as fast as the client reads: `mixed`, `code`, `table`, `paragraph`, `list`).
 
 #[path = "../tests/support/fake_server.rs"]
 mod fake_server;
@@ -42,6 +43,10 @@ const SCENARIOS: &[(&str, &str)] = &[
         "an answer with no usage chunk (like many local servers)",
     ),
     ("huge", "a 2 MB answer as fast as possible"),
+    (
+        "shape:NAME:BYTES",
+        "one answer shape (mixed, code, table, paragraph, list) in 8-byte deltas, fast",
+    ),
     (
         "retry",
         "a 429 asking to wait 3 s, a 503, then the markdown answer",
@@ -166,6 +171,14 @@ fn scenario(name: &str) -> Option<Reply> {
             Reply::Sse { events, delay_ms: 33 }
         }
         "huge" => Reply::Huge { bytes: 2_000_000 },
+        shape if shape.starts_with("shape:") => {
+            let mut parts = shape.splitn(3, ':').skip(1);
+            let (name, bytes) = (parts.next()?, parts.next()?.parse().ok()?);
+            Reply::Flood {
+                text: fake_server::shapes::shape_text(name, bytes)?,
+                delta: 8,
+            }
+        }
         "responses" => Reply::fixture_in_pieces("openai-responses-gpt5-summary.sse", 64).delayed(800),
         "anthropic" => Reply::fixture_in_pieces("anthropic-sonnet4-thinking.sse", 64).delayed(800),
         _ => return None,

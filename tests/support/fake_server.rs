@@ -24,6 +24,8 @@
 
 #[path = "replies.rs"]
 mod replies;
+#[path = "shapes.rs"]
+pub mod shapes;
 #[path = "tokenizer.rs"]
 mod tokenizer;
 

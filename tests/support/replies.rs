@@ -35,6 +35,9 @@ pub enum Reply {
     SlowDrip { text: String, per_token_ms: u64 },
     /// An answer of exactly `bytes` bytes of text ([`huge_text`]), streamed in big writes.
     Huge { bytes: usize },
+    /// `text` in content deltas of `delta` bytes (cut at character boundaries), written as
+    /// fast as the client reads, then finish, usage and `[DONE]`.
+    Flood { text: String, delta: usize },
     /// A file of `tests/fixtures/wire` replayed verbatim (`.json` files as JSON).
     Fixture(String),
     /// A 200 whose body is `head`, then `piece` again and again until the client goes away
@@ -316,18 +319,24 @@ pub fn plan(reply: Reply) -> Plan {
             }
             sse_plan(out)
         }
-        Reply::Huge { bytes } => {
-            let text = huge_text(bytes);
+        Reply::Huge { bytes } => plan(Reply::Flood {
+            text: huge_text(bytes),
+            delta: 1000,
+        }),
+        Reply::Flood { text, delta } => {
             let mut body = sse(&chunk::role());
             let mut start = 0;
             while start < text.len() {
-                let end = (start + 1000).min(text.len());
+                let mut end = (start + delta.max(1)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
                 body.extend(sse(&chunk::content(&text[start..end])));
                 start = end;
             }
             let usage = Usage {
                 input: 12,
-                output: (bytes / 4) as u64,
+                output: (text.len() / 4) as u64,
                 ..Default::default()
             };
             for last in [
