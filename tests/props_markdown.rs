@@ -160,3 +160,69 @@ proptest! {
         prop_assert_eq!(streamed, render(&src, width, &theme, 1).lines);
     }
 }
+
+/// A line inside a code block, often one that looks like (or is) a closing fence.
+fn code_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => words().prop_map(|w| format!("{w}\n")),
+        1 => prop_oneof![Just("```\n"), Just("   ```\n"), Just("    ```\n"), Just("``\n"),
+            Just("````\n"), Just("~~~\n"), Just("```rust\n"), Just("``` \t\n"), Just("```"),
+            Just("\n"), Just("\t```\n"), Just("a\r\n"), Just("x\0y\n")].prop_map(str::to_string),
+    ]
+}
+
+/// Text, then a code block (closed or not) that grows line by line, maybe then more text.
+fn fenced_document() -> impl Strategy<Value = String> {
+    let text = || proptest::collection::vec(words().prop_map(|w| format!("{w}\n\n")), 0..3);
+    (
+        text(),
+        prop_oneof![
+            Just("```rust\n"),
+            Just("```\n"),
+            Just("~~~~py\n"),
+            Just("  ```\n"),
+            Just("```c")
+        ],
+        proptest::collection::vec(code_line(), 0..40),
+        text(),
+    )
+        .prop_map(|(before, fence, code, after)| {
+            format!(
+                "{}{fence}{}{}",
+                before.concat(),
+                code.concat(),
+                after.concat()
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    /// A code block streaming in small pieces (extended line by line once it is the open
+    /// tail) lays out, and reports its code, exactly as the whole text does.
+    #[test]
+    fn a_streaming_code_block_lays_out_as_the_whole(
+        src in fenced_document(),
+        width in 1u16..120,
+        step in 1usize..24,
+        thinking in any::<bool>(),
+    ) {
+        let theme = dark();
+        let mut md = if thinking { StreamingMarkdown::thinking() } else { StreamingMarkdown::new() };
+        let mut start = 0;
+        while start < src.len() {
+            let mut end = (start + step).min(src.len());
+            while !src.is_char_boundary(end) {
+                end += 1;
+            }
+            md.push(&src[start..end]);
+            md.layout(width, &theme, 3);
+            start = end;
+        }
+        let whole = if thinking { render_thinking(&src, width, &theme) } else { render(&src, width, &theme, 3) };
+        let streamed: Vec<Line> = md.lines().cloned().collect();
+        prop_assert_eq!(streamed, whole.lines);
+        prop_assert_eq!(md.code_blocks(), whole.code_blocks.as_slice());
+    }
+}

@@ -330,6 +330,49 @@ impl IncrementalHighlighter {
         out
     }
 
+    /// Whether [`more_lines`](Self::more_lines) can continue a text whose first `done` bytes
+    /// are its complete lines highlighted so far (always, when nothing is highlighted).
+    pub fn continues(&self, done: usize, lang: &str, theme: &Theme) -> bool {
+        if theme.no_color || syntect_theme(&theme.syntax_theme).is_none() {
+            return true;
+        }
+        let key = memo_key(lang, theme);
+        self.memo
+            .as_ref()
+            .is_some_and(|m| m.key == key && m.done.len() == done)
+    }
+
+    /// Continues the text highlighted so far with `new` (complete lines, each ending in `\n`)
+    /// and an unfinished last line `partial`: returns the lines of `new` and that of
+    /// `partial` (if not empty), exactly as [`highlight`] of the whole text has them. `None`
+    /// when nothing is kept for `lang` and `theme` (then highlight the whole text again).
+    pub fn more_lines(
+        &mut self,
+        new: &str,
+        partial: &str,
+        lang: &str,
+        theme: &Theme,
+    ) -> Option<(Vec<Line<'static>>, Option<Line<'static>>)> {
+        let syn_theme = syntect_theme(&theme.syntax_theme).filter(|_| !theme.no_color);
+        let Some(syn_theme) = syn_theme else {
+            let plain = |text: &str| Line::from(Span::styled(clean(text), theme.code_frame));
+            let partial = (!partial.is_empty()).then(|| plain(partial));
+            return Some((source_lines(new).map(plain).collect(), partial));
+        };
+        let key = memo_key(lang, theme);
+        let memo = self.memo.as_mut().filter(|m| m.key == key)?;
+        let mut lines = Vec::new();
+        for line in source_lines(new) {
+            let highlighted = memo.state.highlight(line, syn_theme);
+            memo.lines.push(highlighted.clone());
+            lines.push(highlighted);
+        }
+        memo.done.push_str(new);
+        let partial =
+            (!partial.is_empty()).then(|| memo.state.clone().highlight(partial, syn_theme));
+        Some((lines, partial))
+    }
+
     /// The lines of `code` if it is exactly the complete text highlighted so far (a block that
     /// just closed). They go into the shared cache too, so [`highlight_shared`] of the same
     /// block costs nothing later.

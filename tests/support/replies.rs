@@ -35,8 +35,8 @@ pub enum Reply {
     SlowDrip { text: String, per_token_ms: u64 },
     /// An answer of exactly `bytes` bytes of text ([`huge_text`]), streamed in big writes.
     Huge { bytes: usize },
-    /// `text` in content deltas of `delta` bytes (cut at character boundaries), written as
-    /// fast as the client reads, then finish, usage and `[DONE]`.
+    /// `text` in content deltas of `delta` bytes (cut at character boundaries), one write per
+    /// event as fast as the client reads, then finish, usage and `[DONE]`.
     Flood { text: String, delta: usize },
     /// A file of `tests/fixtures/wire` replayed verbatim (`.json` files as JSON).
     Fixture(String),
@@ -230,6 +230,34 @@ pub fn huge_text(bytes: usize) -> String {
     text
 }
 
+/// The SSE events of `text` streamed in content deltas of `delta` bytes (cut at character
+/// boundaries), then finish, usage and `[DONE]`: one `Vec` per event.
+fn flood(text: &str, delta: usize) -> Vec<Vec<u8>> {
+    let mut events = vec![sse(&chunk::role())];
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = (start + delta.max(1)).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        events.push(sse(&chunk::content(&text[start..end])));
+        start = end;
+    }
+    let usage = Usage {
+        input: 12,
+        output: (text.len() / 4) as u64,
+        ..Default::default()
+    };
+    for last in [
+        chunk::finish("stop"),
+        chunk::usage(&usage),
+        "[DONE]".to_string(),
+    ] {
+        events.push(sse(&last));
+    }
+    events
+}
+
 /// `tests/fixtures/wire` in the crate (see its README and INDEX.json).
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wire")
@@ -319,35 +347,16 @@ pub fn plan(reply: Reply) -> Plan {
             }
             sse_plan(out)
         }
-        Reply::Huge { bytes } => plan(Reply::Flood {
-            text: huge_text(bytes),
-            delta: 1000,
-        }),
-        Reply::Flood { text, delta } => {
-            let mut body = sse(&chunk::role());
-            let mut start = 0;
-            while start < text.len() {
-                let mut end = (start + delta.max(1)).min(text.len());
-                while !text.is_char_boundary(end) {
-                    end += 1;
-                }
-                body.extend(sse(&chunk::content(&text[start..end])));
-                start = end;
-            }
-            let usage = Usage {
-                input: 12,
-                output: (text.len() / 4) as u64,
-                ..Default::default()
-            };
-            for last in [
-                chunk::finish("stop"),
-                chunk::usage(&usage),
-                "[DONE]".to_string(),
-            ] {
-                body.extend(sse(&last));
-            }
+        Reply::Huge { bytes } => {
+            let body = flood(&huge_text(bytes), 1000).concat();
             sse_plan(body.chunks(64 * 1024).map(|c| (0, c.to_vec())).collect())
         }
+        Reply::Flood { text, delta } => sse_plan(
+            flood(&text, delta)
+                .into_iter()
+                .map(|event| (0, event))
+                .collect(),
+        ),
         Reply::Fixture(name) => match std::fs::read(fixtures_dir().join(&name)) {
             Ok(bytes) if name.ends_with(".json") => {
                 json_plan(200, String::from_utf8_lossy(&bytes).into_owned())

@@ -10,11 +10,21 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::wrap::{clip, push_span, width_of};
+use crate::tui::theme::Theme;
 
 /// Frame styles.
 pub(crate) struct FrameStyle {
     pub border: Style,
     pub number: Style,
+}
+
+impl FrameStyle {
+    pub(crate) fn of(theme: &Theme) -> FrameStyle {
+        FrameStyle {
+            border: theme.code_frame,
+            number: theme.code_frame.patch(theme.accent),
+        }
+    }
 }
 
 /// Frames highlighted lines. `number` and `lang` make the label; either may be absent.
@@ -27,12 +37,25 @@ pub(crate) fn frame(
 ) -> Vec<Vec<Span<'static>>> {
     let mut out = Vec::with_capacity(lines.len() + 2);
     out.push(top(number, lang, width, style));
+    out.extend(lines.iter().map(|line| body_line(line, width, style)));
+    out.push(bottom(width, style));
+    out
+}
+
+/// One code line inside the frame: the bar, then the code, cut to fit.
+pub(crate) fn body_line(
+    line: &Line<'static>,
+    width: usize,
+    style: &FrameStyle,
+) -> Vec<Span<'static>> {
     let inner = width.saturating_sub(2);
-    for line in lines {
-        let mut spans = vec![Span::styled("│ ", style.border)];
-        spans.extend(clip(&line.spans, inner, Some(style.border)).0);
-        out.push(clip(&spans, width, None).0);
-    }
+    let mut spans = vec![Span::styled("│ ", style.border)];
+    spans.extend(clip(&line.spans, inner, Some(style.border)).0);
+    clip(&spans, width, None).0
+}
+
+/// The bottom border.
+pub(crate) fn bottom(width: usize, style: &FrameStyle) -> Vec<Span<'static>> {
     let mut bottom = Vec::new();
     push_span(&mut bottom, "╰", style.border);
     push_span(
@@ -40,8 +63,7 @@ pub(crate) fn frame(
         &"─".repeat(width.saturating_sub(1)),
         style.border,
     );
-    out.push(clip(&bottom, width, None).0);
-    out
+    clip(&bottom, width, None).0
 }
 
 fn top(number: Option<usize>, lang: &str, width: usize, style: &FrameStyle) -> Vec<Span<'static>> {

@@ -26,6 +26,7 @@ mod blocks;
 mod chunk;
 mod code;
 mod extract;
+mod open_fence;
 mod render;
 mod table;
 mod wrap;
@@ -40,6 +41,7 @@ use self::blocks::{
 };
 use self::chunk::render_chunk;
 pub use self::extract::code_blocks;
+use self::open_fence::{Draw, OpenFence};
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
 
@@ -113,6 +115,8 @@ pub struct StreamingMarkdown {
     /// one of these labels changes, the committed lines are redone.
     depends: HashMap<String, Option<String>>,
     memo: IncrementalHighlighter,
+    /// Set while the tail is one open code block, extended without rendering it again.
+    open_fence: Option<OpenFence>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -218,6 +222,7 @@ impl StreamingMarkdown {
         let Some(key) = self.layout.take() else {
             return;
         };
+        self.open_fence = None;
         let (prefix, tail) = self.src.split_at(self.committed_len);
         // References in the committed text may point at definitions after it.
         let tail_defs: RefMap = Parser::new_ext(tail, parser_options())
@@ -258,6 +263,25 @@ impl StreamingMarkdown {
         let Some(key) = self.layout.take() else {
             return;
         };
+        if let Some(mut open) = self.open_fence.take() {
+            let draw = Draw {
+                width: usize::from(key.width.max(1)),
+                theme: &key.theme,
+                thinking: self.thinking,
+            };
+            let block = if self.thinking {
+                None
+            } else {
+                self.blocks.last_mut()
+            };
+            let tail = &self.src[self.committed_len..];
+            if open.extend(tail, &mut self.tail, block, &mut self.memo, &draw) {
+                self.open_fence = Some(open);
+                self.tail_dirty = false;
+                self.layout = Some(key);
+                return;
+            }
+        }
         let no_defs = RefMap::new();
         let mut memo = std::mem::take(&mut self.memo);
         let tail = &self.src[self.committed_len..];
@@ -295,6 +319,15 @@ impl StreamingMarkdown {
         }
         self.blocks.append(&mut out.code_blocks);
         self.tail = out.lines;
+        let cut = split.map_or(0, |s| s.offset);
+        let single = out.tops.iter().filter(|t| t.offset >= cut).count() == 1;
+        self.open_fence = OpenFence::detect(
+            &self.src[self.committed_len..],
+            single,
+            out.open_fence.as_deref(),
+            &self.memo,
+            &key.theme,
+        );
 
         // Has a definition appeared (or vanished) that the committed lines depend on?
         if !self.depends.is_empty() {
@@ -437,6 +470,39 @@ mod tests {
                 assert_eq!(streamed, whole, "{src:?} cut at {cut}");
             }
         }
+    }
+
+    /// A long code block streaming in is extended line by line, not drawn again whole, and
+    /// gives the same lines and code as the whole text.
+    #[test]
+    fn an_open_code_block_grows_without_a_full_render() {
+        let theme = Theme::default();
+        let mut md = StreamingMarkdown::new();
+        md.push("Intro.\n\n```rust\nfn a() {}\n");
+        md.layout(40, &theme, 1);
+        assert!(md.open_fence.is_some());
+        let mut src = md.source().to_string();
+        for piece in [
+            "let x",
+            " = 1;\n",
+            "// ``",
+            "`` not a fence\n",
+            "   ```\n",
+            "after\n",
+        ] {
+            md.push(piece);
+            src.push_str(piece);
+            md.layout(40, &theme, 1);
+            let whole = render(&src, 40, &theme, 1);
+            assert_eq!(
+                text(&md.lines().cloned().collect::<Vec<_>>()),
+                text(&whole.lines)
+            );
+            assert_eq!(md.code_blocks(), whole.code_blocks.as_slice());
+        }
+        // The closing fence ended the fast path; the block was committed.
+        assert!(md.open_fence.is_none());
+        assert_eq!(md.committed_blocks, 1);
     }
 
     #[test]

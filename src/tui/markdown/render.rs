@@ -45,6 +45,8 @@ struct List {
 }
 
 struct CodeState {
+    /// A fenced block at the top level (not inside a list or quote).
+    fenced_top: bool,
     lang: String,
     text: String,
     range: Range<usize>,

@@ -67,6 +67,7 @@ impl Renderer<'_, '_> {
                     CodeBlockKind::Indented => String::new(),
                 };
                 self.code = Some(CodeState {
+                    fenced_top: self.depth == 1 && matches!(kind, CodeBlockKind::Fenced(_)),
                     lang,
                     text: String::new(),
                     range: range.clone(),
@@ -289,6 +290,8 @@ impl Renderer<'_, '_> {
             .src
             .get(code.range.end..)
             .is_none_or(|s| s.trim().is_empty());
+        self.out.open_fence =
+            (code.fenced_top && code.range.end >= self.src.len()).then(|| code.lang.clone());
         let lines = match &mut self.memo {
             Some(memo) if streaming => Arc::new(memo.highlight(&code.text, &code.lang, self.theme)),
             Some(memo) => memo
@@ -296,10 +299,7 @@ impl Renderer<'_, '_> {
                 .unwrap_or_else(|| highlight_shared(&code.text, &code.lang, self.theme)),
             None => highlight_shared(&code.text, &code.lang, self.theme),
         };
-        let style = FrameStyle {
-            border: self.theme.code_frame,
-            number: self.theme.code_frame.patch(self.theme.accent),
-        };
+        let style = FrameStyle::of(self.theme);
         for line in frame(&lines, number, &code.lang, self.avail(), &style) {
             self.emit(line);
         }
