@@ -19,9 +19,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use syntect::easy::HighlightLines;
 use syntect::highlighting::{
-    FontStyle, HighlightState, Highlighter, Style as SynStyle, Theme as SynTheme,
+    FontStyle, HighlightIterator, HighlightState, Highlighter, Style as SynStyle, Theme as SynTheme,
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 
@@ -123,7 +122,7 @@ fn highlight_uncached(code: &str, lang: &str, theme: &Theme) -> Vec<Line<'static
     };
     let mut state = LineState::new(find_syntax(lang), syn_theme);
     source_lines(code)
-        .map(|line| state.highlight(line, syn_theme))
+        .map(|line| state.highlight(line))
         .collect()
 }
 
@@ -144,18 +143,21 @@ fn source_lines(code: &str) -> impl Iterator<Item = &str> {
 struct LineState {
     parse: ParseState,
     highlight: HighlightState,
+    highlighter: Arc<Highlighter<'static>>,
 }
 
 impl LineState {
-    fn new(syntax: &SyntaxReference, theme: &SynTheme) -> Self {
+    fn new(syntax: &SyntaxReference, theme: &'static SynTheme) -> Self {
+        let highlighter = highlighter(theme);
         LineState {
             parse: ParseState::new(syntax),
-            highlight: HighlightState::new(&Highlighter::new(theme), ScopeStack::new()),
+            highlight: HighlightState::new(&highlighter, ScopeStack::new()),
+            highlighter,
         }
     }
 
     /// Highlights one line (with or without its `\n`), advancing the state.
-    fn highlight(&mut self, line: &str, theme: &SynTheme) -> Line<'static> {
+    fn highlight(&mut self, line: &str) -> Line<'static> {
         // The grammars expect every line to end in a newline, the last one included.
         let owned;
         let line = if line.ends_with('\n') {
@@ -164,25 +166,34 @@ impl LineState {
             owned = format!("{line}\n");
             &owned
         };
-        let mut hl = HighlightLines::from_state(theme, self.highlight.clone(), self.parse.clone());
-        let result = hl.highlight_line(line, syntaxes());
-        let (highlight, parse) = hl.state();
-        self.highlight = highlight;
-        self.parse = parse;
-        match result {
-            Ok(regions) => {
-                let spans: Vec<Span<'static>> = regions
-                    .into_iter()
-                    .filter_map(|(style, text)| {
-                        let text = clean(text);
-                        (!text.is_empty()).then(|| Span::styled(text, convert(style)))
-                    })
-                    .collect();
-                Line::from(spans)
-            }
-            Err(_) => Line::from(clean(line)),
-        }
+        let Ok(ops) = self.parse.parse_line(line, syntaxes()) else {
+            return Line::from(clean(line));
+        };
+        let spans: Vec<Span<'static>> =
+            HighlightIterator::new(&mut self.highlight, &ops, line, &self.highlighter)
+                .filter_map(|(style, text)| {
+                    let text = clean(text);
+                    (!text.is_empty()).then(|| Span::styled(text, convert(style)))
+                })
+                .collect();
+        Line::from(spans)
     }
+}
+
+/// The highlighter of a theme, built once per theme: building one walks all the theme's rules.
+fn highlighter(theme: &'static SynTheme) -> Arc<Highlighter<'static>> {
+    static MADE: OnceLock<Mutex<Vec<(usize, Arc<Highlighter<'static>>)>>> = OnceLock::new();
+    let key = theme as *const SynTheme as usize;
+    let mut made = MADE
+        .get_or_init(|| Mutex::new(Vec::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some((_, h)) = made.iter().find(|(k, _)| *k == key) {
+        return Arc::clone(h);
+    }
+    let h = Arc::new(Highlighter::new(theme));
+    made.push((key, Arc::clone(&h)));
+    h
 }
 
 /// Drops the line ending, expands tabs, and makes other control characters visible.
@@ -319,13 +330,13 @@ impl IncrementalHighlighter {
         let complete = rest.rfind('\n').map_or(0, |i| i + 1);
         let (new_lines, partial) = rest.split_at(complete);
         for line in source_lines(new_lines) {
-            let highlighted = memo.state.highlight(line, syn_theme);
+            let highlighted = memo.state.highlight(line);
             memo.lines.push(highlighted);
         }
         memo.done.push_str(new_lines);
         let mut out = memo.lines.clone();
         if !partial.is_empty() {
-            out.push(memo.state.clone().highlight(partial, syn_theme));
+            out.push(memo.state.clone().highlight(partial));
         }
         out
     }
@@ -353,23 +364,21 @@ impl IncrementalHighlighter {
         lang: &str,
         theme: &Theme,
     ) -> Option<(Vec<Line<'static>>, Option<Line<'static>>)> {
-        let syn_theme = syntect_theme(&theme.syntax_theme).filter(|_| !theme.no_color);
-        let Some(syn_theme) = syn_theme else {
+        if theme.no_color || syntect_theme(&theme.syntax_theme).is_none() {
             let plain = |text: &str| Line::from(Span::styled(clean(text), theme.code_frame));
             let partial = (!partial.is_empty()).then(|| plain(partial));
             return Some((source_lines(new).map(plain).collect(), partial));
-        };
+        }
         let key = memo_key(lang, theme);
         let memo = self.memo.as_mut().filter(|m| m.key == key)?;
         let mut lines = Vec::new();
         for line in source_lines(new) {
-            let highlighted = memo.state.highlight(line, syn_theme);
+            let highlighted = memo.state.highlight(line);
             memo.lines.push(highlighted.clone());
             lines.push(highlighted);
         }
         memo.done.push_str(new);
-        let partial =
-            (!partial.is_empty()).then(|| memo.state.clone().highlight(partial, syn_theme));
+        let partial = (!partial.is_empty()).then(|| memo.state.clone().highlight(partial));
         Some((lines, partial))
     }
 

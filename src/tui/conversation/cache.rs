@@ -7,7 +7,9 @@
 //! frame costs O(visible rows + the streaming tail), never O(history); `row_starts[i]` is
 //! the first row of turn `i` for every turn laid out; a turn's markdown is fed only the text
 //! it has not seen (answers grow by appending while they stream), and is rebuilt whole when
-//! the finished turn's text differs from what was fed.
+//! the finished turn's text differs from what was fed. While a turn streams, a very long open
+//! tail may be laid out at a pace (`StreamingMarkdown::layout_paced`), so its rows can lag its
+//! text by a moment; once the turn has ended, its rows are exact.
 
 use super::turn::{footer_lines, header_lines};
 use super::{Changes, Laid, Scroll};
@@ -280,7 +282,11 @@ impl ConversationCache {
             return;
         };
         let streaming = turn.is_streaming();
-        if text_changed || streaming {
+        if streaming {
+            view.answer
+                .layout_paced(width, ctx.theme, code_number, ctx.now);
+            view.thinking.layout_paced(width, ctx.theme, 0, ctx.now);
+        } else if text_changed {
             view.answer.layout(width, ctx.theme, code_number);
             view.thinking.layout(width, ctx.theme, 0);
         }

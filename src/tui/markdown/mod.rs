@@ -17,6 +17,10 @@
 //! they depend on appears or changes later. A code block still streaming resumes its
 //! highlighting where it stopped. So streaming costs O(text) overall, not O(text²).
 //!
+//! A very long open tail that no such path covers (one huge table, list or paragraph) would
+//! still be drawn in full each frame; [`StreamingMarkdown::layout_paced`] spaces those layouts
+//! out so that they take a bounded share of the time (see [`PACE`]).
+//!
 //! Invariants: after `layout(w, theme, n)`, the lines and code blocks equal
 //! `render(source, w, theme, n)` (respectively `render_thinking`) exactly, however the text was
 //! split into deltas. All lines are owned (`'static`); no line is wider than the width (a width
@@ -32,6 +36,7 @@ mod table;
 mod wrap;
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use pulldown_cmark::Parser;
 use ratatui::text::Line;
@@ -44,6 +49,13 @@ pub use self::extract::code_blocks;
 use self::open_fence::{Draw, OpenFence};
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
+
+/// Open tails at least this long are laid out at a pace by
+/// [`StreamingMarkdown::layout_paced`].
+pub const PACED_TAIL: usize = 32 * 1024;
+/// Between two paced layouts of a long tail pass at least `PACE` times what the last one took,
+/// so drawing it takes at most about a ninth of the time while it streams.
+pub const PACE: u32 = 8;
 
 /// A code block of a rendered document, for copying.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,6 +129,8 @@ pub struct StreamingMarkdown {
     memo: IncrementalHighlighter,
     /// Set while the tail is one open code block, extended without rendering it again.
     open_fence: Option<OpenFence>,
+    /// When the tail was last drawn in full by `layout_paced`, and how long that took.
+    last_tail: Option<(Instant, Duration)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -170,6 +184,35 @@ impl StreamingMarkdown {
         } else if self.tail_dirty {
             self.render_tail(true);
         }
+    }
+
+    /// Like [`layout`](Self::layout), but a long open tail (at least [`PACED_TAIL`] bytes,
+    /// not a code block) drawn in full less than [`PACE`] times its cost before `now` is left
+    /// as it was: its lines then lag the text until a later call. Returns whether the lines
+    /// are up to date. Call [`layout`](Self::layout) when the text is final.
+    pub fn layout_paced(
+        &mut self,
+        width: u16,
+        theme: &Theme,
+        first_code_number: usize,
+        now: Instant,
+    ) -> bool {
+        let same = self
+            .layout
+            .as_ref()
+            .is_some_and(|k| k.width == width && k.first == first_code_number && k.theme == *theme);
+        let long = self.src.len() - self.committed_len >= PACED_TAIL;
+        let paced = same && self.tail_dirty && long && self.open_fence.is_none();
+        if paced
+            && let Some((at, took)) = self.last_tail
+            && now < at + took * PACE
+        {
+            return false;
+        }
+        let started = Instant::now();
+        self.layout(width, theme, first_code_number);
+        self.last_tail = Some((now, started.elapsed()));
+        true
     }
 
     /// Number of lines (as of the last `layout`).
@@ -503,6 +546,38 @@ mod tests {
         // The closing fence ended the fast path; the block was committed.
         assert!(md.open_fence.is_none());
         assert_eq!(md.committed_blocks, 1);
+    }
+
+    /// A long open tail is not drawn again in the same instant it was drawn, but is once its
+    /// pace allows, and `layout` is always exact.
+    #[test]
+    fn a_long_open_tail_is_laid_out_at_a_pace() {
+        let theme = Theme::default();
+        let start = Instant::now();
+        let mut md = StreamingMarkdown::new();
+        let para = "word ".repeat(PACED_TAIL / 5 + 10);
+        md.push(&para);
+        assert!(md.layout_paced(60, &theme, 1, start));
+        let before = md.line_count();
+        md.push("more words arriving");
+        assert!(!md.layout_paced(60, &theme, 1, start));
+        assert_eq!(md.line_count(), before, "the lines lag the text");
+        assert!(md.layout_paced(60, &theme, 1, start + Duration::from_secs(60)));
+        let whole = render(md.source(), 60, &theme, 1);
+        assert_eq!(
+            text(&md.lines().cloned().collect::<Vec<_>>()),
+            text(&whole.lines)
+        );
+        // A short tail is never paced.
+        let mut short = StreamingMarkdown::new();
+        short.push("short");
+        assert!(short.layout_paced(60, &theme, 1, start));
+        short.push(" text");
+        assert!(short.layout_paced(60, &theme, 1, start));
+        assert_eq!(
+            short.line(0).map(|l| l.to_string()),
+            Some("short text".into())
+        );
     }
 
     #[test]
