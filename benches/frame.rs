@@ -81,6 +81,33 @@ fn app_with_turns(n: usize) -> (App, Ui) {
     (app, ui)
 }
 
+/// The first frame of a session opened with its history (`--continue`): a fresh view of a
+/// conversation of `turns` turns, laid out and drawn once. Target: 2,000 turns within 200 ms,
+/// and a cost that does not grow with the turns off screen.
+fn resume(c: &mut Criterion) {
+    let mut group = c.benchmark_group("resume");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    for turns in [10usize, 2_000] {
+        let (mut app, ui) = app_with_turns(turns);
+        drop(ui);
+        let theme = Theme::builtin("dark").unwrap_or_default();
+        let mut terminal = match Terminal::new(TestBackend::new(120, 40)) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        group.bench_function(format!("first 120x40 frame of {turns} turns"), |b| {
+            b.iter(|| {
+                let mut fresh = Ui::new(theme.clone());
+                let _ = thinkbench::tui::draw(&mut terminal, &mut app, &mut fresh);
+                black_box(terminal.backend());
+            })
+        });
+    }
+    group.finish();
+}
+
 fn frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame");
     group
@@ -201,5 +228,5 @@ fn streaming(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frame, streaming);
+criterion_group!(benches, frame, resume, streaming);
 criterion_main!(benches);

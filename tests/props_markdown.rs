@@ -155,7 +155,7 @@ proptest! {
             md.layout(width, &theme, 1);
             start = end;
         }
-        let streamed: Vec<Line> = md.lines().cloned().collect();
+        let streamed: Vec<Line> = md.lines().collect();
         check_lines(&streamed, width)?;
         prop_assert_eq!(streamed, render(&src, width, &theme, 1).lines);
     }
@@ -221,7 +221,7 @@ proptest! {
             start = end;
         }
         let whole = if thinking { render_thinking(&src, width, &theme) } else { render(&src, width, &theme, 3) };
-        let streamed: Vec<Line> = md.lines().cloned().collect();
+        let streamed: Vec<Line> = md.lines().collect();
         prop_assert_eq!(streamed, whole.lines);
         prop_assert_eq!(md.code_blocks(), whole.code_blocks.as_slice());
     }

@@ -182,7 +182,9 @@ impl LineState {
 
 /// The highlighter of a theme, built once per theme: building one walks all the theme's rules.
 fn highlighter(theme: &'static SynTheme) -> Arc<Highlighter<'static>> {
-    static MADE: OnceLock<Mutex<Vec<(usize, Arc<Highlighter<'static>>)>>> = OnceLock::new();
+    /// Highlighters by the address of their (static) theme.
+    type Made = Vec<(usize, Arc<Highlighter<'static>>)>;
+    static MADE: OnceLock<Mutex<Made>> = OnceLock::new();
     let key = theme as *const SynTheme as usize;
     let mut made = MADE
         .get_or_init(|| Mutex::new(Vec::new()))

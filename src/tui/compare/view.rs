@@ -122,7 +122,7 @@ impl CompareView {
     }
 
     /// Row `i` of the comparison.
-    pub fn line(&self, mut i: usize) -> Option<Line<'static>> {
+    pub fn line(&self, mut i: usize) -> Option<Line<'_>> {
         if i < self.prompt.len() {
             return self.prompt.get(i).cloned();
         }
@@ -138,23 +138,23 @@ impl CompareView {
         self.summary.get(i).cloned()
     }
 
-    fn body_row(&self, i: usize) -> Line<'static> {
+    fn body_row(&self, i: usize) -> Line<'_> {
         let Some(lay) = self.layout else {
             return Line::default();
         };
         let visible = lay.visible(self.panes.len());
         match lay {
             Layout::Tabs { .. } => (self.panes[visible].first())
-                .and_then(|p| p.view.line(i).cloned())
+                .and_then(|p| p.view.line(i))
                 .unwrap_or_default(),
             Layout::Columns { width, .. } => {
-                let mut spans: Vec<Span<'static>> = Vec::new();
+                let mut spans: Vec<Span<'_>> = Vec::new();
                 let count = visible.len();
                 for (n, pane) in self.panes[visible].iter().enumerate() {
-                    let line = pane.view.line(i).unwrap_or(&self.blank);
-                    fit(line, width as usize, &mut spans);
+                    let line = pane.view.line(i).unwrap_or_else(|| self.blank.clone());
+                    fit(&line, width as usize, &mut spans);
                     if n + 1 < count {
-                        spans.push(Span::styled(SEP, pane_border(line)));
+                        spans.push(Span::styled(SEP, pane_border(&line)));
                     }
                 }
                 Line::from(spans)
@@ -164,12 +164,12 @@ impl CompareView {
 }
 
 /// The separator's style: the line's own base style would leak colours; use none.
-fn pane_border(_line: &Line<'static>) -> ratatui::style::Style {
+fn pane_border(_line: &Line<'_>) -> ratatui::style::Style {
     ratatui::style::Style::default()
 }
 
 /// `line`'s spans cut or padded to exactly `width` cells, appended to `out`.
-fn fit(line: &Line<'static>, width: usize, out: &mut Vec<Span<'static>>) {
+fn fit<'a>(line: &Line<'a>, width: usize, out: &mut Vec<Span<'a>>) {
     let mut used = 0;
     for span in &line.spans {
         let style = line.style.patch(span.style);

@@ -94,21 +94,21 @@ impl TurnView {
     }
 
     /// Row `i` of this turn, borrowed from the caches.
-    pub fn line(&self, mut i: usize) -> Option<&Line<'static>> {
+    pub fn line(&self, mut i: usize) -> Option<Line<'_>> {
         if i < self.header.len() {
-            return self.header.get(i);
+            return self.header.get(i).cloned();
         }
         i -= self.header.len();
         let thinking = self.thinking_rows();
         if i < thinking {
-            return self.thinking.line(i).or(Some(&self.blank));
+            return self.thinking.line(i).or_else(|| Some(self.blank.clone()));
         }
         i -= thinking;
         if i < self.answer.line_count() {
             return self.answer.line(i);
         }
         i -= self.answer.line_count();
-        self.footer.get(i)
+        self.footer.get(i).cloned()
     }
 }
 
@@ -131,9 +131,9 @@ impl View {
     }
 
     /// Row `i` of this view.
-    pub fn line(&self, i: usize) -> Option<Line<'static>> {
+    pub fn line(&self, i: usize) -> Option<Line<'_>> {
         match self {
-            View::Turn(v) => v.line(i).cloned(),
+            View::Turn(v) => v.line(i),
             View::Compare(v) => v.line(i),
             View::Folded => None,
         }

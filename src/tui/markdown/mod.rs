@@ -23,12 +23,14 @@
 //!
 //! Invariants: after `layout(w, theme, n)`, the lines and code blocks equal
 //! `render(source, w, theme, n)` (respectively `render_thinking`) exactly, however the text was
-//! split into deltas. All lines are owned (`'static`); no line is wider than the width (a width
+//! split into deltas. Lines are kept packed (`compact`) and handed out as spans borrowing
+//! them; no line is wider than the width (a width
 //! of 0 counts as 1; a double-width character in a 1-column width is the only overflow).
 
 mod blocks;
 mod chunk;
 mod code;
+mod compact;
 mod extract;
 mod open_fence;
 mod render;
@@ -45,6 +47,7 @@ use self::blocks::{
     RefMap, RefUse, Start, TopBlock, definition_line, normalize_label, parser_options,
 };
 use self::chunk::render_chunk;
+use self::compact::{CompactLine, Styles, pack_all};
 pub use self::extract::code_blocks;
 use self::open_fence::{Draw, OpenFence};
 use super::highlight::IncrementalHighlighter;
@@ -112,8 +115,10 @@ pub struct StreamingMarkdown {
     layout: Option<LayoutKey>,
     /// Bytes of `src` whose lines are in `committed`.
     committed_len: usize,
-    committed: Vec<Line<'static>>,
-    tail: Vec<Line<'static>>,
+    committed: Vec<CompactLine>,
+    tail: Vec<CompactLine>,
+    /// The styles `committed` and `tail` refer to.
+    styles: Styles,
     /// Code blocks: the committed ones, then the tail's.
     blocks: Vec<CodeBlock>,
     committed_blocks: usize,
@@ -220,17 +225,18 @@ impl StreamingMarkdown {
         self.committed.len() + self.tail.len()
     }
 
-    /// Line `i`, in O(1).
-    pub fn line(&self, i: usize) -> Option<&Line<'static>> {
+    /// Line `i`, in O(its length); it borrows the laid-out text.
+    pub fn line(&self, i: usize) -> Option<Line<'_>> {
         match i.checked_sub(self.committed.len()) {
             None => self.committed.get(i),
             Some(j) => self.tail.get(j),
         }
+        .map(|l| l.unpack(&self.styles))
     }
 
     /// All lines, in order.
-    pub fn lines(&self) -> impl Iterator<Item = &Line<'static>> {
-        self.committed.iter().chain(&self.tail)
+    pub fn lines(&self) -> impl Iterator<Item = Line<'_>> {
+        (self.committed.iter().chain(&self.tail)).map(|l| l.unpack(&self.styles))
     }
 
     /// The code blocks so far (none in thinking mode).
@@ -277,7 +283,7 @@ impl StreamingMarkdown {
             })
             .collect();
         let out = render_chunk(prefix, &self.start(&key, false, &tail_defs), None);
-        self.committed = out.lines;
+        self.committed = pack_all(out.lines, &mut self.styles);
         self.blocks = out.code_blocks;
         self.committed_blocks = self.blocks.len();
         self.defs.clear();
@@ -318,7 +324,8 @@ impl StreamingMarkdown {
                 self.blocks.last_mut()
             };
             let tail = &self.src[self.committed_len..];
-            if open.extend(tail, &mut self.tail, block, &mut self.memo, &draw) {
+            let lines = (&mut self.tail, &mut self.styles);
+            if open.extend(tail, lines, block, &mut self.memo, &draw) {
                 self.open_fence = Some(open);
                 self.tail_dirty = false;
                 self.layout = Some(key);
@@ -355,13 +362,14 @@ impl StreamingMarkdown {
                 }
             }
             let rest = out.lines.split_off(split.line);
-            self.committed.append(&mut out.lines);
-            out.lines = rest;
+            let done = std::mem::replace(&mut out.lines, rest);
+            let mut packed = pack_all(done, &mut self.styles);
+            self.committed.append(&mut packed);
             self.committed_blocks += split.code;
             self.committed_len += split.offset;
         }
         self.blocks.append(&mut out.code_blocks);
-        self.tail = out.lines;
+        self.tail = pack_all(std::mem::take(&mut out.lines), &mut self.styles);
         let cut = split.map_or(0, |s| s.offset);
         let single = out.tops.iter().filter(|t| t.offset >= cut).count() == 1;
         self.open_fence = OpenFence::detect(
@@ -509,7 +517,7 @@ mod tests {
                 md.layout(40, &theme, 1);
                 md.push(&src[cut..]);
                 md.layout(40, &theme, 1);
-                let streamed = text(&md.lines().cloned().collect::<Vec<_>>());
+                let streamed = text(&md.lines().collect::<Vec<_>>());
                 assert_eq!(streamed, whole, "{src:?} cut at {cut}");
             }
         }
@@ -537,10 +545,7 @@ mod tests {
             src.push_str(piece);
             md.layout(40, &theme, 1);
             let whole = render(&src, 40, &theme, 1);
-            assert_eq!(
-                text(&md.lines().cloned().collect::<Vec<_>>()),
-                text(&whole.lines)
-            );
+            assert_eq!(text(&md.lines().collect::<Vec<_>>()), text(&whole.lines));
             assert_eq!(md.code_blocks(), whole.code_blocks.as_slice());
         }
         // The closing fence ended the fast path; the block was committed.
@@ -564,10 +569,7 @@ mod tests {
         assert_eq!(md.line_count(), before, "the lines lag the text");
         assert!(md.layout_paced(60, &theme, 1, start + Duration::from_secs(60)));
         let whole = render(md.source(), 60, &theme, 1);
-        assert_eq!(
-            text(&md.lines().cloned().collect::<Vec<_>>()),
-            text(&whole.lines)
-        );
+        assert_eq!(text(&md.lines().collect::<Vec<_>>()), text(&whole.lines));
         // A short tail is never paced.
         let mut short = StreamingMarkdown::new();
         short.push("short");
@@ -590,10 +592,7 @@ mod tests {
             md.layout(60, &theme, 1);
         }
         let whole = render(src, 60, &theme, 1);
-        assert_eq!(
-            text(&md.lines().cloned().collect::<Vec<_>>()),
-            text(&whole.lines)
-        );
+        assert_eq!(text(&md.lines().collect::<Vec<_>>()), text(&whole.lines));
         assert!(text(&whole.lines)[0].contains("(https://example.com)"));
     }
 }

@@ -18,6 +18,7 @@ use ratatui::text::{Line, Span};
 
 use super::CodeBlock;
 use super::code::{FrameStyle, body_line, bottom};
+use super::compact::{CompactLine, Styles};
 use crate::tui::highlight::IncrementalHighlighter;
 use crate::tui::theme::Theme;
 
@@ -90,7 +91,7 @@ impl OpenFence {
     pub(crate) fn extend(
         &mut self,
         tail: &str,
-        lines: &mut Vec<Line<'static>>,
+        (lines, styles): (&mut Vec<CompactLine>, &mut Styles),
         block: Option<&mut CodeBlock>,
         memo: &mut IncrementalHighlighter,
         draw: &Draw<'_>,
@@ -114,16 +115,16 @@ impl OpenFence {
         };
         let style = FrameStyle::of(draw.theme);
         lines.truncate(lines.len() - self.volatile);
-        let framed = |line: &Line<'static>| {
+        let mut framed = |line: &Line<'static>| {
             let mut spans = body_line(line, draw.width, &style);
             if draw.thinking {
                 for span in &mut spans {
                     span.style = span.style.patch(draw.theme.thinking);
                 }
             }
-            Line::from(spans)
+            CompactLine::pack(&Line::from(spans), styles)
         };
-        lines.extend(new_lines.iter().map(framed));
+        lines.extend(new_lines.iter().map(&mut framed));
         self.volatile = 1;
         if let Some(line) = &partial_line {
             lines.push(framed(line));
@@ -135,7 +136,7 @@ impl OpenFence {
                 span.style = span.style.patch(draw.theme.thinking);
             }
         }
-        lines.push(Line::from(end));
+        lines.push(CompactLine::pack(&Line::from(end), styles));
         if let Some(block) = block {
             block.code.push_str(&tail[self.copied..]);
         }
