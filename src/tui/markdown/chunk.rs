@@ -13,9 +13,7 @@
 //! Invariants: all offsets in the output are relative to the chunk, not the preamble; the
 //! preamble itself produces no lines and no blocks.
 
-use std::ops::Range;
-
-use pulldown_cmark::{BrokenLink, CowStr, Event, Parser};
+use pulldown_cmark::{BrokenLink, CowStr, Parser};
 
 use super::blocks::{Def, Output, RefUse, Start, normalize_label, parser_options};
 use super::render::Renderer;
@@ -36,7 +34,7 @@ pub(crate) fn render_chunk(
         (joined.as_str(), start.preamble.len() + 1)
     };
     let mut broken: Vec<(usize, String, bool)> = Vec::new();
-    let (events, refdefs) = {
+    let (mut out, refdefs) = {
         let callback = |link: BrokenLink<'_>| {
             let label = normalize_label(&link.reference);
             let found = start.refdefs.and_then(|m| m.get(&label));
@@ -45,7 +43,7 @@ pub(crate) fn render_chunk(
         };
         let parser = Parser::new_with_broken_link_callback(src, parser_options(), Some(callback));
         let mut iter = parser.into_offset_iter();
-        let events: Vec<(Event<'_>, Range<usize>)> = iter.by_ref().collect();
+        let out = Renderer::new(src, start, memo).run(&mut iter);
         let mut defs: Vec<Def> = iter
             .reference_definitions()
             .iter()
@@ -59,9 +57,8 @@ pub(crate) fn render_chunk(
             })
             .collect();
         defs.sort_by_key(|d| d.offset);
-        (events, defs)
+        (out, defs)
     };
-    let mut out = Renderer::new(src, start, memo).run(&events);
     out.refdefs = refdefs;
     for (offset, label, found) in broken {
         if !found {

@@ -480,6 +480,17 @@ mod tests {
         );
     }
 
+    /// A loose list (an item holding a paragraph) keeps a blank line between its items; a
+    /// tight one, even inside a loose one, does not.
+    #[test]
+    fn loose_and_tight_lists() {
+        let theme = Theme::default();
+        let tight = render("- a\n- b\n", 40, &theme, 1);
+        assert_eq!(text(&tight.lines), ["• a", "• b"]);
+        let loose = render("- a\n\n- b\n  - c\n  - d\n", 40, &theme, 1);
+        assert_eq!(text(&loose.lines), ["• a", "", "• b", "", "  ◦ c", "  ◦ d"]);
+    }
+
     #[test]
     fn streaming_commits_finished_blocks() {
         let theme = Theme::default();

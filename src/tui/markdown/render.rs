@@ -13,6 +13,7 @@
 
 pub(super) mod tags;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{Alignment, Event, Tag};
@@ -80,6 +81,8 @@ pub(crate) struct Renderer<'a, 'm> {
     image_depth: usize,
     code: Option<CodeState>,
     table: Option<TableState>,
+    /// Start offsets of the loose lists (see `tags::loose_lists`).
+    loose: HashSet<usize>,
 }
 
 impl<'a, 'm> Renderer<'a, 'm> {
@@ -112,6 +115,7 @@ impl<'a, 'm> Renderer<'a, 'm> {
             image_depth: 0,
             code: None,
             table: None,
+            loose: tags::loose_lists(src),
         }
     }
 
@@ -223,9 +227,13 @@ impl<'a, 'm> Renderer<'a, 'm> {
         }
     }
 
-    /// Renders the events of a parsed chunk.
-    pub(crate) fn run(mut self, events: &[(Event<'_>, Range<usize>)]) -> Output {
-        for (i, (event, range)) in events.iter().enumerate() {
+    /// Renders the events of a parsed chunk (of the `src` it was made with).
+    pub(crate) fn run<'e>(
+        mut self,
+        events: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
+    ) -> Output {
+        for (event, range) in events {
+            let (event, range) = (&event, &range);
             let top_level = self.depth == 0;
             if top_level && matches!(event, Event::Start(_) | Event::Rule | Event::Html(_)) {
                 self.out.tops.push(TopBlock {
@@ -245,7 +253,7 @@ impl<'a, 'm> Renderer<'a, 'm> {
             match event {
                 Event::Start(tag) => {
                     self.depth += 1;
-                    self.start_tag(tag, range, &events[i + 1..]);
+                    self.start_tag(tag, range);
                 }
                 Event::End(tag) => {
                     self.depth = self.depth.saturating_sub(1);

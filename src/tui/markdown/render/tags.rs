@@ -5,27 +5,23 @@
 //! lists), so a document cut off mid-block leaves the renderer consistent; code blocks are
 //! numbered in document order, only outside thinking mode.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 
 use super::{CodeState, Container, Kind, List, Renderer, TableState, table};
 use crate::tui::highlight::highlight_shared;
 use crate::tui::markdown::CodeBlock;
-use crate::tui::markdown::blocks::{RefUse, normalize_label};
+use crate::tui::markdown::blocks::{RefUse, normalize_label, parser_options};
 use crate::tui::markdown::code::{FrameStyle, frame};
 use crate::tui::markdown::wrap::sanitize;
 
 impl Renderer<'_, '_> {
-    pub(super) fn start_tag(
-        &mut self,
-        tag: &Tag<'_>,
-        range: &Range<usize>,
-        after: &[(Event<'_>, Range<usize>)],
-    ) {
+    pub(super) fn start_tag(&mut self, tag: &Tag<'_>, range: &Range<usize>) {
         match tag {
             Tag::Paragraph | Tag::HtmlBlock => self.block_start(),
             Tag::Heading { level, .. } => {
@@ -77,7 +73,7 @@ impl Renderer<'_, '_> {
                 self.block_start();
                 self.lists.push(List {
                     next: *first,
-                    tight: is_tight(after),
+                    tight: !self.loose.contains(&range.start),
                 });
             }
             Tag::Item => {
@@ -328,25 +324,37 @@ pub(in crate::tui::markdown) fn fence_lang(info: &str) -> String {
     sanitize(lang).into_owned()
 }
 
-/// Whether the list whose events follow is tight: no item holds a paragraph directly.
-fn is_tight(after: &[(Event<'_>, Range<usize>)]) -> bool {
-    let mut depth = 0usize;
-    for (event, _) in after {
+/// The start offsets of the loose lists of `src`: those with an item holding a paragraph
+/// directly (the parser wraps no item of a tight list in paragraphs).
+pub(in crate::tui::markdown) fn loose_lists(src: &str) -> HashSet<usize> {
+    #[derive(PartialEq)]
+    enum Open {
+        List(usize),
+        Item,
+        Other,
+    }
+    let mut open: Vec<Open> = Vec::new();
+    let mut loose = HashSet::new();
+    for (event, range) in Parser::new_ext(src, parser_options()).into_offset_iter() {
         match event {
             Event::Start(tag) => {
-                if depth == 1 && matches!(tag, Tag::Paragraph) {
-                    return false;
+                if matches!(tag, Tag::Paragraph)
+                    && open.last() == Some(&Open::Item)
+                    && let Some(Open::List(start)) = open.iter().rev().nth(1)
+                {
+                    loose.insert(*start);
                 }
-                depth += 1;
+                open.push(match tag {
+                    Tag::List(_) => Open::List(range.start),
+                    Tag::Item => Open::Item,
+                    _ => Open::Other,
+                });
             }
             Event::End(_) => {
-                if depth == 0 {
-                    break;
-                }
-                depth -= 1;
+                open.pop();
             }
             _ => {}
         }
     }
-    true
+    loose
 }
