@@ -192,7 +192,7 @@ async fn event_loop(
                 break;
             }
             last_draw = Instant::now();
-            dirty = false;
+            dirty = ui.laying_out();
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let event = tokio::select! {

@@ -108,6 +108,12 @@ impl Ui {
         )
     }
 
+    /// Whether the caches have more to lay out (a long history opened anew is laid out from
+    /// its end over several frames): the runtime then draws again soon.
+    pub fn laying_out(&self) -> bool {
+        self.conversation.pending()
+    }
+
     /// Draw the whole UI from the caches (call [`Ui::prepare`] first).
     pub fn render(&self, app: &App, frame: &mut Frame) {
         let ctx = ctx(app, &self.theme);

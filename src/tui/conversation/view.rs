@@ -41,7 +41,9 @@ pub fn render(
         let mut skip = first - turn_start;
         let count = ctx.session.conversation.turns.len();
         'fill: for idx in first_turn..count {
-            let Some(view) = cache.view(idx) else { break };
+            let Some(view) = cache.view(idx) else {
+                continue;
+            };
             for i in skip..view.height() {
                 if lines.len() >= rows {
                     break 'fill;
