@@ -43,7 +43,8 @@ fn spec() -> TurnSpec {
 /// Markdown-ish prose of exactly `size` bytes (ASCII), with numbered lines so that the
 /// full-text index sees many distinct words, as it would in a real answer.
 fn answer(size: usize) -> String {
-    const LINE: &str = "the quick brown fox jumps over the lazy dog while *reasoning* about `code` and prices";
+    const LINE: &str =
+        "the quick brown fox jumps over the lazy dog while *reasoning* about `code` and prices";
     let mut text = String::with_capacity(size + 128);
     let mut n = 0u64;
     while text.len() < size {

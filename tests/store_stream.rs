@@ -114,7 +114,10 @@ fn appends_then_the_final_save_store_what_one_save_does() {
 
     assert_eq!(pending(&path), 0);
     assert_eq!(rows(&path, streamed), rows(&path, once));
-    assert_eq!(rows(&path, streamed), [(t.answer.clone(), t.reasoning.clone())]);
+    assert_eq!(
+        rows(&path, streamed),
+        [(t.answer.clone(), t.reasoning.clone())]
+    );
     let (a, b) = (store.load(streamed).unwrap().1, store.load(once).unwrap().1);
     assert_eq!(a, b);
     assert_eq!(a, [t.clone()]);
@@ -191,7 +194,10 @@ fn a_streaming_save_that_does_not_continue_the_stored_text_replaces_it() {
         other.apply(StreamEvent::TextDelta(answer.into()), 10);
         store.save_turn(s, &other, 50).unwrap();
         let back = &store.load(s).unwrap().1[0];
-        assert_eq!((back.answer.as_str(), back.reasoning.as_str()), (answer, ""));
+        assert_eq!(
+            (back.answer.as_str(), back.reasoning.as_str()),
+            (answer, "")
+        );
     }
     // And with another prompt.
     let mut other = flushed(1, "Something else", 5);
@@ -232,9 +238,19 @@ fn ending_forking_or_deleting_a_streaming_turn_leaves_no_chunks_behind() {
     stream(&mut store, source, &mut t, 0..6);
     let fork = store.fork(source, 2, 70).unwrap();
     let copied = store.load(fork).unwrap().1;
-    assert_eq!((copied[1].answer.as_str(), copied[1].reasoning.as_str()), (t.answer.as_str(), t.reasoning.as_str()));
-    assert_eq!(rows(&path, fork)[1], (t.answer.clone(), t.reasoning.clone()));
-    assert_eq!(found(&store, "word5"), [fork], "the fork is whole, the source streams");
+    assert_eq!(
+        (copied[1].answer.as_str(), copied[1].reasoning.as_str()),
+        (t.answer.as_str(), t.reasoning.as_str())
+    );
+    assert_eq!(
+        rows(&path, fork)[1],
+        (t.answer.clone(), t.reasoning.clone())
+    );
+    assert_eq!(
+        found(&store, "word5"),
+        [fork],
+        "the fork is whole, the source streams"
+    );
     assert_eq!(pending(&path), 6, "the source is left as it was");
     assert_eq!(store.load(source).unwrap().1[1].answer, t.answer);
 
@@ -263,13 +279,16 @@ fn written(size: usize, flushes: usize) -> u64 {
     let mut store = Store::open(&db(&dir)).unwrap();
     let s = store.create_session(1).unwrap();
     let line = "the quick brown fox jumps over the lazy dog, item ";
-    let text: String = (0..).map(|n| format!("{line}{n}\n")).take_while({
-        let mut len = 0;
-        move |l: &String| {
-            len += l.len();
-            len <= size
-        }
-    }).collect();
+    let text: String = (0..)
+        .map(|n| format!("{line}{n}\n"))
+        .take_while({
+            let mut len = 0;
+            move |l: &String| {
+                len += l.len();
+                len <= size
+            }
+        })
+        .collect();
     let piece = text.len().div_ceil(flushes);
     let mut t = Turn::new(1, "Tell me".into(), spec("o3", None), 12);
     let before = thread_wchar();
@@ -292,7 +311,9 @@ fn twice_as_long_a_stream_writes_twice_as_much() {
     let short = written(256 << 10, 32);
     let long = written(512 << 10, 64);
     let ratio = long as f64 / short as f64;
-    eprintln!("256 KiB in 32 flushes wrote {short} bytes, 512 KiB in 64 flushes {long} ({ratio:.2}×)");
+    eprintln!(
+        "256 KiB in 32 flushes wrote {short} bytes, 512 KiB in 64 flushes {long} ({ratio:.2}×)"
+    );
     assert!(
         ratio < 2.6,
         "256 KiB in 32 flushes wrote {short} bytes, 512 KiB in 64 flushes {long} ({ratio:.2}×)"
@@ -345,7 +366,10 @@ fn a_process_killed_mid_stream_loses_no_flushed_word() {
     let back = &store.load(session).unwrap().1[0];
     let want = flushed(1, "Tell me", 4);
     assert_eq!(back.state, TurnState::Interrupted);
-    assert_eq!((&back.answer, &back.reasoning), (&want.answer, &want.reasoning));
+    assert_eq!(
+        (&back.answer, &back.reasoning),
+        (&want.answer, &want.reasoning)
+    );
     assert_eq!(found(&store, "word3"), [session]);
     assert_eq!(pending(&path), 0);
 }

@@ -120,13 +120,26 @@ pub(super) fn save(
     }))
 }
 
-fn append(conn: &Connection, key: Key, seq: i64, answer: &str, reasoning: &str) -> rusqlite::Result<()> {
+fn append(
+    conn: &Connection,
+    key: Key,
+    seq: i64,
+    answer: &str,
+    reasoning: &str,
+) -> rusqlite::Result<()> {
     let (session, turn_id, arm) = key;
     conn.prepare_cached(
         "INSERT INTO turn_chunks (session_id, turn_id, arm, seq, answer, reasoning)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![session, position(turn_id), arm, seq, answer, reasoning])?;
+    .execute(params![
+        session,
+        position(turn_id),
+        arm,
+        seq,
+        answer,
+        reasoning
+    ])?;
     Ok(())
 }
 
@@ -188,11 +201,9 @@ pub(super) fn fold(conn: &Connection, from: i64, to: i64) -> rusqlite::Result<()
 /// Fold every session's pending text into its rows (turns cut off mid-stream), in one
 /// transaction; nothing is written when there is none.
 pub(super) fn fold_all(conn: &mut Connection) -> rusqlite::Result<()> {
-    let pending: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM turn_chunks)",
-        [],
-        |r| r.get(0),
-    )?;
+    let pending: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM turn_chunks)", [], |r| {
+        r.get(0)
+    })?;
     if !pending {
         return Ok(());
     }
