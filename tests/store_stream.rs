@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use std::path::Path;
 use store_case::{assert_fts_intact, db, price, spec};
 use thinkbench::api::{FinishReason, StreamEvent};
-use thinkbench::conversation::{Turn, TurnState};
+use thinkbench::conversation::{ArmTag, Turn, TurnState};
 use thinkbench::store::Store;
 use thinkbench::usage::Usage;
 
@@ -177,6 +177,50 @@ fn another_process_opening_the_file_mid_stream_takes_nothing_from_it() {
     assert_eq!(rows(&path, s), [(t.answer.clone(), t.reasoning.clone())]);
     assert_eq!(pending(&path), 0);
     assert_eq!(found(&other, "word8"), [s]);
+    assert_fts_intact(&Connection::open(&path).unwrap());
+}
+
+#[test]
+fn the_arms_of_a_comparison_streaming_at_once_keep_their_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = Store::open(&path).unwrap();
+    let s = store.create_session(1).unwrap();
+    let mut arms: Vec<Turn> = (0..2u32)
+        .map(|index| {
+            let mut t = Turn::new(1, "Compare".into(), spec("o3", Some(price())), 12);
+            t.arm = Some(ArmTag {
+                index,
+                label: format!("arm{index}"),
+                run: 1,
+                kept: false,
+            });
+            store.save_turn(s, &t, 1).unwrap();
+            t
+        })
+        .collect();
+    for n in 0..6 {
+        for (i, t) in arms.iter_mut().enumerate() {
+            t.apply(
+                StreamEvent::TextDelta(format!("arm{i}piece{n} ")),
+                10 * n as u64,
+            );
+            store.save_turn(s, t, 2 + n as i64).unwrap();
+        }
+    }
+    let back = store.load(s).unwrap().1;
+    assert_eq!(back.len(), 2);
+    for (b, t) in back.iter().zip(&arms) {
+        assert_eq!(b.answer, t.answer);
+    }
+    finish(&mut arms[1]);
+    store.save_turn(s, &arms[1], 50).unwrap();
+    assert_eq!(pending(&path), 6, "the other arm still streams");
+    finish(&mut arms[0]);
+    store.save_turn(s, &arms[0], 51).unwrap();
+    assert_eq!(pending(&path), 0);
+    assert_eq!(store.load(s).unwrap().1, arms);
+    assert_eq!(found(&store, "arm0piece5"), [s]);
     assert_fts_intact(&Connection::open(&path).unwrap());
 }
 
