@@ -7,7 +7,8 @@
 //! Invariants:
 //! - the text of a stored turn is its row's `answer` (`reasoning`) followed by its chunks'
 //!   in `seq` order; every read of turns ([`turns::load`](super::turns)) reads it so, and
-//!   folding chunks into the row ([`fold`]) keeps it, whoever folds while whoever streams;
+//!   folding chunks into the row ([`fold`]) keeps it, even while another connection is
+//!   streaming that turn;
 //! - the row's text is written whole, and so indexed for full-text search, only by a save
 //!   that is not an append: the first save of a turn, the save that ends it (any state but
 //!   streaming; its chunks are deleted in the same transaction), and a fold — a turn cut off
@@ -16,8 +17,8 @@
 //! - a save appends only when the turn continues what this connection last stored for it
 //!   (same prompt, each text at least as long and ending as stored); anything else writes
 //!   the turn whole and drops its chunks, so the stored text is always the turn's;
-//! - what this connection stored is remembered only once the transaction commits: a failed
-//!   save is appended again, whole, by the next one;
+//! - what this connection stored is remembered only once the transaction commits, so the
+//!   text a failed save would have appended goes with the next save's;
 //! - chunks go with their session (a foreign key, cascading), and a fork copies a source's
 //!   pending text folded into its own rows, leaving the source as it was.
 
