@@ -3,7 +3,8 @@
 //! Invariants:
 //! - a fork copies the rows of the source's first `upto` exchanges (a plain turn, or a
 //!   comparison with every arm and retried attempt, as `sessions list` counts them) with
-//!   every column as stored — state, usage, cost, timings — and keeps their turn ids;
+//!   every column as stored — state, usage, cost, timings — and keeps their turn ids; the
+//!   text a streaming turn appended (`chunks`) is folded into the fork's copy of its row;
 //! - attachments are copied as rows of `turn_attachments` pointing at the same blobs, never
 //!   as new blobs;
 //! - the source session is only read; the fork records where it came from (`forked_from`,
@@ -88,6 +89,9 @@ pub(super) fn fork(
     for table in ["turns", "turn_attachments"] {
         copy_rows(&tx, table, source, id, upto).map_err(fail)?;
     }
+    // A turn of the source still streaming (or cut off mid-stream) is copied with all its
+    // text, the fork's rows holding it whole.
+    super::chunks::fold(&tx, source, id).map_err(fail)?;
     tx.commit().map_err(fail)?;
     Ok(id)
 }

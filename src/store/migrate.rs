@@ -205,6 +205,55 @@ mod tests {
     }
 
     #[test]
+    fn a_version_7_database_is_migrated_and_its_turns_stream_by_appending() {
+        use crate::conversation::{Turn, TurnSpec};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        let conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 7;
+             INSERT INTO sessions (id, title, created_ms, updated_ms) VALUES (1, 'Lava', 1, 2);
+             INSERT INTO turns (session_id, turn_id, prompt, answer, provider, model, api,
+                 state, updated_ms)
+             VALUES (1, 1, 'Lava?', 'Basalt flows', 'openai', 'o3', 'chat', 'done', 2);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let mut store = crate::store::Store::open(&path).unwrap();
+        let (_, turns) = store.load(1).unwrap();
+        assert_eq!(turns[0].answer, "Basalt flows");
+        assert_eq!(store.list(Some("basalt"), 10).unwrap().len(), 1);
+        let spec = TurnSpec {
+            provider: "openai".into(),
+            model: "o3".into(),
+            api: crate::api::ApiKind::Chat,
+            effort: None,
+            max_output_tokens: None,
+            price: None,
+            reasoning_model: false,
+        };
+        let mut t = Turn::new(2, "More?".into(), spec, 3);
+        store.save_turn(1, &t, 3).unwrap();
+        t.apply(crate::api::StreamEvent::TextDelta("Pahoehoe".into()), 10);
+        store.save_turn(1, &t, 4).unwrap();
+        drop(store);
+
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        let chunks: i64 = conn
+            .query_row("SELECT COUNT(*) FROM turn_chunks", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(chunks, 1);
+        let store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(store.load(1).unwrap().1[1].answer, "Pahoehoe");
+        assert_eq!(store.list(Some("pahoehoe"), 10).unwrap().len(), 1);
+    }
+
+    #[test]
     fn another_programs_database_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("other.db");

@@ -5,8 +5,10 @@
 //!   refused untouched;
 //! - every write is one short immediate transaction, and every statement waits up to a busy
 //!   timeout for another process's lock, so two thinkbench processes can share the file (WAL);
-//! - a turn is keyed by (session, turn id, arm): saving it again replaces it, which is how a
-//!   streaming answer is flushed while it grows;
+//! - a turn is keyed by (session, turn id, arm): saving it again replaces it; while it
+//!   streams, a save appends only the text it gained since this connection's last save, and
+//!   the save that ends it writes it whole, once, for the full-text index (see `chunks`);
+//!   opening the file folds the text of turns cut off mid-stream into their rows;
 //! - the store, not the caller, settles where a new turn goes: the first save of a turn this
 //!   `Store` has not seen (neither loaded nor saved) takes its own id if that is past every
 //!   stored turn of the session, else the next free position, inside the write transaction.
@@ -22,6 +24,7 @@
 //!   shared memory 0600, whatever the umask (see [`private`]).
 
 mod attachments;
+mod chunks;
 mod fork;
 mod migrate;
 pub mod private;
@@ -113,6 +116,8 @@ pub struct Store {
     /// Where this connection's turns are stored: (session, the caller's turn id) -> stored
     /// position. Filled by loads (the same id) and by first saves (see the module doc).
     positions: RefCell<HashMap<(i64, u64), u64>>,
+    /// The turns this connection is streaming, and what it stored of them (see `chunks`).
+    streams: chunks::Streams,
 }
 
 /// What a save did.
@@ -134,11 +139,15 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Open (creating, migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = migrate::open(path)?;
+        let mut conn = migrate::open(path)?;
+        // Best effort: the text is read with its chunks anyway; only search waits for the
+        // next open to find it.
+        let _ = chunks::fold_all(&mut conn);
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             positions: RefCell::default(),
+            streams: chunks::Streams::new(),
         })
     }
 
@@ -206,6 +215,7 @@ impl Store {
             conn,
             path,
             positions,
+            streams,
         } = self;
         let positions = positions.get_mut();
         let fail = |e: rusqlite::Error| sql_error(path, &e);
@@ -237,7 +247,16 @@ impl Store {
             None if turn.id > last => turn.id,
             None => last + 1,
         };
-        turns::upsert(&tx, session, turn_id, turn, now_ms).map_err(fail)?;
+        let key = (session, turn_id, turn.arm_index());
+        let stream = chunks::save(
+            &tx,
+            key,
+            streams.get(&key),
+            turn,
+            || turns::upsert(&tx, session, turn_id, turn, now_ms),
+            || turns::update_meta(&tx, session, turn_id, turn, now_ms),
+        )
+        .map_err(fail)?;
         attachments::save(
             &tx,
             session,
@@ -271,6 +290,10 @@ impl Store {
         let others = stored.iter().any(|at| !mine.contains(at));
         tx.commit().map_err(fail)?;
         positions.insert((session, turn.id), turn_id);
+        match stream {
+            Some(stream) => streams.insert(key, stream),
+            None => streams.remove(&key),
+        };
         Ok(Saved { turn_id, others })
     }
 
@@ -326,6 +349,7 @@ impl Store {
             .conn
             .execute("DELETE FROM sessions WHERE id = ?1", [session])
             .map_err(|e| sql_error(&self.path, &e))?;
+        self.streams.retain(|(s, _, _), _| *s != session);
         if deleted == 0 {
             return Err(StoreError::NoSession(session));
         }

@@ -5,7 +5,8 @@
 //!   them all, so a new database and an upgraded one end with exactly the same schema;
 //! - a migration, once shipped, is never edited: a change is a new entry at the end;
 //! - the full-text index is external-content (it stores no copy of the text) and is kept in
-//!   step with `sessions` and `turns` by triggers, so no code path can forget it.
+//!   step with `sessions` and `turns` by triggers, so no code path can forget it; the text a
+//!   streaming turn appends (`turn_chunks`) is indexed once it is folded into its row.
 
 /// Version 1: sessions and their turns, every field a turn holds.
 const V1: &str = "
@@ -221,8 +222,24 @@ ALTER TABLE sessions ADD COLUMN forked_from INTEGER;
 ALTER TABLE sessions ADD COLUMN forked_at INTEGER;
 ";
 
+/// Version 8: a streaming turn's text is saved by appending (see `chunks`): each flush adds
+/// one chunk, what the answer and the reasoning gained since the last, and the save that ends
+/// the turn folds them into its row. A turn's text is its row's followed by its chunks' in
+/// `seq` order. Not indexed for search: the row is, once whole.
+const V8: &str = "
+CREATE TABLE turn_chunks (
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_id     INTEGER NOT NULL,
+    arm         INTEGER NOT NULL DEFAULT 0,
+    seq         INTEGER NOT NULL,
+    answer      TEXT    NOT NULL DEFAULT '',
+    reasoning   TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (session_id, turn_id, arm, seq)
+);
+";
+
 /// Forward migrations, oldest first; entry `i` upgrades version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

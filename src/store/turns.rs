@@ -5,7 +5,8 @@
 //!   [`ApiError`] — `retryable`, `retry_after`, `should_retry` — are not part of history);
 //! - nothing read back can panic: an unknown state becomes `Failed` with a message saying so,
 //!   unreadable JSON becomes an explanatory error or no tool calls, out-of-range numbers clamp;
-//! - a turn saved while streaming is read back `Interrupted` (by [`Turn::restored`]);
+//! - a turn saved while streaming is read back `Interrupted` (by [`Turn::restored`]), with
+//!   all the text its flushes stored (its row's and its pending chunks', see `chunks`);
 //! - the usage columns hold what the turn bills (the server's numbers, its tokenizer's count
 //!   with `usage_counted` saying how, or our estimate with `usage_estimated = 1`), so plain
 //!   SQL over the file gives the same totals as the UI.
@@ -60,19 +61,52 @@ ON CONFLICT (session_id, turn_id, arm) DO UPDATE SET
     tool_calls_json = excluded.tool_calls_json, updated_ms = excluded.updated_ms
 ";
 
-const SELECT: &str = "
-SELECT turn_id, arm, arm_label, arm_run, arm_kept, prompt, answer, reasoning, provider, model, api, effort,
+/// Every column of a turn but its text, as [`UPSERT`] names them: what a streaming save
+/// updates ([`update_meta`]).
+const UPDATE_META: &str = "
+UPDATE turns SET
+    arm_label = :arm_label, arm_run = :arm_run, arm_kept = :arm_kept,
+    provider = :provider, model = :model, api = :api,
+    effort = :effort, max_output_tokens = :max_output_tokens,
+    price_input = :price_input, price_cached = :price_cached,
+    price_output = :price_output, price_cache_write = :price_cache_write,
+    price_tier_json = :price_tier_json, price_list = :price_list,
+    reasoning_model = :reasoning_model, usage_input = :usage_input,
+    usage_cached_input = :usage_cached_input,
+    usage_cache_write = :usage_cache_write, usage_output = :usage_output,
+    usage_reasoning = :usage_reasoning, usage_estimated = :usage_estimated,
+    usage_reported = :usage_reported,
+    usage_reasoning_estimated = :usage_reasoning_estimated,
+    usage_reported_cost = :usage_reported_cost,
+    usage_counted = :usage_counted,
+    prompt_estimate = :prompt_estimate, cost = :cost,
+    first_reasoning_ms = :first_reasoning_ms, first_text_ms = :first_text_ms,
+    done_ms = :done_ms, finish_reason = :finish_reason,
+    state = :state, error_json = :error_json,
+    tool_calls_json = :tool_calls_json, updated_ms = :updated_ms
+WHERE session_id = :session_id AND turn_id = :turn_id AND arm = :arm
+";
+
+/// The text columns of [`UPSERT`], which [`UPDATE_META`] leaves as they are.
+const TEXT_PARAMS: [&str; 3] = [":prompt", ":answer", ":reasoning"];
+
+/// A turn's text is its row's and its pending chunks' (see `chunks`).
+fn select() -> String {
+    format!(
+        "SELECT turn_id, arm, arm_label, arm_run, arm_kept, prompt, {}, provider, model, api, effort,
     max_output_tokens, price_input, price_cached, price_output, price_cache_write,
     price_tier_json, price_list,
     reasoning_model, usage_input, usage_cached_input, usage_cache_write, usage_output,
     usage_reasoning, usage_estimated, usage_reported, usage_reasoning_estimated,
     usage_reported_cost, usage_counted, prompt_estimate, first_reasoning_ms, first_text_ms, done_ms,
     finish_reason, state, error_json, tool_calls_json
-FROM turns WHERE session_id = ?1 ORDER BY turn_id, arm
-";
+FROM turns t WHERE session_id = ?1 ORDER BY turn_id, arm",
+        super::chunks::TEXT_COLUMNS
+    )
+}
 
 /// Insert or update one turn at position `turn_id` of `session` (the caller holds the
-/// transaction and chose the position).
+/// transaction and chose the position), its text included.
 pub(super) fn upsert(
     conn: &Connection,
     session: i64,
@@ -80,6 +114,39 @@ pub(super) fn upsert(
     turn: &Turn,
     now_ms: i64,
 ) -> rusqlite::Result<()> {
+    with_params(session, turn_id, turn, now_ms, |params| {
+        conn.prepare_cached(UPSERT)?.execute(params)
+    })?;
+    Ok(())
+}
+
+/// Update every column of the stored turn at position `turn_id` of `session` but its text
+/// (prompt, answer, reasoning: so the full-text index is not touched); how many rows it
+/// changed (0 when the turn is not stored).
+pub(super) fn update_meta(
+    conn: &Connection,
+    session: i64,
+    turn_id: u64,
+    turn: &Turn,
+    now_ms: i64,
+) -> rusqlite::Result<usize> {
+    with_params(session, turn_id, turn, now_ms, |params| {
+        let params: Vec<_> = (params.iter())
+            .filter(|(name, _)| !TEXT_PARAMS.contains(name))
+            .copied()
+            .collect();
+        conn.prepare_cached(UPDATE_META)?.execute(params.as_slice())
+    })
+}
+
+/// Call `f` with the named parameters of [`UPSERT`] for `turn`.
+fn with_params<R>(
+    session: i64,
+    turn_id: u64,
+    turn: &Turn,
+    now_ms: i64,
+    f: impl FnOnce(&[(&str, &dyn rusqlite::ToSql)]) -> rusqlite::Result<R>,
+) -> rusqlite::Result<R> {
     let spec = &turn.spec;
     let price = spec.price.as_ref();
     let usage = turn.usage();
@@ -97,7 +164,7 @@ pub(super) fn upsert(
             .collect();
         Some(Value::Array(calls).to_string())
     };
-    conn.prepare_cached(UPSERT)?.execute(named_params! {
+    f(named_params! {
         ":session_id": session,
         ":turn_id": int(turn_id),
         ":arm": turn.arm_index(),
@@ -141,13 +208,12 @@ pub(super) fn upsert(
         ":error_json": error_json,
         ":tool_calls_json": tool_calls_json,
         ":updated_ms": now_ms,
-    })?;
-    Ok(())
+    })
 }
 
 /// Every turn of `session`, oldest first.
 pub(super) fn load(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Turn>> {
-    let mut stmt = conn.prepare_cached(SELECT)?;
+    let mut stmt = conn.prepare_cached(&select())?;
     let rows = stmt.query_map([session], from_row)?;
     rows.collect()
 }
