@@ -24,6 +24,7 @@ use syntect::highlighting::{
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 
+use super::compact::{CompactLine, Styles};
 use super::syntax_themes::syntect_theme;
 use super::theme::Theme;
 
@@ -297,8 +298,27 @@ struct Memo {
     key: u64,
     /// The complete lines highlighted so far.
     done: String,
-    lines: Vec<Line<'static>>,
+    /// Their lines, packed.
+    lines: Vec<CompactLine>,
+    styles: Styles,
     state: LineState,
+}
+
+impl Memo {
+    fn lines(&self) -> Vec<Line<'static>> {
+        self.lines
+            .iter()
+            .map(|l| owned(l.unpack(&self.styles)))
+            .collect()
+    }
+}
+
+/// A line that owns its text.
+fn owned(line: Line<'_>) -> Line<'static> {
+    let spans: Vec<Span<'static>> = (line.spans.into_iter())
+        .map(|s| Span::styled(s.content.into_owned(), s.style))
+        .collect();
+    Line::from(spans).style(line.style)
 }
 
 impl IncrementalHighlighter {
@@ -325,6 +345,7 @@ impl IncrementalHighlighter {
                 key,
                 done: String::new(),
                 lines: Vec::new(),
+                styles: Styles::default(),
                 state: LineState::new(find_syntax(lang), syn_theme),
             }),
         };
@@ -333,10 +354,11 @@ impl IncrementalHighlighter {
         let (new_lines, partial) = rest.split_at(complete);
         for line in source_lines(new_lines) {
             let highlighted = memo.state.highlight(line);
-            memo.lines.push(highlighted);
+            memo.lines
+                .push(CompactLine::pack(&highlighted, &mut memo.styles));
         }
         memo.done.push_str(new_lines);
-        let mut out = memo.lines.clone();
+        let mut out = memo.lines();
         if !partial.is_empty() {
             out.push(memo.state.clone().highlight(partial));
         }
@@ -376,7 +398,8 @@ impl IncrementalHighlighter {
         let mut lines = Vec::new();
         for line in source_lines(new) {
             let highlighted = memo.state.highlight(line);
-            memo.lines.push(highlighted.clone());
+            memo.lines
+                .push(CompactLine::pack(&highlighted, &mut memo.styles));
             lines.push(highlighted);
         }
         memo.done.push_str(new);
@@ -397,7 +420,7 @@ impl IncrementalHighlighter {
         if theme.no_color || memo.key != memo_key(lang, theme) || memo.done != code {
             return None;
         }
-        let lines = Arc::new(memo.lines.clone());
+        let lines = Arc::new(memo.lines());
         cache()
             .lock()
             .unwrap_or_else(|e| e.into_inner())

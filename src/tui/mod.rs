@@ -25,6 +25,7 @@
 pub mod app;
 pub mod browser;
 pub mod clipboard;
+pub mod compact;
 pub mod compare;
 pub mod component;
 pub mod composer;

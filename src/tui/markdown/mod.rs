@@ -30,7 +30,7 @@
 mod blocks;
 mod chunk;
 mod code;
-mod compact;
+
 mod extract;
 mod open_fence;
 mod render;
@@ -47,11 +47,11 @@ use self::blocks::{
     RefMap, RefUse, Start, TopBlock, definition_line, normalize_label, parser_options,
 };
 use self::chunk::render_chunk;
-use self::compact::{CompactLine, Styles, pack_all};
 pub use self::extract::code_blocks;
 use self::open_fence::{Draw, OpenFence};
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
+use crate::tui::compact::{CompactLine, Styles, pack_all};
 
 /// Open tails at least this long are laid out at a pace by
 /// [`StreamingMarkdown::layout_paced`].

@@ -18,7 +18,7 @@ use ratatui::text::{Line, Span};
 
 use super::CodeBlock;
 use super::code::{FrameStyle, body_line, bottom};
-use super::compact::{CompactLine, Styles};
+use crate::tui::compact::{CompactLine, Styles};
 use crate::tui::highlight::IncrementalHighlighter;
 use crate::tui::theme::Theme;
 

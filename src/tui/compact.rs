@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 
 /// The distinct styles of a document's lines, each stored once.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Styles {
+pub struct Styles {
     list: Vec<Style>,
     ids: HashMap<Style, u32>,
 }
@@ -37,14 +37,14 @@ impl Styles {
 
 /// One line: its text, and where each span ends with the style it has.
 #[derive(Clone, Debug)]
-pub(crate) struct CompactLine {
+pub struct CompactLine {
     text: Box<str>,
     runs: Box<[(u32, u32)]>,
     style: u32,
 }
 
 impl CompactLine {
-    pub(crate) fn pack(line: &Line<'_>, styles: &mut Styles) -> CompactLine {
+    pub fn pack(line: &Line<'_>, styles: &mut Styles) -> CompactLine {
         let mut text = String::with_capacity(line.spans.iter().map(|s| s.content.len()).sum());
         let mut runs = Vec::with_capacity(line.spans.len());
         for span in &line.spans {
@@ -59,7 +59,7 @@ impl CompactLine {
         }
     }
 
-    pub(crate) fn unpack<'a>(&'a self, styles: &Styles) -> Line<'a> {
+    pub fn unpack<'a>(&'a self, styles: &Styles) -> Line<'a> {
         let mut start = 0usize;
         let spans: Vec<Span<'a>> = self
             .runs
@@ -79,7 +79,7 @@ impl CompactLine {
 }
 
 /// Packs rendered lines.
-pub(crate) fn pack_all(lines: Vec<Line<'static>>, styles: &mut Styles) -> Vec<CompactLine> {
+pub fn pack_all(lines: Vec<Line<'static>>, styles: &mut Styles) -> Vec<CompactLine> {
     lines.iter().map(|l| CompactLine::pack(l, styles)).collect()
 }
 
