@@ -71,7 +71,7 @@ impl Family {
 /// The prompt estimate a turn showed before it was sent: its `prompt_estimate` scaled to the
 /// family of the model that answered.
 pub fn adjusted_prompt_estimate(turn: &Turn) -> u64 {
-    Family::of(&turn.spec.provider, &turn.spec.model).scale(turn.prompt_estimate)
+    Family::of(&turn.spec.provider, &turn.spec.model).scale(turn.prompt_estimate())
 }
 
 /// The pre-send estimate's relative error against the input the server reported:
