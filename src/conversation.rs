@@ -290,9 +290,10 @@ impl Turn {
     }
 
     /// [`Turn::prompt_estimate`] as far as it is known without counting (see
-    /// [`Turn::usage_so_far`]): 0 while a streaming turn's prompt was not counted yet.
+    /// [`Turn::usage_so_far`]): 0 while a streaming turn's prompt was not counted yet, and
+    /// for good when the server reported the usage before anything read the estimate.
     pub fn prompt_estimate_so_far(&self) -> u64 {
-        if self.is_streaming() {
+        if self.is_streaming() || self.reported_usage.is_some() {
             self.estimates.prompt_so_far()
         } else {
             self.prompt_estimate()

@@ -1,6 +1,7 @@
 //! The tokenizer is loaded only when an estimate is needed: a whole `ask` turn whose server
 //! reports usage (session, store, streaming, the usage line, the JSON) never loads it; a turn
-//! without usage counts its estimate when it ends, with the numbers of counting its texts.
+//! without usage counts its estimate when it ends, with the numbers of counting its texts; the
+//! TUI's meter, told not to wait, puts its counts off until the tokenizer is loaded.
 //! One test, in its own process: the probe (`usage::tokenizer_loaded`) is process-wide.
 
 mod support;
@@ -12,6 +13,7 @@ use thinkbench::config::CommonArgs;
 use thinkbench::conversation::estimate_request_tokens;
 use thinkbench::session::Session;
 use thinkbench::store::SessionChoice;
+use thinkbench::tui::meter::Meter;
 use thinkbench::usage::{self, Usage};
 
 const ANSWER: &str = "Mexico City is the capital of Mexico, high in the Valley of Mexico.";
@@ -72,10 +74,27 @@ async fn only_a_turn_without_usage_loads_the_tokenizer() {
         "a turn whose server reported usage loaded the tokenizer"
     );
 
+    // The TUI's meter, told not to wait, puts off what needs the tokenizer (the system
+    // prompt, the history, the draft) instead of loading it.
+    let mut meter = Meter::new();
+    meter.defer_until_loaded = true;
+    meter.update(&session, "");
+    meter.update(&session, "How high is it?");
+    assert!(meter.waiting());
+    // (The empty draft needs no tokenizer: it was counted.)
+    assert_eq!((meter.history_counts(), meter.draft_counts()), (0, 1));
+    assert!(!usage::tokenizer_loaded(), "the meter loaded the tokenizer");
+    // Once it is loaded (the runtime does so on a thread of its own), it counts.
+    usage::load_tokenizer();
+    meter.update(&session, "How high is it?");
+    assert!(!meter.waiting());
+    assert_eq!((meter.history_counts(), meter.draft_counts()), (1, 2));
+    let request = session.request_for("How high is it?");
+    assert_eq!(meter.raw_request_tokens(), estimate_request_tokens(&request));
+
     let silent = FakeServer::start(vec![without_usage()]).await;
     let (status, session) = ask_once(&silent, Some("Be brief.")).await;
     assert_eq!(status, 0);
-    assert!(usage::tokenizer_loaded(), "an estimate needs the tokenizer");
     let turn = &session.conversation.turns[0];
     let u = turn.usage();
     assert!(u.estimated);
