@@ -45,8 +45,14 @@ const SCENARIOS: &[(&str, &str)] = &[
         "an answer with no usage chunk (like many local servers)",
     ),
     ("huge", "a 2 MB answer as fast as possible"),
-    ("short", "a ~50-token answer at once, with usage (for measuring a whole `ask`)"),
-    ("short-nousage", "the same ~50-token answer at once, without usage"),
+    (
+        "short",
+        "a ~50-token answer at once, with usage (for measuring a whole `ask`)",
+    ),
+    (
+        "short-nousage",
+        "the same ~50-token answer at once, without usage",
+    ),
     (
         "shape:NAME:BYTES",
         "one answer shape (mixed, code, table, paragraph, list) in 8-byte deltas, fast",

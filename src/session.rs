@@ -11,9 +11,7 @@
 use crate::api::{ChatRequest, Message};
 use crate::attach::Attachment;
 use crate::config::Settings;
-use crate::conversation::{
-    ArmTag, Conversation, Turn, TurnSpec, prompt_texts, user_message,
-};
+use crate::conversation::{ArmTag, Conversation, Turn, TurnSpec, prompt_texts, user_message};
 
 pub struct Session {
     pub settings: Settings,

@@ -28,7 +28,11 @@ fn request() -> ChatRequest {
 fn every_shape_has_the_size_asked_for() {
     for shape in SHAPES {
         for bytes in [0, 1, 100, 10_000] {
-            assert_eq!(shape_text(shape, bytes).map(|t| t.len()), Some(bytes), "{shape}");
+            assert_eq!(
+                shape_text(shape, bytes).map(|t| t.len()),
+                Some(bytes),
+                "{shape}"
+            );
         }
     }
     assert_eq!(shape_text("nope", 10), None);
@@ -50,10 +54,18 @@ async fn every_shape_streams_whole_in_8_byte_deltas() {
             delta: 8,
         }])
         .await;
-        let o = run(&chat_endpoint(&server.base_url(), Some("sk-test")), &request()).await;
+        let o = run(
+            &chat_endpoint(&server.base_url(), Some("sk-test")),
+            &request(),
+        )
+        .await;
         assert_eq!(o.error, None, "{shape}");
         assert!(o.text == text, "{shape}: the text arrived changed");
-        assert_eq!((o.text_deltas, o.finish), (2_500, Some(FinishReason::Stop)), "{shape}");
+        assert_eq!(
+            (o.text_deltas, o.finish),
+            (2_500, Some(FinishReason::Stop)),
+            "{shape}"
+        );
         assert_eq!(o.usage.map(|u| u.output), Some(5_000), "{shape}");
     }
 }

@@ -90,7 +90,10 @@ async fn only_a_turn_without_usage_loads_the_tokenizer() {
     assert!(!meter.waiting());
     assert_eq!((meter.history_counts(), meter.draft_counts()), (1, 2));
     let request = session.request_for("How high is it?");
-    assert_eq!(meter.raw_request_tokens(), estimate_request_tokens(&request));
+    assert_eq!(
+        meter.raw_request_tokens(),
+        estimate_request_tokens(&request)
+    );
 
     let silent = FakeServer::start(vec![without_usage()]).await;
     let (status, session) = ask_once(&silent, Some("Be brief.")).await;

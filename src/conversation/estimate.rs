@@ -84,7 +84,9 @@ impl Estimates {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic elsewhere while holding it leaves numbers that are still numbers.
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The prompt estimate, counted now if it was not yet.

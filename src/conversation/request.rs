@@ -5,8 +5,8 @@
 //! family's rule, plus the chat format's overhead; it is counted from [`prompt_texts`], which
 //! a turn keeps until its estimate is first read.
 
-use crate::api::{ChatRequest, Message, Role};
 use super::PromptTexts;
+use crate::api::{ChatRequest, Message, Role};
 use crate::attach::Attachment;
 use crate::usage;
 

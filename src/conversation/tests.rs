@@ -338,13 +338,19 @@ fn estimates_are_counted_when_read_and_saves_count_nothing() {
     let tools = usage::estimate_tokens(&call.name) + usage::estimate_tokens(&call.arguments);
     let live = t.usage();
     assert_eq!(live.reasoning, usage::estimate_tokens("Let me think"));
-    assert_eq!(live.output, live.reasoning + usage::estimate_tokens(answer) + tools);
+    assert_eq!(
+        live.output,
+        live.reasoning + usage::estimate_tokens(answer) + tools
+    );
     // Once ended, the whole text is counted once.
     t.apply(StreamEvent::ReasoningDelta(" more".into()), 38);
     t.apply(StreamEvent::Finished(FinishReason::Stop), 40);
     let done = t.usage_so_far();
     assert_eq!(done.reasoning, usage::estimate_tokens("Let me think more"));
-    assert_eq!(done.output, done.reasoning + usage::estimate_tokens(answer) + tools);
+    assert_eq!(
+        done.output,
+        done.reasoning + usage::estimate_tokens(answer) + tools
+    );
     assert_eq!(t.prompt_estimate_so_far(), expected_prompt);
 }
 

@@ -8,9 +8,34 @@
 pub const SHAPES: &[&str] = &["mixed", "code", "table", "paragraph", "list"];
 
 const WORDS: &[&str] = &[
-    "the", "model", "reasons", "about", "tokens", "while", "streaming", "an", "answer", "with",
-    "cost", "latency", "and", "hidden", "effort", "budget", "cache", "input", "output", "per",
-    "million", "request", "server", "context", "window", "limit", "terminal", "render",
+    "the",
+    "model",
+    "reasons",
+    "about",
+    "tokens",
+    "while",
+    "streaming",
+    "an",
+    "answer",
+    "with",
+    "cost",
+    "latency",
+    "and",
+    "hidden",
+    "effort",
+    "budget",
+    "cache",
+    "input",
+    "output",
+    "per",
+    "million",
+    "request",
+    "server",
+    "context",
+    "window",
+    "limit",
+    "terminal",
+    "render",
 ];
 
 const CODE: &[&str] = &[

@@ -310,7 +310,8 @@ impl Meter {
 
     /// Recount the draft alone (when only the composer changed): O(draft).
     pub fn update_draft(&mut self, draft: &str) {
-        if matches!(&self.draft, Some((text, _)) if text == draft) || self.put_off(!draft.is_empty())
+        if matches!(&self.draft, Some((text, _)) if text == draft)
+            || self.put_off(!draft.is_empty())
         {
             return;
         }
