@@ -6,7 +6,9 @@
 //!   fixed when the turn starts; switching model later never rewrites history;
 //! - `apply` accepts events in any order the wire may produce and never panics; once a turn
 //!   is no longer `Streaming`, further events are ignored (a cancelled turn stays cancelled);
-//! - times are milliseconds since the request was sent, measured by the caller's clock.
+//! - times are milliseconds since the request was sent, measured by the caller's clock;
+//! - a turn's token estimates are counted only when read (`estimate`): a turn whose server
+//!   reported usage never loads the tokenizer, and saving a turn counts nothing.
 
 use crate::api::{ApiError, ApiKind, FinishReason, Message, Role, StreamEvent, ToolCall};
 use crate::attach::Attachment;

@@ -1,4 +1,5 @@
-//! Token usage arithmetic, cost, token estimation and the number formats the UI prints.
+//! Token usage arithmetic, cost, token estimation (`tokens`: the tokenizer, loaded only when
+//! an estimate is needed) and the number formats the UI prints.
 //!
 //! Invariants:
 //! - `Usage::output` counts everything billed as output, hidden reasoning included;
