@@ -85,8 +85,8 @@ pub fn shape_text(shape: &str, bytes: usize) -> Option<String> {
                     text.push('\n');
                 }
                 text.push_str("```\n\n");
-                for r in 0..3 {
-                    text.push_str(&format!("- **{}**: {}\n", WORDS[r], words(i + r, 8)));
+                for (r, word) in WORDS.iter().enumerate().take(3) {
+                    text.push_str(&format!("- **{word}**: {}\n", words(i + r, 8)));
                 }
                 text.push('\n');
                 i += 1;
