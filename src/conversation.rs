@@ -436,10 +436,27 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// A conversation read back from storage; new turns number on from the last one.
+    /// A conversation read back from storage; new turns number on from the last one. A turn
+    /// without reported usage whose prompt estimate was never counted (saved while it
+    /// streamed, stored as 0) is estimated again, when read, from the history it followed
+    /// and its prompt (the system prompt is not stored, so it is left out).
     pub fn restored(turns: Vec<Turn>) -> Conversation {
         let next_id = turns.iter().map(|t| t.id).max().unwrap_or(0);
-        Conversation { turns, next_id }
+        let mut conversation = Conversation { turns, next_id };
+        for idx in 0..conversation.turns.len() {
+            let turn = &conversation.turns[idx];
+            if turn.reported_usage.is_some() || turn.estimates.prompt_so_far() > 0 {
+                continue;
+            }
+            let mut messages = conversation.history_before(idx);
+            messages.push(user_message(&turn.prompt, &turn.attachments));
+            let texts = PromptTexts {
+                fixed: 3 + messages.len() as u64 * usage::MESSAGE_OVERHEAD_TOKENS,
+                texts: messages.into_iter().map(|m| m.content).collect(),
+            };
+            conversation.turns[idx].estimates = Estimates::pending(texts);
+        }
+        conversation
     }
 
     pub fn next_id(&mut self) -> u64 {
