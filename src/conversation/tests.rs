@@ -381,14 +381,32 @@ fn a_turn_saved_before_its_estimate_was_counted_is_estimated_again_when_read_bac
     let restored = |prompt: &str, answer: &str, estimate: u64, state: TurnState| {
         let timings = Timings::default();
         let (r, a) = (String::new(), answer.to_string());
-        Turn::restored(1, prompt.into(), spec(), r, a, vec![], None, estimate, timings, None, state)
+        Turn::restored(
+            1,
+            prompt.into(),
+            spec(),
+            r,
+            a,
+            vec![],
+            None,
+            estimate,
+            timings,
+            None,
+            state,
+        )
     };
-    let first = restored("Tell me about heaps", "A heap is a tree.", 40, TurnState::Done);
+    let first = restored(
+        "Tell me about heaps",
+        "A heap is a tree.",
+        40,
+        TurnState::Done,
+    );
     let mut second = restored("And stacks?", "A stack is", 0, TurnState::Streaming);
     second.id = 2;
     let conversation = Conversation::restored(vec![first, second]);
     let texts = ["Tell me about heaps", "A heap is a tree.", "And stacks?"];
-    let expected = 3 + 3 * usage::MESSAGE_OVERHEAD_TOKENS
+    let expected = 3
+        + 3 * usage::MESSAGE_OVERHEAD_TOKENS
         + texts.iter().map(|t| usage::estimate_tokens(t)).sum::<u64>();
     assert_eq!(conversation.turns[1].state, TurnState::Interrupted);
     assert_eq!(conversation.turns[1].usage().input, expected);
