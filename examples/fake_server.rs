@@ -7,8 +7,10 @@
 //! It prints its base URL (`http://127.0.0.1:PORT/v1`) on stdout and serves every chat
 //! request with the scenario until killed; `GET /v1/models` lists two fake models.
 //! Scenarios: `markdown`, `hidden`, `think-tags`, `error401`, `error429`, `cut`, `slow`,
-//! `nousage`, `huge`, and `shape:NAME:BYTES` (one answer shape of that size in 8-byte deltas,
-//! as fast as the client reads: `mixed`, `code`, `table`, `paragraph`, `list`).
+//! `nousage`, `huge`, `short`, `short-nousage` (a ~50-token answer at once, with and without
+//! usage: what `scripts/ask_cost.sh` measures), and `shape:NAME:BYTES` (one answer shape of
+//! that size in 8-byte deltas, as fast as the client reads: `mixed`, `code`, `table`,
+//! `paragraph`, `list`).
 
 #[path = "../tests/support/fake_server.rs"]
 mod fake_server;
@@ -44,6 +46,14 @@ const SCENARIOS: &[(&str, &str)] = &[
     ),
     ("huge", "a 2 MB answer as fast as possible"),
     (
+        "short",
+        "a ~50-token answer at once, with usage (for measuring a whole `ask`)",
+    ),
+    (
+        "short-nousage",
+        "the same ~50-token answer at once, without usage",
+    ),
+    (
         "shape:NAME:BYTES",
         "one answer shape (mixed, code, table, paragraph, list) in 8-byte deltas, fast",
     ),
@@ -60,6 +70,10 @@ const SCENARIOS: &[(&str, &str)] = &[
         "the recorded Anthropic stream (Claude: thinking, a tool call)",
     ),
 ];
+
+const SHORT: &str = "Mexico City is the capital of Mexico. It lies in the Valley of Mexico at \
+about 2,240 metres, more than nine million people live in the city itself, and it was built on \
+the ruins of Tenochtitlan, founded in 1325.";
 
 const REASONING: &str = "The user wants a tour of the config format. I should show a heading, \
 a nested list, a table of the options, and one example in Rust and one in TOML. Keep the \
@@ -171,6 +185,13 @@ fn scenario(name: &str) -> Option<Reply> {
             Reply::Sse { events, delay_ms: 33 }
         }
         "huge" => Reply::Huge { bytes: 2_000_000 },
+        "short" => Reply::reasoning_answer("", SHORT, usage(14, 52, 0)),
+        "short-nousage" => {
+            let mut events = vec![chunk::role()];
+            events.extend(pieces(SHORT).iter().map(|p| chunk::content(p)));
+            events.push(chunk::finish("stop"));
+            Reply::Sse { events, delay_ms: 0 }
+        }
         shape if shape.starts_with("shape:") => {
             let mut parts = shape.splitn(3, ':').skip(1);
             let (name, bytes) = (parts.next()?, parts.next()?.parse().ok()?);

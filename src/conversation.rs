@@ -6,7 +6,9 @@
 //!   fixed when the turn starts; switching model later never rewrites history;
 //! - `apply` accepts events in any order the wire may produce and never panics; once a turn
 //!   is no longer `Streaming`, further events are ignored (a cancelled turn stays cancelled);
-//! - times are milliseconds since the request was sent, measured by the caller's clock.
+//! - times are milliseconds since the request was sent, measured by the caller's clock;
+//! - a turn's token estimates are counted only when read (`estimate`): a turn whose server
+//!   reported usage never loads the tokenizer, and saving a turn counts nothing.
 
 use crate::api::{ApiError, ApiKind, FinishReason, Message, Role, StreamEvent, ToolCall};
 use crate::attach::Attachment;
@@ -14,10 +16,13 @@ use crate::usage::{self, Price, Usage};
 
 mod arms;
 mod count;
+mod estimate;
 mod request;
 mod versions;
 pub use arms::ArmTag;
-pub use request::{estimate_request_tokens, user_message};
+use estimate::Estimates;
+pub use estimate::PromptTexts;
+pub use request::{estimate_request_tokens, prompt_texts, user_message};
 pub use versions::{earlier_version, replaced_by_edit};
 
 /// Where a turn stands.
@@ -95,22 +100,28 @@ pub struct Turn {
     /// Usage as the server reported it, if it did, or as its tokenizer counted it after the
     /// turn when it reported none (`Usage::counted`, see `count`).
     pub reported_usage: Option<Usage>,
-    /// Estimated prompt tokens of the request (used when the server reports no usage).
-    pub prompt_estimate: u64,
     pub timings: Timings,
     pub finish_reason: Option<FinishReason>,
     pub state: TurnState,
     /// Set when this turn is one arm of a comparison (see [`arms`]).
     pub arm: Option<ArmTag>,
-    /// Estimated tokens of the reasoning and answer text (tool calls included), kept up to
-    /// date per delta while streaming and recounted over the whole text once at the end,
-    /// so reading the usage never re-tokenizes the history.
-    est_reasoning: u64,
-    est_answer: u64,
+    /// Estimated tokens of the prompt (used when the server reports no usage) and of the
+    /// reasoning and answer text (tool calls included): counted only when read, so a turn
+    /// whose server reported usage never loads the tokenizer (see [`estimate`]).
+    estimates: Estimates,
 }
 
 impl Turn {
     pub fn new(id: u64, prompt: String, spec: TurnSpec, prompt_estimate: u64) -> Turn {
+        Turn::with_estimates(id, prompt, spec, Estimates::counted(prompt_estimate))
+    }
+
+    /// A new turn whose prompt estimate is counted from `texts` when first read.
+    pub fn counted_later(id: u64, prompt: String, spec: TurnSpec, texts: PromptTexts) -> Turn {
+        Turn::with_estimates(id, prompt, spec, Estimates::pending(texts))
+    }
+
+    fn with_estimates(id: u64, prompt: String, spec: TurnSpec, estimates: Estimates) -> Turn {
         Turn {
             id,
             prompt,
@@ -120,13 +131,11 @@ impl Turn {
             answer: String::new(),
             tool_calls: Vec::new(),
             reported_usage: None,
-            prompt_estimate,
             timings: Timings::default(),
             finish_reason: None,
             state: TurnState::Streaming,
             arm: None,
-            est_reasoning: 0,
-            est_answer: 0,
+            estimates,
         }
     }
 
@@ -151,7 +160,7 @@ impl Turn {
         } else {
             state
         };
-        let mut turn = Turn {
+        Turn {
             id,
             prompt,
             attachments: Vec::new(),
@@ -160,16 +169,12 @@ impl Turn {
             answer,
             tool_calls,
             reported_usage,
-            prompt_estimate,
             timings,
             finish_reason,
             state,
             arm: None,
-            est_reasoning: 0,
-            est_answer: 0,
-        };
-        turn.recount_estimate();
-        turn
+            estimates: Estimates::counted(prompt_estimate),
+        }
     }
 
     pub fn is_streaming(&self) -> bool {
@@ -185,27 +190,16 @@ impl Turn {
             StreamEvent::ReasoningDelta(text) => {
                 if !text.is_empty() {
                     self.timings.first_reasoning_ms.get_or_insert(at_ms);
-                    self.est_reasoning = self
-                        .est_reasoning
-                        .saturating_add(usage::estimate_tokens(&text));
                     self.reasoning.push_str(&text);
                 }
             }
             StreamEvent::TextDelta(text) => {
                 if !text.is_empty() {
                     self.timings.first_text_ms.get_or_insert(at_ms);
-                    self.est_answer = self
-                        .est_answer
-                        .saturating_add(usage::estimate_tokens(&text));
                     self.answer.push_str(&text);
                 }
             }
-            StreamEvent::ToolCall(call) => {
-                let call_tokens = usage::estimate_tokens(&call.name)
-                    .saturating_add(usage::estimate_tokens(&call.arguments));
-                self.est_answer = self.est_answer.saturating_add(call_tokens);
-                self.tool_calls.push(call);
-            }
+            StreamEvent::ToolCall(call) => self.tool_calls.push(call),
             StreamEvent::Usage(u) => self.reported_usage = Some(u),
             StreamEvent::RateLimit(_) | StreamEvent::Retrying(_) => {}
             StreamEvent::Finished(reason) => {
@@ -213,12 +207,10 @@ impl Turn {
                 self.timings.done_ms = Some(at_ms);
                 self.state = TurnState::Done;
                 self.split_unopened_think();
-                self.recount_estimate();
             }
             StreamEvent::Failed(err) => {
                 self.timings.done_ms = Some(at_ms);
                 self.state = TurnState::Failed(err);
-                self.recount_estimate();
             }
         }
     }
@@ -244,15 +236,16 @@ impl Turn {
         self.timings.first_reasoning_ms = self.timings.first_text_ms;
     }
 
-    /// Count the whole text once, now that it is complete (deltas may split tokens).
-    fn recount_estimate(&mut self) {
-        self.est_reasoning = usage::estimate_tokens(&self.reasoning);
-        let tools: u64 = self
-            .tool_calls
-            .iter()
-            .map(|c| usage::estimate_tokens(&c.name) + usage::estimate_tokens(&c.arguments))
-            .sum();
-        self.est_answer = usage::estimate_tokens(&self.answer) + tools;
+    /// Estimated prompt tokens of the request, counted now if they were not yet (used when
+    /// the server reports no usage).
+    pub fn prompt_estimate(&self) -> u64 {
+        self.estimates.prompt()
+    }
+
+    /// The estimate of the output, `(reasoning, answer with tool calls)`, counted now.
+    fn output_estimate(&self) -> (u64, u64) {
+        let ended = !self.is_streaming();
+        (self.estimates).output(&self.reasoning, &self.answer, &self.tool_calls, ended)
     }
 
     /// The person cancelled the turn `at_ms` after it was sent.
@@ -260,7 +253,6 @@ impl Turn {
         if self.is_streaming() {
             self.timings.done_ms = Some(at_ms);
             self.state = TurnState::Cancelled;
-            self.recount_estimate();
         }
     }
 
@@ -270,7 +262,6 @@ impl Turn {
         if self.is_streaming() {
             self.timings.done_ms = Some(at_ms);
             self.state = TurnState::Interrupted;
-            self.recount_estimate();
         }
     }
 
@@ -285,10 +276,37 @@ impl Turn {
         if self.refused() {
             return Usage::default();
         }
+        Turn::estimated(self.prompt_estimate(), self.output_estimate())
+    }
+
+    /// [`Turn::usage`] as far as it is known without counting anything: the server's usage,
+    /// or the estimate as far as it was counted already (by reading [`Turn::usage`]; else
+    /// zeros). What a save writes while the turn may still be counted later, so saving a
+    /// turn never loads the tokenizer (the last save, once the turn ended, counts it).
+    pub fn usage_so_far(&self) -> Usage {
+        if self.reported_usage.is_some() || self.refused() || !self.is_streaming() {
+            return self.usage();
+        }
+        let prompt = self.estimates.prompt_so_far();
+        Turn::estimated(prompt, self.estimates.output_so_far())
+    }
+
+    /// [`Turn::prompt_estimate`] as far as it is known without counting (see
+    /// [`Turn::usage_so_far`]): 0 while a streaming turn's prompt was not counted yet, and
+    /// for good when the server reported the usage before anything read the estimate.
+    pub fn prompt_estimate_so_far(&self) -> u64 {
+        if self.is_streaming() || self.reported_usage.is_some() {
+            self.estimates.prompt_so_far()
+        } else {
+            self.prompt_estimate()
+        }
+    }
+
+    fn estimated(prompt: u64, (reasoning, answer): (u64, u64)) -> Usage {
         Usage {
-            input: self.prompt_estimate,
-            output: self.est_reasoning.saturating_add(self.est_answer),
-            reasoning: self.est_reasoning,
+            input: prompt,
+            output: reasoning.saturating_add(answer),
+            reasoning,
             estimated: true,
             ..Default::default()
         }
@@ -305,11 +323,16 @@ impl Turn {
 
     /// Cost of the turn in USD, `None` when the model's price is unknown.
     pub fn cost(&self) -> Option<f64> {
-        let usage = self.usage();
+        self.cost_of(&self.usage())
+    }
+
+    /// The cost of `usage` (this turn's, e.g. [`Turn::usage_so_far`]) at the turn's price,
+    /// or the cost the server reported with it.
+    pub fn cost_of(&self, usage: &Usage) -> Option<f64> {
         if let Some(reported) = usage.reported_cost {
             return Some(reported);
         }
-        usage::cost(self.spec.price.as_ref(), &usage)
+        usage::cost(self.spec.price.as_ref(), usage)
     }
 
     /// Whether the offline demo answered: the cost is what the turn would cost, never billed.
@@ -413,10 +436,27 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// A conversation read back from storage; new turns number on from the last one.
+    /// A conversation read back from storage; new turns number on from the last one. A turn
+    /// without reported usage whose prompt estimate was never counted (saved while it
+    /// streamed, stored as 0) is estimated again, when read, from the history it followed
+    /// and its prompt (the system prompt is not stored, so it is left out).
     pub fn restored(turns: Vec<Turn>) -> Conversation {
         let next_id = turns.iter().map(|t| t.id).max().unwrap_or(0);
-        Conversation { turns, next_id }
+        let mut conversation = Conversation { turns, next_id };
+        for idx in 0..conversation.turns.len() {
+            let turn = &conversation.turns[idx];
+            if turn.reported_usage.is_some() || turn.estimates.prompt_so_far() > 0 {
+                continue;
+            }
+            let mut messages = conversation.history_before(idx);
+            messages.push(user_message(&turn.prompt, &turn.attachments));
+            let texts = PromptTexts {
+                fixed: 3 + messages.len() as u64 * usage::MESSAGE_OVERHEAD_TOKENS,
+                texts: messages.into_iter().map(|m| m.content).collect(),
+            };
+            conversation.turns[idx].estimates = Estimates::pending(texts);
+        }
+        conversation
     }
 
     pub fn next_id(&mut self) -> u64 {

@@ -77,7 +77,8 @@ pub fn turn_json(turn: &Turn, data: bool) -> Value {
             "reasoning_model": turn.spec.reasoning_model,
             "price_per_million_usd": turn.spec.price,
             "reported_usage": turn.reported_usage,
-            "prompt_estimate_tokens": turn.prompt_estimate,
+            // `null` for a turn whose estimate was never counted (its server reported usage).
+            "prompt_estimate_tokens": Some(turn.prompt_estimate()).filter(|n| *n > 0),
             "timings_ms": {
                 "first_reasoning": turn.timings.first_reasoning_ms,
                 "first_text": turn.timings.first_text_ms,

@@ -11,9 +11,7 @@
 use crate::api::{ChatRequest, Message};
 use crate::attach::Attachment;
 use crate::config::Settings;
-use crate::conversation::{
-    ArmTag, Conversation, Turn, TurnSpec, estimate_request_tokens, user_message,
-};
+use crate::conversation::{ArmTag, Conversation, Turn, TurnSpec, prompt_texts, user_message};
 
 pub struct Session {
     pub settings: Settings,
@@ -164,9 +162,8 @@ impl Session {
         attachments: Vec<Attachment>,
     ) -> (u64, ChatRequest) {
         let request = self.request_with_files(&prompt, &attachments);
-        let estimate = estimate_request_tokens(&request);
         let id = self.conversation.next_id();
-        let mut turn = Turn::new(id, prompt, self.spec(), estimate);
+        let mut turn = Turn::counted_later(id, prompt, self.spec(), prompt_texts(&request));
         turn.attachments = attachments;
         self.conversation.turns.push(turn);
         (id, request)
@@ -183,11 +180,11 @@ impl Session {
             for arm in arms {
                 let index = out.len() as u32;
                 let request = request_with(&arm.settings, history.clone(), &prompt, &[]);
-                let mut turn = Turn::new(
+                let mut turn = Turn::counted_later(
                     id,
                     prompt.clone(),
                     spec_for(&arm.settings),
-                    estimate_request_tokens(&request),
+                    prompt_texts(&request),
                 );
                 turn.arm = Some(ArmTag {
                     index,
@@ -223,12 +220,7 @@ impl Session {
             + 1;
         let history = self.conversation.history_before(group.start);
         let request = request_with(settings, history, &prompt, &attachments);
-        let mut turn = Turn::new(
-            id,
-            prompt,
-            spec_for(settings),
-            estimate_request_tokens(&request),
-        );
+        let mut turn = Turn::counted_later(id, prompt, spec_for(settings), prompt_texts(&request));
         turn.attachments = attachments;
         turn.arm = Some(ArmTag {
             index,

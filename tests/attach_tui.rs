@@ -107,7 +107,7 @@ fn chips_show_what_each_file_adds_and_the_meter_counts_them_before_sending() {
     let turn = h.app.session.conversation.turns.last().unwrap();
     assert_eq!(turn.attachments.len(), 2);
     // 765 for the image, on top of the text.
-    assert!(turn.prompt_estimate > 765, "{}", turn.prompt_estimate);
+    assert!(turn.prompt_estimate() > 765, "{}", turn.prompt_estimate());
     // The conversation shows what went with the prompt.
     let shown = screen(&mut h);
     assert!(

@@ -66,7 +66,7 @@ fn drafting() {
     let mut h = harness("o3-mini");
     for i in 0..3 {
         let id = h.send(&format!("Part {i}: explain heaps in depth."), i * 10_000);
-        let estimate = h.app.session.turn(id).unwrap().prompt_estimate;
+        let estimate = h.app.session.turn(id).unwrap().prompt_estimate();
         let input = (estimate as f64 * 1.02).round() as u64;
         h.stream(
             id,
@@ -155,7 +155,7 @@ fn done_with_exact_usage() {
     h.stream(id, StreamEvent::TextDelta(long_answer()), 4_000);
     h.stream(id, StreamEvent::Finished(FinishReason::Stop), 9_000);
     let id = h.send("Now with threads?", 20_000);
-    let estimate = h.app.session.turn(id).unwrap().prompt_estimate;
+    let estimate = h.app.session.turn(id).unwrap().prompt_estimate();
     // The server counts 3.7% more than we estimated, 1,024 of them from the cache.
     let input = (estimate as f64 * 1.037).round() as u64;
     h.stream(

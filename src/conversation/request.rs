@@ -2,8 +2,10 @@
 //!
 //! Invariants: text files go before the prompt as fenced blocks (see `attach`), images after
 //! the text as image inputs; the estimate counts every message, its images by the model
-//! family's rule, plus the chat format's overhead.
+//! family's rule, plus the chat format's overhead; it is counted from [`prompt_texts`], which
+//! a turn keeps until its estimate is first read.
 
+use super::PromptTexts;
 use crate::api::{ChatRequest, Message, Role};
 use crate::attach::Attachment;
 use crate::usage;
@@ -28,22 +30,27 @@ pub fn user_message(prompt: &str, attachments: &[Attachment]) -> Message {
 }
 
 /// Estimated prompt tokens of a request: every message (its images by the model family's
-/// rule, `RequestQuirks::image_rule`) plus the chat format overhead.
+/// rule, `RequestQuirks::image_rule`) plus the chat format overhead. Counts now (this loads
+/// the tokenizer); a turn keeps [`prompt_texts`] and counts them only when read.
 pub fn estimate_request_tokens(request: &ChatRequest) -> u64 {
-    let system = request
-        .system
-        .as_deref()
-        .map(usage::estimate_tokens)
-        .map(|n| n + usage::MESSAGE_OVERHEAD_TOKENS);
-    let messages: u64 = request
-        .messages
-        .iter()
-        .map(|m| {
-            let images: u64 = (m.images.iter())
-                .map(|i| crate::attach::image::tokens(request.quirks.image_rule, i.width, i.height))
-                .sum();
-            usage::estimate_tokens(&m.content) + images + usage::MESSAGE_OVERHEAD_TOKENS
-        })
-        .sum();
-    system.unwrap_or(0) + messages + 3
+    prompt_texts(request).count()
+}
+
+/// What [`estimate_request_tokens`] counts: the system instructions' and every message's
+/// text, and what is known without a tokenizer (images, the chat format's overhead).
+pub fn prompt_texts(request: &ChatRequest) -> PromptTexts {
+    let mut texts = Vec::with_capacity(request.messages.len() + 1);
+    let mut fixed = 3;
+    if let Some(system) = &request.system {
+        texts.push(system.clone());
+        fixed += usage::MESSAGE_OVERHEAD_TOKENS;
+    }
+    for m in &request.messages {
+        let images: u64 = (m.images.iter())
+            .map(|i| crate::attach::image::tokens(request.quirks.image_rule, i.width, i.height))
+            .sum();
+        texts.push(m.content.clone());
+        fixed += images + usage::MESSAGE_OVERHEAD_TOKENS;
+    }
+    PromptTexts { texts, fixed }
 }

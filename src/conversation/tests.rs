@@ -305,3 +305,111 @@ fn a_comparison_is_one_exchange_and_a_replaced_turn_is_one_of_its_own() {
     assert_eq!(Conversation::restored(turns).exchange_count(), 4);
     assert_eq!(Conversation::default().exchange_count(), 0);
 }
+
+#[test]
+fn estimates_are_counted_when_read_and_saves_count_nothing() {
+    let texts = PromptTexts {
+        texts: vec!["Be brief.".into(), "What is the capital of Mexico?".into()],
+        fixed: 11,
+    };
+    let expected_prompt = 11
+        + usage::estimate_tokens("Be brief.")
+        + usage::estimate_tokens("What is the capital of Mexico?");
+    let mut t = Turn::counted_later(1, "hi".into(), spec(), texts);
+    t.apply(StreamEvent::ReasoningDelta("Let me think".into()), 10);
+    t.apply(StreamEvent::TextDelta("Mexico City is the".into()), 20);
+    // Nothing was read: a save counts nothing.
+    let so_far = t.usage_so_far();
+    assert!(so_far.estimated);
+    assert_eq!((so_far.input, so_far.output), (0, 0));
+    assert_eq!(t.prompt_estimate_so_far(), 0);
+    // A read counts what arrived; the save then writes it.
+    let read = t.usage();
+    assert_eq!(read.input, expected_prompt);
+    assert_eq!(t.usage_so_far(), read);
+    // Reads while streaming follow the text as it grows (tool calls included).
+    t.apply(StreamEvent::TextDelta(" capital, at 2,240 m.".into()), 30);
+    let call = ToolCall {
+        name: "lookup".into(),
+        arguments: "{\"city\": \"Mexico City\"}".into(),
+    };
+    t.apply(StreamEvent::ToolCall(call.clone()), 35);
+    let answer = "Mexico City is the capital, at 2,240 m.";
+    let tools = usage::estimate_tokens(&call.name) + usage::estimate_tokens(&call.arguments);
+    let live = t.usage();
+    assert_eq!(live.reasoning, usage::estimate_tokens("Let me think"));
+    assert_eq!(
+        live.output,
+        live.reasoning + usage::estimate_tokens(answer) + tools
+    );
+    // Once ended, the whole text is counted once.
+    t.apply(StreamEvent::ReasoningDelta(" more".into()), 38);
+    t.apply(StreamEvent::Finished(FinishReason::Stop), 40);
+    let done = t.usage_so_far();
+    assert_eq!(done.reasoning, usage::estimate_tokens("Let me think more"));
+    assert_eq!(
+        done.output,
+        done.reasoning + usage::estimate_tokens(answer) + tools
+    );
+    assert_eq!(t.prompt_estimate_so_far(), expected_prompt);
+}
+
+#[test]
+fn a_turn_with_reported_usage_reads_no_estimate() {
+    let reported = Usage {
+        input: 7,
+        output: 3,
+        ..Default::default()
+    };
+    let texts = PromptTexts {
+        texts: vec!["hi".into()],
+        fixed: 7,
+    };
+    let mut t = Turn::counted_later(1, "hi".into(), spec(), texts);
+    t.apply(StreamEvent::TextDelta("Hello there.".into()), 10);
+    t.apply(StreamEvent::Usage(reported), 20);
+    t.apply(StreamEvent::Finished(FinishReason::Stop), 30);
+    assert_eq!(t.usage(), reported);
+    assert_eq!(t.usage_so_far(), reported);
+    // The estimates were never read, so never counted.
+    assert_eq!(t.estimates.prompt_so_far(), 0);
+    assert_eq!(t.estimates.output_so_far(), (0, 0));
+}
+
+#[test]
+fn a_turn_saved_before_its_estimate_was_counted_is_estimated_again_when_read_back() {
+    let restored = |prompt: &str, answer: &str, estimate: u64, state: TurnState| {
+        let timings = Timings::default();
+        let (r, a) = (String::new(), answer.to_string());
+        Turn::restored(
+            1,
+            prompt.into(),
+            spec(),
+            r,
+            a,
+            vec![],
+            None,
+            estimate,
+            timings,
+            None,
+            state,
+        )
+    };
+    let first = restored(
+        "Tell me about heaps",
+        "A heap is a tree.",
+        40,
+        TurnState::Done,
+    );
+    let mut second = restored("And stacks?", "A stack is", 0, TurnState::Streaming);
+    second.id = 2;
+    let conversation = Conversation::restored(vec![first, second]);
+    let texts = ["Tell me about heaps", "A heap is a tree.", "And stacks?"];
+    let expected = 3
+        + 3 * usage::MESSAGE_OVERHEAD_TOKENS
+        + texts.iter().map(|t| usage::estimate_tokens(t)).sum::<u64>();
+    assert_eq!(conversation.turns[1].state, TurnState::Interrupted);
+    assert_eq!(conversation.turns[1].usage().input, expected);
+    // A counted estimate stays as stored.
+    assert_eq!(conversation.turns[0].prompt_estimate(), 40);
+}

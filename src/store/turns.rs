@@ -9,7 +9,9 @@
 //!   all the text its flushes stored (its row's and its pending chunks', see `chunks`);
 //! - the usage columns hold what the turn bills (the server's numbers, its tokenizer's count
 //!   with `usage_counted` saying how, or our estimate with `usage_estimated = 1`), so plain
-//!   SQL over the file gives the same totals as the UI.
+//!   SQL over the file gives the same totals as the UI; a turn still streaming holds its
+//!   estimate as far as it was counted (`Turn::usage_so_far`: saving never loads the
+//!   tokenizer), its save once ended the whole estimate.
 
 use crate::api::{ApiError, ApiKind, FinishReason, ToolCall};
 use crate::conversation::{ArmTag, Timings, Turn, TurnSpec, TurnState};
@@ -149,7 +151,9 @@ fn with_params<R>(
 ) -> rusqlite::Result<R> {
     let spec = &turn.spec;
     let price = spec.price.as_ref();
-    let usage = turn.usage();
+    // Saving never counts tokens: a streaming turn's estimate is written as far as it was
+    // counted, and counted for good by its last save.
+    let usage = turn.usage_so_far();
     let error_json = match &turn.state {
         TurnState::Failed(err) => Some(error_to_json(err)),
         _ => None,
@@ -198,8 +202,8 @@ fn with_params<R>(
         ":usage_reasoning_estimated": usage.reasoning_estimated,
         ":usage_reported_cost": usage.reported_cost,
         ":usage_counted": usage.counted.map(ServerCount::name),
-        ":prompt_estimate": int(turn.prompt_estimate),
-        ":cost": turn.cost(),
+        ":prompt_estimate": int(turn.prompt_estimate_so_far()),
+        ":cost": turn.cost_of(&usage),
         ":first_reasoning_ms": turn.timings.first_reasoning_ms.map(int),
         ":first_text_ms": turn.timings.first_text_ms.map(int),
         ":done_ms": turn.timings.done_ms.map(int),

@@ -15,6 +15,9 @@
 //! meanwhile (events queue), and the terminal is taken back and redrawn whole after; a
 //! SIGINT or SIGQUIT that arrived meanwhile was the editor's (Ctrl+C, Ctrl+\ typed in it
 //! reach the terminal's whole foreground group) and is dropped, any other signal stops us.
+//! The tokenizer is loaded on a thread of its own when first needed (the meter has something
+//! to count, or a turn streams), never at startup, and the meter never waits for it
+//! (`Meter::defer_until_loaded`).
 //!
 //! Layers, each importing only those below it: the runtime (this file) -> `app` (state and
 //! `update`) and `ui` (caches and drawing) -> the components (`composer`, `conversation`,
@@ -89,8 +92,6 @@ pub async fn run(
     resume: SessionChoice,
     env: Env,
 ) -> anyhow::Result<Option<Signal>> {
-    // Load the tokenizer off the UI thread, so the first send does not stall a frame.
-    std::thread::spawn(|| crate::usage::estimate_tokens("warm up"));
     terminal::install_panic_hook();
     // Before the terminal changes: from here on a signal no longer kills the process with
     // the terminal in raw mode, it reaches the event loop (SIGINT too: raw mode makes Ctrl+C
@@ -134,6 +135,16 @@ pub fn draw<B: ratatui::backend::Backend>(
     Ok(())
 }
 
+/// Load the tokenizer on a thread of its own, then wake the loop (`Event::TokenizerLoaded`)
+/// so that what waited for it is counted and drawn.
+fn load_tokenizer(tx: &mpsc::UnboundedSender<Event>) {
+    let tx = tx.clone();
+    std::thread::spawn(move || {
+        crate::usage::load_tokenizer();
+        let _ = tx.send(Event::TokenizerLoaded);
+    });
+}
+
 /// How the event loop ended: the signal that stopped it, if one did, and the turns the
 /// store could not save.
 struct Ended {
@@ -156,6 +167,9 @@ async fn event_loop(
     let client = api::client().map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut app = App::new(session, &theme, Instant::now());
     let mut ui = Ui::new(theme);
+    // The meter never waits for the tokenizer: it is loaded off this loop when first needed.
+    ui.meter.defer_until_loaded = true;
+    let mut tokenizer_asked = false;
     let size = terminal.size()?;
     app.update(Event::Resize(size.width, size.height), Instant::now());
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
@@ -194,6 +208,10 @@ async fn event_loop(
             }
             last_draw = Instant::now();
             dirty = ui.laying_out();
+            if !tokenizer_asked && (ui.meter.waiting() || app.is_streaming()) {
+                tokenizer_asked = true;
+                load_tokenizer(&tx);
+            }
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let event = tokio::select! {

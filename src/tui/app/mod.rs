@@ -68,6 +68,9 @@ pub enum Event {
     },
     /// Time passed (only sent while something animates).
     Tick,
+    /// The tokenizer finished loading in the background: the meter can count now (only the
+    /// frame it causes matters).
+    TokenizerLoaded,
     /// thinkbench must stop now (SIGTERM, SIGHUP, SIGQUIT, SIGINT, or the terminal went
     /// away): what streams is saved as interrupted, then [`Effect::Quit`].
     Terminate,
@@ -353,7 +356,7 @@ impl App {
         self.now = now;
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, now),
-            Event::Key(_) | Event::Tick => Vec::new(),
+            Event::Key(_) | Event::Tick | Event::TokenizerLoaded => Vec::new(),
             Event::Terminate => self.terminate(now),
             Event::Paste(text) => {
                 self.completing = None;

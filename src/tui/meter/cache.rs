@@ -12,7 +12,9 @@
 //! - the pre-send figure is exactly what `estimate_request_tokens(&session.request_for(draft))`
 //!   counts (system + every message + per-message overhead, `o200k_base`), times the model
 //!   family's factor below;
-//! - an unknown price is `None` (shown `?`), never `$0`; a local server's price is zero.
+//! - an unknown price is `None` (shown `?`), never `$0`; a local server's price is zero;
+//! - with `defer_until_loaded` (the runtime's), nothing waits for the tokenizer: counts that
+//!   need it are put off (the figures stay as they were) until it is loaded.
 //!
 //! Approximation for other tokenizers: counts are `o200k_base` counts × a per-family factor,
 //! rounded: OpenAI (provider `openai`, or ids starting `gpt-`, `chatgpt-`, `o1`, `o3`, `o4`, after any `org/` prefix) 1.00;
@@ -255,6 +257,11 @@ pub struct Meter {
     /// The attachments counted last (by hash, with the image rule): raw text tokens, image
     /// tokens, how many files and images.
     files: Option<(Vec<String>, ImageRule, u64, u64, usize, usize)>,
+    /// Never wait for the tokenizer to load: count nothing until it is loaded (set by the
+    /// runtime, which loads it in the background when [`Meter::waiting`] says so).
+    pub defer_until_loaded: bool,
+    /// Some count was put off because the tokenizer is not loaded yet.
+    waiting: bool,
 }
 
 impl Meter {
@@ -265,6 +272,7 @@ impl Meter {
     /// Bring the caches up to date with `session` and the composer's `draft`. Recounts the
     /// history only when the conversation changed, the draft only when its text changed.
     pub fn update(&mut self, session: &Session, draft: &str) {
+        self.waiting = false;
         let turns = &session.conversation.turns;
         // A streaming turn is never sent back, so its deltas must not invalidate the count.
         let sent_back = match turns.last() {
@@ -276,7 +284,9 @@ impl Meter {
         let rule = session.settings.quirks().image_rule;
         let fresh =
             matches!(&self.history, Some((p, s, r, _)) if *p == print && s == system && *r == rule);
-        if !fresh {
+        if !fresh && self.put_off(system.is_some() || !sent_back.is_empty()) {
+            // Counted once the tokenizer is loaded (the cache stays stale until then).
+        } else if !fresh {
             let mut raw = REQUEST_OVERHEAD_TOKENS;
             if let Some(system) = system {
                 raw += usage::estimate_tokens(system) + MESSAGE_OVERHEAD_TOKENS;
@@ -300,7 +310,9 @@ impl Meter {
 
     /// Recount the draft alone (when only the composer changed): O(draft).
     pub fn update_draft(&mut self, draft: &str) {
-        if matches!(&self.draft, Some((text, _)) if text == draft) {
+        if matches!(&self.draft, Some((text, _)) if text == draft)
+            || self.put_off(!draft.is_empty())
+        {
             return;
         }
         let raw = usage::estimate_tokens(draft) + MESSAGE_OVERHEAD_TOKENS;
@@ -336,6 +348,18 @@ impl Meter {
             attachments.len(),
             images.len(),
         ));
+    }
+
+    /// Whether a count that `needs_tokenizer` is put off (see [`Meter::defer_until_loaded`]).
+    fn put_off(&mut self, needs_tokenizer: bool) -> bool {
+        let put_off = needs_tokenizer && self.defer_until_loaded && !usage::tokenizer_loaded();
+        self.waiting |= put_off;
+        put_off
+    }
+
+    /// Whether the last [`Meter::update`] put a count off until the tokenizer is loaded.
+    pub fn waiting(&self) -> bool {
+        self.waiting
     }
 
     /// How many times the history has been counted (for tests and benchmarks).

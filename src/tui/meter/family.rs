@@ -71,18 +71,23 @@ impl Family {
 /// The prompt estimate a turn showed before it was sent: its `prompt_estimate` scaled to the
 /// family of the model that answered.
 pub fn adjusted_prompt_estimate(turn: &Turn) -> u64 {
-    Family::of(&turn.spec.provider, &turn.spec.model).scale(turn.prompt_estimate)
+    Family::of(&turn.spec.provider, &turn.spec.model).scale(turn.prompt_estimate())
 }
 
 /// The pre-send estimate's relative error against the input the server reported:
 /// `(estimate - reported) / reported` (`-0.036` = 3.6% low). `None` without reported usage,
-/// with a reported input of zero, or with an input counted without the chat template.
+/// with a reported input of zero, with an input counted without the chat template, or for a
+/// turn read back whose estimate was never counted (stored as 0: `ask` counts nothing when
+/// the server reports usage).
 pub fn estimate_error(turn: &Turn) -> Option<f64> {
     let reported = turn.reported_usage?;
     if reported.estimated || reported.input == 0 || reported.input_without_template() {
         return None;
     }
     let estimate = adjusted_prompt_estimate(turn) as f64;
+    if estimate == 0.0 {
+        return None;
+    }
     Some((estimate - reported.input as f64) / reported.input as f64)
 }
 
@@ -149,5 +154,15 @@ pub(super) mod tests {
             1,
         );
         assert_eq!(estimate_error(&t), Some(0.0));
+        // A turn read back whose estimate was never counted has no error to show.
+        let mut t = turn("o3-mini", "openai", 0);
+        t.apply(
+            StreamEvent::Usage(Usage {
+                input: 1234,
+                ..Default::default()
+            }),
+            1,
+        );
+        assert_eq!(estimate_error(&t), None);
     }
 }

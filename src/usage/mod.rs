@@ -1,4 +1,5 @@
-//! Token usage arithmetic, cost, token estimation and the number formats the UI prints.
+//! Token usage arithmetic, cost, token estimation (`tokens`: the tokenizer, loaded only when
+//! an estimate is needed) and the number formats the UI prints.
 //!
 //! Invariants:
 //! - `Usage::output` counts everything billed as output, hidden reasoning included;
@@ -16,7 +17,9 @@
 //!   shows as `28+` ([`Usage::input_mark`]).
 
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
+
+mod tokens;
+pub use tokens::{TokenTally, estimate_tokens, load_tokenizer, tokenizer_loaded};
 
 /// Tokens of one turn, as the server reported them (or as estimated, see `estimated`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -210,82 +213,6 @@ pub fn cost(price: Option<&Price>, usage: &Usage) -> Option<f64> {
     price.map(|p| p.cost(usage))
 }
 
-fn bpe() -> Option<&'static tiktoken_rs::CoreBPE> {
-    static BPE: OnceLock<Option<tiktoken_rs::CoreBPE>> = OnceLock::new();
-    BPE.get_or_init(|| tiktoken_rs::o200k_base().ok()).as_ref()
-}
-
-/// Estimated token count of `text` with the `o200k_base` encoding (OpenAI's current one).
-/// For other model families this is an approximation within a few percent for prose.
-/// Falls back to ~4 bytes per token if the encoding cannot be loaded.
-pub fn estimate_tokens(text: &str) -> u64 {
-    if text.is_empty() {
-        return 0;
-    }
-    match bpe() {
-        Some(bpe) => bpe.encode_ordinary(text).len() as u64,
-        None => (text.len() as u64).div_ceil(4),
-    }
-}
-
-/// Bytes of text a [`TokenTally`] keeps at most while it waits for a word boundary.
-const TALLY_HOLD: usize = 4096;
-
-/// The token estimate of text that arrives in pieces, without keeping the text. Text is
-/// counted up to its last word boundary (a space after a non-space and before a letter or
-/// digit), where `o200k_base`'s pre-tokenizer always splits, so the total is
-/// [`estimate_tokens`] of the whole text; only text with no such boundary for
-/// `TALLY_HOLD` bytes (e.g. CJK) is cut elsewhere, which may count a token more.
-#[derive(Clone, Debug, Default)]
-pub struct TokenTally {
-    counted: u64,
-    /// The text after the last boundary.
-    pending: String,
-}
-
-impl TokenTally {
-    pub fn new() -> TokenTally {
-        TokenTally::default()
-    }
-
-    /// Add a piece of the text.
-    pub fn push(&mut self, text: &str) {
-        // A boundary needs the character after the space: look from the last byte held.
-        let from = self.pending.len().saturating_sub(1);
-        self.pending.push_str(text);
-        let cut = last_boundary(&self.pending, from).or_else(|| {
-            (self.pending.len() > TALLY_HOLD).then(|| {
-                let mut at = self.pending.len() - 16;
-                while !self.pending.is_char_boundary(at) {
-                    at -= 1;
-                }
-                at
-            })
-        });
-        if let Some(cut) = cut.filter(|&c| c > 0) {
-            self.counted += estimate_tokens(&self.pending[..cut]);
-            self.pending.drain(..cut);
-        }
-    }
-
-    /// The estimate of all the text pushed so far.
-    pub fn total(&self) -> u64 {
-        self.counted + estimate_tokens(&self.pending)
-    }
-}
-
-/// The last word boundary of `text` at or after byte `from` (see [`TokenTally`]).
-fn last_boundary(text: &str, from: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    (from.max(1)..bytes.len().saturating_sub(1))
-        .rev()
-        .find(|&i| {
-            bytes[i] == b' '
-                && !text[..i].ends_with(char::is_whitespace)
-                && text[i + 1..].starts_with(char::is_alphanumeric)
-        })
-}
-
 /// Per-message overhead of the chat format (role markers), as OpenAI documents it.
 pub const MESSAGE_OVERHEAD_TOKENS: u64 = 4;
 
@@ -447,45 +374,5 @@ mod tests {
             .visible_output(),
             0
         );
-    }
-
-    #[test]
-    fn a_tally_of_pieces_counts_the_whole_text() {
-        let text = "Let me think: the user's question (about 42 apples, 3.5 kg) is \
-            simple.\n\nFirst, ünïcödé words, \"quotes\" and code `x = y + 1;` — then    spaces \
-            and tabs\tand/slashes. Done!";
-        for step in [1, 2, 3, 5, 8, 13, 64, 1000] {
-            let mut tally = TokenTally::new();
-            let mut rest = text;
-            while !rest.is_empty() {
-                let mut at = step.min(rest.len());
-                while !rest.is_char_boundary(at) {
-                    at += 1;
-                }
-                tally.push(&rest[..at]);
-                rest = &rest[at..];
-                assert!(tally.pending.len() <= TALLY_HOLD);
-            }
-            assert_eq!(tally.total(), estimate_tokens(text), "pieces of {step}");
-        }
-        let mut long = TokenTally::new();
-        for _ in 0..1000 {
-            long.push("word ");
-        }
-        assert!(long.pending.len() < 16, "only the last word waits");
-        assert_eq!(long.total(), estimate_tokens(&"word ".repeat(1000)));
-        let mut cjk = TokenTally::new();
-        for _ in 0..10_000 {
-            cjk.push("思考");
-        }
-        assert!(cjk.pending.len() <= TALLY_HOLD);
-        assert!(cjk.total() > 0);
-    }
-
-    #[test]
-    fn estimates_tokens() {
-        assert_eq!(estimate_tokens(""), 0);
-        let n = estimate_tokens("The capital of Mexico is Mexico City.");
-        assert!((6..=12).contains(&n), "{n}");
     }
 }
