@@ -72,6 +72,7 @@ rss_of() { awk '{ print $3 }' "$1"; }
 # Run a command in a 140x45 tmux window under /usr/bin/time, writing to $1.
 in_window() {
     local out="$1"; shift
+    rm -f "$out"
     tmux kill-session -t "$SESSION" 2>/dev/null || true
     tmux new-session -d -s "$SESSION" -x 140 -y 45 \
         "env -i PATH=$PATH HOME=$WORK TERM=xterm-256color THINKBENCH_HOME=$WORK/home OPENAI_API_KEY=sk-fake AICHAT_CONFIG_DIR=$WORK/aichat /usr/bin/time -f '%U %S %M' -o $out $*"
@@ -138,6 +139,7 @@ YAML
 }
 
 run_curl() {
+    rm -f "$1"
     /usr/bin/time -f '%U %S %M' -o "$1" curl -sSN "$BASE/chat/completions" \
         -H 'content-type: application/json' -H 'authorization: Bearer sk-fake' \
         -d '{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"show me the answer"}]}' \
