@@ -1,0 +1,146 @@
+use super::*;
+
+fn text(lines: &[Line]) -> Vec<String> {
+    lines.iter().map(|l| l.to_string()).collect()
+}
+
+#[test]
+fn blocks_are_separated_by_one_blank_line() {
+    let r = render(
+        "# Title\n\npara one\n\n- a\n- b\n\n> quote",
+        40,
+        &Theme::default(),
+        1,
+    );
+    assert_eq!(
+        text(&r.lines),
+        ["# Title", "", "para one", "", "• a", "• b", "", "│ quote"]
+    );
+}
+
+/// A loose list (an item holding a paragraph) keeps a blank line between its items; a
+/// tight one, even inside a loose one, does not.
+#[test]
+fn loose_and_tight_lists() {
+    let theme = Theme::default();
+    let tight = render("- a\n- b\n", 40, &theme, 1);
+    assert_eq!(text(&tight.lines), ["• a", "• b"]);
+    let loose = render("- a\n\n- b\n  - c\n  - d\n", 40, &theme, 1);
+    assert_eq!(text(&loose.lines), ["• a", "", "• b", "", "  ◦ c", "  ◦ d"]);
+}
+
+#[test]
+fn streaming_commits_finished_blocks() {
+    let theme = Theme::default();
+    let mut md = StreamingMarkdown::new();
+    md.push("first paragraph\n\nsecond\n\nthi");
+    md.layout(40, &theme, 1);
+    // "thi" could still become anything, so "second" stays open with it.
+    assert_eq!(md.committed.len(), 1);
+    assert_eq!(md.committed_len, "first paragraph\n\n".len());
+    assert_eq!(md.line_count(), 5);
+    assert_eq!(md.line(4).map(|l| l.to_string()), Some("thi".into()));
+    md.push("rd\n");
+    md.layout(40, &theme, 1);
+    assert_eq!(md.committed.len(), 3);
+    assert_eq!(md.committed_len, "first paragraph\n\nsecond\n\n".len());
+    assert_eq!(md.tail.len(), 2);
+}
+
+/// A lone CR ends a line in CommonMark: a heading ended by one was committed and then
+/// rendered again with the tail (found by the property tests).
+#[test]
+fn carriage_returns_end_lines_when_streaming() {
+    let theme = Theme::default();
+    for src in [
+        "# \n# a \r a\naaaa \u{7f}\n",
+        "\n# a \r \u{8}\u{8}\n\n",
+        "a\rb\r\rc\r\rd\n",
+        "# h\r\rpara\r\n\r\nmore\r\n",
+        "x\r\n\r\n# h\r- a\r- b\r\r```\rcode\r```\rend\r",
+    ] {
+        let whole = text(&render(src, 40, &theme, 1).lines);
+        for cut in 0..=src.len() {
+            let mut md = StreamingMarkdown::new();
+            md.push(&src[..cut]);
+            md.layout(40, &theme, 1);
+            md.push(&src[cut..]);
+            md.layout(40, &theme, 1);
+            let streamed = text(&md.lines().collect::<Vec<_>>());
+            assert_eq!(streamed, whole, "{src:?} cut at {cut}");
+        }
+    }
+}
+
+/// A long code block streaming in is extended line by line, not drawn again whole, and
+/// gives the same lines and code as the whole text.
+#[test]
+fn an_open_code_block_grows_without_a_full_render() {
+    let theme = Theme::default();
+    let mut md = StreamingMarkdown::new();
+    md.push("Intro.\n\n```rust\nfn a() {}\n");
+    md.layout(40, &theme, 1);
+    assert!(md.open_fence.is_some());
+    let mut src = md.source().to_string();
+    for piece in [
+        "let x",
+        " = 1;\n",
+        "// ``",
+        "`` not a fence\n",
+        "   ```\n",
+        "after\n",
+    ] {
+        md.push(piece);
+        src.push_str(piece);
+        md.layout(40, &theme, 1);
+        let whole = render(&src, 40, &theme, 1);
+        assert_eq!(text(&md.lines().collect::<Vec<_>>()), text(&whole.lines));
+        assert_eq!(md.code_blocks(), whole.code_blocks.as_slice());
+    }
+    // The closing fence ended the fast path; the block was committed.
+    assert!(md.open_fence.is_none());
+    assert_eq!(md.committed_blocks, 1);
+}
+
+/// A long open tail is not drawn again in the same instant it was drawn, but is once its
+/// pace allows, and `layout` is always exact.
+#[test]
+fn a_long_open_tail_is_laid_out_at_a_pace() {
+    let theme = Theme::default();
+    let start = Instant::now();
+    let mut md = StreamingMarkdown::new();
+    let para = "word ".repeat(PACED_TAIL / 5 + 10);
+    md.push(&para);
+    assert!(md.layout_paced(60, &theme, 1, start));
+    let before = md.line_count();
+    md.push("more words arriving");
+    assert!(!md.layout_paced(60, &theme, 1, start));
+    assert_eq!(md.line_count(), before, "the lines lag the text");
+    assert!(md.layout_paced(60, &theme, 1, start + Duration::from_secs(60)));
+    let whole = render(md.source(), 60, &theme, 1);
+    assert_eq!(text(&md.lines().collect::<Vec<_>>()), text(&whole.lines));
+    // A short tail is never paced.
+    let mut short = StreamingMarkdown::new();
+    short.push("short");
+    assert!(short.layout_paced(60, &theme, 1, start));
+    short.push(" text");
+    assert!(short.layout_paced(60, &theme, 1, start));
+    assert_eq!(
+        short.line(0).map(|l| l.to_string()),
+        Some("short text".into())
+    );
+}
+
+#[test]
+fn late_reference_definitions_relink_committed_text() {
+    let theme = Theme::default();
+    let src = "See [the docs].\n\nMore text.\n\n[the docs]: https://example.com\n";
+    let mut md = StreamingMarkdown::new();
+    for c in src.chars() {
+        md.push(&c.to_string());
+        md.layout(60, &theme, 1);
+    }
+    let whole = render(src, 60, &theme, 1);
+    assert_eq!(text(&md.lines().collect::<Vec<_>>()), text(&whole.lines));
+    assert!(text(&whole.lines)[0].contains("(https://example.com)"));
+}
