@@ -9,7 +9,9 @@
 # peak (/usr/bin/time). Idle is the TUI started and quit with no turn.
 #
 # Prints per shape and size: seconds of CPU, ratios (thinkbench/curl, thinkbench/aichat),
-# peak RSS, RSS growth per MiB of answer over idle, and the 2 MiB / 1 MiB CPU ratio.
+# peak RSS, RSS growth per MiB of answer over idle (which includes one-time costs such as the
+# tokenizer, loaded when the first turn streams), for the larger sizes the growth per MiB
+# between two sizes (the slope, without those), and the CPU ratio between the sizes.
 #
 # Goals: thinkbench <= 2.5x curl and <= 0.5x aichat at 1 MiB; 2 MiB <= 2.2x 1 MiB; idle RSS
 # <= 30 MiB; growth <= 16 MiB per MiB.
@@ -153,8 +155,8 @@ run_tui "$WORK/idle" idle
 IDLE_KIB="$(rss_of "$WORK/idle")"
 printf 'idle: peak RSS %.1f MiB (goal <= 30)\n\n' "$(awk -v k="$IDLE_KIB" 'BEGIN { print k / 1024 }')"
 
-printf '%-10s %4s %7s %7s %7s %8s %8s %8s %10s %9s\n' \
-    shape MiB curl_s tb_s aichat_s tb/curl tb/aichat rss_MiB MiB/MiB 2x/1x
+printf '%-10s %4s %7s %7s %7s %8s %8s %8s %8s %8s %10s\n' \
+    shape MiB curl_s tb_s aichat_s tb/curl tb/aichat rss_MiB /idle slope cpu_ratio
 for shape in $SHAPES; do
     first_cpu=""
     for size in $SIZES; do
@@ -175,11 +177,15 @@ for shape in $SHAPES; do
         rss_kib="$(rss_of "$WORK/tb")"
         growth="$(awk -v r="$rss_kib" -v i="$IDLE_KIB" -v b="$bytes" 'BEGIN { printf "%.1f", (r - i) / 1024 / (b / 1048576) }')"
         linear="-"
-        if [ -z "$first_cpu" ]; then first_cpu="$tb"; first_size="$size"; else
+        slope="-"
+        if [ -z "$first_cpu" ]; then
+            first_cpu="$tb"; first_size="$size"; first_rss="$rss_kib"; first_bytes="$bytes"
+        else
             linear="$(awk -v a="$tb" -v b="$first_cpu" -v s="$size" -v f="$first_size" 'BEGIN { printf "%.2f (x%.0f)", a / b, s / f }')"
+            slope="$(awk -v r="$rss_kib" -v f="$first_rss" -v b="$bytes" -v z="$first_bytes" 'BEGIN { printf "%.1f", (r - f) / 1024 / ((b - z) / 1048576) }')"
         fi
-        printf '%-10s %4s %7s %7s %7s %8s %8s %8.1f %10s %9s\n' "$shape" "$size" "$curl_s" "$tb" \
+        printf '%-10s %4s %7s %7s %7s %8s %8s %8.1f %8s %8s %10s\n' "$shape" "$size" "$curl_s" "$tb" \
             "$aichat_s" "$(ratio "$tb" "$curl_s")" "$vs_aichat" \
-            "$(awk -v k="$rss_kib" 'BEGIN { print k / 1024 }')" "$growth" "$linear"
+            "$(awk -v k="$rss_kib" 'BEGIN { print k / 1024 }')" "$growth" "$slope" "$linear"
     done
 done

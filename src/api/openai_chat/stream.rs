@@ -37,6 +37,8 @@ pub struct ChunkParser {
     done: bool,
     /// Some delta carried text, reasoning or a tool call.
     said_something: bool,
+    /// Read every chunk the general way (to test the plain reading against it).
+    general_only: bool,
 }
 
 impl ChunkParser {
@@ -53,6 +55,31 @@ impl ChunkParser {
         if data == "[DONE]" {
             return self.end(true);
         }
+        if self.general_only {
+            return self.feed_value(data);
+        }
+        match plain::plain(data) {
+            Some(delta) => self.plain_delta(delta.as_deref()),
+            None => self.feed_value(data),
+        }
+    }
+
+    /// A plain chunk's delta text (`None`: no delta), as [`choice`](Self::choice) reads it.
+    fn plain_delta(&mut self, delta: Option<&str>) -> Vec<StreamEvent> {
+        let mut out = Vec::new();
+        if let Some(text) = delta {
+            let held = !text.is_empty();
+            if held {
+                self.think.push(text, &mut out);
+            }
+            self.said_something |=
+                !out.is_empty() || held || !self.tools.is_empty() || self.function_call.is_some();
+        }
+        out
+    }
+
+    /// A chunk read the general way, as a JSON value.
+    fn feed_value(&mut self, data: &str) -> Vec<StreamEvent> {
         let value: Value = match serde_json::from_str(data) {
             Ok(v @ Value::Object(_)) => v,
             _ => return self.fail(malformed(data)),
@@ -223,5 +250,6 @@ fn merge(call: &mut ToolCall, part: ToolCall) {
     call.arguments.push_str(&part.arguments);
 }
 
+mod plain;
 #[cfg(test)]
 mod tests;
