@@ -20,16 +20,20 @@
 # AICHAT=/path/to/aichat. Without it that column is skipped.
 #
 # usage: scripts/answer_shapes.sh [--shapes "mixed code table paragraph list"] [--sizes "1 2"]
-#        (sizes in MiB; SIZES_KIB="256" measures KiB instead)
+#                                 [--runs N]
+#        (sizes in MiB; SIZES_KIB=1 takes them as KiB; with --runs, each figure is the median
+#        of N runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SHAPES="mixed code table paragraph list"
 SIZES="1 2"
+RUNS=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --shapes) SHAPES="$2"; shift 2 ;;
         --sizes) SIZES="$2"; shift 2 ;;
+        --runs) RUNS="$2"; shift 2 ;;
         *) echo "usage: $0 [--shapes LIST] [--sizes LIST_MIB]" >&2; exit 2 ;;
     esac
 done
@@ -148,6 +152,9 @@ run_curl() {
         > /dev/null
 }
 
+# The median of the numbers given.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
 serve "shape:paragraph:10"
@@ -163,18 +170,27 @@ for shape in $SHAPES; do
         bytes=$((size * 1024 * 1024))
         if [ -n "${SIZES_KIB:-}" ]; then bytes=$((size * 1024)); fi
         serve "shape:$shape:$bytes"
-        run_curl "$WORK/curl"
-        run_tui "$WORK/tb" answer
-        tb="$(cpu_of "$WORK/tb")"
-        curl_s="$(cpu_of "$WORK/curl")"
+        curls=(); tbs=(); ais=(); rsss=()
+        for _ in $(seq "$RUNS"); do
+            run_curl "$WORK/curl"
+            curls+=("$(cpu_of "$WORK/curl")")
+            run_tui "$WORK/tb" answer
+            tbs+=("$(cpu_of "$WORK/tb")")
+            rsss+=("$(rss_of "$WORK/tb")")
+            if [ -n "$AICHAT" ]; then
+                run_aichat "$WORK/ai"
+                ais+=("$(cpu_of "$WORK/ai")")
+            fi
+        done
+        tb="$(median "${tbs[@]}")"
+        curl_s="$(median "${curls[@]}")"
         aichat_s="-"
         vs_aichat="-"
         if [ -n "$AICHAT" ]; then
-            run_aichat "$WORK/ai"
-            aichat_s="$(cpu_of "$WORK/ai")"
+            aichat_s="$(median "${ais[@]}")"
             vs_aichat="$(ratio "$tb" "$aichat_s")"
         fi
-        rss_kib="$(rss_of "$WORK/tb")"
+        rss_kib="$(median "${rsss[@]}")"
         growth="$(awk -v r="$rss_kib" -v i="$IDLE_KIB" -v b="$bytes" 'BEGIN { printf "%.1f", (r - i) / 1024 / (b / 1048576) }')"
         linear="-"
         slope="-"
