@@ -23,14 +23,13 @@
 //!
 //! Invariants: after `layout(w, theme, n)`, the lines and code blocks equal
 //! `render(source, w, theme, n)` (respectively `render_thinking`) exactly, however the text was
-//! split into deltas. Lines are kept packed (`compact`) and handed out as spans borrowing
-//! them; no line is wider than the width (a width
-//! of 0 counts as 1; a double-width character in a 1-column width is the only overflow).
+//! split into deltas. Lines are kept packed (`tui::compact`) and handed out as spans borrowing
+//! them; no line is wider than the width (a width of 0 counts as 1; a double-width character
+//! in a 1-column width is the only overflow).
 
 mod blocks;
 mod chunk;
 mod code;
-
 mod extract;
 mod open_fence;
 mod render;
@@ -210,7 +209,9 @@ impl StreamingMarkdown {
         let paced = same && self.tail_dirty && long && self.open_fence.is_none();
         if paced
             && let Some((at, took)) = self.last_tail
-            && now < at + took * PACE
+            && at
+                .checked_add(took.saturating_mul(PACE))
+                .is_some_and(|next| now < next)
         {
             return false;
         }
