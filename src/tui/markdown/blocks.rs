@@ -104,7 +104,7 @@ pub(crate) struct Output {
     pub refdefs: Vec<Def>,
     /// (offset, label, resolution) of each reference link.
     pub refs: Vec<(usize, String, RefUse)>,
-    /// The language of the chunk's last block if that is a top-level fenced code block that
-    /// runs to its end (still open, or closed by the chunk's last line).
-    pub open_fence: Option<String>,
+    /// The language and code length (bytes) of the chunk's last block if that is a top-level
+    /// fenced code block that runs to its end (still open, or closed by the chunk's last line).
+    pub open_fence: Option<(String, usize)>,
 }

@@ -376,7 +376,9 @@ impl StreamingMarkdown {
         self.open_fence = OpenFence::detect(
             &self.src[self.committed_len..],
             single,
-            out.open_fence.as_deref(),
+            out.open_fence
+                .as_ref()
+                .map(|(lang, len)| (lang.as_str(), *len)),
             &self.memo,
             &key.theme,
         );

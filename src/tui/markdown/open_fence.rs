@@ -11,8 +11,8 @@
 //! the fence, its language and its number are the parser's), starting at the tail's first byte
 //! with no indentation, holding no `\r` or NUL, and with no line that could close it. It gives
 //! up (and the tail is drawn in full again) as soon as new text holds a line that could close
-//! the block (a closing fence by CommonMark's rule), a `\r` or a NUL, or the highlighter lost
-//! its place. The lines it keeps are those the full renderer gives, exactly.
+//! the block (a closing fence by CommonMark's rule), a `\r` or a NUL, or ends in an unfinished
+//! line of blanks (which the parser leaves out), or the highlighter lost its place. The lines it keeps are those the full renderer gives, exactly.
 
 use ratatui::text::{Line, Span};
 
@@ -46,16 +46,17 @@ pub(crate) struct Draw<'a> {
 
 impl OpenFence {
     /// The open block `tail` is, if it is one: `tail` was just rendered whole, and is one top
-    /// level block (`single_top_block`); `open_fence` is the language of its last block if that
-    /// is a top-level fence running to the end.
+    /// level block (`single_top_block`); `open_fence` is the language and code length of its
+    /// last block if that is a top-level fence running to the end. The code must be all the
+    /// text after the fence line (the parser leaves out an unfinished last line of blanks).
     pub(crate) fn detect(
         tail: &str,
         single_top_block: bool,
-        open_fence: Option<&str>,
+        open_fence: Option<(&str, usize)>,
         memo: &IncrementalHighlighter,
         theme: &Theme,
     ) -> Option<OpenFence> {
-        let lang = open_fence.filter(|_| single_top_block)?;
+        let (lang, code_len) = open_fence.filter(|_| single_top_block)?;
         if tail.contains(['\r', '\0']) {
             return None;
         }
@@ -64,6 +65,7 @@ impl OpenFence {
         let first_end = tail.find('\n')? + 1;
         let code = &tail[first_end..];
         if fence_len < 3
+            || code.len() != code_len
             || code
                 .split_inclusive('\n')
                 .any(|l| closes(l, fence, fence_len))
@@ -109,6 +111,10 @@ impl OpenFence {
         }
         let complete = fresh.rfind('\n').map_or(0, |i| i + 1);
         let (new, partial) = fresh.split_at(complete);
+        // An unfinished last line of blanks is not code yet to the parser.
+        if !partial.is_empty() && partial.chars().all(|c| c == ' ' || c == '\t') {
+            return false;
+        }
         let Some((new_lines, partial_line)) = memo.more_lines(new, partial, &self.lang, draw.theme)
         else {
             return false;

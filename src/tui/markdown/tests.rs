@@ -144,3 +144,35 @@ fn late_reference_definitions_relink_committed_text() {
     assert_eq!(text(&md.lines().collect::<Vec<_>>()), text(&whole.lines));
     assert!(text(&whole.lines)[0].contains("(https://example.com)"));
 }
+
+/// Found by the property tests: a code block at width 1 whose first line holds control
+/// characters, cut in three anywhere (an unfinished line of blanks is not code yet).
+#[test]
+fn a_narrow_code_block_streams_as_the_whole() {
+    let theme = Theme::builtin("dark").unwrap_or_default();
+    let src = "```\u{1b}]52;c;x\u{7}\n  ![i](u.png) \u{1} \u{16e40}\n\t0aaa\n  \n  y\n";
+    let cuts: Vec<usize> = (0..=src.len())
+        .filter(|&c| src.is_char_boundary(c))
+        .collect();
+    for &a in &cuts {
+        for &b in cuts.iter().filter(|&&b| b >= a) {
+            let mut md = StreamingMarkdown::new();
+            for (start, end) in [(0, a), (a, b), (b, src.len())] {
+                md.push(&src[start..end]);
+                md.layout(1, &theme, 1);
+                // At every step, what the text so far renders to.
+                let so_far = render(&src[..end], 1, &theme, 1);
+                assert_eq!(
+                    md.lines().collect::<Vec<_>>(),
+                    so_far.lines,
+                    "cut at {a}, {b}"
+                );
+                assert_eq!(
+                    md.code_blocks(),
+                    so_far.code_blocks.as_slice(),
+                    "cut at {a}, {b}"
+                );
+            }
+        }
+    }
+}

@@ -286,8 +286,8 @@ impl Renderer<'_, '_> {
             .src
             .get(code.range.end..)
             .is_none_or(|s| s.trim().is_empty());
-        self.out.open_fence =
-            (code.fenced_top && code.range.end >= self.src.len()).then(|| code.lang.clone());
+        self.out.open_fence = (code.fenced_top && code.range.end >= self.src.len())
+            .then(|| (code.lang.clone(), code.text.len()));
         let lines = match &mut self.memo {
             Some(memo) if streaming => Arc::new(memo.highlight(&code.text, &code.lang, self.theme)),
             Some(memo) => memo
