@@ -37,7 +37,9 @@ struct Choice<'a> {
     delta: Option<Delta<'a>>,
     #[serde(default)]
     finish_reason: Option<IgnoredAny>,
+    /// Accepted (the general reading ignores it too), never read.
     #[serde(default)]
+    #[allow(dead_code)]
     logprobs: Option<IgnoredAny>,
 }
 
@@ -46,7 +48,9 @@ struct Choice<'a> {
 struct Delta<'a> {
     #[serde(borrow, default)]
     content: Option<Cow<'a, str>>,
+    /// Accepted (the general reading ignores it too), never read.
     #[serde(default)]
+    #[allow(dead_code)]
     role: Option<IgnoredAny>,
 }
 
@@ -72,7 +76,6 @@ pub(super) fn plain(data: &str) -> Option<Option<Cow<'_, str>>> {
     if choice.index.is_some_and(|i| i != 0) || choice.finish_reason.is_some() {
         return None;
     }
-    let _ = (choice.logprobs, choice.delta.as_ref().map(|d| &d.role));
     Some(choice.delta.map(|d| d.content.unwrap_or_default()))
 }
 
