@@ -226,3 +226,92 @@ proptest! {
         prop_assert_eq!(md.code_blocks(), whole.code_blocks.as_slice());
     }
 }
+
+/// A cell: words, often with what makes table rows hard to read (escaped pipes, pipes in code
+/// spans, unclosed backticks, links of every kind, wide characters), sometimes long enough to
+/// change the column widths.
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => proptest::collection::vec(word(), 0..3).prop_map(|w| w.join(" ")),
+        1 => proptest::collection::vec(word(), 6..20).prop_map(|w| w.join(" ")),
+        2 => prop_oneof![Just("a \\| b"), Just("`x|y`"), Just("`open"), Just("**b** _i_"),
+            Just("[t](https://e.com)"), Just("[ref]"), Just("[ref][r]"), Just("![i](p.png)"),
+            Just("<b>h</b>"), Just("漢字🦀"), Just(""), Just("  "), Just("\\")]
+            .prop_map(str::to_string),
+    ]
+}
+
+/// A line after a table's delimiter row: mostly a row (with the usual, fewer or more cells,
+/// with or without outer pipes, indented), sometimes a line that ends the table or can't
+/// be read line by line.
+fn table_line(cols: usize) -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => (proptest::collection::vec(cell(), 1..cols + 3), any::<bool>(), 0usize..3)
+            .prop_map(|(cells, outer, indent)| {
+                let row = cells.join(" | ");
+                let row = if outer { format!("| {row} |") } else { row };
+                format!("{}{row}\n", " ".repeat(indent))
+            }),
+        1 => prop_oneof![Just("\n"), Just("> quote\n"), Just("# heading\n"), Just("```\n"),
+            Just("- item\n"), Just("    indented\n"), Just("[r]: https://d.example\n"),
+            Just("| a\r\n"), Just("| x\0 |\n"), Just("plain words\n"), Just("---\n"), Just("|\n")]
+            .prop_map(str::to_string),
+    ]
+}
+
+/// Text, then a table growing row by row, maybe then more text.
+fn table_document() -> impl Strategy<Value = String> {
+    (1usize..6).prop_flat_map(|cols| {
+        let text = || proptest::collection::vec(words().prop_map(|w| format!("{w}\n\n")), 0..2);
+        let align = prop_oneof![Just("---"), Just(":--"), Just("--:"), Just(":-:")];
+        (
+            text(),
+            proptest::collection::vec(cell(), cols),
+            proptest::collection::vec(align, cols),
+            proptest::collection::vec(table_line(cols), 0..30),
+            text(),
+        )
+            .prop_map(|(before, head, aligns, rows, after)| {
+                format!(
+                    "{}| {} |\n|{}|\n{}{}",
+                    before.concat(),
+                    head.join(" | "),
+                    aligns.join("|"),
+                    rows.concat(),
+                    after.concat()
+                )
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    /// A table streaming in small pieces (extended row by row once it is the open tail) lays
+    /// out exactly as the text so far does, after every piece.
+    #[test]
+    fn a_streaming_table_lays_out_as_the_text_so_far(
+        src in table_document(),
+        width in 1u16..120,
+        step in 1usize..40,
+        thinking in any::<bool>(),
+    ) {
+        let theme = dark();
+        let whole = |text: &str| {
+            if thinking { render_thinking(text, width, &theme) } else { render(text, width, &theme, 3) }
+        };
+        let mut md = if thinking { StreamingMarkdown::thinking() } else { StreamingMarkdown::new() };
+        let mut start = 0;
+        while start < src.len() {
+            let mut end = (start + step).min(src.len());
+            while !src.is_char_boundary(end) {
+                end += 1;
+            }
+            md.push(&src[start..end]);
+            md.layout(width, &theme, 3);
+            let streamed: Vec<Line> = md.lines().collect();
+            prop_assert_eq!(streamed, whole(&src[..end]).lines, "at {}", end);
+            start = end;
+        }
+    }
+}

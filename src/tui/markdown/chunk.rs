@@ -15,7 +15,7 @@
 
 use pulldown_cmark::{BrokenLink, CowStr, Parser};
 
-use super::blocks::{Def, Output, RefUse, Start, normalize_label, parser_options};
+use super::blocks::{Def, Output, RefUse, Start, TableInfo, normalize_label, parser_options};
 use super::render::Renderer;
 use crate::tui::highlight::IncrementalHighlighter;
 
@@ -74,4 +74,22 @@ pub(crate) fn render_chunk(
     }
     out.refs.sort_by_key(|r| r.0);
     out
+}
+
+/// The cells of `src` if it is one top-level table and nothing else, without drawing it.
+/// `None` for anything else, and for a table using a reference link or image (those depend on
+/// definitions elsewhere in the document).
+pub(crate) fn table_cells(src: &str, start: &Start<'_>) -> Option<TableInfo> {
+    let mut broken = false;
+    let callback = |_: BrokenLink<'_>| {
+        broken = true;
+        None
+    };
+    let parser = Parser::new_with_broken_link_callback(src, parser_options(), Some(callback));
+    let out = Renderer::new(src, start, None)
+        .keeping_cells()
+        .run(&mut parser.into_offset_iter());
+    (!broken && out.refs.is_empty() && out.tops.len() == 1)
+        .then_some(out.table)
+        .flatten()
 }

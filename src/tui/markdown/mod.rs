@@ -14,11 +14,13 @@
 //! HTML block. CommonMark closes blocks line by line, so once such a block has begun, the ones
 //! before it cannot change any more — except through link definitions, which are tracked: the
 //! committed ones are parsed before the tail, and committed lines are redone if a definition
-//! they depend on appears or changes later. A code block still streaming resumes its
-//! highlighting where it stopped. So streaming costs O(text) overall, not O(text²).
+//! they depend on appears or changes later. A code block still streaming is extended line by
+//! line (`open_fence`), resuming its highlighting where it stopped, and a table still streaming
+//! row by row while its column widths hold (`open_table`). So streaming costs O(text) overall,
+//! not O(text²).
 //!
-//! A very long open tail that no such path covers (one huge table, list or paragraph) would
-//! still be drawn in full each frame; [`StreamingMarkdown::layout_paced`] spaces those layouts
+//! A very long open tail that no such path covers (one huge list, quote or paragraph, or a
+//! table whose widths keep changing) would still be drawn in full each frame; [`StreamingMarkdown::layout_paced`] spaces those layouts
 //! out so that they take a bounded share of the time (see [`PACE`]).
 //!
 //! Invariants: after `layout(w, theme, n)`, the lines and code blocks equal
@@ -32,6 +34,7 @@ mod chunk;
 mod code;
 mod extract;
 mod open_fence;
+mod open_table;
 mod render;
 mod table;
 mod wrap;
@@ -43,11 +46,12 @@ use pulldown_cmark::Parser;
 use ratatui::text::Line;
 
 use self::blocks::{
-    RefMap, RefUse, Start, TopBlock, definition_line, normalize_label, parser_options,
+    Draw, RefMap, RefUse, Start, commit_point, definition_line, normalize_label, parser_options,
 };
 use self::chunk::render_chunk;
 pub use self::extract::code_blocks;
-use self::open_fence::{Draw, OpenFence};
+use self::open_fence::OpenFence;
+use self::open_table::OpenTable;
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
 use crate::tui::compact::{CompactLine, Styles, pack_all};
@@ -133,6 +137,11 @@ pub struct StreamingMarkdown {
     memo: IncrementalHighlighter,
     /// Set while the tail is one open code block, extended without rendering it again.
     open_fence: Option<OpenFence>,
+    /// Set while the tail is one open table, extended the same way.
+    open_table: Option<OpenTable>,
+    /// Whether the tail's last layout extended an open code block or table (rather than
+    /// drawing the tail in full).
+    tail_was_extended: bool,
     /// When the tail was last drawn in full by `layout_paced`, and how long that took.
     last_tail: Option<(Instant, Duration)>,
 }
@@ -191,7 +200,7 @@ impl StreamingMarkdown {
     }
 
     /// Like [`layout`](Self::layout), but a long open tail (at least [`PACED_TAIL`] bytes,
-    /// not a code block) drawn in full less than [`PACE`] times its cost before `now` is left
+    /// not a code block or table being extended) drawn in full less than [`PACE`] times its cost before `now` is left
     /// as it was: its lines then lag the text until a later call. Returns whether the lines
     /// are up to date. Call [`layout`](Self::layout) when the text is final.
     pub fn layout_paced(
@@ -206,7 +215,8 @@ impl StreamingMarkdown {
             .as_ref()
             .is_some_and(|k| k.width == width && k.first == first_code_number && k.theme == *theme);
         let long = self.src.len() - self.committed_len >= PACED_TAIL;
-        let paced = same && self.tail_dirty && long && self.open_fence.is_none();
+        let extended = self.open_fence.is_some() || self.open_table.is_some();
+        let paced = same && self.tail_dirty && long && !extended;
         if paced
             && let Some((at, took)) = self.last_tail
             && at
@@ -273,6 +283,7 @@ impl StreamingMarkdown {
             return;
         };
         self.open_fence = None;
+        self.open_table = None;
         let (prefix, tail) = self.src.split_at(self.committed_len);
         // References in the committed text may point at definitions after it.
         let tail_defs: RefMap = Parser::new_ext(tail, parser_options())
@@ -308,30 +319,45 @@ impl StreamingMarkdown {
         self.render_tail(may_repeat);
     }
 
-    /// Re-renders the tail and commits every block of it that can no longer change.
-    fn render_tail(&mut self, may_repeat: bool) {
-        let Some(key) = self.layout.take() else {
-            return;
-        };
+    /// Extends the open code block or table the tail is, if it is one; false if the tail must
+    /// be drawn in full.
+    fn extend_open(&mut self, draw: &Draw<'_>) -> bool {
+        let tail = &self.src[self.committed_len..];
+        let lines = (&mut self.tail, &mut self.styles);
         if let Some(mut open) = self.open_fence.take() {
-            let draw = Draw {
-                width: usize::from(key.width.max(1)),
-                theme: &key.theme,
-                thinking: self.thinking,
-            };
             let block = if self.thinking {
                 None
             } else {
                 self.blocks.last_mut()
             };
-            let tail = &self.src[self.committed_len..];
-            let lines = (&mut self.tail, &mut self.styles);
-            if open.extend(tail, lines, block, &mut self.memo, &draw) {
+            if open.extend(tail, lines, block, &mut self.memo, draw) {
                 self.open_fence = Some(open);
-                self.tail_dirty = false;
-                self.layout = Some(key);
-                return;
+                return true;
             }
+        } else if let Some(mut open) = self.open_table.take()
+            && open.extend(tail, lines, draw)
+        {
+            self.open_table = Some(open);
+            return true;
+        }
+        false
+    }
+
+    /// Re-renders the tail and commits every block of it that can no longer change.
+    fn render_tail(&mut self, may_repeat: bool) {
+        let Some(key) = self.layout.take() else {
+            return;
+        };
+        let draw = Draw {
+            width: usize::from(key.width.max(1)),
+            theme: &key.theme,
+            thinking: self.thinking,
+        };
+        self.tail_was_extended = self.extend_open(&draw);
+        if self.tail_was_extended {
+            self.tail_dirty = false;
+            self.layout = Some(key);
+            return;
         }
         let no_defs = RefMap::new();
         let mut memo = std::mem::take(&mut self.memo);
@@ -373,8 +399,9 @@ impl StreamingMarkdown {
         self.tail = pack_all(std::mem::take(&mut out.lines), &mut self.styles);
         let cut = split.map_or(0, |s| s.offset);
         let single = out.tops.iter().filter(|t| t.offset >= cut).count() == 1;
+        let tail = &self.src[self.committed_len..];
         self.open_fence = OpenFence::detect(
-            &self.src[self.committed_len..],
+            tail,
             single,
             out.open_fence
                 .as_ref()
@@ -382,6 +409,16 @@ impl StreamingMarkdown {
             &self.memo,
             &key.theme,
         );
+        let table = out
+            .table
+            .as_mut()
+            .filter(|t| t.range.start >= cut)
+            .map(|t| {
+                t.range = t.range.start - cut..t.range.end - cut;
+                t.body_start = t.body_start.map(|b| b - cut);
+                &*t
+            });
+        self.open_table = OpenTable::detect(tail, single, table, &draw);
 
         // Has a definition appeared (or vanished) that the committed lines depend on?
         if !self.depends.is_empty() {
@@ -405,44 +442,6 @@ impl StreamingMarkdown {
             self.relayout(false);
         }
     }
-}
-
-/// Where the tail can be cut: the start of the line of the last top-level block whose first
-/// line is complete and which is cleanly separated from what precedes it — by a blank line, or
-/// by nothing at all after a heading, rule, code or HTML block. Link definitions print nothing,
-/// so the parser reports no block for them; until a blank line follows one, it and the lines
-/// after it may still turn out to be one paragraph. Block starts may point past indentation,
-/// hence the cut at the line start.
-///
-/// Lines end as CommonMark says: LF, CR or CRLF (a lone CR ends a line too, so a block may
-/// begin right after one).
-fn commit_point(tail: &str, tops: &[TopBlock]) -> Option<TopBlock> {
-    let eol = |c: char| c == '\n' || c == '\r';
-    (0..tops.len()).rev().find_map(|i| {
-        let top = tops[i];
-        let line_start = tail
-            .get(..top.offset)
-            .and_then(|s| s.rfind(eol))
-            .map_or(0, |n| n + 1);
-        if line_start == 0 || !tail.get(line_start..).is_some_and(|s| s.contains(eol)) {
-            return None;
-        }
-        // The text before, without the line end (one of LF, CR, CRLF) of its last line.
-        let before = tail.get(..line_start).unwrap_or_default();
-        let before = before.strip_suffix('\n').unwrap_or(before);
-        let before = before.strip_suffix('\r').unwrap_or(before);
-        let previous_line = &before[before.rfind(eol).map_or(0, |n| n + 1)..];
-        let after_blank = previous_line.trim().is_empty();
-        let right_after_exact = i > 0 && tops[i - 1].exact_end && {
-            let end = tops[i - 1].end.min(line_start);
-            tail.get(end..line_start)
-                .is_some_and(|gap| gap.trim().is_empty())
-        };
-        (after_blank || right_after_exact).then_some(TopBlock {
-            offset: line_start,
-            ..top
-        })
-    })
 }
 
 /// Plain text in one style, wrapped to `width` columns by the same rules as markdown prose

@@ -17,6 +17,7 @@
 use ratatui::text::{Line, Span};
 
 use super::CodeBlock;
+use super::blocks::Draw;
 use super::code::{FrameStyle, body_line, bottom};
 use crate::tui::compact::{CompactLine, Styles};
 use crate::tui::highlight::IncrementalHighlighter;
@@ -35,13 +36,6 @@ pub(crate) struct OpenFence {
     /// Lines at the end of the tail's lines redrawn with each extension: the unfinished code
     /// line (if any) and the bottom border.
     volatile: usize,
-}
-
-/// Everything an extension draws with.
-pub(crate) struct Draw<'a> {
-    pub width: usize,
-    pub theme: &'a Theme,
-    pub thinking: bool,
 }
 
 impl OpenFence {

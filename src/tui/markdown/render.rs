@@ -59,6 +59,14 @@ struct TableState {
     rows: Vec<Vec<table::Cell>>,
     row: Vec<table::Cell>,
     header_rows: usize,
+    /// Whether it is a top-level block.
+    top: bool,
+    range: Range<usize>,
+    body_start: Option<usize>,
+    /// Where the current row ends: the parser's filler cells sit there, empty.
+    row_end: usize,
+    row_missing: usize,
+    missing: usize,
 }
 
 pub(crate) struct Renderer<'a, 'm> {
@@ -83,6 +91,8 @@ pub(crate) struct Renderer<'a, 'm> {
     table: Option<TableState>,
     /// Start offsets of the loose lists (see `tags::loose_lists`).
     loose: HashSet<usize>,
+    /// Keep a top-level table's cells in `Output::table` instead of drawing it.
+    keep_cells: bool,
 }
 
 impl<'a, 'm> Renderer<'a, 'm> {
@@ -116,7 +126,15 @@ impl<'a, 'm> Renderer<'a, 'm> {
             code: None,
             table: None,
             loose: tags::loose_lists(src),
+            keep_cells: false,
         }
+    }
+
+    /// A renderer that keeps the cells of top-level tables (in `Output::table`) instead of
+    /// drawing them.
+    pub(crate) fn keeping_cells(mut self) -> Self {
+        self.keep_cells = true;
+        self
     }
 
     fn style(&self) -> Style {

@@ -5,6 +5,10 @@
 //! columns shrink first (a common cap is lowered until the total fits) and their cells wrap
 //! inside the column.
 //!
+//! A row's lines depend only on its cells and the fitted widths ([`Grid::row`]), so a table
+//! growing at its end can be drawn row by row for as long as its widths stay the same
+//! (`open_table`).
+//!
 //! Invariants: every produced line is at most `width` columns (when even one column per cell
 //! cannot fit, lines are cut); all rows have the same number of cells (short rows are padded).
 
@@ -17,80 +21,161 @@ use super::wrap::{Align, Piece, clip, pad, push_span, width_of, wrap};
 /// One cell's inline content.
 pub(crate) type Cell = Vec<Piece>;
 
-/// Lays out a table. The first `header_rows` rows are the header (drawn bold, ruled off).
-pub(crate) fn layout(
-    aligns: &[Alignment],
-    rows: &[Vec<Cell>],
-    header_rows: usize,
-    width: usize,
-    border: Style,
-) -> Vec<Vec<Span<'static>>> {
-    let cols = rows
-        .iter()
+/// The number of columns: the most cells in a row, or the alignments if more.
+pub(crate) fn columns(aligns: &[Alignment], rows: &[Vec<Cell>]) -> usize {
+    rows.iter()
         .map(Vec::len)
         .max()
         .unwrap_or(0)
-        .max(aligns.len());
-    if cols == 0 {
-        return Vec::new();
-    }
+        .max(aligns.len())
+}
+
+/// Each of `cols` columns' natural width (at least 1): its widest cell in `rows`.
+pub(crate) fn natural(rows: &[Vec<Cell>], cols: usize) -> Vec<usize> {
     let mut natural = vec![1usize; cols];
+    widen(&mut natural, rows);
+    natural
+}
+
+/// Widens `natural` to hold the cells of `rows` too.
+pub(crate) fn widen(natural: &mut [usize], rows: &[Vec<Cell>]) {
     for row in rows {
-        for (c, cell) in row.iter().enumerate() {
-            natural[c] = natural[c].max(cell_width(cell));
+        for (n, cell) in natural.iter_mut().zip(row) {
+            *n = (*n).max(cell_width(cell));
         }
     }
+}
+
+/// The widths columns of these natural widths get in a table `width` columns wide.
+pub(crate) fn fitted(natural: &[usize], width: usize) -> Vec<usize> {
     // "│ a │ b │": two columns of frame on each side and three between cells.
-    let overhead = 3 * cols + 1;
-    let widths = fit(&natural, width.saturating_sub(overhead));
+    let overhead = 3 * natural.len() + 1;
+    fit(natural, width.saturating_sub(overhead))
+}
 
-    let rule = |left: &str, mid: &str, right: &str| {
+/// A table's frame: what every row is drawn with.
+pub(crate) struct Grid<'a> {
+    pub aligns: &'a [Alignment],
+    /// The fitted column widths (one per column).
+    pub widths: &'a [usize],
+    /// The width the table is drawn in.
+    pub width: usize,
+    pub border: Style,
+}
+
+impl Grid<'_> {
+    fn rule(&self, left: &str, mid: &str, right: &str) -> Vec<Span<'static>> {
         let mut spans = Vec::new();
-        push_span(&mut spans, left, border);
-        for (c, w) in widths.iter().enumerate() {
-            push_span(&mut spans, &"─".repeat(w + 2), border);
-            push_span(&mut spans, if c + 1 == cols { right } else { mid }, border);
+        push_span(&mut spans, left, self.border);
+        let cols = self.widths.len();
+        for (c, w) in self.widths.iter().enumerate() {
+            push_span(&mut spans, &"─".repeat(w + 2), self.border);
+            let joint = if c + 1 == cols { right } else { mid };
+            push_span(&mut spans, joint, self.border);
         }
-        clip(&spans, width, None).0
-    };
+        clip(&spans, self.width, None).0
+    }
 
-    let mut out = vec![rule("┌", "┬", "┐")];
-    for (r, row) in rows.iter().enumerate() {
-        let header = r < header_rows;
-        let wrapped: Vec<Vec<Vec<Span<'static>>>> = (0..cols)
-            .map(|c| {
+    pub(crate) fn top(&self) -> Vec<Span<'static>> {
+        self.rule("┌", "┬", "┐")
+    }
+
+    /// The rule under the header.
+    pub(crate) fn middle(&self) -> Vec<Span<'static>> {
+        self.rule("├", "┼", "┤")
+    }
+
+    pub(crate) fn bottom(&self) -> Vec<Span<'static>> {
+        self.rule("└", "┴", "┘")
+    }
+
+    /// The lines of one row (a header row is drawn bold).
+    pub(crate) fn row(&self, row: &[Cell], header: bool) -> Vec<Vec<Span<'static>>> {
+        let wrapped: Vec<Vec<Vec<Span<'static>>>> = (self.widths.iter().enumerate())
+            .map(|(c, &w)| {
                 let cell = row.get(c).map(Vec::as_slice).unwrap_or_default();
                 if header {
                     let bold: Vec<Piece> = cell.iter().map(embolden).collect();
-                    wrap(&bold, widths[c])
+                    wrap(&bold, w)
                 } else {
-                    wrap(cell, widths[c])
+                    wrap(cell, w)
                 }
             })
             .collect();
         let height = wrapped.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        for i in 0..height {
-            let mut spans = Vec::new();
-            push_span(&mut spans, "│ ", border);
-            for (c, cell_lines) in wrapped.iter().enumerate() {
-                let content = cell_lines.get(i).cloned().unwrap_or_default();
-                let content = clip(&content, widths[c], None).0;
-                let align = match aligns.get(c) {
-                    Some(Alignment::Right) => Align::Right,
-                    Some(Alignment::Center) => Align::Center,
-                    _ => Align::Left,
-                };
-                spans.extend(pad(content, widths[c], align, Style::new()));
-                push_span(&mut spans, if c + 1 == cols { " │" } else { " │ " }, border);
-            }
-            out.push(clip(&spans, width, None).0);
-        }
+        let cols = self.widths.len();
+        (0..height)
+            .map(|i| {
+                let mut spans = Vec::new();
+                push_span(&mut spans, "│ ", self.border);
+                for (c, cell_lines) in wrapped.iter().enumerate() {
+                    let content = cell_lines.get(i).cloned().unwrap_or_default();
+                    let content = clip(&content, self.widths[c], None).0;
+                    let align = match self.aligns.get(c) {
+                        Some(Alignment::Right) => Align::Right,
+                        Some(Alignment::Center) => Align::Center,
+                        _ => Align::Left,
+                    };
+                    spans.extend(pad(content, self.widths[c], align, Style::new()));
+                    let joint = if c + 1 == cols { " │" } else { " │ " };
+                    push_span(&mut spans, joint, self.border);
+                }
+                clip(&spans, self.width, None).0
+            })
+            .collect()
+    }
+}
+
+/// A table laid out.
+pub(crate) struct Laid {
+    pub lines: Vec<Vec<Span<'static>>>,
+    /// The fitted column widths.
+    pub widths: Vec<usize>,
+    /// How many lines the last row took.
+    pub last_height: usize,
+}
+
+/// Lays out a table whose columns have the `natural` widths of its `rows`. The first
+/// `header_rows` rows are the header (drawn bold, ruled off).
+pub(crate) fn layout(
+    aligns: &[Alignment],
+    rows: &[Vec<Cell>],
+    header_rows: usize,
+    natural: &[usize],
+    width: usize,
+    border: Style,
+) -> Laid {
+    if natural.is_empty() {
+        return Laid {
+            lines: Vec::new(),
+            widths: Vec::new(),
+            last_height: 0,
+        };
+    }
+    let widths = fitted(natural, width);
+    let grid = Grid {
+        aligns,
+        widths: &widths,
+        width,
+        border,
+    };
+    let mut lines = vec![grid.top()];
+    let mut last_height = 0;
+    for (r, row) in rows.iter().enumerate() {
+        let header = r < header_rows;
+        let row_lines = grid.row(row, header);
+        last_height = row_lines.len();
+        lines.extend(row_lines);
         if header && r + 1 == header_rows && rows.len() > header_rows {
-            out.push(rule("├", "┼", "┤"));
+            lines.push(grid.middle());
         }
     }
-    out.push(rule("└", "┴", "┘"));
-    out
+    lines.push(grid.bottom());
+    Laid {
+        lines,
+        widths,
+        last_height,
+    }
 }
 
 fn embolden(piece: &Piece) -> Piece {
@@ -170,13 +255,9 @@ mod tests {
             vec![cell("x"), cell("a rather long description of the thing")],
         ];
         for width in 0..60 {
-            for line in layout(
-                &[Alignment::None, Alignment::Right],
-                &rows,
-                1,
-                width,
-                Style::new(),
-            ) {
+            let aligns = [Alignment::None, Alignment::Right];
+            let natural = natural(&rows, columns(&aligns, &rows));
+            for line in layout(&aligns, &rows, 1, &natural, width, Style::new()).lines {
                 let w: usize = line.iter().map(|s| width_of(&s.content)).sum();
                 assert!(w <= width, "{width}: {line:?}");
             }

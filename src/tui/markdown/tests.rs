@@ -102,6 +102,76 @@ fn an_open_code_block_grows_without_a_full_render() {
     assert_eq!(md.committed_blocks, 1);
 }
 
+/// A table streaming in is extended row by row (partial rows included), not drawn again
+/// whole, until a cell widens a column or a line ends the table; it gives the same lines as
+/// the whole text at every step.
+#[test]
+fn an_open_table_grows_row_by_row() {
+    let theme = Theme::default();
+    let mut md = StreamingMarkdown::new();
+    md.push("Intro.\n\n| n | name |\n|--:|:--|\n| 1 | one |\n");
+    md.layout(60, &theme, 1);
+    assert!(md.open_table.is_some());
+    let mut src = md.source().to_string();
+    let pieces = [
+        ("| 2 | tw", true),
+        ("o |\n| 3", true),
+        // An escaped pipe is text; a pipe in a code span still splits the cell.
+        (" | t\\|e | `a|b` |\n", true),
+        ("| 4 |\n", true),
+        // Wider than the column so far: drawn whole, then extended again.
+        ("| 5 | a much longer name |\n", false),
+        ("| 6 | six |\n", true),
+        // A reference may resolve through a definition elsewhere.
+        ("| 7 | [seven] |\n", false),
+        ("| 8 | eight |\n", true),
+        ("\nAfter.\n", false),
+    ];
+    for (piece, extended) in pieces {
+        let detected = md.open_table.is_some();
+        md.push(piece);
+        src.push_str(piece);
+        md.layout(60, &theme, 1);
+        let whole = render(&src, 60, &theme, 1);
+        assert_eq!(
+            text(&md.lines().collect::<Vec<_>>()),
+            text(&whole.lines),
+            "{piece:?}"
+        );
+        assert!(detected, "{piece:?}");
+        assert_eq!(md.tail_was_extended, extended, "{piece:?}");
+    }
+    assert!(md.open_table.is_none());
+}
+
+/// The parser stops a table after 2^18 filler cells (for rows shorter than the header); rows
+/// drawn one at a time stop at the same row.
+#[test]
+fn a_table_of_short_rows_stops_where_the_parser_does() {
+    let theme = Theme::default();
+    let mut src = String::from("| a | b | c | d | e | f | g | h | i |\n|-|-|-|-|-|-|-|-|-|\n");
+    let row = "| x |\n";
+    // 8 filler cells per row: the limit falls inside the last chunk.
+    let rows = (1 << 18) / 8 + 2;
+    let mut md = StreamingMarkdown::new();
+    md.push(&src);
+    md.layout(40, &theme, 1);
+    for chunk in 0..4 {
+        let piece = row.repeat(rows / 4 + usize::from(chunk == 3) * (rows % 4));
+        md.push(&piece);
+        src.push_str(&piece);
+        md.layout(40, &theme, 1);
+    }
+    let whole = render(&src, 40, &theme, 1);
+    assert_eq!(md.lines().collect::<Vec<_>>(), whole.lines);
+    // The last rows are not in the table: they became a paragraph.
+    assert!(
+        !text(&whole.lines)
+            .last()
+            .is_some_and(|l| l.starts_with('└'))
+    );
+}
+
 /// A long open tail is not drawn again in the same instant it was drawn, but is once its
 /// pace allows, and `layout` is always exact.
 #[test]

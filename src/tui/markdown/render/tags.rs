@@ -16,7 +16,7 @@ use ratatui::text::Span;
 use super::{CodeState, Container, Kind, List, Renderer, TableState, table};
 use crate::tui::highlight::highlight_shared;
 use crate::tui::markdown::CodeBlock;
-use crate::tui::markdown::blocks::{RefUse, normalize_label, parser_options};
+use crate::tui::markdown::blocks::{RefUse, TableInfo, normalize_label, parser_options};
 use crate::tui::markdown::code::{FrameStyle, frame};
 use crate::tui::markdown::wrap::sanitize;
 
@@ -111,10 +111,28 @@ impl Renderer<'_, '_> {
                 self.block_start();
                 self.table = Some(TableState {
                     aligns: aligns.clone(),
+                    top: self.depth == 1,
+                    range: range.clone(),
                     ..TableState::default()
                 });
             }
-            Tag::TableHead | Tag::TableRow | Tag::TableCell => {}
+            Tag::TableHead | Tag::TableRow => {
+                if let Some(t) = &mut self.table {
+                    t.row_end = range.end;
+                    t.row_missing = 0;
+                    if matches!(tag, Tag::TableRow) {
+                        t.body_start.get_or_insert(range.start);
+                    }
+                }
+            }
+            Tag::TableCell => {
+                if let Some(t) = &mut self.table
+                    && range.is_empty()
+                    && range.start == t.row_end
+                {
+                    t.row_missing += 1;
+                }
+            }
             Tag::Emphasis => self.push_style(|s| s.add_modifier(Modifier::ITALIC)),
             Tag::Strong => self.push_style(|s| s.add_modifier(Modifier::BOLD)),
             Tag::Strikethrough => self.push_style(|s| s.add_modifier(Modifier::CROSSED_OUT)),
@@ -193,6 +211,7 @@ impl Renderer<'_, '_> {
                 if let Some(t) = &mut self.table {
                     let row = std::mem::take(&mut t.row);
                     t.rows.push(row);
+                    t.missing += t.row_missing;
                     if tag == TagEnd::TableHead {
                         t.header_rows = t.rows.len();
                     }
@@ -200,16 +219,7 @@ impl Renderer<'_, '_> {
             }
             TagEnd::Table => {
                 if let Some(t) = self.table.take() {
-                    let lines = table::layout(
-                        &t.aligns,
-                        &t.rows,
-                        t.header_rows,
-                        self.avail(),
-                        self.theme.border,
-                    );
-                    for line in lines {
-                        self.emit(line);
-                    }
+                    self.table(t);
                 }
                 self.pending_blank = true;
             }
@@ -266,6 +276,48 @@ impl Renderer<'_, '_> {
             _ => return,
         };
         self.out.refs.push((range.start, label, resolution));
+    }
+
+    /// Draws a finished table (or keeps its cells, see `keep_cells`); a top-level one is
+    /// described in `Output::table`.
+    fn table(&mut self, mut t: TableState) {
+        let cols = table::columns(&t.aligns, &t.rows);
+        let body_rows = t.rows.len().saturating_sub(t.header_rows);
+        let last_body = t.rows.len() - usize::from(body_rows > 0);
+        let natural_before_last = table::natural(&t.rows[..last_body], cols);
+        let mut natural = natural_before_last.clone();
+        table::widen(&mut natural, &t.rows[last_body..]);
+        let mut info = TableInfo {
+            body_start: t.body_start,
+            body_rows,
+            natural_before_last,
+            missing: t.missing,
+            missing_last: if body_rows > 0 { t.row_missing } else { 0 },
+            ..TableInfo::default()
+        };
+        if self.keep_cells && t.top {
+            info.cells = t.rows.split_off(t.header_rows.min(t.rows.len()));
+        } else {
+            let laid = table::layout(
+                &t.aligns,
+                &t.rows,
+                t.header_rows,
+                &natural,
+                self.avail(),
+                self.theme.border,
+            );
+            for line in laid.lines {
+                self.emit(line);
+            }
+            info.widths = laid.widths;
+            info.last_height = laid.last_height;
+        }
+        if t.top {
+            info.natural = natural;
+            info.aligns = t.aligns;
+            info.range = t.range;
+            self.out.table = Some(info);
+        }
     }
 
     fn code_block(&mut self, code: CodeState) {
