@@ -63,7 +63,8 @@ impl TurnView {
         let finished_now = self.streaming && !streaming;
         self.streaming = streaming;
         if finished_now
-            && (self.answer.source() != turn.answer || self.thinking.source() != turn.reasoning)
+            && !(turn.answer.starts_with(self.answer.source())
+                && turn.reasoning.starts_with(self.thinking.source()))
         {
             // The finished turn moved text between answer and reasoning: render anew.
             *self = TurnView::of(turn);
@@ -452,3 +453,7 @@ fn light_count(conv: &Conversation, idx: usize) -> usize {
         .map(|t| markdown::code_blocks(&t.answer, 1).len())
         .sum()
 }
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod tests;

@@ -231,6 +231,12 @@ impl StreamingMarkdown {
         true
     }
 
+    /// Whether the last layout that changed the lines only extended the open code block or
+    /// table the tail is (rather than drawing the tail, or everything, in full).
+    pub fn tail_was_extended(&self) -> bool {
+        self.tail_was_extended
+    }
+
     /// Number of lines (as of the last `layout`).
     pub fn line_count(&self) -> usize {
         self.committed.len() + self.tail.len()
