@@ -6,10 +6,17 @@
 //! document is deterministic. Streaming must be linear: the 2 MB time should stay within about
 //! 2.2× the 1 MB time (compare the two, or the MiB/s throughput).
 //!
+//! `shapes`: each answer shape of `scripts/answer_shapes.sh` (`tests/support/shapes.rs`: one
+//! long table, code block, list or paragraph, or mixed markdown), 512 KiB and 1 MiB, fed in
+//! 8-byte deltas and laid out as the conversation pane does while streaming
+//! (`layout_paced`, a frame every 2 KiB, 16 ms apart), then once more whole. This is the
+//! rendering share of that script's CPU figures, without the terminal, the wire and the
+//! tokenizer; the 1 MiB time should stay within about 2.2× the 512 KiB one.
+//!
 //! Drawing a whole frame over a long history is measured in `benches/frame.rs`.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
@@ -242,5 +249,50 @@ fn streaming(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, streaming);
+#[path = "../tests/support/shapes.rs"]
+mod shapes;
+
+/// Streams `parts` as the pane does: a paced layout every 256 deltas, 16 ms apart.
+fn stream_paced(parts: &[&str], theme: &Theme) -> usize {
+    let start = Instant::now();
+    let mut md = StreamingMarkdown::new();
+    for (i, delta) in parts.iter().enumerate() {
+        md.push(delta);
+        if i % 256 == 255 {
+            let frame = u32::try_from(i / 256).unwrap_or(u32::MAX);
+            md.layout_paced(120, theme, 1, start + Duration::from_millis(16) * frame);
+        }
+    }
+    md.layout(120, theme, 1);
+    md.line_count()
+}
+
+fn answer_shapes(c: &mut Criterion) {
+    let theme = Theme::default();
+    let mut group = c.benchmark_group("shapes");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    for shape in shapes::SHAPES {
+        for kib in [512usize, 1024] {
+            let Some(text) = shapes::shape_text(shape, kib << 10) else {
+                continue;
+            };
+            let parts = deltas(&text, 8);
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.bench_with_input(
+                BenchmarkId::new(*shape, format!("{kib}KiB")),
+                &parts,
+                |b, p| {
+                    b.iter(|| black_box(stream_paced(p, &theme)));
+                },
+            );
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, streaming, answer_shapes);
 criterion_main!(benches);

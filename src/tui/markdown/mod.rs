@@ -46,7 +46,8 @@ use pulldown_cmark::Parser;
 use ratatui::text::Line;
 
 use self::blocks::{
-    Draw, RefMap, RefUse, Start, commit_point, definition_line, normalize_label, parser_options,
+    Draw, RefMap, RefUse, Start, TopBlock, commit_point, definition_line, normalize_label,
+    parser_options,
 };
 use self::chunk::render_chunk;
 pub use self::extract::code_blocks;
@@ -139,6 +140,8 @@ pub struct StreamingMarkdown {
     open_fence: Option<OpenFence>,
     /// Set while the tail is one open table, extended the same way.
     open_table: Option<OpenTable>,
+    /// Set while `layout_paced` lays out: the lines may lag the text.
+    may_lag: bool,
     /// Whether the tail's last layout extended an open code block or table (rather than
     /// drawing the tail in full).
     tail_was_extended: bool,
@@ -200,9 +203,11 @@ impl StreamingMarkdown {
     }
 
     /// Like [`layout`](Self::layout), but a long open tail (at least [`PACED_TAIL`] bytes,
-    /// not a code block or table being extended) drawn in full less than [`PACE`] times its cost before `now` is left
-    /// as it was: its lines then lag the text until a later call. Returns whether the lines
-    /// are up to date. Call [`layout`](Self::layout) when the text is final.
+    /// not a code block or table being extended) drawn in full less than [`PACE`] times its
+    /// cost before `now` is left as it was, and the unfinished last row of a table being
+    /// extended is left out if it alone would change the column widths: the lines then lag
+    /// the text until a later call. Returns whether the lines are up to date. Call
+    /// [`layout`](Self::layout) when the text is final.
     pub fn layout_paced(
         &mut self,
         width: u16,
@@ -226,9 +231,11 @@ impl StreamingMarkdown {
             return false;
         }
         let started = Instant::now();
+        self.may_lag = true;
         self.layout(width, theme, first_code_number);
+        self.may_lag = false;
         self.last_tail = Some((now, started.elapsed()));
-        true
+        !self.tail_dirty
     }
 
     /// Whether the last layout that changed the lines only extended the open code block or
@@ -325,9 +332,9 @@ impl StreamingMarkdown {
         self.render_tail(may_repeat);
     }
 
-    /// Extends the open code block or table the tail is, if it is one; false if the tail must
-    /// be drawn in full.
-    fn extend_open(&mut self, draw: &Draw<'_>) -> bool {
+    /// Extends the open code block or table the tail is, if it is one: whether the lines are
+    /// exact (see `may_lag`), or `None` if the tail must be drawn in full.
+    fn extend_open(&mut self, draw: &Draw<'_>) -> Option<bool> {
         let tail = &self.src[self.committed_len..];
         let lines = (&mut self.tail, &mut self.styles);
         if let Some(mut open) = self.open_fence.take() {
@@ -338,15 +345,15 @@ impl StreamingMarkdown {
             };
             if open.extend(tail, lines, block, &mut self.memo, draw) {
                 self.open_fence = Some(open);
-                return true;
+                return Some(true);
             }
         } else if let Some(mut open) = self.open_table.take()
-            && open.extend(tail, lines, draw)
+            && let Some(exact) = open.extend(tail, lines, draw, self.may_lag)
         {
             self.open_table = Some(open);
-            return true;
+            return Some(exact);
         }
-        false
+        None
     }
 
     /// Re-renders the tail and commits every block of it that can no longer change.
@@ -359,9 +366,10 @@ impl StreamingMarkdown {
             theme: &key.theme,
             thinking: self.thinking,
         };
-        self.tail_was_extended = self.extend_open(&draw);
-        if self.tail_was_extended {
-            self.tail_dirty = false;
+        let extended = self.extend_open(&draw);
+        self.tail_was_extended = extended.is_some();
+        if let Some(exact) = extended {
+            self.tail_dirty = !exact;
             self.layout = Some(key);
             return;
         }
@@ -424,7 +432,15 @@ impl StreamingMarkdown {
                 t.body_start = t.body_start.map(|b| b - cut);
                 &*t
             });
-        self.open_table = OpenTable::detect(tail, single, table, &draw);
+        let first_line = split.map_or(0, |s| s.line);
+        let tops: Vec<TopBlock> = (out.tops.iter().filter(|t| t.offset >= cut))
+            .map(|t| TopBlock {
+                offset: t.offset - cut,
+                line: t.line.saturating_sub(first_line),
+                ..*t
+            })
+            .collect();
+        self.open_table = OpenTable::detect(tail, &tops, self.tail.len(), table, &draw);
 
         // Has a definition appeared (or vanished) that the committed lines depend on?
         if !self.depends.is_empty() {

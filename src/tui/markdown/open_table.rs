@@ -9,17 +9,20 @@
 //! table then costs O(new text) per frame instead of a parse and a layout of the whole table.
 //!
 //! Invariants: an [`OpenTable`] is only made from a tail the full renderer has just drawn whole,
-//! which is one top-level table from its first byte to its last, with at least one body row,
-//! holding no `\r` or NUL. It gives up (and the tail is drawn in full again) as soon as new text
+//! which is one top-level table from its first byte to its last (or to the end of its last
+//! complete line, the unfinished line after it being something else so far, such as the `|`
+//! that starts the next row), with at least one body row, holding no `\r` or NUL. It gives up (and the tail is drawn in full again) as soon as new text
 //! holds a `\r` or a NUL, a line that is not one more row of the table, a reference link or
 //! image (those depend on definitions elsewhere), or a cell that changes the fitted widths, or
 //! when the parser's limit on filler cells could be reached. The lines it keeps are those the
-//! full renderer gives, exactly.
+//! full renderer gives, exactly — except that, when allowed to lag (while the text streams,
+//! `layout_paced`), it leaves out an unfinished last line that is not a row yet, or is a row
+//! that alone would change the widths, until that line is complete.
 
 use pulldown_cmark::Alignment;
 use ratatui::text::{Line, Span};
 
-use super::blocks::{Draw, TableInfo};
+use super::blocks::{Draw, TableInfo, TopBlock};
 use super::chunk::table_cells;
 use super::table::{Grid, fitted, widen};
 use crate::tui::compact::{CompactLine, Styles};
@@ -39,6 +42,9 @@ pub(crate) struct OpenTable {
     widths: Vec<usize>,
     /// Filler cells in the complete rows.
     missing: usize,
+    /// Complete body rows drawn (the rule under the header is drawn only if there are any, so
+    /// a first row can't be left out).
+    body_rows: usize,
     /// Tail bytes drawn as complete rows.
     done: usize,
     /// Lines at the end of the tail's lines redrawn with each extension: the unfinished last
@@ -47,18 +53,29 @@ pub(crate) struct OpenTable {
 }
 
 impl OpenTable {
-    /// The open table `tail` is, if it is one: `tail` was just rendered whole, is one top-level
-    /// block (`single_top_block`), and `table` describes the chunk's last top-level table.
+    /// The open table `tail` is, if it is one: `tail` was just rendered whole into `lines`
+    /// lines, its top-level blocks starting at `tops`, and `table` describes its last
+    /// top-level table.
     pub(crate) fn detect(
         tail: &str,
-        single_top_block: bool,
+        tops: &[TopBlock],
+        lines: usize,
         table: Option<&TableInfo>,
         draw: &Draw<'_>,
     ) -> Option<OpenTable> {
-        let table = table.filter(|_| single_top_block)?;
-        if table.range != (0..tail.len()) || table.body_rows == 0 || tail.contains(['\r', '\0']) {
+        let table = table?;
+        if table.range.start != 0 || table.body_rows == 0 || tail.contains(['\r', '\0']) {
             return None;
         }
+        let done = tail.rfind('\n').map_or(0, |i| i + 1);
+        // Lines drawn after the table's own: those of an unfinished line that is not a row.
+        let after = match tops {
+            [_] if table.range.end == tail.len() => 0,
+            [_, next] if table.range.end == done && next.offset >= done => {
+                lines.checked_sub(next.line)?
+            }
+            _ => return None,
+        };
         // The header and delimiter rows are the first two lines; the body starts after them.
         let head_len = tail.match_indices('\n').nth(1)?.0 + 1;
         let body_start = table.body_start?;
@@ -75,8 +92,8 @@ impl OpenTable {
         if alone.range != (0..head_len) || alone.body_rows != 0 || alone.aligns != table.aligns {
             return None;
         }
-        let done = tail.rfind('\n').map_or(0, |i| i + 1);
-        let partial = done < tail.len();
+        // Whether the table's last row is the unfinished line.
+        let partial = table.range.end > done;
         Some(OpenTable {
             head: head.to_string(),
             aligns: table.aligns.clone(),
@@ -87,51 +104,54 @@ impl OpenTable {
             },
             widths: table.widths.clone(),
             missing: table.missing - if partial { table.missing_last } else { 0 },
+            body_rows: table.body_rows - usize::from(partial),
             done,
-            volatile: 1 + if partial { table.last_height } else { 0 },
+            volatile: 1 + if partial { table.last_height } else { after },
         })
     }
 
-    /// Brings `lines` (the tail's lines) up to the grown `tail`. Returns false, changing
+    /// Brings `lines` (the tail's lines) up to the grown `tail`. Returns `None`, changing
     /// nothing, when the new text is not only more rows drawn with the same widths: then the
-    /// tail must be drawn in full.
+    /// tail must be drawn in full. With `may_lag`, an unfinished last line that is not a row
+    /// yet, or is one that alone would change the widths (say, with a code span not closed
+    /// yet), is left out instead: then it returns `Some(false)`, the lines lagging the text.
     pub(crate) fn extend(
         &mut self,
         tail: &str,
         (lines, styles): (&mut Vec<CompactLine>, &mut Styles),
         draw: &Draw<'_>,
-    ) -> bool {
-        let Some(fresh) = tail.get(self.done..) else {
-            return false;
-        };
+        may_lag: bool,
+    ) -> Option<bool> {
+        let fresh = tail.get(self.done..)?;
         if fresh.is_empty() {
-            return true;
+            return Some(true);
         }
         if fresh.contains(['\r', '\0']) || lines.len() < self.volatile {
-            return false;
+            return None;
         }
         let complete = fresh.rfind('\n').map_or(0, |i| i + 1);
         let partial = complete < fresh.len();
-        let expected = fresh[..complete].matches('\n').count() + usize::from(partial);
-        let mini = format!("{}{fresh}", self.head);
-        let Some(rows) = table_cells(&mini, &draw.start()) else {
-            return false;
-        };
-        if rows.range != (0..mini.len())
-            || rows.body_rows != expected
-            || rows.cells.len() != expected
-            || rows.aligns != self.aligns
-            || rows.natural.len() != self.natural.len()
-            || self.missing + rows.missing >= FILLER_LIMIT
-        {
-            return false;
-        }
+        let complete_rows = fresh[..complete].matches('\n').count();
+        let may_lag = may_lag && self.body_rows + complete_rows > 0;
+        // The new rows, the unfinished one included if it is a row.
+        let (rows, with_partial) =
+            match self.rows(fresh, complete_rows + usize::from(partial), draw) {
+                Some(rows) => (rows, partial),
+                None if may_lag && partial => {
+                    (self.rows(&fresh[..complete], complete_rows, draw)?, false)
+                }
+                None => return None,
+            };
         let mut natural = self.natural.clone();
-        widen(&mut natural, &rows.cells[..expected - usize::from(partial)]);
+        widen(&mut natural, &rows.cells[..complete_rows]);
         let mut shown = natural.clone();
         widen(&mut shown, &rows.cells);
+        let mut drawn = rows.cells.len();
         if fitted(&shown, draw.width) != self.widths {
-            return false;
+            if !(may_lag && with_partial && fitted(&natural, draw.width) == self.widths) {
+                return None;
+            }
+            drawn = complete_rows;
         }
         let grid = Grid {
             aligns: &self.aligns,
@@ -150,17 +170,31 @@ impl OpenTable {
             lines.push(CompactLine::pack(&Line::from(spans), styles));
         };
         self.volatile = 1;
-        for (i, row) in rows.cells.iter().enumerate() {
+        for (i, row) in rows.cells[..drawn].iter().enumerate() {
             let row_lines = grid.row(row, false);
-            if partial && i + 1 == expected {
+            if i >= complete_rows {
                 self.volatile += row_lines.len();
             }
             row_lines.into_iter().for_each(&mut pack);
         }
         pack(grid.bottom());
         self.natural = natural;
-        self.missing += rows.missing - if partial { rows.missing_last } else { 0 };
+        self.missing += rows.missing - if with_partial { rows.missing_last } else { 0 };
+        self.body_rows += complete_rows;
         self.done += complete;
-        true
+        Some(drawn == complete_rows + usize::from(partial))
+    }
+
+    /// The cells of `text`, read as `count` more rows of the table; `None` if it is not that.
+    fn rows(&self, text: &str, count: usize, draw: &Draw<'_>) -> Option<TableInfo> {
+        let mini = format!("{}{text}", self.head);
+        let rows = table_cells(&mini, &draw.start())?;
+        let fits = rows.range == (0..mini.len())
+            && rows.body_rows == count
+            && rows.cells.len() == count
+            && rows.aligns == self.aligns
+            && rows.natural.len() == self.natural.len()
+            && self.missing + rows.missing < FILLER_LIMIT;
+        fits.then_some(rows)
     }
 }

@@ -144,6 +144,39 @@ fn an_open_table_grows_row_by_row() {
     assert!(md.open_table.is_none());
 }
 
+/// While streaming (`layout_paced`), an unfinished last line that is not a row yet (`|`), or
+/// whose unclosed code span would widen a column, is left out until complete, rather than
+/// drawing the table again whole; `layout` is always exact.
+#[test]
+fn an_unfinished_row_may_wait_for_its_line_end() {
+    let theme = Theme::default();
+    let now = Instant::now();
+    let mut md = StreamingMarkdown::new();
+    md.push("| n | tag |\n|--:|:--|\n| 1 | `abc` |\n");
+    assert!(md.layout_paced(60, &theme, 1, now));
+    let upto = |md: &StreamingMarkdown, text: &str| {
+        let whole = render(text, 60, &theme, 1);
+        assert_eq!(md.lines().collect::<Vec<_>>(), whole.lines);
+    };
+    let mut src = md.source().to_string();
+    for (piece, exact) in [("|", false), (" 2 | `abc", false), ("` |\n", true)] {
+        md.push(piece);
+        src.push_str(piece);
+        assert_eq!(md.layout_paced(60, &theme, 1, now), exact, "{piece:?}");
+        assert!(md.tail_was_extended(), "{piece:?}");
+        let shown = if exact {
+            src.len()
+        } else {
+            src.rfind('\n').map_or(0, |i| i + 1)
+        };
+        upto(&md, &src[..shown]);
+    }
+    md.push("| 3 | `abc");
+    src.push_str("| 3 | `abc");
+    md.layout(60, &theme, 1);
+    upto(&md, &src);
+}
+
 /// The parser stops a table after 2^18 filler cells (for rows shorter than the header); rows
 /// drawn one at a time stop at the same row.
 #[test]
