@@ -327,3 +327,64 @@ proptest! {
         prop_assert_eq!(md.lines().collect::<Vec<_>>(), whole(&src).lines);
     }
 }
+
+/// A line of a list: mostly an item (of the usual bullet or another, nested, ordered), or
+/// what an item holds or what ends a list: continuation and lazy lines, blank lines, code,
+/// references and definitions, other blocks.
+fn list_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => (prop_oneof![Just("- "), Just("- "), Just("- "), Just("  - "), Just("    - "), Just("* "),
+            Just("+ "), Just("1. "), Just("- [ ] "), Just(" - "), Just("-")], words())
+            .prop_map(|(m, w)| format!("{m}{w}\n")),
+        2 => prop_oneof![words().prop_map(|w| format!("  {w}\n")), words().prop_map(|w| format!("{w}\n"))],
+        1 => prop_oneof![Just("\n"), Just("  ```rust\n  let x = 1;\n  ```\n"), Just("      indented code\n"),
+            Just("- [ref]\n"), Just("  [r]: https://d.example\n"), Just("> quote\n"), Just("# heading\n"),
+            Just("---\n"), Just("- a\r\n"), Just("- x\0\n"), Just("| a |\n|---|\n")].prop_map(str::to_string),
+    ]
+}
+
+/// Text, then a list growing item by item, maybe then more text.
+fn list_document() -> impl Strategy<Value = String> {
+    let text = || proptest::collection::vec(words().prop_map(|w| format!("{w}\n\n")), 0..2);
+    (
+        text(),
+        proptest::collection::vec(list_line(), 0..30),
+        text(),
+    )
+        .prop_map(|(before, items, after)| {
+            format!("{}{}{}", before.concat(), items.concat(), after.concat())
+        })
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    /// A list streaming in small pieces (extended item by item once it is the open tail)
+    /// lays out, and reports its code, exactly as the text so far does, after every piece.
+    #[test]
+    fn a_streaming_list_lays_out_as_the_text_so_far(
+        src in list_document(),
+        width in 1u16..100,
+        step in 1usize..40,
+        thinking in any::<bool>(),
+    ) {
+        let theme = dark();
+        let whole = |text: &str| {
+            if thinking { render_thinking(text, width, &theme) } else { render(text, width, &theme, 3) }
+        };
+        let mut md = if thinking { StreamingMarkdown::thinking() } else { StreamingMarkdown::new() };
+        let mut start = 0;
+        while start < src.len() {
+            let mut end = (start + step).min(src.len());
+            while !src.is_char_boundary(end) {
+                end += 1;
+            }
+            md.push(&src[start..end]);
+            md.layout(width, &theme, 3);
+            let so_far = whole(&src[..end]);
+            prop_assert_eq!(md.lines().collect::<Vec<_>>(), so_far.lines, "at {}", end);
+            prop_assert_eq!(md.code_blocks(), so_far.code_blocks.as_slice(), "at {}", end);
+            start = end;
+        }
+    }
+}

@@ -133,6 +133,20 @@ pub(crate) struct Output {
     pub open_fence: Option<(String, usize)>,
     /// The chunk's last top-level table.
     pub table: Option<TableInfo>,
+    /// The chunk's last top-level list.
+    pub list: Option<ListInfo>,
+}
+
+/// A top-level list as rendered: what is needed to extend it item by item (`open_list`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ListInfo {
+    /// Its bytes in the chunk.
+    pub range: Range<usize>,
+    /// A bullet list (not an ordered one).
+    pub bullet: bool,
+    pub tight: bool,
+    /// Where each of its items starts (at its marker) and the lines drawn before it.
+    pub items: Vec<(usize, usize)>,
 }
 
 /// A top-level table as rendered: what is needed to extend it row by row (`open_table`).

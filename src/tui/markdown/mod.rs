@@ -15,12 +15,13 @@
 //! before it cannot change any more — except through link definitions, which are tracked: the
 //! committed ones are parsed before the tail, and committed lines are redone if a definition
 //! they depend on appears or changes later. A code block still streaming is extended line by
-//! line (`open_fence`), resuming its highlighting where it stopped, and a table still streaming
-//! row by row while its column widths hold (`open_table`). So streaming costs O(text) overall,
+//! line (`open_fence`), resuming its highlighting where it stopped, a table still streaming
+//! row by row while its column widths hold (`open_table`), and a tight bullet list item by
+//! item (`open_list`). So streaming costs O(text) overall,
 //! not O(text²).
 //!
-//! A very long open tail that no such path covers (one huge list, quote or paragraph, or a
-//! table whose widths keep changing) would still be drawn in full each frame; [`StreamingMarkdown::layout_paced`] spaces those layouts
+//! A very long open tail that no such path covers (one huge loose or numbered list, quote or
+//! paragraph, or a table whose widths keep changing) would still be drawn in full each frame; [`StreamingMarkdown::layout_paced`] spaces those layouts
 //! out so that they take a bounded share of the time (see [`PACE`]).
 //!
 //! Invariants: after `layout(w, theme, n)`, the lines and code blocks equal
@@ -34,6 +35,7 @@ mod chunk;
 mod code;
 mod extract;
 mod open_fence;
+mod open_list;
 mod open_table;
 mod render;
 mod table;
@@ -52,7 +54,9 @@ use self::blocks::{
 use self::chunk::render_chunk;
 pub use self::extract::code_blocks;
 use self::open_fence::OpenFence;
+use self::open_list::OpenList;
 use self::open_table::OpenTable;
+pub use self::wrap::wrap_text;
 use super::highlight::IncrementalHighlighter;
 use super::theme::Theme;
 use crate::tui::compact::{CompactLine, Styles, pack_all};
@@ -138,8 +142,9 @@ pub struct StreamingMarkdown {
     memo: IncrementalHighlighter,
     /// Set while the tail is one open code block, extended without rendering it again.
     open_fence: Option<OpenFence>,
-    /// Set while the tail is one open table, extended the same way.
+    /// Set while the tail is one open table, or one open bullet list, extended the same way.
     open_table: Option<OpenTable>,
+    open_list: Option<OpenList>,
     /// Set while `layout_paced` lays out: the lines may lag the text.
     may_lag: bool,
     /// Whether the tail's last layout extended an open code block or table (rather than
@@ -203,7 +208,7 @@ impl StreamingMarkdown {
     }
 
     /// Like [`layout`](Self::layout), but a long open tail (at least [`PACED_TAIL`] bytes,
-    /// not a code block or table being extended) drawn in full less than [`PACE`] times its
+    /// not a code block, table or list being extended) drawn in full less than [`PACE`] times its
     /// cost before `now` is left as it was, and the unfinished last row of a table being
     /// extended is left out if it alone would change the column widths: the lines then lag
     /// the text until a later call. Returns whether the lines are up to date. Call
@@ -220,7 +225,8 @@ impl StreamingMarkdown {
             .as_ref()
             .is_some_and(|k| k.width == width && k.first == first_code_number && k.theme == *theme);
         let long = self.src.len() - self.committed_len >= PACED_TAIL;
-        let extended = self.open_fence.is_some() || self.open_table.is_some();
+        let extended =
+            self.open_fence.is_some() || self.open_table.is_some() || self.open_list.is_some();
         let paced = same && self.tail_dirty && long && !extended;
         if paced
             && let Some((at, took)) = self.last_tail
@@ -297,6 +303,7 @@ impl StreamingMarkdown {
         };
         self.open_fence = None;
         self.open_table = None;
+        self.open_list = None;
         let (prefix, tail) = self.src.split_at(self.committed_len);
         // References in the committed text may point at definitions after it.
         let tail_defs: RefMap = Parser::new_ext(tail, parser_options())
@@ -347,11 +354,16 @@ impl StreamingMarkdown {
                 self.open_fence = Some(open);
                 return Some(true);
             }
-        } else if let Some(mut open) = self.open_table.take()
-            && let Some(exact) = open.extend(tail, lines, draw, self.may_lag)
+        } else if let Some(mut open) = self.open_table.take() {
+            if let Some(exact) = open.extend(tail, lines, draw, self.may_lag) {
+                self.open_table = Some(open);
+                return Some(exact);
+            }
+        } else if let Some(mut open) = self.open_list.take()
+            && open.extend(tail, lines, draw)
         {
-            self.open_table = Some(open);
-            return Some(exact);
+            self.open_list = Some(open);
+            return Some(true);
         }
         None
     }
@@ -441,6 +453,14 @@ impl StreamingMarkdown {
             })
             .collect();
         self.open_table = OpenTable::detect(tail, &tops, self.tail.len(), table, &draw);
+        let list = out.list.as_mut().filter(|l| l.range.start >= cut).map(|l| {
+            l.range = l.range.start - cut..l.range.end - cut;
+            for item in &mut l.items {
+                *item = (item.0 - cut, item.1.saturating_sub(first_line));
+            }
+            &*l
+        });
+        self.open_list = OpenList::detect(tail, &tops, list, &draw);
 
         // Has a definition appeared (or vanished) that the committed lines depend on?
         if !self.depends.is_empty() {
@@ -464,22 +484,6 @@ impl StreamingMarkdown {
             self.relayout(false);
         }
     }
-}
-
-/// Plain text in one style, wrapped to `width` columns by the same rules as markdown prose
-/// (`\n` breaks the line). For the short notices around an answer.
-pub fn wrap_text(text: &str, style: ratatui::style::Style, width: u16) -> Vec<Line<'static>> {
-    let mut pieces = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            pieces.push(wrap::Piece::Break);
-        }
-        pieces.push(wrap::Piece::Text(line.to_string(), style));
-    }
-    wrap::wrap(&pieces, (width as usize).max(1))
-        .into_iter()
-        .map(Line::from)
-        .collect()
 }
 
 #[cfg(test)]

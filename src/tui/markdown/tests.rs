@@ -177,6 +177,43 @@ fn an_unfinished_row_may_wait_for_its_line_end() {
     upto(&md, &src);
 }
 
+/// A tight bullet list streaming in is extended item by item (only its open item drawn
+/// again), until something makes it loose or ends it; it gives the same lines as the whole
+/// text at every step.
+#[test]
+fn an_open_list_grows_item_by_item() {
+    let theme = Theme::default();
+    let mut md = StreamingMarkdown::new();
+    md.push("Intro.\n\n- one\n");
+    md.layout(30, &theme, 1);
+    assert!(md.open_list.is_some());
+    let mut src = md.source().to_string();
+    let pieces = [
+        ("- tw", true),
+        ("o, a longer item that wraps\n  on", true),
+        (" two lines\n  - nested\n- three\n", true),
+        ("lazy continuation\n", true),
+        // Another bullet starts another list, right after the first: two blocks in the tail.
+        ("* four\n", false),
+        ("* five\n", false),
+        // A blank line between items makes the list loose: every item changes.
+        ("\n* six\n", false),
+        ("After.\n", false),
+    ];
+    for (piece, extended) in pieces {
+        md.push(piece);
+        src.push_str(piece);
+        md.layout(30, &theme, 1);
+        let whole = render(&src, 30, &theme, 1);
+        assert_eq!(
+            text(&md.lines().collect::<Vec<_>>()),
+            text(&whole.lines),
+            "{piece:?}"
+        );
+        assert_eq!(md.tail_was_extended, extended, "{piece:?}");
+    }
+}
+
 /// The parser stops a table after 2^18 filler cells (for rows shorter than the header); rows
 /// drawn one at a time stop at the same row.
 #[test]

@@ -260,6 +260,26 @@ pub(crate) enum Align {
     Center,
 }
 
+/// Plain text in one style, wrapped to `width` columns by the same rules as markdown prose
+/// (`\n` breaks the line). For the short notices around an answer.
+pub fn wrap_text(
+    text: &str,
+    style: ratatui::style::Style,
+    width: u16,
+) -> Vec<ratatui::text::Line<'static>> {
+    let mut pieces = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            pieces.push(Piece::Break);
+        }
+        pieces.push(Piece::Text(line.to_string(), style));
+    }
+    wrap(&pieces, (width as usize).max(1))
+        .into_iter()
+        .map(ratatui::text::Line::from)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use ratatui::text::Span;
 use super::{CodeState, Container, Kind, List, Renderer, TableState, table};
 use crate::tui::highlight::highlight_shared;
 use crate::tui::markdown::CodeBlock;
-use crate::tui::markdown::blocks::{RefUse, TableInfo, normalize_label, parser_options};
+use crate::tui::markdown::blocks::{ListInfo, RefUse, TableInfo, normalize_label, parser_options};
 use crate::tui::markdown::code::{FrameStyle, frame};
 use crate::tui::markdown::wrap::sanitize;
 
@@ -71,13 +71,27 @@ impl Renderer<'_, '_> {
             }
             Tag::List(first) => {
                 self.block_start();
+                let tight = !self.loose.contains(&range.start);
                 self.lists.push(List {
                     next: *first,
-                    tight: !self.loose.contains(&range.start),
+                    tight,
                 });
+                if self.depth == 1 {
+                    self.out.list = Some(ListInfo {
+                        range: range.clone(),
+                        bullet: first.is_none(),
+                        tight,
+                        items: Vec::new(),
+                    });
+                }
             }
             Tag::Item => {
                 self.flush_inline();
+                if self.depth == 2
+                    && let Some(list) = &mut self.out.list
+                {
+                    list.items.push((range.start, self.out.lines.len()));
+                }
                 let depth = self.lists.len().saturating_sub(1);
                 let (marker, tight) = match self.lists.last_mut() {
                     Some(List {
