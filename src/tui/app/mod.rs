@@ -13,6 +13,7 @@
 //!   replaces it only with what the editor saved, and only when the editor succeeded).
 
 mod attach;
+mod coalesce;
 mod commands;
 mod compare;
 mod count;
@@ -25,6 +26,7 @@ mod tools;
 mod turns;
 mod workbench;
 
+pub use coalesce::coalesce;
 pub use compare::{ArmsFor, CompareState, ResolvedArms};
 pub use overlay::Overlay;
 pub use workbench::{METER_MIN_WIDTH, REASONING_BUDGET_HINT, Switched, budget_warning};

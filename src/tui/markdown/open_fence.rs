@@ -11,8 +11,9 @@
 //! the fence, its language and its number are the parser's), starting at the tail's first byte
 //! with no indentation, holding no `\r` or NUL, and with no line that could close it. It gives
 //! up (and the tail is drawn in full again) as soon as new text holds a line that could close
-//! the block (a closing fence by CommonMark's rule), a `\r` or a NUL, or ends in an unfinished
-//! line of blanks (which the parser leaves out), or the highlighter lost its place. The lines it keeps are those the full renderer gives, exactly.
+//! the block (a closing fence by CommonMark's rule), a `\r` or a NUL, or the highlighter lost
+//! its place. An unfinished last line of only spaces is left out, as the parser does (one of blanks
+//! with a tab is drawn in full). The lines it keeps are those the full renderer gives, exactly.
 
 use ratatui::text::{Line, Span};
 
@@ -42,7 +43,8 @@ impl OpenFence {
     /// The open block `tail` is, if it is one: `tail` was just rendered whole, and is one top
     /// level block (`single_top_block`); `open_fence` is the language and code length of its
     /// last block if that is a top-level fence running to the end. The code must be all the
-    /// text after the fence line (the parser leaves out an unfinished last line of blanks).
+    /// text after the fence line, but for an unfinished last line of spaces, which the parser
+    /// leaves out.
     pub(crate) fn detect(
         tail: &str,
         single_top_block: bool,
@@ -57,7 +59,17 @@ impl OpenFence {
         let fence = tail.chars().next().filter(|c| *c == '`' || *c == '~')?;
         let fence_len = tail.chars().take_while(|c| *c == fence).count();
         let first_end = tail.find('\n')? + 1;
-        let code = &tail[first_end..];
+        let done = tail.rfind('\n').map_or(0, |i| i + 1);
+        // The parser leaves out an unfinished last line of spaces.
+        if is_tabbed_blank(&tail[done..]) {
+            return None;
+        }
+        let code_end = if is_blank(&tail[done..]) {
+            done
+        } else {
+            tail.len()
+        };
+        let code = &tail[first_end..code_end];
         if fence_len < 3
             || code.len() != code_len
             || code
@@ -67,7 +79,6 @@ impl OpenFence {
             return None;
         }
         let lang = lang.to_string();
-        let done = tail.rfind('\n').map_or(0, |i| i + 1);
         if !memo.continues(done - first_end, &lang, theme) {
             return None;
         }
@@ -76,8 +87,8 @@ impl OpenFence {
             fence_len,
             lang,
             done,
-            copied: tail.len(),
-            volatile: if done < tail.len() { 2 } else { 1 },
+            copied: code_end,
+            volatile: if done < code_end { 2 } else { 1 },
         })
     }
 
@@ -104,11 +115,18 @@ impl OpenFence {
             return false;
         }
         let complete = fresh.rfind('\n').map_or(0, |i| i + 1);
-        let (new, partial) = fresh.split_at(complete);
-        // An unfinished last line of blanks is not code yet to the parser.
-        if !partial.is_empty() && partial.chars().all(|c| c == ' ' || c == '\t') {
+        let (new, mut partial) = fresh.split_at(complete);
+        // An unfinished last line of spaces is not code yet to the parser: it is drawn (and
+        // copied) once it holds more.
+        if is_tabbed_blank(partial) {
             return false;
         }
+        let code_end = if is_blank(partial) {
+            partial = "";
+            self.done + complete
+        } else {
+            tail.len()
+        };
         let Some((new_lines, partial_line)) = memo.more_lines(new, partial, &self.lang, draw.theme)
         else {
             return false;
@@ -138,12 +156,24 @@ impl OpenFence {
         }
         lines.push(CompactLine::pack(&Line::from(end), styles));
         if let Some(block) = block {
-            block.code.push_str(&tail[self.copied..]);
+            block.code.push_str(&tail[self.copied..code_end]);
         }
-        self.copied = tail.len();
+        self.copied = code_end;
         self.done += complete;
         true
     }
+}
+
+/// Whether `partial` is an unfinished line of only spaces (not empty), which the parser
+/// leaves out of the code.
+fn is_blank(partial: &str) -> bool {
+    !partial.is_empty() && partial.chars().all(|c| c == ' ')
+}
+
+/// Whether `partial` is an unfinished line of spaces and tabs with a tab: how the parser
+/// takes it depends on the tab's column, so such a line is drawn in full.
+fn is_tabbed_blank(partial: &str) -> bool {
+    partial.contains('\t') && partial.chars().all(|c| c == ' ' || c == '\t')
 }
 
 /// Whether `line` could close a fence of `len` × `fence`: up to three spaces, at least `len`
