@@ -236,21 +236,10 @@ async fn event_loop(
         };
         let mut effects = app.update(event, Instant::now());
         // Coalesce a burst of stream deltas into one frame, but never starve the screen or
-        // the keyboard when a server streams faster than we draw. What is queued is drained
-        // with runs of text folded into one event each (`coalesce`), so a backlog of tiny
-        // deltas costs its text, not an event per delta.
+        // the keyboard when a server streams faster than we draw.
         let burst_start = Instant::now();
-        let mut burst = Vec::new();
         while burst_start.elapsed() < FRAME {
             let Ok(ev) = rx.try_recv() else { break };
-            app::coalesce(&mut burst, ev);
-            if burst.len() >= 64 {
-                for ev in burst.drain(..) {
-                    effects.extend(app.update(ev, Instant::now()));
-                }
-            }
-        }
-        for ev in burst {
             effects.extend(app.update(ev, Instant::now()));
         }
         dirty = true;

@@ -7,7 +7,7 @@
 //! panic becomes the error of the turn, arm, switch or list it was working for (the panic
 //! hook prints nothing for threads other than the UI's).
 
-use super::app::Event;
+use super::app::{Event, StreamQueue};
 use crate::api;
 use std::time::Instant;
 use tokio::sync::mpsc;
@@ -41,17 +41,22 @@ pub fn spawn_turn(
             at: Instant::now(),
         },
     };
+    // Events wait in a queue, runs of text folded, and the loop hears when it turns
+    // non-empty: a backlog behind a slow screen costs its text, not an event per delta.
+    let queue = StreamQueue::default();
+    let send = move |e: api::StreamEvent| {
+        if queue.push(event(e)) {
+            let _ = tx.send(Event::Queued(queue.clone()));
+        }
+    };
     tokio::spawn(async move {
-        let events = tx.clone();
-        let mut emit = move |e: api::StreamEvent| {
-            let _ = events.send(event(e));
-        };
+        let mut emit = send.clone();
         let run = api::run_turn(&client, &endpoint, &request, &mut emit);
         if let Err(payload) = std::panic::AssertUnwindSafe(run).catch_unwind().await {
             let what = panic_text(payload.as_ref());
             let error =
                 api::ApiError::message(format!("internal error while reading the answer: {what}"));
-            let _ = tx.send(event(api::StreamEvent::Failed(error)));
+            send(api::StreamEvent::Failed(error));
         }
     })
 }

@@ -26,7 +26,7 @@ mod tools;
 mod turns;
 mod workbench;
 
-pub use coalesce::coalesce;
+pub use coalesce::StreamQueue;
 pub use compare::{ArmsFor, CompareState, ResolvedArms};
 pub use overlay::Overlay;
 pub use workbench::{METER_MIN_WIDTH, REASONING_BUDGET_HINT, Switched, budget_warning};
@@ -63,6 +63,9 @@ pub enum Event {
         event: StreamEvent,
         at: Instant,
     },
+    /// Events of a request task are waiting in its queue (sent when the queue turns
+    /// non-empty): the app takes them all, in order.
+    Queued(StreamQueue),
     /// The arms asked for with [`Effect::ResolveArms`], or why not.
     ArmsResolved {
         result: Result<ResolvedArms, String>,
@@ -381,6 +384,13 @@ impl App {
                 self.scroll.laid(&laid);
                 self.changes.seen();
                 Vec::new()
+            }
+            Event::Queued(queue) => {
+                let mut effects = Vec::new();
+                for event in queue.take() {
+                    effects.extend(self.update(event, now));
+                }
+                effects
             }
             Event::Stream { turn_id, event, at } => self.on_stream(turn_id, event, at),
             Event::ArmStream {
