@@ -128,6 +128,29 @@ fn dark() -> Theme {
     Theme::builtin("dark").unwrap_or_default()
 }
 
+/// Where the pieces of `src` about `step` bytes long end (on character boundaries).
+fn piece_ends(src: &str, step: usize) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut end = 0;
+    while end < src.len() {
+        end = (end + step).min(src.len());
+        while !src.is_char_boundary(end) {
+            end += 1;
+        }
+        ends.push(end);
+    }
+    ends
+}
+
+/// An empty answer, or reasoning text.
+fn streaming(thinking: bool) -> StreamingMarkdown {
+    if thinking {
+        StreamingMarkdown::thinking()
+    } else {
+        StreamingMarkdown::new()
+    }
+}
+
 proptest! {
     #![proptest_config(config(128))]
 
@@ -209,13 +232,9 @@ proptest! {
         thinking in any::<bool>(),
     ) {
         let theme = dark();
-        let mut md = if thinking { StreamingMarkdown::thinking() } else { StreamingMarkdown::new() };
+        let mut md = streaming(thinking);
         let mut start = 0;
-        while start < src.len() {
-            let mut end = (start + step).min(src.len());
-            while !src.is_char_boundary(end) {
-                end += 1;
-            }
+        for end in piece_ends(&src, step) {
             md.push(&src[start..end]);
             md.layout(width, &theme, 3);
             start = end;
@@ -304,13 +323,9 @@ proptest! {
             if thinking { render_thinking(text, width, &theme) } else { render(text, width, &theme, 3) }
         };
         let now = std::time::Instant::now();
-        let mut md = if thinking { StreamingMarkdown::thinking() } else { StreamingMarkdown::new() };
+        let mut md = streaming(thinking);
         let mut start = 0;
-        while start < src.len() {
-            let mut end = (start + step).min(src.len());
-            while !src.is_char_boundary(end) {
-                end += 1;
-            }
+        for end in piece_ends(&src, step) {
             md.push(&src[start..end]);
             let exact = if paced {
                 md.layout_paced(width, &theme, 3, now)
@@ -372,13 +387,9 @@ proptest! {
         let whole = |text: &str| {
             if thinking { render_thinking(text, width, &theme) } else { render(text, width, &theme, 3) }
         };
-        let mut md = if thinking { StreamingMarkdown::thinking() } else { StreamingMarkdown::new() };
+        let mut md = streaming(thinking);
         let mut start = 0;
-        while start < src.len() {
-            let mut end = (start + step).min(src.len());
-            while !src.is_char_boundary(end) {
-                end += 1;
-            }
+        for end in piece_ends(&src, step) {
             md.push(&src[start..end]);
             md.layout(width, &theme, 3);
             let so_far = whole(&src[..end]);
