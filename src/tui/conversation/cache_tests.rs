@@ -1,21 +1,12 @@
 //! Tests of how a turn's view follows its text.
 
 use super::TurnView;
-use crate::api::{ApiKind, FinishReason, StreamEvent};
-use crate::conversation::{Turn, TurnSpec};
+use crate::api::{FinishReason, StreamEvent};
+use crate::conversation::Turn;
 use crate::tui::theme::Theme;
 
 fn streaming_turn(answer: &str) -> Turn {
-    let spec = TurnSpec {
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        api: ApiKind::Chat,
-        effort: None,
-        max_output_tokens: None,
-        price: None,
-        reasoning_model: false,
-    };
-    let mut turn = Turn::new(1, "hi".into(), spec, 3);
+    let mut turn = crate::tui::meter::family::tests::turn("gpt-4o", "openai", 3);
     turn.apply(StreamEvent::TextDelta(answer.into()), 1);
     turn
 }

@@ -92,14 +92,15 @@ pub fn estimate_error(turn: &Turn) -> Option<f64> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::{ApiKind, StreamEvent};
     use crate::conversation::TurnSpec;
     use crate::usage::Usage;
 
-    /// A turn of `model` on `provider` with a prompt estimate (shared with the meter tests).
-    pub(in crate::tui::meter) fn turn(model: &str, provider: &str, estimate: u64) -> Turn {
+    /// A turn of `model` on `provider` with a prompt estimate (shared with the meter and
+    /// conversation view tests).
+    pub(crate) fn turn(model: &str, provider: &str, estimate: u64) -> Turn {
         let spec = TurnSpec {
             provider: provider.into(),
             model: model.into(),
